@@ -1,0 +1,106 @@
+package io.flock.core.model;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import io.flock.core.InvalidInputException;
+import io.flock.core.tensor.ModelParameters;
+import io.flock.core.tensor.Tensor;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A DJL model built from a {@link ModelSpec} on the PyTorch engine, with its parameters readable and
+ * writable as {@link ModelParameters}. Methods are synchronized: one model serves one caller at a
+ * time (DJL predictors are not thread-safe). Close it to free native memory.
+ */
+public final class FlockModel implements AutoCloseable {
+    private final ModelSpec spec;
+    private final Model model;
+
+    /**
+     * Builds the network with freshly initialised parameters.
+     *
+     * @param spec what to build
+     * @param name a label for logs
+     */
+    public FlockModel(ModelSpec spec, String name) {
+        Engines.pytorch();
+        this.spec = spec;
+        this.model = Model.newInstance(name, "PyTorch");
+        model.setBlock(ModelBlocks.build(spec));
+        model.getBlock().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, spec.inputSize()));
+    }
+
+    /** @return the spec this model was built from */
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    /** @return the underlying DJL model, for training loops in this package's siblings */
+    public Model djl() {
+        return model;
+    }
+
+    /** @return a copy of the current parameters in block order */
+    public synchronized ModelParameters parameters() {
+        List<Tensor> out = new ArrayList<>();
+        for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
+            NDArray a = p.getValue().getArray();
+            out.add(new Tensor(p.getKey(), Math.toIntExact(a.size()) == 0 ? new int[0] : toInts(a.getShape()), a.toFloatArray()));
+        }
+        return new ModelParameters(out);
+    }
+
+    /**
+     * Overwrites the parameters in place.
+     *
+     * @throws InvalidInputException when names or shapes differ from this model's, or a value is not finite
+     */
+    public synchronized void load(ModelParameters parameters) {
+        parameters().requireSameLayout(parameters);
+        parameters.requireFinite();
+        int i = 0;
+        for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
+            p.getValue().getArray().set(FloatBuffer.wrap(parameters.tensors().get(i++).data()));
+        }
+    }
+
+    /**
+     * Class probabilities for a batch of prepared feature rows.
+     *
+     * @param features row-major batch, length = rows * {@link ModelSpec#inputSize()}
+     * @return probabilities, row-major, length = rows * classes
+     */
+    public synchronized float[] predictProbabilities(float[] features) {
+        int in = spec.inputSize();
+        if (features.length == 0 || features.length % in != 0) {
+            throw new InvalidInputException("expected a multiple of " + in + " features, got " + features.length);
+        }
+        try (NDManager m = model.getNDManager().newSubManager()) {
+            NDArray x = m.create(features, new Shape(features.length / in, in));
+            NDArray logits = model.getBlock().forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow();
+            return logits.softmax(1).toFloatArray();
+        }
+    }
+
+    private static int[] toInts(Shape shape) {
+        int[] s = new int[shape.dimension()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = Math.toIntExact(shape.get(i));
+        }
+        return s;
+    }
+
+    @Override
+    public synchronized void close() {
+        model.close();
+    }
+}

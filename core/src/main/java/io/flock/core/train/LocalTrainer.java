@@ -1,0 +1,149 @@
+package io.flock.core.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import io.flock.core.InvalidInputException;
+import io.flock.core.data.Dataset;
+import io.flock.core.data.FeaturePipeline;
+import io.flock.core.model.FlockModel;
+import java.util.Random;
+
+/**
+ * The local training and evaluation loops, shared by devices (private training) and the
+ * coordinator (evaluation, server-side training). Stateless; thread-safe as long as each model is
+ * used by one thread at a time.
+ */
+public final class LocalTrainer {
+    private static final int EVAL_BATCH = 500;
+
+    /**
+     * Trains the model in place with mini-batch SGD on shuffled data.
+     *
+     * @param random shuffling source; the same seed gives the same batch order
+     * @throws InvalidInputException when the data is empty or its width does not fit the model
+     */
+    public TrainingResult train(FlockModel model, Dataset data, FeaturePipeline pipeline, TrainingConfig config, Random random) {
+        requireFits(model, data);
+        long start = System.nanoTime();
+        int n = data.size();
+        int d = data.featureCount();
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        float[] x = new float[Math.min(config.batchSize(), n) * d];
+        float[] y = new float[Math.min(config.batchSize(), n)];
+        DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(config.learningRate())).build());
+        int steps = 0;
+        double lossSum = 0;
+        int lossBatches = 0;
+        synchronized (model) {
+            try (Trainer trainer = model.djl().newTrainer(tc)) {
+                for (int epoch = 0; epoch < config.epochs(); epoch++) {
+                    shuffle(order, random);
+                    lossSum = 0;
+                    lossBatches = 0;
+                    for (int from = 0; from < n; from += config.batchSize()) {
+                        int b = Math.min(config.batchSize(), n - from);
+                        pipeline.prepareBatch(data, order, from, b, x);
+                        for (int k = 0; k < b; k++) {
+                            y[k] = data.label(order[from + k]);
+                        }
+                        lossSum += step(trainer, x, y, b, d);
+                        lossBatches++;
+                        steps++;
+                    }
+                }
+            }
+        }
+        return new TrainingResult(n, steps, lossSum / Math.max(1, lossBatches), (System.nanoTime() - start) / 1e9);
+    }
+
+    private static double step(Trainer trainer, float[] x, float[] y, int b, int d) {
+        try (NDManager m = trainer.getManager().newSubManager()) {
+            NDArray input = m.create(b * d == x.length ? x : java.util.Arrays.copyOf(x, b * d), new Shape(b, d));
+            NDArray label = m.create(b == y.length ? y : java.util.Arrays.copyOf(y, b), new Shape(b));
+            float loss;
+            try (GradientCollector gc = trainer.newGradientCollector()) {
+                NDList pred = trainer.forward(new NDList(input));
+                NDArray l = trainer.getLoss().evaluate(new NDList(label), pred);
+                gc.backward(l);
+                loss = l.getFloat();
+            }
+            trainer.step();
+            return loss;
+        }
+    }
+
+    /**
+     * Scores the model on labelled data without changing it.
+     *
+     * @throws InvalidInputException when the data is empty or its width does not fit the model
+     */
+    public Evaluation evaluate(FlockModel model, Dataset data, FeaturePipeline pipeline) {
+        requireFits(model, data);
+        int n = data.size();
+        int d = data.featureCount();
+        int classes = model.spec().classes();
+        int[] all = new int[n];
+        for (int i = 0; i < n; i++) {
+            all[i] = i;
+        }
+        int correct = 0;
+        double loss = 0;
+        float[] x = new float[Math.min(EVAL_BATCH, n) * d];
+        for (int from = 0; from < n; from += EVAL_BATCH) {
+            int b = Math.min(EVAL_BATCH, n - from);
+            pipeline.prepareBatch(data, all, from, b, x);
+            float[] p = model.predictProbabilities(b * d == x.length ? x : java.util.Arrays.copyOf(x, b * d));
+            for (int k = 0; k < b; k++) {
+                int label = data.label(from + k);
+                int best = argmax(p, k * classes, classes);
+                if (best == label) {
+                    correct++;
+                }
+                loss -= Math.log(Math.max(1e-12, p[k * classes + label]));
+            }
+        }
+        return new Evaluation((double) correct / n, loss / n, n);
+    }
+
+    /** @return index (0-based, relative to offset) of the largest of {@code len} values */
+    public static int argmax(float[] values, int offset, int len) {
+        int best = 0;
+        for (int c = 1; c < len; c++) {
+            if (values[offset + c] > values[offset + best]) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    private static void requireFits(FlockModel model, Dataset data) {
+        if (data.size() == 0) {
+            throw new InvalidInputException("dataset is empty");
+        }
+        if (data.featureCount() != model.spec().inputSize()) {
+            throw new InvalidInputException("dataset has " + data.featureCount() + " features but model "
+                    + model.spec() + " takes " + model.spec().inputSize());
+        }
+    }
+
+    private static void shuffle(int[] a, Random r) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.flock.core.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.flock.core.InvalidInputException;
+import io.flock.core.data.ByteDataset;
+import io.flock.core.data.FeaturePipeline;
+import io.flock.core.data.FloatDataset;
+import io.flock.core.data.IdxFormat;
+import io.flock.core.model.FlockModel;
+import io.flock.core.model.ModelSpec;
+import io.flock.core.tensor.ModelParameters;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class LocalTrainerTest {
+    static final Path DATA = Path.of("..", "datasets", "fashion-mnist-subset");
+    private final LocalTrainer trainer = new LocalTrainer();
+
+    static ByteDataset train() throws Exception {
+        return IdxFormat.readLabelled(DATA.resolve("train-images-idx3-ubyte.gz"), DATA.resolve("train-labels-idx1-ubyte.gz"));
+    }
+
+    static ByteDataset test() throws Exception {
+        return IdxFormat.readLabelled(DATA.resolve("t10k-images-idx3-ubyte.gz"), DATA.resolve("t10k-labels-idx1-ubyte.gz"));
+    }
+
+    @Test
+    void train_oneEpochOnRealData_accuracyRisesFromChance() throws Exception {
+        try (FlockModel model = new FlockModel(ModelSpec.parse("mlp:784-64-10"), "t")) {
+            ByteDataset test = test();
+            double before = trainer.evaluate(model, test, FeaturePipeline.PIXELS).accuracy();
+
+            TrainingResult r = trainer.train(model, train(), FeaturePipeline.PIXELS, new TrainingConfig(0.1f, 32, 1), new Random(0));
+
+            Evaluation after = trainer.evaluate(model, test, FeaturePipeline.PIXELS);
+            assertThat(before).isLessThan(0.3);
+            assertThat(after.accuracy()).isGreaterThan(0.7);
+            assertThat(r.steps()).isEqualTo((r.examples() + 31) / 32);
+            assertThat(after.samples()).isEqualTo(test.size());
+        }
+    }
+
+    @Test
+    void load_parametersOfAnotherModel_predictsIdentically() throws Exception {
+        try (FlockModel a = new FlockModel(ModelSpec.parse("mlp:784-32-10"), "a");
+             FlockModel b = new FlockModel(ModelSpec.parse("mlp:784-32-10"), "b")) {
+            ModelParameters p = a.parameters();
+            b.load(p);
+            float[] x = FeaturePipeline.PIXELS.transform(new float[784]);
+            assertThat(b.parameters().tensors().get(0).data()).containsExactly(p.tensors().get(0).data());
+            assertThat(b.predictProbabilities(x)).containsExactly(a.predictProbabilities(x));
+        }
+    }
+
+    @Test
+    void train_cnnSpec_runsAndKeepsLayout() throws Exception {
+        try (FlockModel model = new FlockModel(ModelSpec.parse("cnn:28x28-4-8-16-10"), "cnn")) {
+            ModelParameters before = model.parameters();
+            trainer.train(model, train().subset(new int[] {0, 1, 2, 3, 4, 5, 6, 7}), FeaturePipeline.PIXELS,
+                    new TrainingConfig(0.05f, 4, 1), new Random(1));
+            before.requireSameLayout(model.parameters());
+        }
+    }
+
+    @Test
+    void train_wrongFeatureCount_failsWithClearMessage() {
+        try (FlockModel model = new FlockModel(ModelSpec.parse("mlp:784-8-10"), "m")) {
+            FloatDataset narrow = new FloatDataset(new float[] {1, 2, 3}, new int[] {0}, 3);
+            assertThatThrownBy(() -> trainer.train(model, narrow, FeaturePipeline.PIXELS, new TrainingConfig(0.1f, 1, 1), new Random()))
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("3 features");
+        }
+    }
+}
