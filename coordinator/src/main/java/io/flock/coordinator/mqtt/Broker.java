@@ -1,0 +1,35 @@
+package io.flock.coordinator.mqtt;
+
+/**
+ * The MQTT 5 broker the coordinator and agents meet at: the embedded HiveMQ CE broker by default,
+ * or an external one (Mosquitto, EMQX, HiveMQ). {@link #start()} and {@link #close()} are idempotent.
+ */
+public interface Broker extends AutoCloseable {
+    /** Starts the broker if this object owns one; returns once it accepts connections. */
+    void start();
+
+    /** @return the URL clients connect to, e.g. tcp://127.0.0.1:1883 */
+    String url();
+
+    /** Stops an owned broker; an external broker is left running. */
+    @Override
+    void close();
+
+    /** @return a broker someone else runs, at the given URL */
+    static Broker external(String url) {
+        return new Broker() {
+            @Override
+            public void start() {
+            }
+
+            @Override
+            public String url() {
+                return url;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+}

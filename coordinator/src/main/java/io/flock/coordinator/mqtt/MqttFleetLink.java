@@ -1,0 +1,173 @@
+package io.flock.coordinator.mqtt;
+
+import io.flock.coordinator.fleet.DeviceRegistry;
+import io.flock.core.FlockException;
+import io.flock.core.link.Topics;
+import io.flock.proto.v1.ArtifactChunk;
+import io.flock.proto.v1.DeviceTask;
+import io.flock.proto.v1.ModelAnnouncement;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The coordinator's MQTT 5 connection: pushes announcements (retained) and artifact chunks, sends
+ * per-device tasks (QoS 1) and follows device status topics into the {@link DeviceRegistry}.
+ * Reconnects with backoff and, after a reconnect, re-subscribes and re-publishes the current
+ * announcement (a restarted in-memory broker has lost it). Thread-safe.
+ */
+public final class MqttFleetLink implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MqttFleetLink.class);
+    private final String url;
+    private final DeviceRegistry devices;
+    private final AtomicReference<ModelAnnouncement> lastAnnouncement = new AtomicReference<>();
+    private final AtomicLong bytesPublished = new AtomicLong();
+    private MqttClient client;
+
+    /**
+     * @param url     broker URL
+     * @param devices receives status changes
+     */
+    public MqttFleetLink(String url, DeviceRegistry devices) {
+        this.url = url;
+        this.devices = devices;
+    }
+
+    /** Connects and subscribes; idempotent. */
+    public synchronized void start() {
+        if (client != null) {
+            return;
+        }
+        try {
+            client = new MqttClient(url, "flock-coordinator-" + Long.toHexString(System.nanoTime()), new MemoryPersistence());
+            client.setCallback(new Callback());
+            MqttConnectionOptions o = new MqttConnectionOptions();
+            o.setCleanStart(true);
+            o.setAutomaticReconnect(true);
+            o.setAutomaticReconnectDelay(1, 10);
+            o.setConnectionTimeout(10);
+            o.setKeepAliveInterval(30);
+            client.connect(o);
+            subscribe();
+            log.info("coordinator connected to MQTT broker url={}", url);
+        } catch (MqttException e) {
+            client = null;
+            throw new FlockException("cannot connect to MQTT broker " + url + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void subscribe() throws MqttException {
+        client.subscribe(Topics.allStatuses(), 1);
+    }
+
+    /** Publishes the announcement retained, so devices that connect later still learn it. */
+    public void announce(ModelAnnouncement announcement) {
+        lastAnnouncement.set(announcement);
+        publish(Topics.announcement(announcement.getModel()), announcement.toByteArray(), true);
+    }
+
+    /** Publishes the artifact's chunks, in order, at QoS 1. */
+    public void publishChunks(String model, List<ArtifactChunk> chunks) {
+        for (ArtifactChunk c : chunks) {
+            publish(Topics.chunks(model), c.toByteArray(), false);
+        }
+    }
+
+    /** Sends a task to one device's task topic at QoS 1. */
+    public void sendTask(String deviceId, DeviceTask task) {
+        publish(Topics.tasks(deviceId), task.toByteArray(), false);
+    }
+
+    /** @return payload bytes published since start */
+    public long bytesPublished() {
+        return bytesPublished.get();
+    }
+
+    private void publish(String topic, byte[] payload, boolean retained) {
+        try {
+            MqttMessage m = new MqttMessage(payload, 1, retained, new MqttProperties());
+            client.publish(topic, m);
+            bytesPublished.addAndGet(payload.length);
+        } catch (MqttException e) {
+            throw new FlockException("MQTT publish to " + topic + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (client == null) {
+            return;
+        }
+        try {
+            if (client.isConnected()) {
+                client.disconnect(2000);
+            }
+            client.close(true);
+        } catch (MqttException e) {
+            log.debug("MQTT close: {}", e.toString());
+        } finally {
+            client = null;
+        }
+    }
+
+    private final class Callback implements MqttCallback {
+        @Override
+        public void disconnected(MqttDisconnectResponse response) {
+            log.warn("coordinator lost the MQTT broker: {}", response.getReasonString());
+        }
+
+        @Override
+        public void mqttErrorOccurred(MqttException exception) {
+            log.warn("MQTT error: {}", exception.toString());
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            String device = Topics.deviceOfStatus(topic);
+            if (device != null) {
+                devices.statusChanged(device, Topics.ONLINE.equals(new String(message.getPayload(), StandardCharsets.UTF_8)));
+            }
+        }
+
+        @Override
+        public void deliveryComplete(IMqttToken token) {
+        }
+
+        @Override
+        public void connectComplete(boolean reconnect, String serverURI) {
+            if (!reconnect) {
+                return;
+            }
+            log.info("coordinator reconnected to MQTT broker url={}", serverURI);
+            Thread t = new Thread(() -> {
+                try {
+                    subscribe();
+                    ModelAnnouncement a = lastAnnouncement.get();
+                    if (a != null) {
+                        announce(a);
+                    }
+                } catch (Exception e) {
+                    log.warn("re-subscribe after reconnect failed: {}", e.toString());
+                }
+            }, "mqtt-resubscribe");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        @Override
+        public void authPacketArrived(int reasonCode, MqttProperties properties) {
+        }
+    }
+}
