@@ -81,6 +81,8 @@ public final class CoordinatorServer implements AutoCloseable {
         rounds = new RoundEngine(new RoundPlan(config.modelName(), config.modelSpec(), config.pipeline(), config.devicesPerRound(),
                 config.minResults(), config.roundTimeout(), config.maxUpdateBytes(), config.seed()), store, registry, devices,
                 new FedAvg(), hooks);
+        ModelVersion current = registry.current(config.modelName()).orElseGet(this::initialVersion);
+        rounds.recover();
         server = NettyServerBuilder.forAddress(new InetSocketAddress(config.grpcHost(), config.grpcPort()))
                 .addService(new CoordinatorService(config.modelName(), registry, devices, rounds, serving,
                         config.maxUpdateBytes(), config.chunkBytes()))
@@ -88,7 +90,6 @@ public final class CoordinatorServer implements AutoCloseable {
                 .maxInboundMessageSize(4 << 20)
                 .build()
                 .start();
-        ModelVersion current = registry.current(config.modelName()).orElseGet(this::initialVersion);
         hooks.push(current, registry.globalParameters(current));
         log.info("coordinator started grpc=127.0.0.1:{} mqtt={} model={} version={} db={}", server.getPort(), broker.url(),
                 config.modelName(), current.version(), config.databaseUrl().isEmpty() ? "h2" : "external");

@@ -67,17 +67,13 @@ public final class RoundEngine {
     public RoundResult runRound() throws InterruptedException {
         long start = System.nanoTime();
         ModelVersion current = registry.requireCurrent(plan.model());
-        RoundRecord record = store.openRound(plan.model()).orElse(null);
-        boolean resumed = record != null;
-        if (resumed && record.baseVersion() < current.version()) {
-            log.info("round={} was already published as version={}, closing it", record.round(), current.version());
-            store.finishRound(plan.model(), record.round(), RoundRecord.CLOSED, store.updates(plan.model(), record.round()).size(), current.accuracy());
-            record = null;
-            resumed = false;
+        OpenRound round = open.get();
+        boolean resumed = round != null;
+        if (!resumed) {
+            base = registry.globalParameters(current);
+            round = openNew(current);
+            open.set(round);
         }
-        base = registry.globalParameters(current);
-        OpenRound round = resumed ? resume(record) : openNew(current);
-        open.set(round);
         long r = round.record().round();
         try {
             List<String> toAsk = new ArrayList<>();
@@ -108,6 +104,29 @@ public final class RoundEngine {
         } finally {
             open.set(null);
         }
+    }
+
+    /**
+     * Re-opens the round a previous process left open, with the updates it had accepted, so uploads
+     * are accepted again at once; the next {@link #runRound()} finishes it. Call once at start-up.
+     *
+     * @return whether a round was resumed
+     */
+    public synchronized boolean recover() {
+        RoundRecord record = store.openRound(plan.model()).orElse(null);
+        if (record == null) {
+            return false;
+        }
+        ModelVersion current = registry.requireCurrent(plan.model());
+        if (record.baseVersion() < current.version()) {
+            log.info("round={} was already published as version={}, closing it", record.round(), current.version());
+            store.finishRound(plan.model(), record.round(), RoundRecord.CLOSED, store.updates(plan.model(), record.round()).size(),
+                    current.accuracy());
+            return false;
+        }
+        base = registry.globalParameters(current);
+        open.set(resume(record));
+        return true;
     }
 
     private OpenRound openNew(ModelVersion current) throws InterruptedException {

@@ -1,0 +1,88 @@
+package io.flock.agent;
+
+import io.flock.core.config.ConfigException;
+import io.flock.core.config.Settings;
+import io.flock.core.link.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Everything an edge agent needs, resolved and validated; the compact constructor names the bad key.
+ *
+ * @param deviceId          this device's id (a topic-safe name)
+ * @param hardware          hardware label reported at registration
+ * @param coordinator       coordinator gRPC address host:port
+ * @param mqttUrl           broker URL
+ * @param model             model the device follows
+ * @param dataDir           private training data: IDX (train-images/labels) or *.csv files; null = no training
+ * @param stateDir          last good model and outbox
+ * @param publicKeyFile     the coordinator's public key; null only when a verifier is passed in code
+ * @param localApiPort      local prediction gRPC port on 127.0.0.1; 0 = any free port, -1 = off
+ * @param offloadThreshold  offload when the local confidence (max probability) is below this, 0..1; 0 = never
+ * @param offloadTimeout    how long an offloaded prediction may take before the local answer is used
+ * @param chunkWait         how long to wait for missing MQTT chunks before fetching the rest over gRPC
+ * @param enrollmentToken   token presented at registration
+ * @param seed              seeds local shuffling
+ */
+public record AgentConfig(String deviceId, String hardware, String coordinator, String mqttUrl, String model, Path dataDir,
+                          Path stateDir, Path publicKeyFile, int localApiPort, double offloadThreshold,
+                          Duration offloadTimeout, Duration chunkWait, String enrollmentToken, long seed) {
+    /** Validates ranges and names. */
+    public AgentConfig {
+        try {
+            Topics.segment(deviceId);
+            Topics.segment(model);
+        } catch (RuntimeException e) {
+            throw new ConfigException("invalid device-id or model: " + e.getMessage());
+        }
+        require(coordinator.matches("[^:]+:\\d{1,5}"), "coordinator", coordinator);
+        require(mqttUrl.matches("(tcp|ssl|ws|wss)://.+"), "mqtt.url", mqttUrl);
+        require(stateDir != null, "state-dir", stateDir);
+        require(localApiPort >= -1 && localApiPort <= 65535, "local-api.port", localApiPort);
+        require(offloadThreshold >= 0 && offloadThreshold <= 1, "offload.threshold", offloadThreshold);
+        require(!offloadTimeout.isNegative() && !offloadTimeout.isZero(), "offload.timeout", offloadTimeout);
+        require(!chunkWait.isNegative(), "push.chunk-wait", chunkWait);
+    }
+
+    private static void require(boolean ok, String key, Object value) {
+        if (!ok) {
+            throw new ConfigException("invalid " + key + ": " + value);
+        }
+    }
+
+    /** @return every key with its default */
+    public static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("device-id", "");
+        d.put("hardware", "jvm");
+        d.put("coordinator", "127.0.0.1:7443");
+        d.put("mqtt.url", "tcp://127.0.0.1:1883");
+        d.put("model", "fmnist-mlp");
+        d.put("data-dir", "");
+        d.put("state-dir", ".flock/agent");
+        d.put("public-key", "");
+        d.put("local-api.port", "7444");
+        d.put("offload.threshold", "0.6");
+        d.put("offload.timeout", "300ms");
+        d.put("push.chunk-wait", "2s");
+        d.put("enrollment-token", "");
+        d.put("seed", "0");
+        return d;
+    }
+
+    /** @throws ConfigException naming the bad key */
+    public static AgentConfig from(Settings s) {
+        try {
+            return new AgentConfig(s.string("device-id"), s.string("hardware"), s.string("coordinator"), s.string("mqtt.url"),
+                    s.string("model"), s.path("data-dir"), s.path("state-dir"), s.path("public-key"), s.integer("local-api.port"),
+                    s.decimal("offload.threshold"), s.duration("offload.timeout"), s.duration("push.chunk-wait"),
+                    s.string("enrollment-token"), Long.parseLong(s.string("seed")));
+        } catch (ConfigException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+}

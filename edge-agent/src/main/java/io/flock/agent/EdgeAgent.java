@@ -1,0 +1,215 @@
+package io.flock.agent;
+
+import io.flock.agent.artifact.ModelUpdater;
+import io.flock.agent.inference.LocalModel;
+import io.flock.agent.inference.LocalPredictionService;
+import io.flock.agent.link.AgentMqttLink;
+import io.flock.agent.link.ByteCounter;
+import io.flock.agent.link.CoordinatorClient;
+import io.flock.agent.link.WireTap;
+import io.flock.agent.offload.ConfidenceOffloadPolicy;
+import io.flock.agent.offload.OffloadRouter;
+import io.flock.agent.outbox.Outbox;
+import io.flock.agent.training.TrainingWorker;
+import io.flock.core.artifact.ArtifactVerifier;
+import io.flock.core.model.Prediction;
+import io.flock.proto.v1.ArtifactChunk;
+import io.flock.proto.v1.DeviceTask;
+import io.flock.proto.v1.Heartbeat;
+import io.flock.proto.v1.ModelAnnouncement;
+import io.flock.proto.v1.PredictRequest;
+import io.flock.proto.v1.PredictResponse;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The edge agent daemon of one device, wired explicitly: MQTT session, coordinator client, verified
+ * model updates, local prediction API with offload and fallback, private training and the outbox.
+ * {@link #start()} and {@link #close()} are idempotent; close is ordered and bounded.
+ */
+public final class EdgeAgent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EdgeAgent.class);
+    private static final Duration RPC_TIMEOUT = Duration.ofSeconds(10);
+    private final AgentConfig config;
+    private final ByteCounter traffic;
+    private final LocalModel local = new LocalModel();
+    private final ScheduledExecutorService timers;
+    private final ExecutorService tasks;
+    private final CoordinatorClient coordinator;
+    private final ModelUpdater updater;
+    private final Outbox outbox;
+    private final TrainingWorker training;
+    private final OffloadRouter router;
+    private final AgentMqttLink mqtt;
+    private Server localApi;
+    private boolean started;
+
+    /**
+     * @param config   resolved configuration
+     * @param verifier checks artifacts against the coordinator's public key
+     * @param tap      sees every payload on the device's transports ({@link WireTap#NONE} for none)
+     */
+    public EdgeAgent(AgentConfig config, ArtifactVerifier verifier, WireTap tap) {
+        this.config = config;
+        this.traffic = new ByteCounter(tap);
+        this.timers = Executors.newSingleThreadScheduledExecutor(daemon("flock-timers-" + config.deviceId()));
+        this.tasks = Executors.newSingleThreadExecutor(daemon("flock-train-" + config.deviceId()));
+        this.coordinator = new CoordinatorClient(config.coordinator(), config.deviceId(), traffic);
+        this.updater = new ModelUpdater(config.deviceId(), config.model(), verifier, local, config.stateDir(), coordinator, timers,
+                config.chunkWait(), reason -> timers.execute(() -> heartbeat(reason)));
+        this.outbox = new Outbox(config.stateDir().resolve("outbox"), coordinator, timers, config.deviceId());
+        this.training = new TrainingWorker(config.deviceId(), config.dataDir(), local, updater, outbox, config.seed());
+        this.router = new OffloadRouter(config.model(), local, new ConfidenceOffloadPolicy(config.offloadThreshold()),
+                this::offload, config.offloadTimeout());
+        this.mqtt = new AgentMqttLink(config.mqttUrl(), config.deviceId(), config.model(), new Handler(), traffic);
+    }
+
+    /** Restores the last good model, registers, connects, and opens the local API. */
+    public synchronized EdgeAgent start() throws IOException {
+        if (started) {
+            return this;
+        }
+        updater.restoreFromDisk();
+        register(250);
+        mqtt.start();
+        outbox.resume();
+        if (config.localApiPort() >= 0) {
+            localApi = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", config.localApiPort()))
+                    .addService(new LocalPredictionService(router)).build().start();
+        }
+        started = true;
+        log.info("device={} started model={} version={} localApi={}", config.deviceId(), config.model(), local.version(),
+                localApi == null ? "off" : "127.0.0.1:" + localApi.getPort());
+        return this;
+    }
+
+    private void register(long backoffMs) {
+        try {
+            coordinator.register(config.hardware(), config.enrollmentToken(), RPC_TIMEOUT);
+        } catch (RuntimeException e) {
+            log.info("device={} cannot register yet ({}), retrying in {} ms", config.deviceId(), e.getMessage(), backoffMs);
+            timers.schedule(() -> register(Math.min(10_000, backoffMs * 2)), backoffMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void heartbeat(String rejection) {
+        try {
+            var b = Heartbeat.newBuilder().setDeviceId(config.deviceId()).setModel(config.model())
+                    .setRunningVersion(local.version()).setBatteryFraction(-1).setLastRejection(rejection);
+            local.current().ifPresent(l -> b.setRunningSha256(l.sha256()));
+            coordinator.heartbeat(b.build(), RPC_TIMEOUT);
+        } catch (RuntimeException e) {
+            log.debug("device={} heartbeat failed: {}", config.deviceId(), e.getMessage());
+        }
+    }
+
+    private Prediction offload(String model, float[] raw, Duration timeout) {
+        PredictRequest.Builder b = PredictRequest.newBuilder().setModel(model).setDeviceId(config.deviceId());
+        for (float f : raw) {
+            b.addFeatures(f);
+        }
+        PredictResponse r = coordinator.predict(b.build(), timeout);
+        float[] p = new float[r.getProbabilitiesCount()];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = r.getProbabilities(i);
+        }
+        return new Prediction(r.getLabel(), p, r.getModel(), r.getVersion());
+    }
+
+    /** @return the port of the local prediction API, -1 when off */
+    public int localApiPort() {
+        return localApi == null ? -1 : localApi.getPort();
+    }
+
+    /** @return the prediction router (counts by source) */
+    public OffloadRouter router() {
+        return router;
+    }
+
+    /** @return the model served now */
+    public LocalModel localModel() {
+        return local;
+    }
+
+    /** @return bytes this device sent and received */
+    public ByteCounter traffic() {
+        return traffic;
+    }
+
+    /** @return why the last artifact was rejected, "" when it loaded */
+    public String lastRejection() {
+        return updater.lastRejection();
+    }
+
+    /** @return the outbox of pending uploads */
+    public Outbox outbox() {
+        return outbox;
+    }
+
+    /** @return this agent's configuration */
+    public AgentConfig config() {
+        return config;
+    }
+
+    @Override
+    public synchronized void close() {
+        mqtt.close();
+        if (localApi != null) {
+            localApi.shutdown();
+            try {
+                localApi.awaitTermination(3, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            localApi.shutdownNow();
+            localApi = null;
+        }
+        tasks.shutdownNow();
+        timers.shutdownNow();
+        try {
+            tasks.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        coordinator.close();
+        training.close();
+        local.close();
+        started = false;
+    }
+
+    private final class Handler implements AgentMqttLink.Handler {
+        @Override
+        public void onAnnouncement(ModelAnnouncement announcement, boolean retained) {
+            updater.onAnnouncement(announcement, retained);
+        }
+
+        @Override
+        public void onChunk(ArtifactChunk chunk) {
+            updater.onChunk(chunk);
+        }
+
+        @Override
+        public void onTask(DeviceTask task) {
+            if (task.hasTrain()) {
+                tasks.execute(() -> training.run(task.getTrain()));
+            }
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

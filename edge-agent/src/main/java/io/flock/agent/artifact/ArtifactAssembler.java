@@ -1,0 +1,68 @@
+package io.flock.agent.artifact;
+
+import io.flock.core.InvalidInputException;
+import io.flock.proto.v1.ArtifactChunk;
+import java.util.BitSet;
+
+/**
+ * Collects the chunks of one artifact in any order. Not thread-safe: the agent serialises access.
+ */
+final class ArtifactAssembler {
+    private final String sha256;
+    private final byte[] bytes;
+    private final int chunkSize;
+    private final int count;
+    private final BitSet received = new BitSet();
+
+    ArtifactAssembler(String sha256, long size, int chunkSize, int count, long maxBytes) {
+        if (size < 0 || size > maxBytes) {
+            throw new InvalidInputException("artifact of " + size + " bytes exceeds the limit of " + maxBytes);
+        }
+        if (chunkSize <= 0 || count <= 0 || (long) chunkSize * count < size) {
+            throw new InvalidInputException("artifact chunking " + count + " x " + chunkSize + " cannot hold " + size + " bytes");
+        }
+        this.sha256 = sha256;
+        this.bytes = new byte[(int) size];
+        this.chunkSize = chunkSize;
+        this.count = count;
+    }
+
+    String sha256() {
+        return sha256;
+    }
+
+    /** Adds one chunk; ignores duplicates; rejects chunks that do not fit. */
+    void add(ArtifactChunk c) {
+        if (c.getIndex() < 0 || c.getIndex() >= count || c.getOffset() != (long) c.getIndex() * chunkSize
+                || c.getOffset() + c.getData().size() > bytes.length) {
+            throw new InvalidInputException("chunk " + c.getIndex() + " at offset " + c.getOffset() + " does not fit artifact "
+                    + sha256.substring(0, 12));
+        }
+        c.getData().copyTo(bytes, (int) c.getOffset());
+        received.set(c.getIndex());
+    }
+
+    /** @return bytes from the start that arrived without a gap: where a resumed fetch starts */
+    long contiguousBytes() {
+        int firstMissing = received.nextClearBit(0);
+        return Math.min(bytes.length, (long) firstMissing * chunkSize);
+    }
+
+    /** Writes fetched bytes from {@code offset} to the end. */
+    void fill(long offset, byte[] tail) {
+        if (offset + tail.length != bytes.length) {
+            throw new InvalidInputException("fetched " + tail.length + " bytes from offset " + offset + " for an artifact of "
+                    + bytes.length);
+        }
+        System.arraycopy(tail, 0, bytes, (int) offset, tail.length);
+        received.set(0, count);
+    }
+
+    boolean complete() {
+        return received.cardinality() == count;
+    }
+
+    byte[] bytes() {
+        return bytes;
+    }
+}

@@ -1,0 +1,235 @@
+package io.flock.agent.artifact;
+
+import io.flock.agent.inference.LocalModel;
+import io.flock.agent.link.CoordinatorClient;
+import io.flock.core.InvalidInputException;
+import io.flock.core.artifact.ArtifactManifest;
+import io.flock.core.artifact.ArtifactRejectedException;
+import io.flock.core.artifact.ArtifactVerifier;
+import io.flock.core.codec.Codecs;
+import io.flock.core.data.FeaturePipeline;
+import io.flock.core.model.ModelSpec;
+import io.flock.core.tensor.ModelParameters;
+import io.flock.proto.v1.ArtifactChunk;
+import io.flock.proto.v1.ModelAnnouncement;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings pushed versions onto the device: assembles MQTT chunks, fetches what is missing from the
+ * coordinator (resuming after the last contiguous chunk), then verifies the SHA-256 and the
+ * signature, decodes, loads, and keeps the result on disk as the last good model. Nothing
+ * unverified is loaded; a rejected artifact leaves the current model serving. Thread-safe.
+ */
+public final class ModelUpdater {
+    private static final Logger log = LoggerFactory.getLogger(ModelUpdater.class);
+    private static final long MAX_ARTIFACT_BYTES = 512L << 20;
+    private static final int MAX_EARLY_CHUNKS = 1024;
+    private final String deviceId;
+    private final String model;
+    private final ArtifactVerifier verifier;
+    private final LocalModel local;
+    private final DiskModelStore disk;
+    private final CoordinatorClient coordinator;
+    private final ScheduledExecutorService timers;
+    private final Duration chunkWait;
+    private final Consumer<String> onChange;
+    private final Map<String, ArtifactChunk> earlyChunks = new LinkedHashMap<>();
+    private ModelAnnouncement pending;
+    private ArtifactAssembler assembler;
+    private volatile String lastRejection = "";
+
+    /**
+     * @param onChange told after every load ("") or rejection (the reason), e.g. to send a heartbeat
+     */
+    public ModelUpdater(String deviceId, String model, ArtifactVerifier verifier, LocalModel local, java.nio.file.Path stateDir,
+                        CoordinatorClient coordinator, ScheduledExecutorService timers, Duration chunkWait, Consumer<String> onChange) {
+        this.deviceId = deviceId;
+        this.model = model;
+        this.verifier = verifier;
+        this.local = local;
+        this.disk = new DiskModelStore(stateDir.resolve("models"));
+        this.coordinator = coordinator;
+        this.timers = timers;
+        this.chunkWait = chunkWait;
+        this.onChange = onChange;
+    }
+
+    /** Loads the last good model from disk, verifying it again; returns whether one was loaded. */
+    public boolean restoreFromDisk() {
+        try {
+            var stored = disk.load();
+            if (stored.isEmpty()) {
+                return false;
+            }
+            install(stored.get().announcement(), stored.get().artifact(), false);
+            log.info("device={} restored last good model version={} from disk", deviceId, local.version());
+            return true;
+        } catch (IOException | RuntimeException e) {
+            log.warn("device={} cannot restore the stored model: {}", deviceId, e.getMessage());
+            return false;
+        }
+    }
+
+    /** Handles an announcement: starts assembling a newer version and arms the fetch fallback. */
+    public synchronized void onAnnouncement(ModelAnnouncement a, boolean retained) {
+        if (!a.getModel().equals(model) || a.getVersion() <= local.version()
+                || (pending != null && pending.getSha256().equals(a.getSha256()))) {
+            return;
+        }
+        try {
+            assembler = new ArtifactAssembler(a.getSha256(), a.getSizeBytes(), a.getChunkSizeBytes(), a.getChunkCount(), MAX_ARTIFACT_BYTES);
+        } catch (InvalidInputException e) {
+            reject(a, e.getMessage());
+            return;
+        }
+        pending = a;
+        for (ArtifactChunk c : earlyChunks.values()) {
+            if (c.getSha256().equals(a.getSha256())) {
+                assembler.add(c);
+            }
+        }
+        earlyChunks.clear();
+        if (assembler.complete()) {
+            finish();
+        } else {
+            long delay = retained ? 0 : chunkWait.toMillis();
+            String sha = a.getSha256();
+            timers.schedule(() -> fetchRest(sha), delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Handles one pushed chunk. */
+    public synchronized void onChunk(ArtifactChunk c) {
+        if (pending == null || !pending.getSha256().equals(c.getSha256())) {
+            if (earlyChunks.size() < MAX_EARLY_CHUNKS) {
+                earlyChunks.put(c.getSha256() + "/" + c.getIndex(), c);
+            }
+            return;
+        }
+        try {
+            assembler.add(c);
+        } catch (InvalidInputException e) {
+            log.warn("device={} dropped chunk: {}", deviceId, e.getMessage());
+            return;
+        }
+        if (assembler.complete()) {
+            finish();
+        }
+    }
+
+    /**
+     * Makes sure {@code version} is loaded, fetching the current model over gRPC when it is not.
+     *
+     * @return whether the device now runs that version
+     */
+    public boolean ensureVersion(long version, Duration timeout) {
+        if (local.version() == version) {
+            return true;
+        }
+        long deadline = System.nanoTime() + Math.min(timeout.toNanos(), chunkWait.toNanos() + 1_000_000_000L);
+        while (System.nanoTime() < deadline && local.version() != version) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        if (local.version() == version) {
+            return true;
+        }
+        ModelAnnouncement a = coordinator.currentModel(model, timeout);
+        if (a.getVersion() == version) {
+            byte[] bytes = coordinator.fetchArtifact(a.getSha256(), 0, timeout);
+            synchronized (this) {
+                if (local.version() != version) {
+                    install(a, bytes, true);
+                }
+            }
+        }
+        return local.version() == version;
+    }
+
+    private void fetchRest(String sha) {
+        long offset;
+        ModelAnnouncement a;
+        synchronized (this) {
+            if (pending == null || !pending.getSha256().equals(sha) || assembler.complete()) {
+                return;
+            }
+            offset = assembler.contiguousBytes();
+            a = pending;
+        }
+        try {
+            byte[] tail = coordinator.fetchArtifact(sha, offset, Duration.ofSeconds(30));
+            synchronized (this) {
+                if (pending != null && pending.getSha256().equals(sha)) {
+                    assembler.fill(offset, tail);
+                    log.info("device={} fetched {} missing bytes of version={} from offset {}", deviceId, tail.length,
+                            a.getVersion(), offset);
+                    finish();
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("device={} could not fetch artifact {}: {}; retrying", deviceId, sha.substring(0, 12), e.getMessage());
+            timers.schedule(() -> fetchRest(sha), 1, TimeUnit.SECONDS);
+        }
+    }
+
+    private void finish() {
+        ModelAnnouncement a = pending;
+        byte[] bytes = assembler.bytes();
+        pending = null;
+        assembler = null;
+        try {
+            install(a, bytes, true);
+        } catch (ArtifactRejectedException | InvalidInputException e) {
+            reject(a, e.getMessage());
+        }
+    }
+
+    private void install(ModelAnnouncement a, byte[] bytes, boolean persist) {
+        ArtifactManifest manifest = new ArtifactManifest(a.getModel(), a.getVersion(), a.getSpec(), a.getCodec().getName(),
+                a.getFeaturePipeline(), a.getSha256(), a.getSizeBytes());
+        verifier.verify(manifest, a.getSignature().toByteArray(), bytes);
+        ModelParameters params;
+        try {
+            params = Codecs.byName(manifest.codec()).decode(bytes);
+        } catch (InvalidInputException e) {
+            throw new ArtifactRejectedException("artifact " + a.getModel() + " v" + a.getVersion() + " does not decode: " + e.getMessage());
+        }
+        local.swap(a.getModel(), a.getVersion(), a.getSha256(), ModelSpec.parse(a.getSpec()), FeaturePipeline.parse(a.getFeaturePipeline()), params);
+        if (persist) {
+            try {
+                disk.save(a, bytes);
+            } catch (IOException e) {
+                log.warn("device={} could not keep version={} on disk: {}", deviceId, a.getVersion(), e.getMessage());
+            }
+        }
+        lastRejection = "";
+        log.info("device={} verified and loaded model={} version={} bytes={}", deviceId, a.getModel(), a.getVersion(), bytes.length);
+        onChange.accept("");
+    }
+
+    private void reject(ModelAnnouncement a, String reason) {
+        pending = null;
+        assembler = null;
+        lastRejection = reason;
+        log.warn("device={} rejected model={} version={}: {}; keeping version={}", deviceId, a.getModel(), a.getVersion(), reason,
+                local.version());
+        onChange.accept(reason);
+    }
+
+    /** @return why the last artifact was rejected, "" when the last one loaded */
+    public String lastRejection() {
+        return lastRejection;
+    }
+}

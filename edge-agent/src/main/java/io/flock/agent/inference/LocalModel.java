@@ -1,0 +1,77 @@
+package io.flock.agent.inference;
+
+import io.flock.core.InvalidInputException;
+import io.flock.core.data.FeaturePipeline;
+import io.flock.core.model.FlockModel;
+import io.flock.core.model.ModelSpec;
+import io.flock.core.model.Prediction;
+import io.flock.core.tensor.ModelParameters;
+import java.util.Optional;
+
+/**
+ * The model the device serves now: swapped atomically when a verified version loads. Thread-safe;
+ * predictions on one model are serialised.
+ */
+public final class LocalModel implements AutoCloseable {
+    /** A loaded version. */
+    public record Loaded(String name, long version, String sha256, ModelSpec spec, FeaturePipeline pipeline,
+                         ModelParameters parameters, FlockModel model) {
+    }
+
+    private volatile Loaded current;
+
+    /** Makes a verified version current; the previous one is closed. */
+    public synchronized void swap(String name, long version, String sha256, ModelSpec spec, FeaturePipeline pipeline,
+                                  ModelParameters parameters) {
+        FlockModel model = new FlockModel(spec, name + "-v" + version);
+        try {
+            model.load(parameters);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        Loaded old = current;
+        current = new Loaded(name, version, sha256, spec, pipeline, parameters, model);
+        if (old != null) {
+            old.model().close();
+        }
+    }
+
+    /** @return the current version, empty before the first load */
+    public Optional<Loaded> current() {
+        return Optional.ofNullable(current);
+    }
+
+    /** @return the current version number, 0 when none */
+    public long version() {
+        Loaded l = current;
+        return l == null ? 0 : l.version();
+    }
+
+    /**
+     * @param raw the app's raw features
+     * @return the local answer, empty when no model is loaded
+     * @throws InvalidInputException for a wrong feature count or non-finite values
+     */
+    public Optional<Prediction> predict(float[] raw) {
+        Loaded l = current;
+        if (l == null) {
+            return Optional.empty();
+        }
+        if (raw.length != l.spec().inputSize()) {
+            throw new InvalidInputException("model " + l.name() + " takes " + l.spec().inputSize() + " features, got " + raw.length);
+        }
+        synchronized (this) {
+            Loaded now = current;
+            return Optional.of(Prediction.of(now.model().predictProbabilities(now.pipeline().transform(raw)), now.name(), now.version()));
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (current != null) {
+            current.model().close();
+            current = null;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.flock.agent.inference;
+
+import io.flock.agent.offload.Answer;
+import io.flock.agent.offload.OffloadRouter;
+import io.flock.core.FlockException;
+import io.flock.core.InvalidInputException;
+import io.flock.proto.v1.LocalPredictionGrpc;
+import io.flock.proto.v1.PredictRequest;
+import io.flock.proto.v1.PredictResponse;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+
+/** The device's local prediction API for apps (gRPC on localhost). Every answer says where it came from. */
+public final class LocalPredictionService extends LocalPredictionGrpc.LocalPredictionImplBase {
+    private final OffloadRouter router;
+
+    /** @param router decides local, offloaded or fallback */
+    public LocalPredictionService(OffloadRouter router) {
+        this.router = router;
+    }
+
+    @Override
+    public void predict(PredictRequest request, StreamObserver<PredictResponse> out) {
+        Answer a;
+        try {
+            a = router.answer(Features.of(request));
+        } catch (InvalidInputException e) {
+            out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+            return;
+        } catch (FlockException e) {
+            out.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
+            return;
+        }
+        PredictResponse.Builder b = PredictResponse.newBuilder().setLabel(a.prediction().label()).setModel(a.prediction().model())
+                .setVersion(a.prediction().version()).setSource(PredictResponse.Source.valueOf(a.source().name()))
+                .setFallbackReason(a.fallbackReason()).setLatencyMs(a.latencyMs());
+        for (float p : a.prediction().probabilities()) {
+            b.addProbabilities(p);
+        }
+        out.onNext(b.build());
+        out.onCompleted();
+    }
+
+    /** Reads request features into an array. */
+    public static final class Features {
+        private Features() {
+        }
+
+        /** @return the request's raw features */
+        public static float[] of(PredictRequest request) {
+            float[] raw = new float[request.getFeaturesCount()];
+            for (int i = 0; i < raw.length; i++) {
+                raw[i] = request.getFeatures(i);
+            }
+            return raw;
+        }
+    }
+}

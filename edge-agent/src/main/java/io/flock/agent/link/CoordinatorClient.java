@@ -1,0 +1,188 @@
+package io.flock.agent.link;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.MessageLite;
+import io.flock.proto.v1.ArtifactChunk;
+import io.flock.proto.v1.CoordinatorGrpc;
+import io.flock.proto.v1.DeviceInfo;
+import io.flock.proto.v1.FetchArtifactRequest;
+import io.flock.proto.v1.GetCurrentModelRequest;
+import io.flock.proto.v1.Heartbeat;
+import io.flock.proto.v1.ModelAnnouncement;
+import io.flock.proto.v1.PredictRequest;
+import io.flock.proto.v1.PredictResponse;
+import io.flock.proto.v1.RegisterRequest;
+import io.flock.proto.v1.Telemetry;
+import io.flock.proto.v1.UpdateChunk;
+import io.flock.proto.v1.UpdateHeader;
+import io.flock.proto.v1.UploadReceipt;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ForwardingClientCall;
+import io.grpc.ForwardingClientCallListener;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The device's gRPC connection to the coordinator. Calls throw {@link io.grpc.StatusRuntimeException}
+ * with the coordinator's status. Thread-safe.
+ */
+public final class CoordinatorClient implements AutoCloseable {
+    private static final int UPLOAD_CHUNK = 1 << 20;
+    private final String deviceId;
+    private final ManagedChannel channel;
+    private final CoordinatorGrpc.CoordinatorBlockingStub blocking;
+    private final CoordinatorGrpc.CoordinatorStub async;
+
+    /**
+     * @param target   host:port of the coordinator
+     * @param deviceId this device
+     * @param tap      sees every message in and out
+     */
+    public CoordinatorClient(String target, String deviceId, WireTap tap) {
+        this.deviceId = deviceId;
+        this.channel = NettyChannelBuilder.forTarget(target).usePlaintext().intercept(new Tap(tap))
+                .maxInboundMessageSize(8 << 20).build();
+        this.blocking = CoordinatorGrpc.newBlockingStub(channel);
+        this.async = CoordinatorGrpc.newStub(channel);
+    }
+
+    /** Registers this device; idempotent. */
+    public void register(String hardware, String token, Duration timeout) {
+        blocking.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).register(RegisterRequest.newBuilder()
+                .setDevice(DeviceInfo.newBuilder().setDeviceId(deviceId).setHardware(hardware)
+                        .setMemoryBytes(Runtime.getRuntime().maxMemory()))
+                .setEnrollmentToken(token).build());
+    }
+
+    /** Reports what the device runs. */
+    public void heartbeat(Heartbeat heartbeat, Duration timeout) {
+        blocking.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).sendHeartbeat(heartbeat);
+    }
+
+    /** Sends operational and privacy-safe statistics. */
+    public void telemetry(Telemetry telemetry, Duration timeout) {
+        blocking.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).reportTelemetry(telemetry);
+    }
+
+    /** @return the current announcement of a model */
+    public ModelAnnouncement currentModel(String model, Duration timeout) {
+        return blocking.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .getCurrentModel(GetCurrentModelRequest.newBuilder().setDeviceId(deviceId).setModel(model).build());
+    }
+
+    /** @return the artifact's bytes from {@code offset} to its end */
+    public byte[] fetchArtifact(String sha256, long offset, Duration timeout) {
+        Iterator<ArtifactChunk> it = blocking.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).fetchArtifact(
+                FetchArtifactRequest.newBuilder().setDeviceId(deviceId).setSha256(sha256).setOffset(offset).build());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        while (it.hasNext()) {
+            byte[] part = it.next().getData().toByteArray();
+            out.write(part, 0, part.length);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Streams an update: the header, then the payload in 1 MiB chunks.
+     *
+     * @throws io.grpc.StatusRuntimeException with the coordinator's verdict
+     */
+    public UploadReceipt upload(UpdateHeader header, byte[] payload, Duration timeout) throws InterruptedException {
+        CompletableFuture<UploadReceipt> result = new CompletableFuture<>();
+        StreamObserver<UploadReceipt> response = new StreamObserver<>() {
+            @Override
+            public void onNext(UploadReceipt value) {
+                result.complete(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                result.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                result.completeExceptionally(new IllegalStateException("upload ended without a receipt"));
+            }
+        };
+        StreamObserver<UpdateChunk> request = async.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).uploadUpdate(response);
+        request.onNext(UpdateChunk.newBuilder().setHeader(header).build());
+        for (int from = 0; from < payload.length; from += UPLOAD_CHUNK) {
+            request.onNext(UpdateChunk.newBuilder()
+                    .setData(ByteString.copyFrom(payload, from, Math.min(UPLOAD_CHUNK, payload.length - from))).build());
+        }
+        request.onCompleted();
+        try {
+            return result.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw io.grpc.Status.DEADLINE_EXCEEDED.withDescription("upload timed out").asRuntimeException();
+        }
+    }
+
+    /** @return the coordinator's answer, or a DEADLINE_EXCEEDED/UNAVAILABLE status exception */
+    public PredictResponse predict(PredictRequest request, Duration timeout) {
+        return blocking.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).predict(request);
+    }
+
+    @Override
+    public void close() {
+        channel.shutdown();
+        try {
+            if (!channel.awaitTermination(3, TimeUnit.SECONDS)) {
+                channel.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            channel.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Shows every serialized message to the tap. */
+    private static final class Tap implements ClientInterceptor {
+        private final WireTap tap;
+
+        Tap(WireTap tap) {
+            this.tap = tap;
+        }
+
+        @Override
+        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+            return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                @Override
+                public void sendMessage(Q message) {
+                    tap.record("grpc", true, ((MessageLite) message).toByteArray());
+                    super.sendMessage(message);
+                }
+
+                @Override
+                public void start(Listener<R> listener, Metadata headers) {
+                    super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                        @Override
+                        public void onMessage(R message) {
+                            tap.record("grpc", false, ((MessageLite) message).toByteArray());
+                            super.onMessage(message);
+                        }
+                    }, headers);
+                }
+            };
+        }
+    }
+}

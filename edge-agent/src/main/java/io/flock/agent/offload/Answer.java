@@ -1,0 +1,16 @@
+package io.flock.agent.offload;
+
+import io.flock.core.model.Prediction;
+
+/**
+ * A prediction and where it came from.
+ *
+ * @param prediction     the answer
+ * @param source         who answered
+ * @param fallbackReason why the cloud's answer was not used ("" unless FALLBACK)
+ * @param latencyMs      time to answer
+ */
+public record Answer(Prediction prediction, Source source, String fallbackReason, double latencyMs) {
+    /** Who answered. */
+    public enum Source { LOCAL, OFFLOADED, FALLBACK }
+}

@@ -1,0 +1,73 @@
+package io.flock.agent.offload;
+
+import io.flock.agent.inference.LocalModel;
+import io.flock.core.FlockException;
+import io.flock.core.model.Prediction;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Answers an app's prediction: locally, or from the cloud when the policy says the local answer is
+ * uncertain or no local model is loaded. When the cloud fails or is late, the local answer is
+ * returned as a FALLBACK with the reason. Thread-safe; counts answers by source.
+ */
+public final class OffloadRouter {
+    private final String model;
+    private final LocalModel local;
+    private final OffloadPolicy policy;
+    private final OffloadTarget cloud;
+    private final Duration timeout;
+    private final Map<Answer.Source, AtomicLong> counts = new EnumMap<>(Answer.Source.class);
+
+    /**
+     * @param timeout how long the cloud may take before the local answer is used
+     */
+    public OffloadRouter(String model, LocalModel local, OffloadPolicy policy, OffloadTarget cloud, Duration timeout) {
+        this.model = model;
+        this.local = local;
+        this.policy = policy;
+        this.cloud = cloud;
+        this.timeout = timeout;
+        for (Answer.Source s : Answer.Source.values()) {
+            counts.put(s, new AtomicLong());
+        }
+    }
+
+    /**
+     * @param raw the app's raw features
+     * @throws io.flock.core.InvalidInputException for a wrong feature count or NaN/Inf
+     * @throws FlockException when there is no local model and the cloud cannot answer
+     */
+    public Answer answer(float[] raw) {
+        long start = System.nanoTime();
+        Optional<Prediction> mine = local.predict(raw);
+        if (mine.isPresent() && !policy.shouldOffload(mine.get())) {
+            return count(new Answer(mine.get(), Answer.Source.LOCAL, "", ms(start)));
+        }
+        try {
+            return count(new Answer(cloud.predict(model, raw, timeout), Answer.Source.OFFLOADED, "", ms(start)));
+        } catch (RuntimeException e) {
+            if (mine.isEmpty()) {
+                throw new FlockException("no local model is loaded and the coordinator did not answer: " + e.getMessage());
+            }
+            return count(new Answer(mine.get(), Answer.Source.FALLBACK, e.getMessage() == null ? e.toString() : e.getMessage(), ms(start)));
+        }
+    }
+
+    /** @return answers given so far from this source */
+    public long count(Answer.Source source) {
+        return counts.get(source).get();
+    }
+
+    private Answer count(Answer a) {
+        counts.get(a.source()).incrementAndGet();
+        return a;
+    }
+
+    private static double ms(long start) {
+        return (System.nanoTime() - start) / 1e6;
+    }
+}

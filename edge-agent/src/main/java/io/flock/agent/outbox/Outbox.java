@@ -1,0 +1,156 @@
+package io.flock.agent.outbox;
+
+import io.flock.agent.link.CoordinatorClient;
+import io.flock.proto.v1.UpdateHeader;
+import io.flock.proto.v1.UploadReceipt;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Results produced while the coordinator is away wait here, on disk, until they are delivered. An
+ * upload is retried with exponential backoff (0.25 s up to 8 s) while the coordinator is unreachable
+ * or busy, and dropped with a WARN when the coordinator refuses it for good (e.g. the round closed).
+ * Retries are safe: the idempotency key makes the coordinator accept an update once.
+ */
+public final class Outbox {
+    private static final Logger log = LoggerFactory.getLogger(Outbox.class);
+    private final Path dir;
+    private final CoordinatorClient coordinator;
+    private final ScheduledExecutorService executor;
+    private final String deviceId;
+
+    /** Listens to delivery outcomes (for counters and tests). */
+    public interface Listener {
+        /** @param outcome ACCEPTED, DUPLICATE, or the refusing status code name */
+        void delivered(UpdateHeader header, String outcome);
+    }
+
+    private volatile Listener listener = (h, o) -> { };
+
+    /**
+     * @param dir      where pending uploads are kept
+     * @param executor runs deliveries and retries
+     */
+    public Outbox(Path dir, CoordinatorClient coordinator, ScheduledExecutorService executor, String deviceId) {
+        this.dir = dir;
+        this.coordinator = coordinator;
+        this.executor = executor;
+        this.deviceId = deviceId;
+    }
+
+    /** @param l told of every final outcome */
+    public void setListener(Listener l) {
+        this.listener = l;
+    }
+
+    /** Keeps the upload on disk, then delivers it in the background. */
+    public void submit(PendingUpload upload) throws IOException {
+        Path file = write(upload);
+        executor.execute(() -> deliver(file, 250));
+    }
+
+    /** Re-sends whatever a previous run left behind. */
+    public void resume() throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        List<Path> left;
+        try (Stream<Path> s = Files.list(dir)) {
+            left = s.filter(p -> p.toString().endsWith(".upd")).sorted().toList();
+        }
+        for (Path p : left) {
+            executor.execute(() -> deliver(p, 250));
+        }
+    }
+
+    /** @return uploads not yet delivered */
+    public int pending() throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return (int) s.filter(p -> p.toString().endsWith(".upd")).count();
+        }
+    }
+
+    private void deliver(Path file, long backoffMs) {
+        PendingUpload u;
+        try {
+            if (!Files.exists(file)) {
+                return;
+            }
+            u = read(file);
+        } catch (IOException e) {
+            log.warn("device={} unreadable outbox entry {} dropped: {}", deviceId, file.getFileName(), e.getMessage());
+            delete(file);
+            return;
+        }
+        try {
+            UploadReceipt r = coordinator.upload(u.header(), u.payload(), Duration.ofSeconds(30));
+            delete(file);
+            log.debug("device={} delivered update round={} outcome={}", deviceId, u.header().getRound(), r.getOutcome());
+            listener.delivered(u.header(), r.getOutcome().name());
+        } catch (StatusRuntimeException e) {
+            Status.Code code = e.getStatus().getCode();
+            if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED) {
+                log.info("device={} coordinator unreachable ({}), retrying round={} in {} ms", deviceId, code,
+                        u.header().getRound(), backoffMs);
+                executor.schedule(() -> deliver(file, Math.min(8000, backoffMs * 2)), backoffMs, TimeUnit.MILLISECONDS);
+            } else {
+                log.warn("device={} coordinator refused update round={}: {} {}", deviceId, u.header().getRound(), code,
+                        e.getStatus().getDescription());
+                delete(file);
+                listener.delivered(u.header(), code.name());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.warn("device={} upload failed, retrying: {}", deviceId, e.toString());
+            executor.schedule(() -> deliver(file, Math.min(8000, backoffMs * 2)), backoffMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private Path write(PendingUpload u) throws IOException {
+        Files.createDirectories(dir);
+        String name = u.header().getIdempotencyKey().replaceAll("[^A-Za-z0-9._-]", "_") + ".upd";
+        Path target = dir.resolve(name);
+        Path tmp = dir.resolve(name + ".tmp");
+        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(tmp))) {
+            byte[] h = u.header().toByteArray();
+            out.writeInt(h.length);
+            out.write(h);
+            out.writeInt(u.payload().length);
+            out.write(u.payload());
+        }
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return target;
+    }
+
+    private static PendingUpload read(Path file) throws IOException {
+        try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
+            UpdateHeader h = UpdateHeader.parseFrom(in.readNBytes(in.readInt()));
+            return new PendingUpload(h, in.readNBytes(in.readInt()));
+        }
+    }
+
+    private void delete(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            log.warn("device={} cannot delete outbox entry {}: {}", deviceId, file, e.getMessage());
+        }
+    }
+}

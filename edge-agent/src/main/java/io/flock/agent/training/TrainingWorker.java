@@ -1,0 +1,115 @@
+package io.flock.agent.training;
+
+import io.flock.agent.artifact.ModelUpdater;
+import io.flock.agent.inference.LocalModel;
+import io.flock.agent.outbox.Outbox;
+import io.flock.agent.outbox.PendingUpload;
+import io.flock.core.artifact.Digests;
+import io.flock.core.codec.Codecs;
+import io.flock.core.codec.ParameterCodec;
+import io.flock.core.data.Dataset;
+import io.flock.core.model.FlockModel;
+import io.flock.core.tensor.ModelParameters;
+import io.flock.core.train.LocalTrainer;
+import io.flock.core.train.TrainingConfig;
+import io.flock.core.train.TrainingResult;
+import io.flock.proto.v1.CodecDescriptor;
+import io.flock.proto.v1.TrainTask;
+import io.flock.proto.v1.UpdateHeader;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Random;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs train tasks on the device's private data: starts from the task's base version, trains with
+ * the task's SGD settings, and hands the encoded delta (trained minus base) to the outbox. The data
+ * itself never leaves this class. Tasks run one at a time on the caller's thread.
+ */
+public final class TrainingWorker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TrainingWorker.class);
+    private final String deviceId;
+    private final Path dataDir;
+    private final LocalModel local;
+    private final ModelUpdater updater;
+    private final Outbox outbox;
+    private final long seed;
+    private final LocalTrainer trainer = new LocalTrainer();
+    private Dataset data;
+    private FlockModel scratch;
+    private long lastTaskRound;
+
+    /**
+     * @param dataDir where the private data lives; null = this device does not train
+     */
+    public TrainingWorker(String deviceId, Path dataDir, LocalModel local, ModelUpdater updater, Outbox outbox, long seed) {
+        this.deviceId = deviceId;
+        this.dataDir = dataDir;
+        this.local = local;
+        this.updater = updater;
+        this.outbox = outbox;
+        this.seed = seed;
+    }
+
+    /** Trains for one task and queues the update; failures are logged, never thrown. */
+    public synchronized void run(TrainTask task) {
+        if (dataDir == null) {
+            log.warn("device={} got a train task but has no data-dir", deviceId);
+            return;
+        }
+        if (task.getRound() <= lastTaskRound) {
+            log.debug("device={} ignores repeated task {}", deviceId, task.getTaskId());
+            return;
+        }
+        long left = task.getDeadlineUnixMs() - System.currentTimeMillis();
+        if (task.getDeadlineUnixMs() > 0 && left <= 0) {
+            log.info("device={} task {} arrived after its deadline", deviceId, task.getTaskId());
+            return;
+        }
+        try {
+            if (!updater.ensureVersion(task.getBaseVersion(), Duration.ofSeconds(30))) {
+                log.warn("device={} cannot get base version={} for task {}", deviceId, task.getBaseVersion(), task.getTaskId());
+                return;
+            }
+            if (data == null) {
+                data = PrivateData.load(dataDir);
+            }
+            LocalModel.Loaded base = local.current().orElseThrow();
+            if (scratch == null || !scratch.spec().equals(base.spec())) {
+                if (scratch != null) {
+                    scratch.close();
+                }
+                scratch = new FlockModel(base.spec(), deviceId + "-train");
+            }
+            scratch.load(base.parameters());
+            var cfg = task.getTraining();
+            TrainingResult r = trainer.train(scratch, data, base.pipeline(),
+                    new TrainingConfig(cfg.getLearningRate(), cfg.getBatchSize(), cfg.getLocalEpochs()),
+                    new Random(seed * 31 + task.getRound()));
+            ModelParameters delta = scratch.parameters().minus(base.parameters());
+            ParameterCodec codec = Codecs.byName(task.getUpdateCodec().getName().isEmpty() ? "fp32" : task.getUpdateCodec().getName());
+            byte[] payload = codec.encode(delta);
+            UpdateHeader header = UpdateHeader.newBuilder().setDeviceId(deviceId).setTaskId(task.getTaskId())
+                    .setRound(task.getRound()).setModel(task.getModel()).setBaseVersion(task.getBaseVersion())
+                    .setIdempotencyKey(task.getTaskId() + "/" + deviceId).setNumExamples(r.examples())
+                    .setCodec(CodecDescriptor.newBuilder().setName(codec.name())).setPayloadBytes(payload.length)
+                    .setPayloadSha256(Digests.sha256Hex(payload)).setTrainLoss(r.meanLoss()).setTrainSeconds(r.seconds()).build();
+            lastTaskRound = task.getRound();
+            outbox.submit(new PendingUpload(header, payload));
+            log.debug("device={} trained round={} examples={} loss={} seconds={}", deviceId, task.getRound(), r.examples(),
+                    r.meanLoss(), r.seconds());
+        } catch (IOException | RuntimeException e) {
+            log.warn("device={} task {} failed: {}", deviceId, task.getTaskId(), e.toString());
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (scratch != null) {
+            scratch.close();
+            scratch = null;
+        }
+    }
+}
