@@ -47,6 +47,7 @@ public final class CoordinatorServer implements AutoCloseable {
     private HeldOutEvaluator evaluator;
     private ModelRegistry registry;
     private RoundEngine rounds;
+    private DeviceRegistry devices;
     private Ed25519Signer signer;
     private Server server;
 
@@ -64,7 +65,7 @@ public final class CoordinatorServer implements AutoCloseable {
         store = new JdbcFlockStore(config.jdbcUrl());
         signer = Ed25519Signer.loadOrCreate(config.dataDir().resolve("keys"));
         registry = new ModelRegistry(store, signer, Codecs.byName(config.artifactCodec()));
-        DeviceRegistry devices = new DeviceRegistry(store, config.enrollmentToken());
+        devices = new DeviceRegistry(store, config.enrollmentToken());
         broker = config.mqttUrl().isEmpty()
                 ? new EmbeddedBroker(config.dataDir().resolve("broker"), config.embeddedMqttPort())
                 : Broker.external(config.mqttUrl());
@@ -119,6 +120,11 @@ public final class CoordinatorServer implements AutoCloseable {
     /** @return the round engine */
     public RoundEngine rounds() {
         return rounds;
+    }
+
+    /** @return registered and available devices */
+    public DeviceRegistry devices() {
+        return devices;
     }
 
     /** @return the model registry */

@@ -23,6 +23,11 @@ import java.util.Random;
  */
 public final class LocalTrainer {
     private static final int EVAL_BATCH = 500;
+    /**
+     * DJL's PyTorch engine allows one collecting GradientCollector per process, so the forward and
+     * backward pass of concurrent trainings (many simulated devices in one JVM) take turns per step.
+     */
+    private static final Object GRADIENT_TAPE = new Object();
 
     /**
      * Trains the model in place with mini-batch SGD on shuffled data.
@@ -73,11 +78,13 @@ public final class LocalTrainer {
             NDArray input = m.create(b * d == x.length ? x : java.util.Arrays.copyOf(x, b * d), new Shape(b, d));
             NDArray label = m.create(b == y.length ? y : java.util.Arrays.copyOf(y, b), new Shape(b));
             float loss;
-            try (GradientCollector gc = trainer.newGradientCollector()) {
-                NDList pred = trainer.forward(new NDList(input));
-                NDArray l = trainer.getLoss().evaluate(new NDList(label), pred);
-                gc.backward(l);
-                loss = l.getFloat();
+            synchronized (GRADIENT_TAPE) {
+                try (GradientCollector gc = trainer.newGradientCollector()) {
+                    NDList pred = trainer.forward(new NDList(input));
+                    NDArray l = trainer.getLoss().evaluate(new NDList(label), pred);
+                    gc.backward(l);
+                    loss = l.getFloat();
+                }
             }
             trainer.step();
             return loss;

@@ -1,0 +1,136 @@
+package io.flock.simulator;
+
+import io.flock.agent.AgentConfig;
+import io.flock.agent.EdgeAgent;
+import io.flock.agent.link.WireTap;
+import io.flock.coordinator.CoordinatorConfig;
+import io.flock.coordinator.CoordinatorServer;
+import io.flock.coordinator.round.RoundResult;
+import io.flock.core.FlockException;
+import io.flock.core.artifact.ArtifactVerifier;
+import io.flock.core.config.ConfigException;
+import io.flock.core.config.Settings;
+import io.flock.simulator.demo.Demo;
+import io.flock.simulator.demo.DemoOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code bin/flock} command line: demo, coordinator and agent. */
+@Command(name = "flock", mixinStandardHelpOptions = true, version = "flock 0.1.0",
+        description = "Hybrid cloud-edge federated learning.",
+        subcommands = {FlockCli.DemoCommand.class, FlockCli.CoordinatorCommand.class, FlockCli.AgentCommand.class})
+public final class FlockCli {
+    /** Entry point. */
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new FlockCli());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof FlockException) {
+                cmd.getErr().println("flock: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        System.exit(cli.execute(args));
+    }
+
+    /** Options shared by long-running components. */
+    static class ConfigOptions {
+        @Option(names = "--config", description = "YAML config file")
+        Path config;
+
+        @Option(names = {"-s", "--set"}, description = "override a key: --set round.devices=5 (repeatable)")
+        Map<String, String> set = new LinkedHashMap<>();
+
+        Settings resolve(Map<String, String> defaults) {
+            if (config != null && !Files.exists(config)) {
+                throw new ConfigException("config file " + config + " does not exist");
+            }
+            return Settings.resolve(defaults, config, System.getenv(), set);
+        }
+    }
+
+    @Command(name = "demo", mixinStandardHelpOptions = true,
+            description = "Coordinator + embedded broker + H2 + simulated devices on bundled Fashion-MNIST; writes report.json and plots.")
+    static final class DemoCommand implements Callable<Integer> {
+        @Option(names = "--out", description = "output directory (default: flock-out/demo)")
+        Path out = Path.of("flock-out", "demo");
+
+        @Option(names = "--devices", description = "devices (default: 20)")
+        int devices = 20;
+
+        @Option(names = "--rounds", description = "rounds (default: 10)")
+        int rounds = 10;
+
+        @Option(names = "--data", description = "Fashion-MNIST directory (default: system dataset, else the bundled subset)")
+        Path data;
+
+        @Option(names = "--seed", description = "seed (default: 0)")
+        long seed;
+
+        @Option(names = {"-s", "--set"}, description = "coordinator key override, e.g. --set push.codec=fp32")
+        Map<String, String> set = new LinkedHashMap<>();
+
+        @Override
+        public Integer call() throws Exception {
+            Path work = Files.createTempDirectory("flock-demo-");
+            new Demo(new DemoOptions(devices, rounds, 50, data, work, out, seed, set), System.out).run(WireTap.NONE);
+            return 0;
+        }
+    }
+
+    @Command(name = "coordinator", mixinStandardHelpOptions = true, description = "Run a coordinator and its rounds.")
+    static final class CoordinatorCommand implements Callable<Integer> {
+        @CommandLine.Mixin
+        ConfigOptions options = new ConfigOptions();
+
+        @Option(names = "--rounds", description = "rounds to run, then keep serving (default: 0 = run rounds forever)")
+        int rounds;
+
+        @Override
+        public Integer call() throws Exception {
+            CoordinatorConfig config = CoordinatorConfig.from(options.resolve(CoordinatorConfig.defaults()));
+            try (CoordinatorServer server = new CoordinatorServer(config).start()) {
+                System.out.printf("coordinator on 127.0.0.1:%d, broker %s, public key %s%n", server.port(), server.mqttUrl(),
+                        config.dataDir().resolve("keys").resolve("signing-key.pub").toAbsolutePath());
+                Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+                for (int r = 0; rounds == 0 || r < rounds; r++) {
+                    try {
+                        RoundResult result = server.rounds().runRound();
+                        System.out.printf("round %d: accuracy %.4f, %d results, %d failures, %.2f s%n", result.round(),
+                                result.accuracy(), result.accepted(), result.failures(), result.seconds());
+                    } catch (FlockException e) {
+                        System.out.println("round not run: " + e.getMessage());
+                    }
+                }
+                new CountDownLatch(1).await();
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "agent", mixinStandardHelpOptions = true, description = "Run an edge agent daemon.")
+    static final class AgentCommand implements Callable<Integer> {
+        @CommandLine.Mixin
+        ConfigOptions options = new ConfigOptions();
+
+        @Override
+        public Integer call() throws Exception {
+            AgentConfig config = AgentConfig.from(options.resolve(AgentConfig.defaults()));
+            if (config.publicKeyFile() == null) {
+                throw new ConfigException("public-key must name the coordinator's signing-key.pub");
+            }
+            EdgeAgent agent = new EdgeAgent(config, ArtifactVerifier.fromFile(config.publicKeyFile()), WireTap.NONE).start();
+            Runtime.getRuntime().addShutdownHook(new Thread(agent::close));
+            System.out.printf("agent %s: local predictions on 127.0.0.1:%d%n", config.deviceId(), agent.localApiPort());
+            new CountDownLatch(1).await();
+            return 0;
+        }
+    }
+}

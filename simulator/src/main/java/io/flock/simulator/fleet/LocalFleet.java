@@ -1,0 +1,130 @@
+package io.flock.simulator.fleet;
+
+import io.flock.agent.AgentConfig;
+import io.flock.agent.EdgeAgent;
+import io.flock.agent.link.WireTap;
+import io.flock.coordinator.CoordinatorConfig;
+import io.flock.coordinator.CoordinatorServer;
+import io.flock.core.artifact.ArtifactVerifier;
+import io.flock.core.data.ByteDataset;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A coordinator and a fleet of real edge agents in this JVM, each agent with its own MQTT session,
+ * gRPC channel, state directory and private data directory. Used by the demo, the simulator and
+ * integration tests, so the wiring exists once. Close stops agents, then the coordinator.
+ */
+public final class LocalFleet implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LocalFleet.class);
+    private final Path workDir;
+    private final WireTap tap;
+    private final BiFunction<String, AgentConfig, AgentConfig> agentTweak;
+    private CoordinatorServer coordinator;
+    private final List<EdgeAgent> agents = new ArrayList<>();
+
+    /**
+     * @param workDir    where device data and state go
+     * @param tap        sees every payload on every agent's transports
+     * @param agentTweak adjusts each agent's default config (device id, config) before it starts
+     */
+    public LocalFleet(Path workDir, WireTap tap, BiFunction<String, AgentConfig, AgentConfig> agentTweak) {
+        this.workDir = workDir;
+        this.tap = tap;
+        this.agentTweak = agentTweak;
+    }
+
+    /** Starts the coordinator. */
+    public CoordinatorServer startCoordinator(CoordinatorConfig config) throws IOException {
+        coordinator = new CoordinatorServer(config).start();
+        return coordinator;
+    }
+
+    /** Replaces the running coordinator by a new one on the same configuration and database. */
+    public CoordinatorServer restartCoordinator() throws IOException {
+        CoordinatorConfig config = coordinator.config();
+        coordinator.close();
+        coordinator = new CoordinatorServer(config).start();
+        return coordinator;
+    }
+
+    /** Stops the coordinator without starting another (to simulate a vanished cloud). */
+    public void stopCoordinator() {
+        coordinator.close();
+    }
+
+    /**
+     * Starts one agent per partition, ids d-001, d-002, ...
+     *
+     * @param grpcPort coordinator gRPC port the agents dial (fixed across coordinator restarts)
+     */
+    public List<EdgeAgent> startAgents(List<ByteDataset> partitions, String mqttUrl, int grpcPort) throws IOException {
+        ArtifactVerifier verifier = new ArtifactVerifier(coordinator.publicKey());
+        for (int i = 0; i < partitions.size(); i++) {
+            String id = String.format("d-%03d", agents.size() + 1);
+            Path home = workDir.resolve("devices").resolve(id);
+            Path data = partitions.get(i) == null ? null : DeviceData.write(partitions.get(i), home.resolve("data"));
+            AgentConfig base = new AgentConfig(id, "jvm-sim", "127.0.0.1:" + grpcPort, mqttUrl, coordinator.config().modelName(),
+                    data, home.resolve("state"), null, 0, 0.6, Duration.ofMillis(300), Duration.ofSeconds(2), "", i);
+            agents.add(new EdgeAgent(agentTweak.apply(id, base), verifier, tap).start());
+        }
+        log.info("started {} agents", partitions.size());
+        return agents;
+    }
+
+    /**
+     * Waits until every agent runs at least {@code version} and the coordinator sees them all online.
+     *
+     * @throws IllegalStateException naming how many were ready when time ran out
+     */
+    public void awaitReady(long version, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            long loaded = agents.stream().filter(a -> a.localModel().version() >= version).count();
+            int online = coordinator.devices().available().size();
+            if (loaded == agents.size() && online >= agents.size()) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        long loaded = agents.stream().filter(a -> a.localModel().version() >= version).count();
+        throw new IllegalStateException(loaded + " of " + agents.size() + " agents run version " + version + " and "
+                + coordinator.devices().available().size() + " are online after " + timeout);
+    }
+
+    /** @return the running coordinator */
+    public CoordinatorServer coordinator() {
+        return coordinator;
+    }
+
+    /** @return the agents in start order */
+    public List<EdgeAgent> agents() {
+        return agents;
+    }
+
+    /** @return MQTT and gRPC payload bytes all agents received so far */
+    public long bytesDown() {
+        return agents.stream().mapToLong(a -> a.traffic().bytesIn()).sum();
+    }
+
+    /** @return MQTT and gRPC payload bytes all agents sent so far */
+    public long bytesUp() {
+        return agents.stream().mapToLong(a -> a.traffic().bytesOut()).sum();
+    }
+
+    @Override
+    public void close() {
+        for (EdgeAgent a : agents) {
+            a.close();
+        }
+        if (coordinator != null) {
+            coordinator.close();
+        }
+    }
+}

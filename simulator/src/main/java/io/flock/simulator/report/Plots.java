@@ -1,0 +1,42 @@
+package io.flock.simulator.report;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** PNG plots of a run report. */
+public final class Plots {
+    private Plots() {
+    }
+
+    /** Writes {@code accuracy.png}: held-out accuracy per round. */
+    public static Path accuracy(RunReport report, Path dir, String title) throws IOException {
+        List<RoundRow> rows = report.rounds();
+        double[] x = rows.stream().mapToDouble(RoundRow::round).toArray();
+        XYChart chart = new XYChartBuilder().width(800).height(500).title(title).xAxisTitle("round").yAxisTitle("test accuracy").build();
+        chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0).setLegendVisible(false).setChartBackgroundColor(java.awt.Color.WHITE);
+        chart.addSeries("accuracy", x, report.accuracies()).setMarker(SeriesMarkers.CIRCLE);
+        Path file = dir.resolve("accuracy.png");
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        return file;
+    }
+
+    /** Writes {@code bytes.png}: MB down and up per round. */
+    public static Path bytes(RunReport report, Path dir, String title) throws IOException {
+        List<RoundRow> rows = report.rounds();
+        List<Long> rounds = rows.stream().map(RoundRow::round).toList();
+        CategoryChart chart = new CategoryChartBuilder().width(800).height(500).title(title).xAxisTitle("round").yAxisTitle("MB").build();
+        chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        chart.addSeries("down (devices received)", rounds, rows.stream().map(r -> r.bytesDown() / 1e6).toList());
+        chart.addSeries("up (devices sent)", rounds, rows.stream().map(r -> r.bytesUp() / 1e6).toList());
+        Path file = dir.resolve("bytes.png");
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        return file;
+    }
+}

@@ -1,0 +1,17 @@
+package io.flock.simulator.report;
+
+/**
+ * One round in a report (field names are the report contract of BENCHMARKS.md).
+ *
+ * @param round        round number, from 1
+ * @param accuracy     held-out accuracy after the round
+ * @param loss         held-out loss after the round
+ * @param seconds      wall time of the round, push included
+ * @param participants updates aggregated
+ * @param failures     selected devices without an accepted update
+ * @param bytesDown    payload bytes devices received (MQTT + gRPC) during the round
+ * @param bytesUp      payload bytes devices sent (MQTT + gRPC) during the round
+ */
+public record RoundRow(long round, double accuracy, double loss, double seconds, int participants, int failures,
+                       long bytesDown, long bytesUp) {
+}

@@ -1,0 +1,85 @@
+package io.flock.simulator.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The report of a run: {@code scenario}, {@code config}, {@code rounds} and {@code summary} as the
+ * report contract asks, plus named extra sections. Written as {@code report.json}.
+ */
+public final class RunReport {
+    private final String scenario;
+    private final Map<String, Object> config;
+    private final List<RoundRow> rounds = new ArrayList<>();
+    private final Map<String, Object> extra = new LinkedHashMap<>();
+
+    /**
+     * @param scenario name of what ran
+     * @param config   every resolved knob
+     */
+    public RunReport(String scenario, Map<String, ?> config) {
+        this.scenario = scenario;
+        this.config = new LinkedHashMap<>(config);
+    }
+
+    /** Appends a round. */
+    public void add(RoundRow row) {
+        rounds.add(row);
+    }
+
+    /** Adds an extra top-level section (e.g. "artifacts", "predictions"). */
+    public void section(String name, Object value) {
+        extra.put(name, value);
+    }
+
+    /** @return the rounds so far */
+    public List<RoundRow> rounds() {
+        return rounds;
+    }
+
+    /** @return the summary block computed from the rounds */
+    public Map<String, Object> summary(double totalSeconds) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        double[] secs = rounds.stream().mapToDouble(RoundRow::seconds).sorted().toArray();
+        int n = rounds.size();
+        s.put("finalAccuracy", n == 0 ? Double.NaN : rounds.get(n - 1).accuracy());
+        s.put("meanAccuracyLast5", rounds.subList(Math.max(0, n - 5), n).stream().mapToDouble(RoundRow::accuracy).average().orElse(Double.NaN));
+        s.put("medianRoundSeconds", n == 0 ? Double.NaN : (secs[(n - 1) / 2] + secs[n / 2]) / 2);
+        s.put("totalSeconds", totalSeconds);
+        s.put("bytesTotal", rounds.stream().mapToLong(r -> r.bytesDown() + r.bytesUp()).sum());
+        s.put("peakRssBytes", ProcessMemory.peakRssBytes());
+        return s;
+    }
+
+    /** Writes {@code dir/report.json}. */
+    public Path write(Path dir, double totalSeconds) throws IOException {
+        Files.createDirectories(dir);
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("scenario", scenario);
+        root.put("config", config);
+        root.put("rounds", rounds);
+        root.put("summary", summary(totalSeconds));
+        root.putAll(extra);
+        Path file = dir.resolve("report.json");
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), root);
+        return file;
+    }
+
+    /** @return per-round accuracies, for plots */
+    public double[] accuracies() {
+        return rounds.stream().mapToDouble(RoundRow::accuracy).toArray();
+    }
+
+    @Override
+    public String toString() {
+        return scenario + " " + Arrays.toString(accuracies());
+    }
+}
