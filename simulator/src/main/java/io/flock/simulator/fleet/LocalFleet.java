@@ -28,6 +28,7 @@ public final class LocalFleet implements AutoCloseable {
     private final BiFunction<String, AgentConfig, AgentConfig> agentTweak;
     private CoordinatorServer coordinator;
     private final List<EdgeAgent> agents = new ArrayList<>();
+    private String devicePrefix = "d-";
 
     /**
      * @param workDir    where device data and state go
@@ -38,6 +39,12 @@ public final class LocalFleet implements AutoCloseable {
         this.workDir = workDir;
         this.tap = tap;
         this.agentTweak = agentTweak;
+    }
+
+    /** Sets the device id prefix (default "d-"), e.g. to keep runs apart on a shared broker. */
+    public LocalFleet devicePrefix(String prefix) {
+        this.devicePrefix = prefix;
+        return this;
     }
 
     /** Starts the coordinator. */
@@ -60,14 +67,14 @@ public final class LocalFleet implements AutoCloseable {
     }
 
     /**
-     * Starts one agent per partition, ids d-001, d-002, ...
+     * Starts one agent per partition, ids d-001, d-002, ... (a null partition: an agent without data)
      *
      * @param grpcPort coordinator gRPC port the agents dial (fixed across coordinator restarts)
      */
     public List<EdgeAgent> startAgents(List<ByteDataset> partitions, String mqttUrl, int grpcPort) throws IOException {
         ArtifactVerifier verifier = new ArtifactVerifier(coordinator.publicKey());
         for (int i = 0; i < partitions.size(); i++) {
-            String id = String.format("d-%03d", agents.size() + 1);
+            String id = devicePrefix + String.format("%03d", agents.size() + 1);
             Path home = workDir.resolve("devices").resolve(id);
             Path data = partitions.get(i) == null ? null : DeviceData.write(partitions.get(i), home.resolve("data"));
             AgentConfig base = new AgentConfig(id, "jvm-sim", "127.0.0.1:" + grpcPort, mqttUrl, coordinator.config().modelName(),
