@@ -81,6 +81,11 @@ public final class DeviceRegistry {
         return out;
     }
 
+    /** @return why the device last rejected an artifact, as it reported, "" when none */
+    public String lastRejection(String deviceId) {
+        return store.lastRejection(deviceId);
+    }
+
     /** @return the version a device last reported, 0 when none */
     public long runningVersion(String deviceId) {
         return store.runningVersion(deviceId);

@@ -202,6 +202,12 @@ public final class RoundEngine {
         return count;
     }
 
+    /** @return updates accepted in the open round, -1 when no round is open */
+    public int acceptedInOpenRound() {
+        OpenRound round = open.get();
+        return round == null ? -1 : round.accepted();
+    }
+
     private static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
     }

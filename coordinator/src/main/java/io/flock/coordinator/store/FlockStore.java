@@ -32,6 +32,9 @@ public interface FlockStore extends AutoCloseable {
     /** Records the model version a device reports it runs. */
     void recordRunningVersion(String deviceId, long version, String lastRejection);
 
+    /** @return the reason the device last reported for rejecting an artifact, "" when none */
+    String lastRejection(String deviceId);
+
     /** @return the version a device last reported, 0 when none */
     long runningVersion(String deviceId);
 

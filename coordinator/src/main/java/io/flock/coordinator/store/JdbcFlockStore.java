@@ -84,6 +84,12 @@ public final class JdbcFlockStore implements FlockStore {
     }
 
     @Override
+    public synchronized String lastRejection(String deviceId) {
+        return query("SELECT last_rejection FROM devices WHERE device_id = ?", rs -> rs.getString(1), deviceId)
+                .stream().filter(java.util.Objects::nonNull).findFirst().orElse("");
+    }
+
+    @Override
     public synchronized long runningVersion(String deviceId) {
         return query("SELECT running_version FROM devices WHERE device_id = ?", rs -> rs.getLong(1), deviceId)
                 .stream().findFirst().orElse(0L);
