@@ -52,6 +52,7 @@ public final class EdgeAgent implements AutoCloseable {
     private final AgentMqttLink mqtt;
     private Server localApi;
     private boolean started;
+    private long restoredVersion;
 
     /**
      * @param config   resolved configuration
@@ -78,7 +79,7 @@ public final class EdgeAgent implements AutoCloseable {
         if (started) {
             return this;
         }
-        updater.restoreFromDisk();
+        restoredVersion = updater.restoreFromDisk() ? local.version() : 0;
         register(250);
         mqtt.start();
         outbox.resume();
@@ -128,6 +129,11 @@ public final class EdgeAgent implements AutoCloseable {
     /** @return the port of the local prediction API, -1 when off */
     public int localApiPort() {
         return localApi == null ? -1 : localApi.getPort();
+    }
+
+    /** @return the version restored from disk at start (the last good model), 0 when none */
+    public long restoredVersion() {
+        return restoredVersion;
     }
 
     /** @return the prediction router (counts by source) */
