@@ -1,0 +1,44 @@
+package io.flock.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.flock.core.config.ConfigException;
+import io.flock.core.config.Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentConfigTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void from_exampleYamlWithEnvOverride_resolves() throws Exception {
+        Path yaml = dir.resolve("agent.yaml");
+        Files.writeString(yaml, "device-id: gw-17\ncoordinator: 10.0.0.5:7443\noffload:\n  threshold: 0.7\n  timeout: 150ms\n");
+
+        AgentConfig c = AgentConfig.from(Settings.resolve(AgentConfig.defaults(), yaml, Map.of("FLOCK_OFFLOAD_THRESHOLD", "0.8"), Map.of()));
+
+        assertThat(c.deviceId()).isEqualTo("gw-17");
+        assertThat(c.offloadThreshold()).isEqualTo(0.8);
+        assertThat(c.offloadTimeout()).isEqualTo(Duration.ofMillis(150));
+        assertThat(c.dataDir()).isNull();
+    }
+
+    @Test
+    void from_badValues_nameTheKey() {
+        assertThatThrownBy(() -> with(Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("device-id");
+        assertThatThrownBy(() -> with(Map.of("device-id", "a", "offload.threshold", "1.5"))).hasMessageContaining("offload.threshold");
+        assertThatThrownBy(() -> with(Map.of("device-id", "a", "coordinator", "nohost"))).hasMessageContaining("coordinator");
+        assertThatThrownBy(() -> with(Map.of("device-id", "a", "mqtt.url", "1883"))).hasMessageContaining("mqtt.url");
+        assertThatThrownBy(() -> with(Map.of("device-id", "a/b"))).hasMessageContaining("a/b");
+    }
+
+    private static AgentConfig with(Map<String, String> flags) {
+        return AgentConfig.from(Settings.resolve(AgentConfig.defaults(), null, Map.of(), flags));
+    }
+}
