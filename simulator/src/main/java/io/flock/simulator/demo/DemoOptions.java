@@ -23,12 +23,12 @@ public record DemoOptions(int devices, int rounds, int predictionsPerAgent, Path
         Map<String, String> s = new LinkedHashMap<>();
         s.put("grpc.port", "0");
         s.put("mqtt.embedded-port", "0");
-        s.put("round.devices", String.valueOf(Math.max(1, devices / 2)));
-        s.put("round.min-results", String.valueOf(Math.max(1, devices / 2)));
+        s.put("round.devices", String.valueOf(devices));
+        s.put("round.min-results", String.valueOf(devices));
         s.put("round.timeout", "60s");
         s.put("training.learning-rate", "0.05");
-        s.put("training.batch-size", "32");
-        s.put("training.local-epochs", "2");
+        s.put("training.batch-size", "10");
+        s.put("training.local-epochs", "1");
         s.put("push.codec", "int8");
         s.put("update.codec", "fp32");
         s.put("seed", String.valueOf(seed));
