@@ -24,11 +24,13 @@ import java.util.Map;
  * @param offloadTimeout    how long an offloaded prediction may take before the local answer is used
  * @param chunkWait         how long to wait for missing MQTT chunks before fetching the rest over gRPC
  * @param enrollmentToken   token presented at registration
+ * @param telemetryInterval how often operational telemetry is reported; zero = never
  * @param seed              seeds local shuffling
  */
 public record AgentConfig(String deviceId, String hardware, String coordinator, String mqttUrl, String model, Path dataDir,
                           Path stateDir, Path publicKeyFile, int localApiPort, double offloadThreshold,
-                          Duration offloadTimeout, Duration chunkWait, String enrollmentToken, long seed) {
+                          Duration offloadTimeout, Duration chunkWait, String enrollmentToken, Duration telemetryInterval,
+                          long seed) {
     /** Validates ranges and names. */
     public AgentConfig {
         try {
@@ -44,6 +46,7 @@ public record AgentConfig(String deviceId, String hardware, String coordinator, 
         require(offloadThreshold >= 0 && offloadThreshold <= 1, "offload.threshold", offloadThreshold);
         require(!offloadTimeout.isNegative() && !offloadTimeout.isZero(), "offload.timeout", offloadTimeout);
         require(!chunkWait.isNegative(), "push.chunk-wait", chunkWait);
+        require(!telemetryInterval.isNegative(), "telemetry.interval", telemetryInterval);
     }
 
     private static void require(boolean ok, String key, Object value) {
@@ -68,6 +71,7 @@ public record AgentConfig(String deviceId, String hardware, String coordinator, 
         d.put("offload.timeout", "300ms");
         d.put("push.chunk-wait", "2s");
         d.put("enrollment-token", "");
+        d.put("telemetry.interval", "60s");
         d.put("seed", "0");
         return d;
     }
@@ -78,7 +82,7 @@ public record AgentConfig(String deviceId, String hardware, String coordinator, 
             return new AgentConfig(s.string("device-id"), s.string("hardware"), s.string("coordinator"), s.string("mqtt.url"),
                     s.string("model"), s.path("data-dir"), s.path("state-dir"), s.path("public-key"), s.integer("local-api.port"),
                     s.decimal("offload.threshold"), s.duration("offload.timeout"), s.duration("push.chunk-wait"),
-                    s.string("enrollment-token"), Long.parseLong(s.string("seed")));
+                    s.string("enrollment-token"), s.duration("telemetry.interval"), Long.parseLong(s.string("seed")));
         } catch (ConfigException e) {
             throw e;
         } catch (RuntimeException e) {

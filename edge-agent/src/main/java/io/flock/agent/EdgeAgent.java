@@ -7,6 +7,7 @@ import io.flock.agent.link.AgentMqttLink;
 import io.flock.agent.link.ByteCounter;
 import io.flock.agent.link.CoordinatorClient;
 import io.flock.agent.link.WireTap;
+import io.flock.agent.offload.Answer;
 import io.flock.agent.offload.ConfidenceOffloadPolicy;
 import io.flock.agent.offload.OffloadRouter;
 import io.flock.agent.outbox.Outbox;
@@ -19,6 +20,7 @@ import io.flock.proto.v1.Heartbeat;
 import io.flock.proto.v1.ModelAnnouncement;
 import io.flock.proto.v1.PredictRequest;
 import io.flock.proto.v1.PredictResponse;
+import io.flock.proto.v1.Telemetry;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
@@ -79,10 +81,14 @@ public final class EdgeAgent implements AutoCloseable {
         if (started) {
             return this;
         }
-        restoredVersion = updater.restoreFromDisk() ? local.version() : 0;
+restoredVersion = updater.restoreFromDisk() ? local.version() : 0;
         register(250);
-        mqtt.start();
+        connect(500);
         outbox.resume();
+        long every = config.telemetryInterval().toMillis();
+        if (every > 0) {
+            timers.scheduleAtFixedRate(this::telemetry, every, every, TimeUnit.MILLISECONDS);
+        }
         if (config.localApiPort() >= 0) {
             localApi = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", config.localApiPort()))
                     .addService(new LocalPredictionService(router)).build().start();
@@ -99,6 +105,30 @@ public final class EdgeAgent implements AutoCloseable {
         } catch (RuntimeException e) {
             log.info("device={} cannot register yet ({}), retrying in {} ms", config.deviceId(), e.getMessage(), backoffMs);
             timers.schedule(() -> register(Math.min(10_000, backoffMs * 2)), backoffMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The first MQTT connect; Paho reconnects by itself only after a first success, so retry here. */
+    private void connect(long backoffMs) {
+        try {
+            mqtt.start();
+        } catch (RuntimeException e) {
+            log.warn("device={} broker unreachable ({}), retrying in {} ms; serving version={} meanwhile", config.deviceId(),
+                    e.getMessage(), backoffMs, local.version());
+            timers.schedule(() -> connect(Math.min(15_000, backoffMs * 2)), backoffMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void telemetry() {
+        try {
+            coordinator.telemetry(Telemetry.newBuilder().setDeviceId(config.deviceId()).setUnixMs(System.currentTimeMillis())
+                    .setModel(config.model()).setRunningVersion(local.version())
+                    .setLocalPredictions(router.count(Answer.Source.LOCAL))
+                    .setOffloadedPredictions(router.count(Answer.Source.OFFLOADED))
+                    .setFallbackPredictions(router.count(Answer.Source.FALLBACK))
+                    .setBatteryFraction(-1).build(), RPC_TIMEOUT);
+        } catch (RuntimeException e) {
+            log.debug("device={} telemetry not delivered: {}", config.deviceId(), e.getMessage());
         }
     }
 
@@ -124,6 +154,11 @@ public final class EdgeAgent implements AutoCloseable {
             p[i] = r.getProbabilities(i);
         }
         return new Prediction(r.getLabel(), p, r.getModel(), r.getVersion());
+    }
+
+    /** @return whether the MQTT session is connected now */
+    public boolean mqttConnected() {
+        return mqtt.isConnected();
     }
 
     /** @return the port of the local prediction API, -1 when off */

@@ -27,6 +27,7 @@ class AgentConfigTest {
         assertThat(c.offloadThreshold()).isEqualTo(0.8);
         assertThat(c.offloadTimeout()).isEqualTo(Duration.ofMillis(150));
         assertThat(c.dataDir()).isNull();
+        assertThat(c.telemetryInterval()).isEqualTo(Duration.ofSeconds(60));
     }
 
     @Test

@@ -96,12 +96,32 @@ public final class MqttFleetLink implements AutoCloseable {
     }
 
     private void publish(String topic, byte[] payload, boolean retained) {
+        awaitConnected();
         try {
             MqttMessage m = new MqttMessage(payload, 1, retained, new MqttProperties());
             client.publish(topic, m);
             bytesPublished.addAndGet(payload.length);
         } catch (MqttException e) {
             throw new FlockException("MQTT publish to " + topic + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** @return whether the broker connection is up now */
+    public boolean isConnected() {
+        MqttClient c = client;
+        return c != null && c.isConnected();
+    }
+
+    /** Rides out a broker blip: waits up to 15 s for the automatic reconnect before a publish fails. */
+    private void awaitConnected() {
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (!isConnected() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

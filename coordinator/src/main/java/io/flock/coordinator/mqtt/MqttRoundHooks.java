@@ -8,6 +8,7 @@ import io.flock.coordinator.round.RoundHooks;
 import io.flock.coordinator.round.RoundRecord;
 import io.flock.coordinator.serving.ModelServing;
 import io.flock.coordinator.wire.WireMapper;
+import io.flock.core.FlockException;
 import io.flock.core.tensor.ModelParameters;
 import io.flock.core.train.Evaluation;
 import io.flock.core.train.TrainingConfig;
@@ -16,9 +17,12 @@ import io.flock.proto.v1.DeviceTask;
 import io.flock.proto.v1.TrainTask;
 import io.flock.proto.v1.TrainingConfig.Builder;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Round hooks over MQTT: train tasks to device topics, pushes as announcement + chunks; serving and evaluation local. */
 public final class MqttRoundHooks implements RoundHooks {
+    private static final Logger log = LoggerFactory.getLogger(MqttRoundHooks.class);
     private final MqttFleetLink link;
     private final ModelRegistry registry;
     private final ModelServing serving;
@@ -50,7 +54,11 @@ public final class MqttRoundHooks implements RoundHooks {
                     .setModel(round.model()).setBaseVersion(base.version()).setBaseSha256(base.manifest().sha256())
                     .setTraining(cfg).setUpdateCodec(CodecDescriptor.newBuilder().setName(updateCodec))
                     .setDeadlineUnixMs(deadlineUnixMs).build();
-            link.sendTask(d, DeviceTask.newBuilder().setTrain(task).build());
+            try {
+                link.sendTask(d, DeviceTask.newBuilder().setTrain(task).build());
+            } catch (FlockException e) {
+                log.warn("round={} task for device={} not sent: {}", round.round(), d, e.getMessage());
+            }
         }
     }
 

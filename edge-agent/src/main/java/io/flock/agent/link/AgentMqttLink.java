@@ -80,6 +80,11 @@ public final class AgentMqttLink implements AutoCloseable {
             client.connect(o);
             onConnected();
         } catch (MqttException e) {
+            try {
+                client.close(true);
+            } catch (MqttException ignored) {
+                // the client never connected; nothing to release beyond its threads
+            }
             client = null;
             throw new FlockException("device " + deviceId + " cannot connect to MQTT broker " + url + ": " + e.getMessage(), e);
         }

@@ -1,0 +1,52 @@
+package io.flock.simulator.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.flock.agent.EdgeAgent;
+import io.flock.agent.link.WireTap;
+import io.flock.coordinator.CoordinatorConfig;
+import io.flock.coordinator.CoordinatorServer;
+import io.flock.coordinator.mqtt.EmbeddedBroker;
+import io.flock.coordinator.round.RoundResult;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The broker vanishes between rounds and comes back empty: everyone reconnects and the next round and push work. */
+@Timeout(150)
+class BrokerRestartIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void brokerRestart_agentsAndCoordinatorReconnect_nextRoundCompletes() throws Exception {
+        String model = Fixtures.unique("broker-");
+        int port = Fixtures.freePort();
+        EmbeddedBroker broker = new EmbeddedBroker(dir.resolve("b1"), port);
+        broker.start();
+        try (LocalFleet fleet = new LocalFleet(dir, WireTap.NONE, (id, c) -> c)) {
+            CoordinatorConfig config = Fixtures.coordinator(dir.resolve("c"), broker.url(), model, 2, Map.of());
+            CoordinatorServer coordinator = fleet.startCoordinator(config);
+            fleet.startAgents(Fixtures.partitions(2, 300), broker.url(), coordinator.port());
+            fleet.awaitReady(1, Duration.ofSeconds(30));
+            assertThat(coordinator.rounds().runRound().accepted()).isEqualTo(2);
+
+            broker.close();
+            await().atMost(Duration.ofSeconds(10)).until(() -> fleet.agents().stream().noneMatch(EdgeAgent::mqttConnected));
+            broker = new EmbeddedBroker(dir.resolve("b2"), port);
+            broker.start();
+            await().atMost(Duration.ofSeconds(40)).until(() -> fleet.agents().stream().allMatch(EdgeAgent::mqttConnected));
+
+            RoundResult second = coordinator.rounds().runRound();
+            assertThat(second.round()).isEqualTo(2);
+            assertThat(second.accepted()).isEqualTo(2);
+            fleet.awaitReady(3, Duration.ofSeconds(30));
+        } finally {
+            broker.close();
+        }
+    }
+}
