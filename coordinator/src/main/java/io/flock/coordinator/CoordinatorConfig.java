@@ -44,27 +44,21 @@ public record CoordinatorConfig(int grpcPort, String grpcHost, Path dataDir, Str
                                 int chunkBytes, String enrollmentToken, long seed) {
     /** Validates ranges and names; the message names the key. */
     public CoordinatorConfig {
-        require(grpcPort >= 0 && grpcPort <= 65535, "grpc.port", grpcPort);
-        require(embeddedMqttPort >= 0 && embeddedMqttPort <= 65535, "mqtt.embedded-port", embeddedMqttPort);
-        require(dataDir != null, "data-dir", dataDir);
-        require(devicesPerRound >= 1, "round.devices", devicesPerRound);
-        require(minResults >= 1 && minResults <= devicesPerRound, "round.min-results", minResults);
-        require(!roundTimeout.isNegative() && !roundTimeout.isZero(), "round.timeout", roundTimeout);
-        require(maxUpdateBytes >= 1024, "limits.max-update-bytes", maxUpdateBytes);
-        require(chunkBytes >= 1024 && chunkBytes <= (4 << 20) - 4096, "push.chunk-bytes", chunkBytes);
-        require(mqttUrl.isEmpty() || mqttUrl.matches("(tcp|ssl|ws|wss)://.+"), "mqtt.url", mqttUrl);
+        ConfigException.require(grpcPort >= 0 && grpcPort <= 65535, "grpc.port", grpcPort);
+        ConfigException.require(embeddedMqttPort >= 0 && embeddedMqttPort <= 65535, "mqtt.embedded-port", embeddedMqttPort);
+        ConfigException.require(dataDir != null, "data-dir", dataDir);
+        ConfigException.require(devicesPerRound >= 1, "round.devices", devicesPerRound);
+        ConfigException.require(minResults >= 1 && minResults <= devicesPerRound, "round.min-results", minResults);
+        ConfigException.require(!roundTimeout.isNegative() && !roundTimeout.isZero(), "round.timeout", roundTimeout);
+        ConfigException.require(maxUpdateBytes >= 1024, "limits.max-update-bytes", maxUpdateBytes);
+        ConfigException.require(chunkBytes >= 1024 && chunkBytes <= (4 << 20) - 4096, "push.chunk-bytes", chunkBytes);
+        ConfigException.require(mqttUrl.isEmpty() || mqttUrl.matches("(tcp|ssl|ws|wss)://.+"), "mqtt.url", mqttUrl);
         try {
             Topics.segment(modelName);
             Codecs.byName(artifactCodec);
             Codecs.byName(updateCodec);
         } catch (RuntimeException e) {
             throw new ConfigException(e.getMessage());
-        }
-    }
-
-    private static void require(boolean ok, String key, Object value) {
-        if (!ok) {
-            throw new ConfigException("invalid " + key + ": " + value);
         }
     }
 

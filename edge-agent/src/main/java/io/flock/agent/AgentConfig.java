@@ -39,20 +39,14 @@ public record AgentConfig(String deviceId, String hardware, String coordinator, 
         } catch (RuntimeException e) {
             throw new ConfigException("invalid device-id or model: " + e.getMessage());
         }
-        require(coordinator.matches("[^:]+:\\d{1,5}"), "coordinator", coordinator);
-        require(mqttUrl.matches("(tcp|ssl|ws|wss)://.+"), "mqtt.url", mqttUrl);
-        require(stateDir != null, "state-dir", stateDir);
-        require(localApiPort >= -1 && localApiPort <= 65535, "local-api.port", localApiPort);
-        require(offloadThreshold >= 0 && offloadThreshold <= 1, "offload.threshold", offloadThreshold);
-        require(!offloadTimeout.isNegative() && !offloadTimeout.isZero(), "offload.timeout", offloadTimeout);
-        require(!chunkWait.isNegative(), "push.chunk-wait", chunkWait);
-        require(!telemetryInterval.isNegative(), "telemetry.interval", telemetryInterval);
-    }
-
-    private static void require(boolean ok, String key, Object value) {
-        if (!ok) {
-            throw new ConfigException("invalid " + key + ": " + value);
-        }
+        ConfigException.require(coordinator.matches("[^:]+:\\d{1,5}"), "coordinator", coordinator);
+        ConfigException.require(mqttUrl.matches("(tcp|ssl|ws|wss)://.+"), "mqtt.url", mqttUrl);
+        ConfigException.require(stateDir != null, "state-dir", stateDir);
+        ConfigException.require(localApiPort >= -1 && localApiPort <= 65535, "local-api.port", localApiPort);
+        ConfigException.require(offloadThreshold >= 0 && offloadThreshold <= 1, "offload.threshold", offloadThreshold);
+        ConfigException.require(!offloadTimeout.isNegative() && !offloadTimeout.isZero(), "offload.timeout", offloadTimeout);
+        ConfigException.require(!chunkWait.isNegative(), "push.chunk-wait", chunkWait);
+        ConfigException.require(!telemetryInterval.isNegative(), "telemetry.interval", telemetryInterval);
     }
 
     /** @return every key with its default */

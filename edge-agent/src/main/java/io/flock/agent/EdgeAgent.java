@@ -73,7 +73,7 @@ public final class EdgeAgent implements AutoCloseable {
         this.training = new TrainingWorker(config.deviceId(), config.dataDir(), local, updater, outbox, config.seed());
         this.router = new OffloadRouter(config.model(), local, new ConfidenceOffloadPolicy(config.offloadThreshold()),
                 this::offload, config.offloadTimeout());
-        this.mqtt = new AgentMqttLink(config.mqttUrl(), config.deviceId(), config.model(), new Handler(), traffic);
+        this.mqtt = new AgentMqttLink(config.mqttUrl(), config.deviceId(), config.model(), new Handler(), traffic, timers);
     }
 
     /** Restores the last good model, registers, connects, and opens the local API. */

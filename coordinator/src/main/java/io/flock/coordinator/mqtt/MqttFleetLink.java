@@ -8,6 +8,10 @@ import io.flock.proto.v1.DeviceTask;
 import io.flock.proto.v1.ModelAnnouncement;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
@@ -25,8 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The coordinator's MQTT 5 connection: pushes announcements (retained) and artifact chunks, sends
  * per-device tasks (QoS 1) and follows device status topics into the {@link DeviceRegistry}.
- * Reconnects with backoff and, after a reconnect, re-subscribes and re-publishes the current
- * announcement (a restarted in-memory broker has lost it). Thread-safe.
+ * Reconnects with backoff (Paho's, plus a watchdog calling {@code reconnect()} every 2 s, because
+ * Paho does not always reconnect after a server-sent DISCONNECT) and, once per outage, re-subscribes
+ * and re-publishes the current announcement (a restarted in-memory broker has lost it). Thread-safe.
  */
 public final class MqttFleetLink implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MqttFleetLink.class);
@@ -34,7 +39,13 @@ public final class MqttFleetLink implements AutoCloseable {
     private final DeviceRegistry devices;
     private final AtomicReference<ModelAnnouncement> lastAnnouncement = new AtomicReference<>();
     private final AtomicLong bytesPublished = new AtomicLong();
-    private MqttClient client;
+    private final AtomicBoolean recover = new AtomicBoolean();
+    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "flock-mqtt-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile MqttClient client;
 
     /**
      * @param url     broker URL
@@ -61,10 +72,38 @@ public final class MqttFleetLink implements AutoCloseable {
             o.setKeepAliveInterval(30);
             client.connect(o);
             subscribe();
+            watchdog.scheduleWithFixedDelay(this::keepConnected, 2, 2, TimeUnit.SECONDS);
             log.info("coordinator connected to MQTT broker url={}", url);
         } catch (MqttException e) {
             client = null;
             throw new FlockException("cannot connect to MQTT broker " + url + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void keepConnected() {
+        MqttClient c = client;
+        if (c == null) {
+            return;
+        }
+        if (!c.isConnected()) {
+            recover.set(true);
+            try {
+                c.reconnect();
+            } catch (MqttException e) {
+                log.debug("coordinator reconnect attempt: {}", e.getMessage());
+            }
+        } else if (recover.compareAndSet(true, false)) {
+            try {
+                subscribe();
+                ModelAnnouncement a = lastAnnouncement.get();
+                if (a != null) {
+                    announce(a);
+                }
+                log.info("coordinator reconnected to MQTT broker url={}", url);
+            } catch (Exception e) {
+                recover.set(true);
+                log.warn("re-subscribe after reconnect failed: {}", e.toString());
+            }
         }
     }
 
@@ -130,6 +169,7 @@ public final class MqttFleetLink implements AutoCloseable {
         if (client == null) {
             return;
         }
+        watchdog.shutdownNow();
         try {
             if (client.isConnected()) {
                 client.disconnect(2000);
@@ -145,7 +185,9 @@ public final class MqttFleetLink implements AutoCloseable {
     private final class Callback implements MqttCallback {
         @Override
         public void disconnected(MqttDisconnectResponse response) {
-            log.warn("coordinator lost the MQTT broker: {}", response.getReasonString());
+            recover.set(true);
+            log.warn("coordinator lost the MQTT broker: {}", response.getException() != null
+                    ? response.getException().getMessage() : "reason code " + response.getReturnCode());
         }
 
         @Override
@@ -167,23 +209,9 @@ public final class MqttFleetLink implements AutoCloseable {
 
         @Override
         public void connectComplete(boolean reconnect, String serverURI) {
-            if (!reconnect) {
-                return;
+            if (reconnect) {
+                watchdog.execute(MqttFleetLink.this::keepConnected);
             }
-            log.info("coordinator reconnected to MQTT broker url={}", serverURI);
-            Thread t = new Thread(() -> {
-                try {
-                    subscribe();
-                    ModelAnnouncement a = lastAnnouncement.get();
-                    if (a != null) {
-                        announce(a);
-                    }
-                } catch (Exception e) {
-                    log.warn("re-subscribe after reconnect failed: {}", e.toString());
-                }
-            }, "mqtt-resubscribe");
-            t.setDaemon(true);
-            t.start();
         }
 
         @Override

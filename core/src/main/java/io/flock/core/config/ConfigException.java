@@ -8,4 +8,15 @@ public class ConfigException extends InvalidInputException {
     public ConfigException(String message) {
         super(message);
     }
+
+    /**
+     * The check every config record's compact constructor makes.
+     *
+     * @throws ConfigException "invalid KEY: VALUE" when {@code ok} is false
+     */
+    public static void require(boolean ok, String key, Object value) {
+        if (!ok) {
+            throw new ConfigException("invalid " + key + ": " + value);
+        }
+    }
 }

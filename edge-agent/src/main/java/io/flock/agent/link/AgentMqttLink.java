@@ -6,6 +6,10 @@ import io.flock.proto.v1.ArtifactChunk;
 import io.flock.proto.v1.DeviceTask;
 import io.flock.proto.v1.ModelAnnouncement;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
@@ -22,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * The device's MQTT 5 session: persistent (clean start off, 1 h expiry) so tasks sent while it
  * blinks are delivered on reconnect; automatic reconnect with backoff; a retained "offline" last
  * will and a retained "online" status on every connect. Malformed messages are logged and dropped.
+ * Paho does not always reconnect after a server-sent DISCONNECT (a broker shutting down), so a
+ * watchdog on the caller's scheduler calls {@code reconnect()} every 2 s while the session is down;
+ * subscriptions are restored once per outage, whichever path reconnected.
  */
 public final class AgentMqttLink implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AgentMqttLink.class);
@@ -43,21 +50,26 @@ public final class AgentMqttLink implements AutoCloseable {
     private final String model;
     private final Handler handler;
     private final WireTap tap;
-    private MqttClient client;
+    private final ScheduledExecutorService scheduler;
+    private final AtomicBoolean resubscribe = new AtomicBoolean();
+    private volatile MqttClient client;
+    private ScheduledFuture<?> watchdog;
 
     /**
      * @param url      broker URL
      * @param deviceId this device
      * @param model    model whose announcements and chunks to follow
      * @param handler  receives messages
-     * @param tap      sees every payload
+     * @param tap       sees every payload
+     * @param scheduler runs the reconnect watchdog
      */
-    public AgentMqttLink(String url, String deviceId, String model, Handler handler, WireTap tap) {
+    public AgentMqttLink(String url, String deviceId, String model, Handler handler, WireTap tap, ScheduledExecutorService scheduler) {
         this.url = url;
         this.deviceId = deviceId;
         this.model = model;
         this.handler = handler;
         this.tap = tap;
+        this.scheduler = scheduler;
     }
 
     /** Connects, subscribes and announces "online"; idempotent. */
@@ -79,6 +91,7 @@ public final class AgentMqttLink implements AutoCloseable {
             o.setWill(Topics.status(deviceId), new MqttMessage(offline, 1, true, new MqttProperties()));
             client.connect(o);
             onConnected();
+            watchdog = scheduler.scheduleWithFixedDelay(this::keepConnected, 2, 2, TimeUnit.SECONDS);
         } catch (MqttException e) {
             try {
                 client.close(true);
@@ -87,6 +100,35 @@ public final class AgentMqttLink implements AutoCloseable {
             }
             client = null;
             throw new FlockException("device " + deviceId + " cannot connect to MQTT broker " + url + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void keepConnected() {
+        MqttClient c = client;
+        if (c == null) {
+            return;
+        }
+        if (!c.isConnected()) {
+            resubscribe.set(true);
+            try {
+                c.reconnect();
+            } catch (MqttException e) {
+                log.debug("device={} reconnect attempt: {}", deviceId, e.getMessage());
+            }
+        } else {
+            restoreSubscriptions();
+        }
+    }
+
+    private void restoreSubscriptions() {
+        if (resubscribe.compareAndSet(true, false)) {
+            try {
+                onConnected();
+                log.info("device={} reconnected to MQTT broker", deviceId);
+            } catch (MqttException e) {
+                resubscribe.set(true);
+                log.warn("device={} re-subscribe failed: {}", deviceId, e.toString());
+            }
         }
     }
 
@@ -112,6 +154,9 @@ public final class AgentMqttLink implements AutoCloseable {
     public synchronized void close() {
         if (client == null) {
             return;
+        }
+        if (watchdog != null) {
+            watchdog.cancel(false);
         }
         try {
             if (client.isConnected()) {
@@ -148,24 +193,16 @@ public final class AgentMqttLink implements AutoCloseable {
 
         @Override
         public void connectComplete(boolean reconnect, String serverURI) {
-            if (!reconnect) {
-                return;
+            if (reconnect) {
+                scheduler.execute(AgentMqttLink.this::restoreSubscriptions);
             }
-            log.info("device={} reconnected to MQTT broker", deviceId);
-            Thread t = new Thread(() -> {
-                try {
-                    onConnected();
-                } catch (MqttException e) {
-                    log.warn("device={} re-subscribe failed: {}", deviceId, e.toString());
-                }
-            }, "mqtt-resubscribe-" + deviceId);
-            t.setDaemon(true);
-            t.start();
         }
 
         @Override
         public void disconnected(MqttDisconnectResponse response) {
-            log.info("device={} lost the MQTT broker: {}", deviceId, response.getReasonString());
+            resubscribe.set(true);
+            log.info("device={} lost the MQTT broker: {}", deviceId, response.getException() != null
+                    ? response.getException().getMessage() : "reason code " + response.getReturnCode());
         }
 
         @Override
