@@ -50,6 +50,7 @@ public final class CoordinatorServer implements AutoCloseable {
     private DeviceRegistry devices;
     private Ed25519Signer signer;
     private Server server;
+    private MqttRoundHooks hooks;
 
     /** @param config resolved configuration */
     public CoordinatorServer(CoordinatorConfig config) {
@@ -77,7 +78,7 @@ public final class CoordinatorServer implements AutoCloseable {
             evaluator = new HeldOutEvaluator(config.modelSpec(), config.pipeline(), IdxFormat.readLabelled(
                     config.evalData().resolve("t10k-images-idx3-ubyte.gz"), config.evalData().resolve("t10k-labels-idx1-ubyte.gz")));
         }
-        MqttRoundHooks hooks = new MqttRoundHooks(link, registry, serving, evaluator, config.training(), config.updateCodec(),
+        hooks = new MqttRoundHooks(link, registry, serving, evaluator, config.training(), config.updateCodec(),
                 config.chunkBytes());
         rounds = new RoundEngine(new RoundPlan(config.modelName(), config.modelSpec(), config.pipeline(), config.devicesPerRound(),
                 config.minResults(), config.roundTimeout(), config.maxUpdateBytes(), config.seed()), store, registry, devices,
@@ -105,6 +106,19 @@ public final class CoordinatorServer implements AutoCloseable {
             return registry.publish(config.modelName(), config.modelSpec(), config.pipeline(), params,
                     evaluator == null ? null : evaluator.evaluate(params));
         }
+    }
+
+    /**
+     * Stores, signs and pushes parameters as the next version of the model, outside any round (e.g. a
+     * model trained elsewhere, or a rollback to older parameters).
+     *
+     * @return the new version
+     */
+    public ModelVersion publish(io.flock.core.tensor.ModelParameters parameters) {
+        ModelVersion v = registry.publish(config.modelName(), config.modelSpec(), config.pipeline(), parameters,
+                evaluator == null ? null : evaluator.evaluate(parameters));
+        hooks.push(v, parameters);
+        return v;
     }
 
     /** @return the bound gRPC port */

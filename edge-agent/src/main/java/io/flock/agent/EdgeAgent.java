@@ -42,6 +42,7 @@ public final class EdgeAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EdgeAgent.class);
     private static final Duration RPC_TIMEOUT = Duration.ofSeconds(10);
     private final AgentConfig config;
+    private final DeviceConditions conditions;
     private final ByteCounter traffic;
     private final LocalModel local = new LocalModel();
     private final ScheduledExecutorService timers;
@@ -62,15 +63,23 @@ public final class EdgeAgent implements AutoCloseable {
      * @param tap      sees every payload on the device's transports ({@link WireTap#NONE} for none)
      */
     public EdgeAgent(AgentConfig config, ArtifactVerifier verifier, WireTap tap) {
+        this(config, verifier, tap, DeviceConditions.REAL);
+    }
+
+    /**
+     * @param conditions emulated compute and links ({@link DeviceConditions#REAL} on a real device)
+     */
+    public EdgeAgent(AgentConfig config, ArtifactVerifier verifier, WireTap tap, DeviceConditions conditions) {
         this.config = config;
+        this.conditions = conditions;
         this.traffic = new ByteCounter(tap);
         this.timers = Executors.newSingleThreadScheduledExecutor(daemon("flock-timers-" + config.deviceId()));
         this.tasks = Executors.newSingleThreadExecutor(daemon("flock-train-" + config.deviceId()));
-        this.coordinator = new CoordinatorClient(config.coordinator(), config.deviceId(), traffic);
+        this.coordinator = new CoordinatorClient(config.coordinator(), config.deviceId(), traffic, conditions::coordinatorReachable);
         this.updater = new ModelUpdater(config.deviceId(), config.model(), verifier, local, config.stateDir(), coordinator, timers,
-                config.chunkWait(), reason -> timers.execute(() -> heartbeat(reason)));
-        this.outbox = new Outbox(config.stateDir().resolve("outbox"), coordinator, timers, config.deviceId());
-        this.training = new TrainingWorker(config.deviceId(), config.dataDir(), local, updater, outbox, config.seed());
+                config.chunkWait(), reason -> timers.execute(() -> heartbeat(reason)), conditions);
+        this.outbox = new Outbox(config.stateDir().resolve("outbox"), coordinator, timers, config.deviceId(), conditions);
+        this.training = new TrainingWorker(config.deviceId(), config.dataDir(), local, updater, outbox, config.seed(), conditions);
         this.router = new OffloadRouter(config.model(), local, new ConfidenceOffloadPolicy(config.offloadThreshold()),
                 this::offload, config.offloadTimeout());
         this.mqtt = new AgentMqttLink(config.mqttUrl(), config.deviceId(), config.model(), new Handler(), traffic, timers);
@@ -148,12 +157,31 @@ restoredVersion = updater.restoreFromDisk() ? local.version() : 0;
         for (float f : raw) {
             b.addFeatures(f);
         }
-        PredictResponse r = coordinator.predict(b.build(), timeout);
+        PredictRequest request = b.build();
+        Duration link = conditions.uplink(request.getSerializedSize()).plus(conditions.downlink(64)); // a response is ~60 bytes
+        if (link.compareTo(timeout) >= 0) {
+            DeviceConditions.pause(timeout);
+            throw io.grpc.Status.DEADLINE_EXCEEDED.withDescription("link too slow for the offload timeout").asRuntimeException();
+        }
+        DeviceConditions.pause(link);
+        PredictResponse r = coordinator.predict(request, timeout.minus(link));
         float[] p = new float[r.getProbabilitiesCount()];
         for (int i = 0; i < p.length; i++) {
             p[i] = r.getProbabilities(i);
         }
         return new Prediction(r.getLabel(), p, r.getModel(), r.getVersion());
+    }
+
+    /**
+     * Takes the device off the network or brings it back (its MQTT session; a real device losing power
+     * or coverage). Offline, it is not selected for rounds; local predictions keep working.
+     */
+    public synchronized void setOnline(boolean online) {
+        if (online) {
+            connect(500);
+        } else {
+            mqtt.close();
+        }
     }
 
     /** @return whether the MQTT session is connected now */

@@ -12,6 +12,9 @@ import io.flock.core.config.ConfigException;
 import io.flock.core.config.Settings;
 import io.flock.simulator.demo.Demo;
 import io.flock.simulator.demo.DemoOptions;
+import io.flock.simulator.scenario.ScenarioConfig;
+import io.flock.simulator.scenario.ScenarioLoader;
+import io.flock.simulator.scenario.Simulation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -25,7 +28,8 @@ import picocli.CommandLine.Option;
 /** The {@code bin/flock} command line: demo, coordinator and agent. */
 @Command(name = "flock", mixinStandardHelpOptions = true, version = "flock 0.1.0",
         description = "Hybrid cloud-edge federated learning.",
-        subcommands = {FlockCli.DemoCommand.class, FlockCli.CoordinatorCommand.class, FlockCli.AgentCommand.class})
+        subcommands = {FlockCli.DemoCommand.class, FlockCli.SimulateCommand.class, FlockCli.CoordinatorCommand.class,
+            FlockCli.AgentCommand.class})
 public final class FlockCli {
     /** Entry point. */
     public static void main(String[] args) {
@@ -81,6 +85,30 @@ public final class FlockCli {
         public Integer call() throws Exception {
             Path work = Files.createTempDirectory("flock-demo-");
             new Demo(new DemoOptions(devices, rounds, 50, data, work, out, seed, set), System.out).run(WireTap.NONE);
+            return 0;
+        }
+    }
+
+    @Command(name = "simulate", mixinStandardHelpOptions = true,
+            description = "Run a scenario (a YAML file or a shipped name) on real agents, a real coordinator and broker.")
+    static final class SimulateCommand implements Callable<Integer> {
+        @Option(names = "--config", description = "scenario YAML file")
+        Path config;
+
+        @Option(names = "--scenario", description = "shipped scenario: smoke-20, fmnist-path-100, fmnist-niid-bench, fleet-1k, fleet-10k, push-1k")
+        String name;
+
+        @Option(names = "--out", description = "output directory (default: flock-out/<scenario>)")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            if ((config == null) == (name == null)) {
+                throw new ConfigException("give exactly one of --config FILE or --scenario NAME");
+            }
+            ScenarioConfig scenario = config != null ? ScenarioLoader.fromFile(config) : ScenarioLoader.named(name);
+            Path dir = out != null ? out : Path.of("flock-out", scenario.name());
+            new Simulation(scenario, System.out).run(dir, Files.createTempDirectory("flock-sim-"), WireTap.NONE);
             return 0;
         }
     }

@@ -91,7 +91,8 @@ public final class RoundEngine {
             log.info("round={} received {} results and {} failures", r, got, failures);
             if (got == 0) {
                 store.finishRound(plan.model(), r, RoundRecord.FAILED, 0, Double.NaN);
-                return new RoundResult(r, current.version(), Double.NaN, Double.NaN, seconds(start), round.selected().size(), 0, failures, resumed);
+                return new RoundResult(r, current.version(), Double.NaN, Double.NaN, seconds(start), round.selected().size(), 0, failures, resumed,
+                        round.selected());
             }
             ModelParameters next = aggregator.result();
             Evaluation eval = hooks.evaluate(next);
@@ -100,7 +101,8 @@ public final class RoundEngine {
             store.finishRound(plan.model(), r, RoundRecord.CLOSED, got, v.accuracy());
             log.info("round={} aggregated {} updates with {} into version={} accuracy={}", r, got, strategy.name(), v.version(),
                     String.format("%.4f", v.accuracy()));
-            return new RoundResult(r, v.version(), v.accuracy(), v.loss(), seconds(start), round.selected().size(), got, failures, resumed);
+            return new RoundResult(r, v.version(), v.accuracy(), v.loss(), seconds(start), round.selected().size(), got, failures, resumed,
+                    round.selected());
         } finally {
             open.set(null);
         }

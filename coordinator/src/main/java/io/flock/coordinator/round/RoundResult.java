@@ -12,7 +12,8 @@ package io.flock.coordinator.round;
  * @param accepted    updates aggregated
  * @param failures    selected devices that sent no accepted update by the deadline
  * @param resumed     true when the round was opened before a restart and resumed
+ * @param devices     the devices that were sent a task, sorted
  */
 public record RoundResult(long round, long version, double accuracy, double loss, double seconds, int selected,
-                          int accepted, int failures, boolean resumed) {
+                          int accepted, int failures, boolean resumed, java.util.List<String> devices) {
 }

@@ -1,5 +1,6 @@
 package io.flock.agent.artifact;
 
+import io.flock.agent.DeviceConditions;
 import io.flock.agent.inference.LocalModel;
 import io.flock.agent.link.CoordinatorClient;
 import io.flock.core.InvalidInputException;
@@ -41,6 +42,7 @@ public final class ModelUpdater {
     private final ScheduledExecutorService timers;
     private final Duration chunkWait;
     private final Consumer<String> onChange;
+    private final DeviceConditions conditions;
     private final Map<String, ArtifactChunk> earlyChunks = new LinkedHashMap<>();
     private ModelAnnouncement pending;
     private ArtifactAssembler assembler;
@@ -50,7 +52,9 @@ public final class ModelUpdater {
      * @param onChange told after every load ("") or rejection (the reason), e.g. to send a heartbeat
      */
     public ModelUpdater(String deviceId, String model, ArtifactVerifier verifier, LocalModel local, java.nio.file.Path stateDir,
-                        CoordinatorClient coordinator, ScheduledExecutorService timers, Duration chunkWait, Consumer<String> onChange) {
+                        CoordinatorClient coordinator, ScheduledExecutorService timers, Duration chunkWait, Consumer<String> onChange,
+                        DeviceConditions conditions) {
+        this.conditions = conditions;
         this.deviceId = deviceId;
         this.model = model;
         this.verifier = verifier;
@@ -197,6 +201,9 @@ public final class ModelUpdater {
     }
 
     private void install(ModelAnnouncement a, byte[] bytes, boolean persist) {
+        if (persist) {
+            DeviceConditions.pause(conditions.downlink(bytes.length));
+        }
         ArtifactManifest manifest = new ArtifactManifest(a.getModel(), a.getVersion(), a.getSpec(), a.getCodec().getName(),
                 a.getFeaturePipeline(), a.getSha256(), a.getSizeBytes());
         verifier.verify(manifest, a.getSignature().toByteArray(), bytes);

@@ -49,11 +49,12 @@ public final class CoordinatorClient implements AutoCloseable {
     /**
      * @param target   host:port of the coordinator
      * @param deviceId this device
-     * @param tap      sees every message in and out
+     * @param tap       sees every message in and out
+     * @param reachable false while the device is cut off (emulated partitions): calls fail UNAVAILABLE
      */
-    public CoordinatorClient(String target, String deviceId, WireTap tap) {
+    public CoordinatorClient(String target, String deviceId, WireTap tap, java.util.function.BooleanSupplier reachable) {
         this.deviceId = deviceId;
-        this.channel = NettyChannelBuilder.forTarget(target).usePlaintext().intercept(new Tap(tap))
+        this.channel = NettyChannelBuilder.forTarget(target).usePlaintext().intercept(new Tap(tap), new Gate(reachable))
                 .maxInboundMessageSize(8 << 20).build();
         this.blocking = CoordinatorGrpc.newBlockingStub(channel);
         this.async = CoordinatorGrpc.newStub(channel);
@@ -152,6 +153,39 @@ public final class CoordinatorClient implements AutoCloseable {
         } catch (InterruptedException e) {
             channel.shutdownNow();
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Fails calls at once while the device is partitioned from the coordinator. */
+    private record Gate(java.util.function.BooleanSupplier reachable) implements ClientInterceptor {
+        @Override
+        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+            if (reachable.getAsBoolean()) {
+                return next.newCall(method, options);
+            }
+            return new ClientCall<>() {
+                @Override
+                public void start(Listener<R> listener, Metadata headers) {
+                    listener.onClose(io.grpc.Status.UNAVAILABLE.withDescription("coordinator unreachable (network partition)"),
+                            new Metadata());
+                }
+
+                @Override
+                public void request(int numMessages) {
+                }
+
+                @Override
+                public void cancel(String message, Throwable cause) {
+                }
+
+                @Override
+                public void halfClose() {
+                }
+
+                @Override
+                public void sendMessage(Q message) {
+                }
+            };
         }
     }
 

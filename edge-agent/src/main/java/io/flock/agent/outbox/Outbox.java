@@ -1,5 +1,6 @@
 package io.flock.agent.outbox;
 
+import io.flock.agent.DeviceConditions;
 import io.flock.agent.link.CoordinatorClient;
 import io.flock.proto.v1.UpdateHeader;
 import io.flock.proto.v1.UploadReceipt;
@@ -31,6 +32,7 @@ public final class Outbox {
     private final CoordinatorClient coordinator;
     private final ScheduledExecutorService executor;
     private final String deviceId;
+    private final DeviceConditions conditions;
 
     /** Listens to delivery outcomes (for counters and tests). */
     public interface Listener {
@@ -44,7 +46,9 @@ public final class Outbox {
      * @param dir      where pending uploads are kept
      * @param executor runs deliveries and retries
      */
-    public Outbox(Path dir, CoordinatorClient coordinator, ScheduledExecutorService executor, String deviceId) {
+    public Outbox(Path dir, CoordinatorClient coordinator, ScheduledExecutorService executor, String deviceId,
+                  DeviceConditions conditions) {
+        this.conditions = conditions;
         this.dir = dir;
         this.coordinator = coordinator;
         this.executor = executor;
@@ -99,6 +103,7 @@ public final class Outbox {
             return;
         }
         try {
+            DeviceConditions.pause(conditions.uplink(u.payload().length));
             UploadReceipt r = coordinator.upload(u.header(), u.payload(), Duration.ofSeconds(30));
             delete(file);
             log.debug("device={} delivered update round={} outcome={}", deviceId, u.header().getRound(), r.getOutcome());

@@ -1,5 +1,6 @@
 package io.flock.agent.training;
 
+import io.flock.agent.DeviceConditions;
 import io.flock.agent.artifact.ModelUpdater;
 import io.flock.agent.inference.LocalModel;
 import io.flock.agent.outbox.Outbox;
@@ -36,6 +37,7 @@ public final class TrainingWorker implements AutoCloseable {
     private final ModelUpdater updater;
     private final Outbox outbox;
     private final long seed;
+    private final DeviceConditions conditions;
     private final LocalTrainer trainer = new LocalTrainer();
     private Dataset data;
     private FlockModel scratch;
@@ -44,7 +46,9 @@ public final class TrainingWorker implements AutoCloseable {
     /**
      * @param dataDir where the private data lives; null = this device does not train
      */
-    public TrainingWorker(String deviceId, Path dataDir, LocalModel local, ModelUpdater updater, Outbox outbox, long seed) {
+    public TrainingWorker(String deviceId, Path dataDir, LocalModel local, ModelUpdater updater, Outbox outbox, long seed,
+                          DeviceConditions conditions) {
+        this.conditions = conditions;
         this.deviceId = deviceId;
         this.dataDir = dataDir;
         this.local = local;
@@ -88,6 +92,12 @@ public final class TrainingWorker implements AutoCloseable {
             TrainingResult r = trainer.train(scratch, data, base.pipeline(),
                     new TrainingConfig(cfg.getLearningRate(), cfg.getBatchSize(), cfg.getLocalEpochs()),
                     new Random(seed * 31 + task.getRound()));
+            DeviceConditions.pause(conditions.computePenalty(Duration.ofNanos((long) (r.seconds() * 1e9))));
+            if (conditions.dropsOut(task.getTaskId())) {
+                lastTaskRound = task.getRound();
+                log.info("device={} dropped out during round={} (emulated crash before upload)", deviceId, task.getRound());
+                return;
+            }
             ModelParameters delta = scratch.parameters().minus(base.parameters());
             ParameterCodec codec = Codecs.byName(task.getUpdateCodec().getName().isEmpty() ? "fp32" : task.getUpdateCodec().getName());
             byte[] payload = codec.encode(delta);

@@ -1,6 +1,7 @@
 package io.flock.simulator.fleet;
 
 import io.flock.agent.AgentConfig;
+import io.flock.agent.DeviceConditions;
 import io.flock.agent.EdgeAgent;
 import io.flock.agent.link.WireTap;
 import io.flock.coordinator.CoordinatorConfig;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,6 +74,16 @@ public final class LocalFleet implements AutoCloseable {
      * @param grpcPort coordinator gRPC port the agents dial (fixed across coordinator restarts)
      */
     public List<EdgeAgent> startAgents(List<ByteDataset> partitions, String mqttUrl, int grpcPort) throws IOException {
+        return startAgents(partitions, mqttUrl, grpcPort, i -> DeviceConditions.REAL);
+    }
+
+    /**
+     * Starts one agent per partition with emulated conditions.
+     *
+     * @param conditions conditions of the i-th new agent (0-based)
+     */
+    public List<EdgeAgent> startAgents(List<ByteDataset> partitions, String mqttUrl, int grpcPort,
+                                       IntFunction<DeviceConditions> conditions) throws IOException {
         ArtifactVerifier verifier = new ArtifactVerifier(coordinator.publicKey());
         for (int i = 0; i < partitions.size(); i++) {
             String id = devicePrefix + String.format("%03d", agents.size() + 1);
@@ -80,7 +92,7 @@ public final class LocalFleet implements AutoCloseable {
             AgentConfig base = new AgentConfig(id, "jvm-sim", "127.0.0.1:" + grpcPort, mqttUrl, coordinator.config().modelName(),
                     data, home.resolve("state"), null, 0, 0.6, Duration.ofMillis(300), Duration.ofSeconds(2), "",
                     Duration.ofSeconds(30), i);
-            agents.add(new EdgeAgent(agentTweak.apply(id, base), verifier, tap).start());
+            agents.add(new EdgeAgent(agentTweak.apply(id, base), verifier, tap, conditions.apply(i)).start());
         }
         log.info("started {} agents", partitions.size());
         return agents;
@@ -92,18 +104,34 @@ public final class LocalFleet implements AutoCloseable {
      * @throws IllegalStateException naming how many were ready when time ran out
      */
     public void awaitReady(long version, Duration timeout) throws InterruptedException {
+        awaitVersion(agents, version, timeout);
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            long loaded = agents.stream().filter(a -> a.localModel().version() >= version).count();
-            int online = coordinator.devices().available().size();
-            if (loaded == agents.size() && online >= agents.size()) {
-                return;
+        while (coordinator.devices().available().size() < agents.size()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(coordinator.devices().available().size() + " of " + agents.size()
+                        + " agents are online after " + timeout);
             }
             Thread.sleep(50);
         }
-        long loaded = agents.stream().filter(a -> a.localModel().version() >= version).count();
-        throw new IllegalStateException(loaded + " of " + agents.size() + " agents run version " + version + " and "
-                + coordinator.devices().available().size() + " are online after " + timeout);
+    }
+
+    /**
+     * Waits until every given agent runs at least {@code version}.
+     *
+     * @return seconds waited
+     * @throws IllegalStateException naming how many were ready when time ran out
+     */
+    public static double awaitVersion(List<EdgeAgent> which, long version, Duration timeout) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        while (which.stream().anyMatch(a -> a.localModel().version() < version)) {
+            if (System.nanoTime() > deadline) {
+                long loaded = which.stream().filter(a -> a.localModel().version() >= version).count();
+                throw new IllegalStateException(loaded + " of " + which.size() + " agents run version " + version + " after " + timeout);
+            }
+            Thread.sleep(10);
+        }
+        return (System.nanoTime() - start) / 1e9;
     }
 
     /** @return the running coordinator */

@@ -15,6 +15,40 @@ public final class Plots {
     private Plots() {
     }
 
+    /** Writes accuracy, bytes, round time and participation plots. */
+    public static void all(RunReport report, Path dir, String name) throws IOException {
+        accuracy(report, dir, name + ": test accuracy per round");
+        bytes(report, dir, name + ": payload bytes per round");
+        roundTime(report, dir, name + ": round time");
+        participation(report, dir, name + ": participants and failures per round");
+    }
+
+    /** Writes {@code round-time.png}: seconds per round. */
+    public static Path roundTime(RunReport report, Path dir, String title) throws IOException {
+        List<RoundRow> rows = report.rounds();
+        XYChart chart = new XYChartBuilder().width(800).height(500).title(title).xAxisTitle("round").yAxisTitle("seconds").build();
+        chart.getStyler().setYAxisMin(0.0).setLegendVisible(false).setChartBackgroundColor(java.awt.Color.WHITE);
+        chart.addSeries("seconds", rows.stream().mapToDouble(RoundRow::round).toArray(),
+                rows.stream().mapToDouble(RoundRow::seconds).toArray()).setMarker(SeriesMarkers.CIRCLE);
+        Path file = dir.resolve("round-time.png");
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        return file;
+    }
+
+    /** Writes {@code participation.png}: accepted updates and failures per round. */
+    public static Path participation(RunReport report, Path dir, String title) throws IOException {
+        List<RoundRow> rows = report.rounds();
+        List<Long> rounds = rows.stream().map(RoundRow::round).toList();
+        CategoryChart chart = new CategoryChartBuilder().width(800).height(500).title(title).xAxisTitle("round").yAxisTitle("devices").build();
+        chart.getStyler().setStacked(true);
+        chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        chart.addSeries("participants", rounds, rows.stream().map(r -> (Number) r.participants()).toList());
+        chart.addSeries("failures", rounds, rows.stream().map(r -> (Number) r.failures()).toList());
+        Path file = dir.resolve("participation.png");
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        return file;
+    }
+
     /** Writes {@code accuracy.png}: held-out accuracy per round. */
     public static Path accuracy(RunReport report, Path dir, String title) throws IOException {
         List<RoundRow> rows = report.rounds();

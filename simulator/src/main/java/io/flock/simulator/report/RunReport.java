@@ -20,6 +20,7 @@ public final class RunReport {
     private final Map<String, Object> config;
     private final List<RoundRow> rounds = new ArrayList<>();
     private final Map<String, Object> extra = new LinkedHashMap<>();
+    private final Map<String, Object> selection = new LinkedHashMap<>();
 
     /**
      * @param scenario name of what ran
@@ -33,6 +34,16 @@ public final class RunReport {
     /** Appends a round. */
     public void add(RoundRow row) {
         rounds.add(row);
+    }
+
+    /** Records which devices a round selected (the report's {@code selection} block). */
+    public void selection(long round, List<String> devices) {
+        selection.put(String.valueOf(round), List.copyOf(devices));
+    }
+
+    /** @return round number to selected devices */
+    public Map<String, Object> selection() {
+        return selection;
     }
 
     /** Adds an extra top-level section (e.g. "artifacts", "predictions"). */
@@ -68,6 +79,9 @@ public final class RunReport {
         root.put("rounds", rounds);
         root.put("summary", summary(totalSeconds));
         root.putAll(extra);
+        if (!selection.isEmpty()) {
+            root.put("selection", selection);
+        }
         Path file = dir.resolve("report.json");
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), root);
         return file;

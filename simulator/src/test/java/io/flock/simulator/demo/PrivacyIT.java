@@ -35,7 +35,7 @@ class PrivacyIT {
         AtomicLong grpc = new AtomicLong();
         Path data = BundledData.subset();
         DemoOptions options = new DemoOptions(6, 2, 20, data, dir.resolve("work"), dir.resolve("out"), 0,
-                Map.of("model.spec", "mlp:784-64-10", "round.devices", "6", "round.min-results", "6"));
+                Map.of("model.spec", "mlp:784-64-10"));
 
         RunReport report = new Demo(options, new PrintStream(PrintStream.nullOutputStream())).run((channel, outbound, payload) -> {
             captured.add(payload.clone());

@@ -1,0 +1,26 @@
+package io.flock.simulator.report;
+
+import java.io.PrintStream;
+import java.util.Map;
+
+/** The plain-text summary of a run, printed at its end. */
+public final class SummaryTable {
+    private SummaryTable() {
+    }
+
+    /** Prints one line per round and the summary block. */
+    public static void print(RunReport report, double totalSeconds, PrintStream out) {
+        if (!report.rounds().isEmpty()) {
+            out.println();
+            out.println(" round  accuracy    loss  seconds  ok  failed   down MB    up MB");
+            for (RoundRow r : report.rounds()) {
+                out.printf(" %5d  %8.4f  %6.3f  %7.2f  %3d  %6d  %8.2f  %7.2f%n", r.round(), r.accuracy(), r.loss(), r.seconds(),
+                        r.participants(), r.failures(), r.bytesDown() / 1e6, r.bytesUp() / 1e6);
+            }
+        }
+        Map<String, Object> s = report.summary(totalSeconds);
+        out.printf("%nfinal accuracy %.4f | mean of last 5 %.4f | median round %.3f s | total %.1f s | %.1f MB moved | peak RSS %d MB%n",
+                (double) s.get("finalAccuracy"), (double) s.get("meanAccuracyLast5"), (double) s.get("medianRoundSeconds"),
+                totalSeconds, ((long) s.get("bytesTotal")) / 1e6, ((long) s.get("peakRssBytes")) >> 20);
+    }
+}

@@ -1,0 +1,69 @@
+package io.flock.simulator.scenario;
+
+import io.flock.core.config.ConfigException;
+import io.flock.core.model.ModelSpec;
+import io.flock.core.train.TrainingConfig;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A resolved, validated scenario: every knob of a simulated run. Load it with {@link ScenarioLoader}.
+ *
+ * @param name            scenario name, used in reports
+ * @param dataset         "system" (Debian dataset-fashion-mnist), "bundled" (the repository subset) or a directory
+ * @param partition       how training data is split
+ * @param devices         fleet size, >= 1
+ * @param devicesPerRound devices sent a task per round, 1..devices
+ * @param minResults      results that close a round early, 1..devicesPerRound
+ * @param rounds          rounds to run, >= 0 (0 with workload push)
+ * @param workload        train (federated rounds) or push (one model push, timed)
+ * @param model           network
+ * @param training        local SGD settings
+ * @param roundTimeout    round deadline
+ * @param pushCodec       artifact codec
+ * @param updateCodec     update codec
+ * @param profiles        device classes; shares sum to 1
+ * @param faults          injected faults, by round
+ * @param transport       dedicated (a connection pair per device) or gateway (shared connections)
+ * @param seed            seeds partitions, profile assignment, availability, dropouts and device selection
+ */
+public record ScenarioConfig(String name, String dataset, PartitionSpec partition, int devices, int devicesPerRound,
+                             int minResults, int rounds, Workload workload, ModelSpec model, TrainingConfig training,
+                             Duration roundTimeout, String pushCodec, String updateCodec, List<DeviceProfile> profiles,
+                             List<Fault> faults, Transport transport, long seed) {
+    /** What a run measures. */
+    public enum Workload { TRAIN, PUSH }
+
+    /** How devices reach the broker and coordinator. */
+    public enum Transport { DEDICATED, GATEWAY }
+
+    /**
+     * @param kind            iid, dirichlet or pathological
+     * @param alpha           Dirichlet concentration (dirichlet only)
+     * @param shardsPerDevice shards per device (pathological only)
+     * @param seed            partition seed
+     */
+    public record PartitionSpec(String kind, double alpha, int shardsPerDevice, long seed) {
+    }
+
+    /** Cross-field checks; the message names the key. */
+    public ScenarioConfig {
+        ConfigException.require(devices >= 1, "devices", devices);
+        ConfigException.require(devicesPerRound >= 1 && devicesPerRound <= devices, "devicesPerRound", devicesPerRound);
+        ConfigException.require(minResults >= 1 && minResults <= devicesPerRound, "minResults", minResults);
+        ConfigException.require(rounds >= 0 && (rounds >= 1 || workload == Workload.PUSH), "rounds", rounds);
+        ConfigException.require(!roundTimeout.isNegative() && !roundTimeout.isZero(), "roundTimeout", roundTimeout);
+        double shares = profiles.stream().mapToDouble(DeviceProfile::share).sum();
+        if (profiles.isEmpty() || Math.abs(shares - 1) > 1e-6) {
+            throw new ConfigException("deviceProfiles shares must sum to 1, got " + shares);
+        }
+        for (Fault f : faults) {
+            ConfigException.require(f.round() <= Math.max(rounds, 1), "faults.round", f.round() + " (the scenario has " + rounds + " rounds)");
+        }
+        if (transport == Transport.GATEWAY) {
+            throw new ConfigException("transport.mode gateway is not implemented yet; use dedicated (one MQTT + gRPC pair per device)");
+        }
+        profiles = List.copyOf(profiles);
+        faults = List.copyOf(faults);
+    }
+}

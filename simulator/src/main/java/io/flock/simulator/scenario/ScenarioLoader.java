@@ -1,0 +1,132 @@
+package io.flock.simulator.scenario;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.flock.core.codec.Codecs;
+import io.flock.core.config.ConfigException;
+import io.flock.core.model.ModelSpec;
+import io.flock.core.train.TrainingConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads scenario YAML (documented in simulator/README.md) into a validated {@link ScenarioConfig}.
+ * Unknown keys, bad values and impossible combinations fail at once, naming the key.
+ */
+public final class ScenarioLoader {
+    private static final Set<String> TOP = Set.of("name", "dataset", "partition", "devices", "devicesPerRound", "minResults",
+            "rounds", "workload", "model", "training", "roundTimeout", "codecs", "deviceProfiles", "faults", "transport", "seed");
+    private static final Set<String> PROFILE = Set.of("name", "share", "computeFactor", "uplinkMbps", "downlinkMbps", "latencyMs",
+            "availability", "dropoutProbability", "battery");
+
+    private ScenarioLoader() {
+    }
+
+    /** @return the scenario in a YAML file */
+    public static ScenarioConfig fromFile(Path file) {
+        try {
+            return parse(Files.readString(file), file.getFileName().toString().replaceFirst("\\.ya?ml$", ""));
+        } catch (IOException e) {
+            throw new ConfigException("cannot read scenario file " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** @return a scenario shipped with Flock (simulator/src/main/resources/scenarios/NAME.yaml) */
+    public static ScenarioConfig named(String name) {
+        try (InputStream in = ScenarioLoader.class.getResourceAsStream("/scenarios/" + name + ".yaml")) {
+            if (in == null) {
+                throw new ConfigException("no scenario named '" + name + "'; shipped: " + shipped());
+            }
+            return parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), name);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read scenario " + name + ": " + e.getMessage());
+        }
+    }
+
+    /** @return the names of the shipped scenarios */
+    public static List<String> shipped() {
+        return List.of("smoke-20", "fmnist-path-100", "fmnist-niid-bench", "fleet-1k", "fleet-10k", "push-1k");
+    }
+
+    /** @return the scenario in YAML text; {@code defaultName} when it has no name key */
+    public static ScenarioConfig parse(String yaml, String defaultName) {
+        YamlNode root;
+        try {
+            root = new YamlNode(new ObjectMapper(new YAMLFactory()).readTree(yaml), "");
+        } catch (IOException e) {
+            throw new ConfigException("scenario is not valid YAML: " + e.getMessage());
+        }
+        root.allow(TOP);
+        int devices = root.integer("devices", 10);
+        int perRound = root.integer("devicesPerRound", Math.min(10, devices));
+        YamlNode p = root.has("partition") ? root.child("partition").allow(Set.of("kind", "alpha", "shardsPerDevice", "seed")) : null;
+        String kind = p == null ? "iid" : p.string("kind", "iid");
+        if (!Set.of("iid", "dirichlet", "pathological").contains(kind)) {
+            throw new ConfigException("partition.kind must be iid, dirichlet or pathological, got '" + kind + "'");
+        }
+        double alpha = p == null ? 0.5 : p.decimal("alpha", 0.5);
+        int shards = p == null ? 2 : p.integer("shardsPerDevice", 2);
+        ConfigException.require(alpha > 0, "partition.alpha", alpha);
+        ConfigException.require(shards >= 1, "partition.shardsPerDevice", shards);
+        long seed = root.integer("seed", 0);
+        var partition = new ScenarioConfig.PartitionSpec(kind, alpha, shards, p == null ? seed : p.integer("seed", (int) seed));
+        YamlNode t = root.has("training") ? root.child("training").allow(Set.of("optimizer", "learningRate", "batchSize", "localEpochs")) : null;
+        if (t != null && !t.string("optimizer", "sgd").equals("sgd")) {
+            throw new ConfigException("training.optimizer must be sgd, got '" + t.string("optimizer", "") + "'");
+        }
+        TrainingConfig training = (t == null ? root : t).build(() -> new TrainingConfig(
+                (float) (t == null ? 0.1 : t.decimal("learningRate", 0.1)), t == null ? 10 : t.integer("batchSize", 10),
+                t == null ? 1 : t.integer("localEpochs", 1)));
+        YamlNode c = root.has("codecs") ? root.child("codecs").allow(Set.of("push", "update")) : null;
+        String push = c == null ? "int8" : c.string("push", "int8");
+        String update = c == null ? "fp32" : c.string("update", "fp32");
+        try {
+            Codecs.byName(push);
+            Codecs.byName(update);
+        } catch (RuntimeException e) {
+            throw new ConfigException("codecs: " + e.getMessage());
+        }
+        List<DeviceProfile> profiles = new ArrayList<>();
+        for (YamlNode d : root.list("deviceProfiles")) {
+            d.allow(PROFILE);
+            profiles.add(d.build(() -> new DeviceProfile(d.string("name", "profile"), d.decimal("share", 1), d.decimal("computeFactor", 1),
+                    d.decimal("uplinkMbps", 0), d.decimal("downlinkMbps", 0), d.decimal("latencyMs", 0), d.decimal("availability", 1),
+                    d.decimal("dropoutProbability", 0), d.decimal("battery", 1))));
+        }
+        if (profiles.isEmpty()) {
+            profiles.add(DeviceProfile.ideal());
+        }
+        List<Fault> faults = new ArrayList<>();
+        for (YamlNode f : root.list("faults")) {
+            f.allow(Set.of("round", "kind", "fraction"));
+            Fault.Kind fk = Fault.Kind.parse(f.string("kind", ""));
+            faults.add(f.build(() -> new Fault(f.integer("round", 1), fk, f.decimal("fraction", 0))));
+        }
+        YamlNode tr = root.has("transport") ? root.child("transport").allow(Set.of("mode")) : null;
+        String mode = tr == null ? "dedicated" : tr.string("mode", "dedicated");
+        if (!Set.of("dedicated", "gateway").contains(mode)) {
+            throw new ConfigException("transport.mode must be dedicated or gateway, got '" + mode + "'");
+        }
+        String workload = root.string("workload", "train");
+        if (!Set.of("train", "push").contains(workload)) {
+            throw new ConfigException("workload must be train or push, got '" + workload + "'");
+        }
+        ModelSpec model;
+        try {
+            model = ModelSpec.parse(root.string("model", "mlp:784-200-200-10"));
+        } catch (RuntimeException e) {
+            throw new ConfigException("model: " + e.getMessage());
+        }
+        return root.build(() -> new ScenarioConfig(root.string("name", defaultName), root.string("dataset", "system"), partition,
+                devices, perRound, root.integer("minResults", perRound), root.integer("rounds", 10),
+                ScenarioConfig.Workload.valueOf(workload.toUpperCase()), model, training,
+                root.duration("roundTimeout", Duration.ofSeconds(60)), push, update, profiles, faults,
+                ScenarioConfig.Transport.valueOf(mode.toUpperCase()), seed));
+    }
+}

@@ -1,0 +1,207 @@
+package io.flock.simulator.scenario;
+
+import io.flock.agent.EdgeAgent;
+import io.flock.agent.link.WireTap;
+import io.flock.coordinator.CoordinatorConfig;
+import io.flock.coordinator.CoordinatorServer;
+import io.flock.coordinator.mqtt.EmbeddedBroker;
+import io.flock.coordinator.round.RoundResult;
+import io.flock.core.config.Settings;
+import io.flock.core.data.ByteDataset;
+import io.flock.simulator.fleet.LocalFleet;
+import io.flock.simulator.fleet.ProfileConditions;
+import io.flock.simulator.report.RoundRow;
+import io.flock.simulator.report.RunReport;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Runs a scenario on real parts: an embedded broker this runner owns (so it can restart it), a real
+ * coordinator on H2, and one real agent per device with its profile's conditions. Each round: apply
+ * availability, inject the round's faults, run the round, wait for the push, record a report row and
+ * print a progress line. Close stops everything.
+ */
+public final class ScenarioRunner implements AutoCloseable {
+    private final ScenarioConfig scenario;
+    private final Path work;
+    private final PrintStream out;
+    private final LocalFleet fleet;
+    private final List<ProfileConditions> conditions = new ArrayList<>();
+    private final List<Map<String, Object>> faultLog = new ArrayList<>();
+    private final boolean[] gone;
+    private final Map<String, String> overrides;
+    private EmbeddedBroker broker;
+    private int brokerPort;
+
+    /**
+     * @param work       scratch directory (database, device data and state)
+     * @param tap        sees every device payload
+     * @param localApi   whether each agent opens its local prediction API
+     * @param overrides  coordinator settings applied over those the scenario implies
+     */
+    public ScenarioRunner(ScenarioConfig scenario, Path work, PrintStream out, WireTap tap, boolean localApi,
+                          Map<String, String> overrides) {
+        this.scenario = scenario;
+        this.overrides = overrides;
+        this.work = work;
+        this.out = out;
+        this.fleet = new LocalFleet(work, tap, (id, c) -> localApi ? c : new io.flock.agent.AgentConfig(c.deviceId(), c.hardware(),
+                c.coordinator(), c.mqttUrl(), c.model(), c.dataDir(), c.stateDir(), c.publicKeyFile(), -1, c.offloadThreshold(),
+                c.offloadTimeout(), c.chunkWait(), c.enrollmentToken(), c.telemetryInterval(), c.seed()));
+        this.gone = new boolean[scenario.devices()];
+    }
+
+    /** Starts broker, coordinator and agents; returns the coordinator. */
+    public CoordinatorServer start(List<ByteDataset> partitions, Path evalData) throws IOException, InterruptedException {
+        brokerPort = freePort();
+        broker = new EmbeddedBroker(work.resolve("broker"), brokerPort);
+        broker.start();
+        CoordinatorServer coordinator = fleet.startCoordinator(coordinatorConfig(evalData));
+        List<DeviceProfile> assigned = ProfileAssignment.assign(scenario.profiles(), scenario.devices(), scenario.seed());
+        for (int i = 0; i < scenario.devices(); i++) {
+            conditions.add(new ProfileConditions(assigned.get(i), scenario.seed() * 1_000_003L + i));
+        }
+        fleet.startAgents(partitions, broker.url(), coordinator.port(), conditions::get);
+        fleet.awaitReady(1, Duration.ofSeconds(60 + scenario.devices() / 10));
+        return coordinator;
+    }
+
+    private CoordinatorConfig coordinatorConfig(Path evalData) throws IOException {
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put("data-dir", work.resolve("coordinator").toString());
+        f.put("grpc.port", String.valueOf(freePort()));
+        f.put("mqtt.url", broker.url());
+        f.put("model.spec", scenario.model().toString());
+        f.put("push.codec", scenario.pushCodec());
+        f.put("update.codec", scenario.updateCodec());
+        f.put("round.devices", String.valueOf(scenario.devicesPerRound()));
+        f.put("round.min-results", String.valueOf(scenario.minResults()));
+        f.put("round.timeout", scenario.roundTimeout().toMillis() + "ms");
+        f.put("training.learning-rate", String.valueOf(scenario.training().learningRate()));
+        f.put("training.batch-size", String.valueOf(scenario.training().batchSize()));
+        f.put("training.local-epochs", String.valueOf(scenario.training().epochs()));
+        f.put("eval.data-dir", evalData == null ? "" : evalData.toString());
+        f.put("seed", String.valueOf(scenario.seed()));
+        f.putAll(overrides);
+        return CoordinatorConfig.from(Settings.resolve(CoordinatorConfig.defaults(), null, Map.of(), f));
+    }
+
+    /** Runs every round into the report. */
+    public void runRounds(RunReport report) throws Exception {
+        long start = System.nanoTime();
+        for (int r = 1; r <= scenario.rounds(); r++) {
+            applyAvailability(r);
+            long down = fleet.bytesDown();
+            long up = fleet.bytesUp();
+            RoundResult result = new FaultInjector(this).runRound(r);
+            List<EdgeAgent> online = onlineAgents();
+            double pushSeconds = LocalFleet.awaitVersion(online, result.version(), Duration.ofSeconds(60));
+            RoundRow row = new RoundRow(result.round(), result.accuracy(), result.loss(), result.seconds(), result.accepted(),
+                    result.failures(), fleet.bytesDown() - down, fleet.bytesUp() - up);
+            report.add(row);
+            report.selection(result.round(), result.devices());
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            out.printf("round %3d/%d  accuracy %.4f  %6.2f s (+%.2f s push)  %4d ok %3d failed  down %6.2f MB  up %6.2f MB  elapsed %5.0f s  eta %4.0f s%n",
+                    r, scenario.rounds(), row.accuracy(), row.seconds(), pushSeconds, row.participants(), row.failures(),
+                    row.bytesDown() / 1e6, row.bytesUp() / 1e6, elapsed, elapsed / r * (scenario.rounds() - r));
+        }
+    }
+
+    private void applyAvailability(int round) {
+        for (int i = 0; i < scenario.devices(); i++) {
+            if (gone[i]) {
+                continue;
+            }
+            double p = conditions.get(i).profile().availability();
+            boolean online = p >= 1 || new SplittableRandom(scenario.seed() * 7919 + round * 1_000_003L + i).nextDouble() < p;
+            EdgeAgent a = fleet.agents().get(i);
+            if (online != a.mqttConnected()) {
+                a.setOnline(online);
+            }
+        }
+    }
+
+    /** @return agents still in the fleet and online */
+    List<EdgeAgent> onlineAgents() {
+        List<EdgeAgent> out = new ArrayList<>();
+        for (int i = 0; i < fleet.agents().size(); i++) {
+            if (!gone[i] && fleet.agents().get(i).mqttConnected()) {
+                out.add(fleet.agents().get(i));
+            }
+        }
+        return out;
+    }
+
+    /** @return the coordinator and agents */
+    public LocalFleet fleet() {
+        return fleet;
+    }
+
+    ScenarioConfig scenario() {
+        return scenario;
+    }
+
+    List<ProfileConditions> conditions() {
+        return conditions;
+    }
+
+    boolean[] gone() {
+        return gone;
+    }
+
+    void logFault(Map<String, Object> entry) {
+        faultLog.add(entry);
+        out.println("fault: " + entry);
+    }
+
+    /** @return the injected faults with their recovery times */
+    public List<Map<String, Object>> faultLog() {
+        return faultLog;
+    }
+
+    /** Restarts the broker on the same port, empty; returns seconds until every online agent is back. */
+    double restartBroker() throws InterruptedException {
+        long t = System.nanoTime();
+        broker.close();
+        broker = new EmbeddedBroker(work.resolve("broker-" + System.nanoTime()), brokerPort);
+        broker.start();
+        List<EdgeAgent> expected = new ArrayList<>();
+        for (int i = 0; i < fleet.agents().size(); i++) {
+            if (!gone[i]) {
+                expected.add(fleet.agents().get(i));
+            }
+        }
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (expected.stream().anyMatch(a -> !a.mqttConnected()) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        return (System.nanoTime() - t) / 1e9;
+    }
+
+    /** @return the running coordinator */
+    public CoordinatorServer coordinator() {
+        return fleet.coordinator();
+    }
+
+    @Override
+    public void close() {
+        fleet.close();
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.flock.simulator.scenario;
+
+import io.flock.agent.link.WireTap;
+import io.flock.core.config.ConfigException;
+import io.flock.core.data.ByteDataset;
+import io.flock.core.data.IdxFormat;
+import io.flock.core.partition.DirichletPartitioner;
+import io.flock.core.partition.IidPartitioner;
+import io.flock.core.partition.PathologicalPartitioner;
+import io.flock.core.partition.Partitioner;
+import io.flock.simulator.fleet.BundledData;
+import io.flock.simulator.report.Plots;
+import io.flock.simulator.report.RunReport;
+import io.flock.simulator.report.SummaryTable;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/** {@code bin/flock simulate}: loads data, partitions it, runs the scenario and writes the report, plots and summary. */
+public final class Simulation {
+    private final ScenarioConfig scenario;
+    private final PrintStream out;
+
+    /** @param out where progress and the summary go */
+    public Simulation(ScenarioConfig scenario, PrintStream out) {
+        this.scenario = scenario;
+        this.out = out;
+    }
+
+    /** @return the dataset directory a scenario names */
+    public static Path dataset(ScenarioConfig s) {
+        return switch (s.dataset()) {
+            case "system" -> BundledData.fashionMnist();
+            case "bundled" -> BundledData.subset();
+            default -> Path.of(s.dataset());
+        };
+    }
+
+    /**
+     * Partitions the training set as the scenario says.
+     *
+     * @throws ConfigException naming partition when the split is impossible for this data
+     */
+    public static List<ByteDataset> partitions(ScenarioConfig s, ByteDataset train) {
+        Partitioner p = switch (s.partition().kind()) {
+            case "dirichlet" -> new DirichletPartitioner(s.partition().alpha(), Math.min(10, train.size() / s.devices()));
+            case "pathological" -> new PathologicalPartitioner(s.partition().shardsPerDevice());
+            default -> new IidPartitioner();
+        };
+        int[][] parts;
+        try {
+            parts = p.partition(train.labels(), s.devices(), new Random(s.partition().seed()));
+        } catch (io.flock.core.InvalidInputException e) {
+            throw new ConfigException("partition " + s.partition().kind() + " is impossible for " + train.size()
+                    + " samples and " + s.devices() + " devices: " + e.getMessage());
+        }
+        List<ByteDataset> out = new ArrayList<>();
+        for (int[] part : parts) {
+            out.add(train.subset(part));
+        }
+        return out;
+    }
+
+    /** Runs the scenario and writes DIR/report.json, the plots, and a summary table to the console. */
+    public RunReport run(Path outDir, Path work, WireTap tap) throws Exception {
+        long start = System.nanoTime();
+        Path data = dataset(scenario);
+        ByteDataset train = IdxFormat.readLabelled(data.resolve("train-images-idx3-ubyte.gz"), data.resolve("train-labels-idx1-ubyte.gz"));
+        List<ByteDataset> parts = partitions(scenario, train);
+        out.printf("scenario %s: %d devices (%d per round), %d rounds, %s, %s partition of %d samples from %s%n", scenario.name(),
+                scenario.devices(), scenario.devicesPerRound(), scenario.rounds(), scenario.model(), scenario.partition().kind(),
+                train.size(), data);
+        RunReport report = new RunReport(scenario.name(), ScenarioReport.config(scenario, data));
+        try (ScenarioRunner runner = new ScenarioRunner(scenario, Files.createDirectories(work), out, tap, false, Map.of())) {
+            runner.start(parts, data);
+            out.printf("broker, coordinator and %d agents up in %.1f s%n", scenario.devices(), (System.nanoTime() - start) / 1e9);
+            if (scenario.workload() == ScenarioConfig.Workload.PUSH) {
+                report.section("push", PushBenchmark.run(runner, out));
+            }
+            runner.runRounds(report);
+            report.section("faults", runner.faultLog());
+        }
+        double total = (System.nanoTime() - start) / 1e9;
+        Files.createDirectories(outDir);
+        report.write(outDir, total);
+        if (!report.rounds().isEmpty()) {
+            Plots.all(report, outDir, scenario.name());
+        }
+        SummaryTable.print(report, total, out);
+        out.println("report and plots in " + outDir.toAbsolutePath());
+        return report;
+    }
+
+    static Map<String, Object> map(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+}
