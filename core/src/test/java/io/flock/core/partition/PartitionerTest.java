@@ -59,6 +59,31 @@ class PartitionerTest {
         assertThatThrownBy(() -> new DirichletPartitioner(0, 1)).hasMessageContaining("alpha");
     }
 
+    @Test
+    void pathological_w1Geometry_givesExactlyTwoLabelsAndUsesSamplesOnce() {
+        int[] sorted = new int[60_000];
+        for (int i = 0; i < sorted.length; i++) {
+            sorted[i] = i / 6000;
+        }
+        int[][] parts = new PathologicalPartitioner(2).partition(sorted, 100, new Random(0));
+
+        assertDisjoint(parts, sorted.length);
+        for (int[] p : parts) {
+            assertThat(p).hasSize(600);
+            assertThat(Arrays.stream(p).map(i -> sorted[i]).distinct().count()).isEqualTo(2);
+        }
+        assertThat(new PathologicalPartitioner(2).partition(sorted, 100, new Random(0))).isDeepEqualTo(parts);
+        assertThat(new PathologicalPartitioner(2).partition(sorted, 100, new Random(1))).isNotEqualTo(parts);
+    }
+
+    @Test
+    void pathological_impossible_failsClearly() {
+        assertThatThrownBy(() -> new PathologicalPartitioner(2).partition(labels(5, 10), 30, new Random()))
+                .hasMessageContaining("cannot cut 50 samples into 60 shards");
+        assertThatThrownBy(() -> new PathologicalPartitioner(11).partition(labels(100, 10), 2, new Random()))
+                .hasMessageContaining("exceeds the 10 labels");
+    }
+
     private static double meanDominantShare(int[][] parts, int[] labels) {
         double sum = 0;
         for (int[] p : parts) {

@@ -1,0 +1,94 @@
+package io.flock.simulator.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flock.agent.link.WireTap;
+import io.flock.simulator.report.RoundRow;
+import io.flock.simulator.report.RunReport;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Scenarios run end to end on real agents, broker and coordinator, with faults, and repeat under the same seed. */
+@Timeout(300)
+class ScenarioIT {
+    @TempDir
+    Path dir;
+
+    private RunReport run(ScenarioConfig s, String out) throws Exception {
+        return new Simulation(s, new PrintStream(PrintStream.nullOutputStream())).run(dir.resolve(out), dir.resolve(out + "-work"), WireTap.NONE);
+    }
+
+    @Test
+    void smoke20_brokerRestart_finishesWithValidReportAndRecoveryTime() throws Exception {
+        RunReport report = run(ScenarioLoader.named("smoke-20"), "smoke");
+
+        assertThat(report.rounds()).hasSize(3).allSatisfy(r -> assertThat(r.participants()).isEqualTo(10));
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("smoke/report.json").toFile());
+        assertThat(json.get("scenario").asText()).isEqualTo("smoke-20");
+        assertThat(json.get("config").get("devices").asInt()).isEqualTo(20);
+        assertThat(json.get("rounds")).hasSize(3);
+        assertThat(json.get("rounds").get(0).get("bytesUp").asLong()).isGreaterThan(10 * 200_000L);
+        assertThat(json.get("summary").get("finalAccuracy").asDouble()).isGreaterThan(0.6);
+        JsonNode fault = json.get("faults").get(0);
+        assertThat(fault.get("kind").asText()).isEqualTo("broker-restart");
+        assertThat(fault.get("recoverySeconds").asDouble()).isPositive();
+        for (String png : List.of("accuracy.png", "bytes.png", "round-time.png", "participation.png")) {
+            assertThat(Files.size(dir.resolve("smoke").resolve(png))).isGreaterThan(1000);
+        }
+    }
+
+    @Test
+    void leavingDevicesAndCoordinatorRestart_failuresCountedDeadlineCloses_acceptedUpdatesKept() throws Exception {
+        ScenarioConfig s = ScenarioLoader.parse("""
+                dataset: bundled
+                devices: 8
+                devicesPerRound: 8
+                rounds: 3
+                model: mlp:784-32-10
+                roundTimeout: 6s
+                deviceProfiles:
+                  - {name: flaky, share: 0.5, dropoutProbability: 0.5}
+                  - {name: solid, share: 0.5, computeFactor: 2, uplinkMbps: 20, latencyMs: 10}
+                faults:
+                  - {round: 2, kind: drop-devices, fraction: 0.25}
+                  - {round: 3, kind: coordinator-restart}
+                seed: 3
+                """, "faulty");
+
+        RunReport report = run(s, "faulty");
+
+        List<RoundRow> rows = report.rounds();
+        assertThat(rows).hasSize(3);
+        assertThat(rows.stream().mapToInt(RoundRow::failures).sum()).as("dropouts and leavers are failures").isPositive();
+        RoundRow dropped = rows.get(1);
+        assertThat(dropped.participants() + dropped.failures()).isEqualTo(8);
+        assertThat(dropped.seconds()).as("a round with missing devices closes by its deadline").isBetween(5.5, 20.0);
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("faulty/report.json").toFile());
+        JsonNode restart = json.get("faults").get(1);
+        assertThat(restart.get("kind").asText()).isEqualTo("coordinator-restart");
+        assertThat(restart.get("acceptedAfterRestart").asInt()).isEqualTo(restart.get("acceptedBefore").asInt());
+        assertThat(rows.get(2).participants()).isGreaterThanOrEqualTo(restart.get("acceptedBefore").asInt());
+    }
+
+    @Test
+    void sameSeed_sameSelectionsAndPartitions() throws Exception {
+        String yaml = "dataset: bundled\ndevices: 6\ndevicesPerRound: 3\nrounds: 2\nmodel: mlp:784-16-10\nseed: 11\n"
+                + "partition: {kind: dirichlet, alpha: 0.5, seed: 11}\n";
+        RunReport a = run(ScenarioLoader.parse(yaml, "a"), "a");
+        RunReport b = run(ScenarioLoader.parse(yaml, "b"), "b");
+
+        Map<String, Object> selA = a.selection();
+        assertThat(selA).hasSize(2).isEqualTo(b.selection());
+        for (int r = 0; r < 2; r++) {
+            assertThat(a.rounds().get(r).accuracy()).isCloseTo(b.rounds().get(r).accuracy(), org.assertj.core.data.Offset.offset(0.02));
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.flock.simulator.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.flock.core.config.ConfigException;
+import io.flock.core.data.ByteDataset;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ScenarioLoaderTest {
+    private static final String BASE = "devices: 20\ndevicesPerRound: 5\nrounds: 3\n";
+
+    @Test
+    void shippedScenarios_parse_exceptGatewayWhichSaysSo() {
+        for (String name : ScenarioLoader.shipped()) {
+            if (name.equals("fleet-10k")) {
+                assertThatThrownBy(() -> ScenarioLoader.named(name)).hasMessageContaining("gateway is not implemented");
+            } else {
+                assertThat(ScenarioLoader.named(name).name()).isEqualTo(name);
+            }
+        }
+        ScenarioConfig w1 = ScenarioLoader.named("fmnist-path-100");
+        assertThat(w1.devices()).isEqualTo(100);
+        assertThat(w1.partition().kind()).isEqualTo("pathological");
+        assertThat(w1.training().learningRate()).isEqualTo(0.1f);
+        assertThat(ScenarioLoader.named("fleet-1k").profiles()).hasSize(3);
+    }
+
+    @Test
+    void parse_fullFile_resolvesEveryKnob() {
+        ScenarioConfig s = ScenarioLoader.parse(BASE + """
+                partition: {kind: dirichlet, alpha: 0.3, seed: 7}
+                roundTimeout: 1500ms
+                deviceProfiles:
+                  - {name: fast, share: 0.75}
+                  - {name: slow, share: 0.25, computeFactor: 3, uplinkMbps: 2, latencyMs: 50, availability: 0.5, dropoutProbability: 0.1}
+                faults:
+                  - {round: 2, kind: network-partition, fraction: 0.2}
+                """, "x");
+
+        assertThat(s.partition().alpha()).isEqualTo(0.3);
+        assertThat(s.partition().seed()).isEqualTo(7);
+        assertThat(s.roundTimeout()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(s.profiles().get(1).computeFactor()).isEqualTo(3);
+        assertThat(s.faults().get(0).kind()).isEqualTo(Fault.Kind.NETWORK_PARTITION);
+        assertThat(s.name()).isEqualTo("x");
+    }
+
+    @Test
+    void parse_badFiles_failNamingTheKey() {
+        assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "devicez: 3\n", "x")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown key 'devicez'");
+        assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "deviceProfiles:\n  - {name: a, share: 1, sharee: 2}\n", "x"))
+                .hasMessageContaining("unknown key 'deviceProfiles[0].sharee'");
+        assertThatThrownBy(() -> ScenarioLoader.parse("devices: -5\n", "x")).hasMessageContaining("invalid devices: -5")
+                .isInstanceOf(ConfigException.class);
+        assertThatThrownBy(() -> ScenarioLoader.parse("devices: 5\ndevicesPerRound: 6\n", "x")).hasMessageContaining("devicesPerRound");
+        assertThatThrownBy(() -> ScenarioLoader.parse("devices: -5\ndevicesPerRound: 1\n", "x")).hasMessageContaining("invalid devices: -5");
+        assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "deviceProfiles:\n  - {share: 0.5}\n  - {share: 0.4}\n", "x"))
+                .hasMessageContaining("shares must sum to 1, got 0.9");
+        assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "deviceProfiles:\n  - {share: 1, availability: 1.5}\n", "x"))
+                .hasMessageContaining("deviceProfiles[0].availability");
+        assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "faults:\n  - {round: 9, kind: broker-restart}\n", "x"))
+                .hasMessageContaining("faults.round");
+        assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "faults:\n  - {round: 1, kind: meteor}\n", "x"))
+                .hasMessageContaining("unknown fault kind 'meteor'");
+        assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "partition: {kind: pathological, shardsPerDevice: 0}\n", "x"))
+                .hasMessageContaining("partition.shardsPerDevice");
+        assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "training: {learningRate: -1}\n", "x"))
+                .hasMessageContaining("training").hasMessageContaining("learning-rate");
+        assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "roundTimeout: soon\n", "x")).hasMessageContaining("roundTimeout");
+        assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "rounds: two\n", "x")).hasMessageContaining("rounds must be a whole number");
+        assertThatThrownBy(() -> ScenarioLoader.named("nope")).hasMessageContaining("shipped");
+    }
+
+    @Test
+    void partitions_impossibleForTheData_failNamingPartition() {
+        ScenarioConfig s = ScenarioLoader.parse("devices: 20\ndevicesPerRound: 5\npartition: {kind: pathological, shardsPerDevice: 2}\n", "x");
+        ByteDataset tiny = new ByteDataset(new byte[30], new byte[30], 1);
+
+        assertThatThrownBy(() -> Simulation.partitions(s, tiny)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("partition pathological is impossible for 30 samples and 20 devices");
+    }
+
+    @Test
+    void profileAssignment_followsSharesAndSeed() {
+        var profiles = ScenarioLoader.parse(BASE + "deviceProfiles:\n  - {name: a, share: 0.75}\n  - {name: b, share: 0.25}\n", "x").profiles();
+
+        var assigned = ProfileAssignment.assign(profiles, 20, 3);
+
+        assertThat(assigned.stream().filter(p -> p.name().equals("b")).count()).isEqualTo(5);
+        assertThat(ProfileAssignment.assign(profiles, 20, 3)).isEqualTo(assigned);
+    }
+}
