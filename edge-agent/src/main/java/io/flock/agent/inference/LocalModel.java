@@ -20,9 +20,18 @@ public final class LocalModel implements AutoCloseable {
 
     private volatile Loaded current;
 
-    /** Makes a verified version current; the previous one is closed. */
+    /**
+     * Makes a verified version current. The same network is reloaded in place (no new native model
+     * per push); a different spec builds a new one and closes the old.
+     */
     public synchronized void swap(String name, long version, String sha256, ModelSpec spec, FeaturePipeline pipeline,
                                   ModelParameters parameters) {
+        Loaded now = current;
+        if (now != null && now.spec().equals(spec)) {
+            now.model().load(parameters);
+            current = new Loaded(name, version, sha256, spec, pipeline, parameters, now.model());
+            return;
+        }
         FlockModel model = new FlockModel(spec, name + "-v" + version);
         try {
             model.load(parameters);

@@ -13,6 +13,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.BiFunction;
 import java.util.function.IntFunction;
 import org.slf4j.Logger;
@@ -85,16 +89,19 @@ public final class LocalFleet implements AutoCloseable {
     public List<EdgeAgent> startAgents(List<ByteDataset> partitions, String mqttUrl, int grpcPort,
                                        IntFunction<DeviceConditions> conditions) throws IOException {
         ArtifactVerifier verifier = new ArtifactVerifier(coordinator.publicKey());
+        List<EdgeAgent> created = new ArrayList<>();
         for (int i = 0; i < partitions.size(); i++) {
-            String id = devicePrefix + String.format("%03d", agents.size() + 1);
+            String id = devicePrefix + String.format("%03d", agents.size() + created.size() + 1);
             Path home = workDir.resolve("devices").resolve(id);
             Path data = partitions.get(i) == null ? null : DeviceData.write(partitions.get(i), home.resolve("data"));
             AgentConfig base = new AgentConfig(id, "jvm-sim", "127.0.0.1:" + grpcPort, mqttUrl, coordinator.config().modelName(),
                     data, home.resolve("state"), null, 0, 0.6, Duration.ofMillis(300), Duration.ofSeconds(2), "",
                     Duration.ofSeconds(30), i);
-            agents.add(new EdgeAgent(agentTweak.apply(id, base), verifier, tap, conditions.apply(i)).start());
+            created.add(new EdgeAgent(agentTweak.apply(id, base), verifier, tap, conditions.apply(i)));
         }
-        log.info("started {} agents", partitions.size());
+        startAll(created);
+        agents.addAll(created);
+        log.info("started {} agents", created.size());
         return agents;
     }
 
@@ -134,6 +141,27 @@ public final class LocalFleet implements AutoCloseable {
         return (System.nanoTime() - start) / 1e9;
     }
 
+    /** Starts agents in parallel: each start is mostly waiting on a TCP and MQTT handshake. */
+    private static void startAll(List<EdgeAgent> created) throws IOException {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(16, Math.max(1, created.size())));
+        try {
+            List<Future<EdgeAgent>> started = new ArrayList<>();
+            for (EdgeAgent a : created) {
+                started.add(pool.submit(a::start));
+            }
+            for (Future<EdgeAgent> f : started) {
+                f.get();
+            }
+        } catch (ExecutionException e) {
+            throw new IOException("an agent failed to start: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting agents", e);
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     /** @return the running coordinator */
     public CoordinatorServer coordinator() {
         return coordinator;
@@ -156,9 +184,7 @@ public final class LocalFleet implements AutoCloseable {
 
     @Override
     public void close() {
-        for (EdgeAgent a : agents) {
-            a.close();
-        }
+        agents.parallelStream().forEach(EdgeAgent::close);
         if (coordinator != null) {
             coordinator.close();
         }
