@@ -92,8 +92,7 @@ public record CoordinatorConfig(int grpcPort, String grpcHost, Path dataDir, Str
 
     /** @throws ConfigException naming the bad key */
     public static CoordinatorConfig from(Settings s) {
-        try {
-            return new CoordinatorConfig(s.integer("grpc.port"), s.string("grpc.host"), s.path("data-dir"),
+        return ConfigException.wrap(() -> new CoordinatorConfig(s.integer("grpc.port"), s.string("grpc.host"), s.path("data-dir"),
                     s.string("database.url"), s.string("mqtt.url"), s.integer("mqtt.embedded-port"),
                     s.string("model.name"), ModelSpec.parse(s.string("model.spec")),
                     FeaturePipeline.parse(s.string("model.pipeline")), s.string("push.codec"), s.string("update.codec"),
@@ -101,12 +100,7 @@ public record CoordinatorConfig(int grpcPort, String grpcHost, Path dataDir, Str
                     new TrainingConfig((float) s.decimal("training.learning-rate"), s.integer("training.batch-size"),
                             s.integer("training.local-epochs")),
                     s.path("eval.data-dir"), s.bytes("limits.max-update-bytes"), (int) s.bytes("push.chunk-bytes"),
-                    s.string("enrollment-token"), Long.parseLong(s.string("seed")));
-        } catch (ConfigException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new ConfigException(e.getMessage());
-        }
+                    s.string("enrollment-token"), Long.parseLong(s.string("seed"))));
     }
 
     /** @return the JDBC URL to use: the configured one, or an H2 file in the data directory */

@@ -49,6 +49,12 @@ public record AgentConfig(String deviceId, String hardware, String coordinator, 
         ConfigException.require(!telemetryInterval.isNegative(), "telemetry.interval", telemetryInterval);
     }
 
+    /** @return this config with another local prediction API port (-1 = off) */
+    public AgentConfig withLocalApiPort(int port) {
+        return new AgentConfig(deviceId, hardware, coordinator, mqttUrl, model, dataDir, stateDir, publicKeyFile, port,
+                offloadThreshold, offloadTimeout, chunkWait, enrollmentToken, telemetryInterval, seed);
+    }
+
     /** @return every key with its default */
     public static Map<String, String> defaults() {
         Map<String, String> d = new LinkedHashMap<>();
@@ -72,15 +78,9 @@ public record AgentConfig(String deviceId, String hardware, String coordinator, 
 
     /** @throws ConfigException naming the bad key */
     public static AgentConfig from(Settings s) {
-        try {
-            return new AgentConfig(s.string("device-id"), s.string("hardware"), s.string("coordinator"), s.string("mqtt.url"),
+        return ConfigException.wrap(() -> new AgentConfig(s.string("device-id"), s.string("hardware"), s.string("coordinator"), s.string("mqtt.url"),
                     s.string("model"), s.path("data-dir"), s.path("state-dir"), s.path("public-key"), s.integer("local-api.port"),
                     s.decimal("offload.threshold"), s.duration("offload.timeout"), s.duration("push.chunk-wait"),
-                    s.string("enrollment-token"), s.duration("telemetry.interval"), Long.parseLong(s.string("seed")));
-        } catch (ConfigException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new ConfigException(e.getMessage());
-        }
+                    s.string("enrollment-token"), s.duration("telemetry.interval"), Long.parseLong(s.string("seed"))));
     }
 }

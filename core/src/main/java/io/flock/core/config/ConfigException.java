@@ -10,6 +10,21 @@ public class ConfigException extends InvalidInputException {
     }
 
     /**
+     * Builds a config record from settings; any parse or validation error becomes a ConfigException.
+     *
+     * @return what {@code build} returns
+     */
+    public static <T> T wrap(java.util.function.Supplier<T> build) {
+        try {
+            return build.get();
+        } catch (ConfigException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    /**
      * The check every config record's compact constructor makes.
      *
      * @throws ConfigException "invalid KEY: VALUE" when {@code ok} is false

@@ -53,9 +53,7 @@ public final class ScenarioRunner implements AutoCloseable {
         this.overrides = overrides;
         this.work = work;
         this.out = out;
-        this.fleet = new LocalFleet(work, tap, (id, c) -> localApi ? c : new io.flock.agent.AgentConfig(c.deviceId(), c.hardware(),
-                c.coordinator(), c.mqttUrl(), c.model(), c.dataDir(), c.stateDir(), c.publicKeyFile(), -1, c.offloadThreshold(),
-                c.offloadTimeout(), c.chunkWait(), c.enrollmentToken(), c.telemetryInterval(), c.seed()));
+        this.fleet = new LocalFleet(work, tap, (id, c) -> localApi ? c : c.withLocalApiPort(-1));
         this.gone = new boolean[scenario.devices()];
     }
 

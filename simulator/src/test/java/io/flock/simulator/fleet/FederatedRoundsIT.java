@@ -48,7 +48,9 @@ class FederatedRoundsIT {
                 assertThat(a.lastRejection()).isEmpty();
             }
             assertThat(fleet.bytesUp()).isGreaterThan(6L * 4 * 50_000);   // 6 fp32 deltas of 50,890 floats
-            assertThat(coordinator.devices().runningVersion(fleet.agents().get(0).config().deviceId())).isEqualTo(3);
+            String first0 = fleet.agents().get(0).config().deviceId();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(coordinator.devices().runningVersion(first0)).as("reported by heartbeat").isEqualTo(3));
         }
     }
 }
