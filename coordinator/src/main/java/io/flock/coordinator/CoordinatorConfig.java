@@ -34,6 +34,7 @@ import java.util.Map;
  * @param evalData             directory with t10k IDX files for held-out evaluation; null = none
  * @param maxUpdateBytes       largest accepted update stream
  * @param chunkBytes           artifact chunk size on MQTT and gRPC
+ * @param pushBroadcast        true: chunks go to every device on MQTT; false: announce only, devices fetch over gRPC
  * @param enrollmentToken      token devices must present to register; empty = open enrollment
  * @param seed                 seed for the initial model and device selection
  */
@@ -41,7 +42,7 @@ public record CoordinatorConfig(int grpcPort, String grpcHost, Path dataDir, Str
                                 int embeddedMqttPort, String modelName, ModelSpec modelSpec, FeaturePipeline pipeline,
                                 String artifactCodec, String updateCodec, int devicesPerRound, int minResults,
                                 Duration roundTimeout, TrainingConfig training, Path evalData, long maxUpdateBytes,
-                                int chunkBytes, String enrollmentToken, long seed) {
+                                int chunkBytes, boolean pushBroadcast, String enrollmentToken, long seed) {
     /** Validates ranges and names; the message names the key. */
     public CoordinatorConfig {
         ConfigException.require(grpcPort >= 0 && grpcPort <= 65535, "grpc.port", grpcPort);
@@ -76,6 +77,7 @@ public record CoordinatorConfig(int grpcPort, String grpcHost, Path dataDir, Str
         d.put("model.pipeline", "scale:255");
         d.put("push.codec", "int8");
         d.put("push.chunk-bytes", "65536");
+        d.put("push.mode", "broadcast");
         d.put("update.codec", "fp32");
         d.put("round.devices", "10");
         d.put("round.min-results", "10");
@@ -100,7 +102,16 @@ public record CoordinatorConfig(int grpcPort, String grpcHost, Path dataDir, Str
                     new TrainingConfig((float) s.decimal("training.learning-rate"), s.integer("training.batch-size"),
                             s.integer("training.local-epochs")),
                     s.path("eval.data-dir"), s.bytes("limits.max-update-bytes"), (int) s.bytes("push.chunk-bytes"),
+                    pushMode(s.string("push.mode")),
                     s.string("enrollment-token"), Long.parseLong(s.string("seed"))));
+    }
+
+    private static boolean pushMode(String mode) {
+        return switch (mode) {
+            case "broadcast" -> true;
+            case "announce" -> false;
+            default -> throw new ConfigException("push.mode must be broadcast or announce, got '" + mode + "'");
+        };
     }
 
     /** @return the JDBC URL to use: the configured one, or an H2 file in the data directory */

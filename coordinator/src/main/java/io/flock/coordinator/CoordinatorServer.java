@@ -79,7 +79,7 @@ public final class CoordinatorServer implements AutoCloseable {
                     config.evalData().resolve("t10k-images-idx3-ubyte.gz"), config.evalData().resolve("t10k-labels-idx1-ubyte.gz")));
         }
         hooks = new MqttRoundHooks(link, registry, serving, evaluator, config.training(), config.updateCodec(),
-                config.chunkBytes());
+                config.chunkBytes(), config.pushBroadcast());
         rounds = new RoundEngine(new RoundPlan(config.modelName(), config.modelSpec(), config.pipeline(), config.devicesPerRound(),
                 config.minResults(), config.roundTimeout(), config.maxUpdateBytes(), config.seed()), store, registry, devices,
                 new FedAvg(), hooks);

@@ -23,13 +23,15 @@ import java.util.Map;
  * @param offloadThreshold  offload when the local confidence (max probability) is below this, 0..1; 0 = never
  * @param offloadTimeout    how long an offloaded prediction may take before the local answer is used
  * @param chunkWait         how long to wait for missing MQTT chunks before fetching the rest over gRPC
+ * @param fetchOnDemand     true: load a new version only when a train task needs it (announcements are noted)
  * @param enrollmentToken   token presented at registration
  * @param telemetryInterval how often operational telemetry is reported; zero = never
  * @param seed              seeds local shuffling
  */
 public record AgentConfig(String deviceId, String hardware, String coordinator, String mqttUrl, String model, Path dataDir,
                           Path stateDir, Path publicKeyFile, int localApiPort, double offloadThreshold,
-                          Duration offloadTimeout, Duration chunkWait, String enrollmentToken, Duration telemetryInterval,
+                          Duration offloadTimeout, Duration chunkWait, boolean fetchOnDemand, String enrollmentToken,
+                          Duration telemetryInterval,
                           long seed) {
     /** Validates ranges and names. */
     public AgentConfig {
@@ -52,7 +54,21 @@ public record AgentConfig(String deviceId, String hardware, String coordinator, 
     /** @return this config with another local prediction API port (-1 = off) */
     public AgentConfig withLocalApiPort(int port) {
         return new AgentConfig(deviceId, hardware, coordinator, mqttUrl, model, dataDir, stateDir, publicKeyFile, port,
-                offloadThreshold, offloadTimeout, chunkWait, enrollmentToken, telemetryInterval, seed);
+                offloadThreshold, offloadTimeout, chunkWait, fetchOnDemand, enrollmentToken, telemetryInterval, seed);
+    }
+
+    /** @return this config with another fetch mode */
+    public AgentConfig withFetchOnDemand(boolean onDemand) {
+        return new AgentConfig(deviceId, hardware, coordinator, mqttUrl, model, dataDir, stateDir, publicKeyFile, localApiPort,
+                offloadThreshold, offloadTimeout, chunkWait, onDemand, enrollmentToken, telemetryInterval, seed);
+    }
+
+    private static boolean fetchMode(String mode) {
+        return switch (mode) {
+            case "eager" -> false;
+            case "on-demand" -> true;
+            default -> throw new ConfigException("push.fetch must be eager or on-demand, got '" + mode + "'");
+        };
     }
 
     /** @return every key with its default */
@@ -70,6 +86,7 @@ public record AgentConfig(String deviceId, String hardware, String coordinator, 
         d.put("offload.threshold", "0.6");
         d.put("offload.timeout", "300ms");
         d.put("push.chunk-wait", "2s");
+        d.put("push.fetch", "eager");
         d.put("enrollment-token", "");
         d.put("telemetry.interval", "60s");
         d.put("seed", "0");
@@ -81,6 +98,7 @@ public record AgentConfig(String deviceId, String hardware, String coordinator, 
         return ConfigException.wrap(() -> new AgentConfig(s.string("device-id"), s.string("hardware"), s.string("coordinator"), s.string("mqtt.url"),
                     s.string("model"), s.path("data-dir"), s.path("state-dir"), s.path("public-key"), s.integer("local-api.port"),
                     s.decimal("offload.threshold"), s.duration("offload.timeout"), s.duration("push.chunk-wait"),
+                    fetchMode(s.string("push.fetch")),
                     s.string("enrollment-token"), s.duration("telemetry.interval"), Long.parseLong(s.string("seed"))));
     }
 }

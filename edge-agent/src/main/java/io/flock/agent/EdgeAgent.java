@@ -77,7 +77,7 @@ public final class EdgeAgent implements AutoCloseable {
         this.tasks = Executors.newSingleThreadExecutor(daemon("flock-train-" + config.deviceId()));
         this.coordinator = new CoordinatorClient(config.coordinator(), config.deviceId(), traffic, conditions::coordinatorReachable);
         this.updater = new ModelUpdater(config.deviceId(), config.model(), verifier, local, config.stateDir(), coordinator, timers,
-                config.chunkWait(), reason -> timers.execute(() -> heartbeat(reason)), conditions);
+                config.chunkWait(), reason -> timers.execute(() -> heartbeat(reason)), conditions, config.fetchOnDemand());
         this.outbox = new Outbox(config.stateDir().resolve("outbox"), coordinator, timers, config.deviceId(), conditions);
         this.training = new TrainingWorker(config.deviceId(), config.dataDir(), local, updater, outbox, config.seed(), conditions);
         this.router = new OffloadRouter(config.model(), local, new ConfidenceOffloadPolicy(config.offloadThreshold()),

@@ -97,7 +97,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
             if (!name.equals(model)) {
                 throw new ModelNotFoundException("unknown model '" + name + "'");
             }
-            return WireMapper.announcement(registry.requireCurrent(model), chunkBytes);
+            return WireMapper.announcement(registry.requireCurrent(model), chunkBytes, false);
         });
     }
 

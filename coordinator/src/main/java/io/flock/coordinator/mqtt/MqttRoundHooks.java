@@ -30,12 +30,14 @@ public final class MqttRoundHooks implements RoundHooks {
     private final TrainingConfig training;
     private final String updateCodec;
     private final int chunkBytes;
+    private final boolean broadcast;
 
     /**
      * @param evaluator null when no held-out set is configured
      */
     public MqttRoundHooks(MqttFleetLink link, ModelRegistry registry, ModelServing serving, HeldOutEvaluator evaluator,
-                          TrainingConfig training, String updateCodec, int chunkBytes) {
+                          TrainingConfig training, String updateCodec, int chunkBytes, boolean broadcast) {
+        this.broadcast = broadcast;
         this.link = link;
         this.registry = registry;
         this.serving = serving;
@@ -70,8 +72,10 @@ public final class MqttRoundHooks implements RoundHooks {
     @Override
     public void push(ModelVersion version, ModelParameters parameters) {
         serving.update(version, parameters);
-        link.announce(WireMapper.announcement(version, chunkBytes));
-        link.publishChunks(version.model(), WireMapper.chunks(version.manifest().sha256(),
-                registry.artifact(version.manifest().sha256()), chunkBytes, 0));
+        link.announce(WireMapper.announcement(version, chunkBytes, broadcast));
+        if (broadcast) {
+            link.publishChunks(version.model(), WireMapper.chunks(version.manifest().sha256(),
+                    registry.artifact(version.manifest().sha256()), chunkBytes, 0));
+        }
     }
 }

@@ -14,8 +14,11 @@ public final class WireMapper {
     private WireMapper() {
     }
 
-    /** @return the announcement of a version, with its chunking */
-    public static ModelAnnouncement announcement(ModelVersion v, int chunkBytes) {
+    /**
+     * @param chunksOnMqtt whether the chunks follow on MQTT (else devices fetch over gRPC)
+     * @return the announcement of a version, with its chunking
+     */
+    public static ModelAnnouncement announcement(ModelVersion v, int chunkBytes, boolean chunksOnMqtt) {
         ArtifactManifest m = v.manifest();
         return ModelAnnouncement.newBuilder()
                 .setModel(m.model())
@@ -29,6 +32,7 @@ public final class WireMapper {
                 .setChunkCount(chunkCount(m.sizeBytes(), chunkBytes))
                 .setChunkSizeBytes(chunkBytes)
                 .setCreatedUnixMs(v.createdMs())
+                .setChunksOnMqtt(chunksOnMqtt)
                 .build();
     }
 

@@ -43,6 +43,7 @@ public final class ModelUpdater {
     private final Duration chunkWait;
     private final Consumer<String> onChange;
     private final DeviceConditions conditions;
+    private final boolean onDemand;
     private final Map<String, ArtifactChunk> earlyChunks = new LinkedHashMap<>();
     private ModelAnnouncement pending;
     private ArtifactAssembler assembler;
@@ -53,8 +54,9 @@ public final class ModelUpdater {
      */
     public ModelUpdater(String deviceId, String model, ArtifactVerifier verifier, LocalModel local, java.nio.file.Path stateDir,
                         CoordinatorClient coordinator, ScheduledExecutorService timers, Duration chunkWait, Consumer<String> onChange,
-                        DeviceConditions conditions) {
+                        DeviceConditions conditions, boolean onDemand) {
         this.conditions = conditions;
+        this.onDemand = onDemand;
         this.deviceId = deviceId;
         this.model = model;
         this.verifier = verifier;
@@ -82,10 +84,17 @@ public final class ModelUpdater {
         }
     }
 
-    /** Handles an announcement: starts assembling a newer version and arms the fetch fallback. */
+    /**
+     * Handles an announcement: starts assembling a newer version and arms the gRPC fetch (at once when
+     * no chunks follow on MQTT). On-demand devices only note it: a train task will fetch it.
+     */
     public synchronized void onAnnouncement(ModelAnnouncement a, boolean retained) {
         if (!a.getModel().equals(model) || a.getVersion() <= local.version()
                 || (pending != null && pending.getSha256().equals(a.getSha256()))) {
+            return;
+        }
+        if (onDemand && local.version() > 0) {
+            log.debug("device={} noted version={}; fetching it when a task needs it", deviceId, a.getVersion());
             return;
         }
         try {
@@ -104,7 +113,7 @@ public final class ModelUpdater {
         if (assembler.complete()) {
             finish();
         } else {
-            long delay = retained ? 0 : chunkWait.toMillis();
+            long delay = retained || !a.getChunksOnMqtt() ? 0 : chunkWait.toMillis();
             String sha = a.getSha256();
             timers.schedule(() -> fetchRest(sha), delay, TimeUnit.MILLISECONDS);
         }
@@ -139,7 +148,7 @@ public final class ModelUpdater {
             return true;
         }
         long deadline = System.nanoTime() + Math.min(timeout.toNanos(), chunkWait.toNanos() + 1_000_000_000L);
-        while (System.nanoTime() < deadline && local.version() != version) {
+        while (System.nanoTime() < deadline && local.version() != version && assembling()) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
@@ -160,6 +169,10 @@ public final class ModelUpdater {
             }
         }
         return local.version() == version;
+    }
+
+    private synchronized boolean assembling() {
+        return pending != null;
     }
 
     private void fetchRest(String sha) {

@@ -22,6 +22,8 @@ import java.util.List;
  * @param roundTimeout    round deadline
  * @param pushCodec       artifact codec
  * @param updateCodec     update codec
+ * @param pushOnDemand    true: the coordinator only announces and devices fetch a version when a task needs it;
+ *                        false: every version is broadcast to every device
  * @param profiles        device classes; shares sum to 1
  * @param faults          injected faults, by round
  * @param transport       dedicated (a connection pair per device) or gateway (shared connections)
@@ -29,7 +31,8 @@ import java.util.List;
  */
 public record ScenarioConfig(String name, String dataset, PartitionSpec partition, int devices, int devicesPerRound,
                              int minResults, int rounds, Workload workload, ModelSpec model, TrainingConfig training,
-                             Duration roundTimeout, String pushCodec, String updateCodec, List<DeviceProfile> profiles,
+                             Duration roundTimeout, String pushCodec, String updateCodec, boolean pushOnDemand,
+                             List<DeviceProfile> profiles,
                              List<Fault> faults, Transport transport, long seed) {
     /** What a run measures. */
     public enum Workload { TRAIN, PUSH }

@@ -21,7 +21,8 @@ import java.util.Set;
  */
 public final class ScenarioLoader {
     private static final Set<String> TOP = Set.of("name", "dataset", "partition", "devices", "devicesPerRound", "minResults",
-            "rounds", "workload", "model", "training", "roundTimeout", "codecs", "deviceProfiles", "faults", "transport", "seed");
+            "rounds", "workload", "model", "training", "roundTimeout", "codecs", "pushMode", "deviceProfiles", "faults", "transport",
+            "seed");
     private static final Set<String> PROFILE = Set.of("name", "share", "computeFactor", "uplinkMbps", "downlinkMbps", "latencyMs",
             "availability", "dropoutProbability", "battery");
 
@@ -51,7 +52,7 @@ public final class ScenarioLoader {
 
     /** @return the names of the shipped scenarios */
     public static List<String> shipped() {
-        return List.of("smoke-20", "fmnist-path-100", "fmnist-niid-bench", "fleet-1k", "fleet-10k", "push-1k");
+        return List.of("smoke-20", "fmnist-path-100", "fmnist-path-100-compressed", "fmnist-niid-bench", "fleet-1k", "fleet-10k", "push-1k");
     }
 
     /** @return the scenario in YAML text; {@code defaultName} when it has no name key */
@@ -113,6 +114,10 @@ public final class ScenarioLoader {
         if (!Set.of("dedicated", "gateway").contains(mode)) {
             throw new ConfigException("transport.mode must be dedicated or gateway, got '" + mode + "'");
         }
+        String pushMode = root.string("pushMode", "broadcast");
+        if (!Set.of("broadcast", "on-demand").contains(pushMode)) {
+            throw new ConfigException("pushMode must be broadcast or on-demand, got '" + pushMode + "'");
+        }
         String workload = root.string("workload", "train");
         if (!Set.of("train", "push").contains(workload)) {
             throw new ConfigException("workload must be train or push, got '" + workload + "'");
@@ -126,7 +131,7 @@ public final class ScenarioLoader {
         return root.build(() -> new ScenarioConfig(root.string("name", defaultName), root.string("dataset", "system"), partition,
                 devices, perRound, root.integer("minResults", perRound), root.integer("rounds", 10),
                 ScenarioConfig.Workload.valueOf(workload.toUpperCase()), model, training,
-                root.duration("roundTimeout", Duration.ofSeconds(60)), push, update, profiles, faults,
+                root.duration("roundTimeout", Duration.ofSeconds(60)), push, update, pushMode.equals("on-demand"), profiles, faults,
                 ScenarioConfig.Transport.valueOf(mode.toUpperCase()), seed));
     }
 }

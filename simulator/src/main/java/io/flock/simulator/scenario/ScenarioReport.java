@@ -26,6 +26,7 @@ final class ScenarioReport {
                 "batchSize", s.training().batchSize(), "localEpochs", s.training().epochs()));
         m.put("roundTimeoutSeconds", s.roundTimeout().toMillis() / 1000.0);
         m.put("codecs", Simulation.map("push", s.pushCodec(), "update", s.updateCodec()));
+        m.put("pushMode", s.pushOnDemand() ? "on-demand" : "broadcast");
         List<Map<String, Object>> profiles = new ArrayList<>();
         for (DeviceProfile p : s.profiles()) {
             profiles.add(Simulation.map("name", p.name(), "share", p.share(), "computeFactor", p.computeFactor(),

@@ -53,7 +53,8 @@ public final class ScenarioRunner implements AutoCloseable {
         this.overrides = overrides;
         this.work = work;
         this.out = out;
-        this.fleet = new LocalFleet(work, tap, (id, c) -> localApi ? c : c.withLocalApiPort(-1));
+        this.fleet = new LocalFleet(work, tap,
+                (id, c) -> (localApi ? c : c.withLocalApiPort(-1)).withFetchOnDemand(scenario.pushOnDemand()));
         this.gone = new boolean[scenario.devices()];
     }
 
@@ -80,6 +81,7 @@ public final class ScenarioRunner implements AutoCloseable {
         f.put("model.spec", scenario.model().toString());
         f.put("push.codec", scenario.pushCodec());
         f.put("update.codec", scenario.updateCodec());
+        f.put("push.mode", scenario.pushOnDemand() ? "announce" : "broadcast");
         f.put("round.devices", String.valueOf(scenario.devicesPerRound()));
         f.put("round.min-results", String.valueOf(scenario.minResults()));
         f.put("round.timeout", scenario.roundTimeout().toMillis() + "ms");
@@ -100,8 +102,10 @@ public final class ScenarioRunner implements AutoCloseable {
             long down = fleet.bytesDown();
             long up = fleet.bytesUp();
             RoundResult result = new FaultInjector(this).runRound(r);
-            List<EdgeAgent> online = onlineAgents();
-            double pushSeconds = LocalFleet.awaitVersion(online, result.version(), Duration.ofSeconds(60));
+            // broadcast: the round's bytes include the push, so wait until every online device has it;
+            // on-demand devices fetch a version only when a later task needs it
+            double pushSeconds = scenario.pushOnDemand() ? 0
+                    : LocalFleet.awaitVersion(onlineAgents(), result.version(), Duration.ofSeconds(60));
             RoundRow row = new RoundRow(result.round(), result.accuracy(), result.loss(), result.seconds(), result.accepted(),
                     result.failures(), fleet.bytesDown() - down, fleet.bytesUp() - up);
             report.add(row);
