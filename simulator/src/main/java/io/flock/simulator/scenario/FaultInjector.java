@@ -93,7 +93,7 @@ final class FaultInjector {
         CoordinatorServer restarted = runner.fleet().restartCoordinator();
         int kept = restarted.rounds().acceptedInOpenRound();
         runner.logFault(entry(round, new Fault(round, Fault.Kind.COORDINATOR_RESTART, 0), "recoverySeconds",
-                (System.nanoTime() - t0) / 1e9, "acceptedBefore", acceptedBefore, "acceptedAfterRestart", kept));
+                (System.nanoTime() - t0) / 1e9, "acceptedWhenStopBegan", acceptedBefore, "acceptedAfterRestart", kept));
         return restarted.rounds().runRound();
     }
 
