@@ -3,7 +3,6 @@ package io.flock.coordinator;
 import ai.djl.engine.Engine;
 import io.flock.coordinator.fleet.DeviceRegistry;
 import io.flock.coordinator.grpc.CoordinatorService;
-import io.flock.coordinator.grpc.TrafficMeter;
 import io.flock.coordinator.mqtt.Broker;
 import io.flock.coordinator.mqtt.EmbeddedBroker;
 import io.flock.coordinator.mqtt.MqttFleetLink;
@@ -39,7 +38,6 @@ import org.slf4j.LoggerFactory;
 public final class CoordinatorServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CoordinatorServer.class);
     private final CoordinatorConfig config;
-    private final TrafficMeter traffic = new TrafficMeter();
     private FlockStore store;
     private Broker broker;
     private MqttFleetLink link;
@@ -88,7 +86,6 @@ public final class CoordinatorServer implements AutoCloseable {
         server = NettyServerBuilder.forAddress(new InetSocketAddress(config.grpcHost(), config.grpcPort()))
                 .addService(new CoordinatorService(config.modelName(), registry, devices, rounds, serving,
                         config.maxUpdateBytes(), config.chunkBytes()))
-                .addStreamTracerFactory(traffic)
                 .maxInboundMessageSize(4 << 20)
                 .build()
                 .start();
@@ -144,11 +141,6 @@ public final class CoordinatorServer implements AutoCloseable {
     /** @return the model registry */
     public ModelRegistry registry() {
         return registry;
-    }
-
-    /** @return gRPC wire byte counters */
-    public TrafficMeter traffic() {
-        return traffic;
     }
 
     /** @return the X.509-encoded public key agents verify artifacts with */

@@ -219,11 +219,6 @@ restoredVersion = updater.restoreFromDisk() ? local.version() : 0;
         return updater.lastRejection();
     }
 
-    /** @return the outbox of pending uploads */
-    public Outbox outbox() {
-        return outbox;
-    }
-
     /** @return this agent's configuration */
     public AgentConfig config() {
         return config;

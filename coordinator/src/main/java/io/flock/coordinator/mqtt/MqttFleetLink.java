@@ -12,7 +12,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
@@ -38,7 +37,6 @@ public final class MqttFleetLink implements AutoCloseable {
     private final String url;
     private final DeviceRegistry devices;
     private final AtomicReference<ModelAnnouncement> lastAnnouncement = new AtomicReference<>();
-    private final AtomicLong bytesPublished = new AtomicLong();
     private final AtomicBoolean recover = new AtomicBoolean();
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "flock-mqtt-watchdog");
@@ -129,17 +127,11 @@ public final class MqttFleetLink implements AutoCloseable {
         publish(Topics.tasks(deviceId), task.toByteArray(), false);
     }
 
-    /** @return payload bytes published since start */
-    public long bytesPublished() {
-        return bytesPublished.get();
-    }
-
     private void publish(String topic, byte[] payload, boolean retained) {
         awaitConnected();
         try {
             MqttMessage m = new MqttMessage(payload, 1, retained, new MqttProperties());
             client.publish(topic, m);
-            bytesPublished.addAndGet(payload.length);
         } catch (MqttException e) {
             throw new FlockException("MQTT publish to " + topic + " failed: " + e.getMessage(), e);
         }

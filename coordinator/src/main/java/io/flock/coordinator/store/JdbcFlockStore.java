@@ -35,7 +35,7 @@ public final class JdbcFlockStore implements FlockStore {
 
     @Override
     public synchronized void saveArtifact(String sha256, String codec, byte[] bytes) {
-        if (artifact(sha256).isPresent()) {
+        if (!query("SELECT 1 FROM artifacts WHERE sha256 = ?", rs -> 1, sha256).isEmpty()) {
             return;
         }
         update("INSERT INTO artifacts(sha256, codec, size_bytes, bytes) VALUES (?,?,?,?)", sha256, codec, (long) bytes.length, bytes);

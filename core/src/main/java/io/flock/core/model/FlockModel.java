@@ -65,11 +65,28 @@ public final class FlockModel implements AutoCloseable {
      * @throws InvalidInputException when names or shapes differ from this model's, or a value is not finite
      */
     public synchronized void load(ModelParameters parameters) {
-        parameters().requireSameLayout(parameters);
+        requireLayout(parameters);
         parameters.requireFinite();
         int i = 0;
         for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
             p.getValue().getArray().set(FloatBuffer.wrap(parameters.tensors().get(i++).data()));
+        }
+    }
+
+    /** Compares names and shapes only: a layout check must not copy every value out of native memory. */
+    private void requireLayout(ModelParameters parameters) {
+        var mine = model.getBlock().getParameters();
+        if (mine.size() != parameters.tensors().size()) {
+            throw new InvalidInputException("expected " + mine.size() + " tensors but got " + parameters.tensors().size()
+                    + " " + parameters.tensors());
+        }
+        for (int i = 0; i < mine.size(); i++) {
+            Tensor t = parameters.tensors().get(i);
+            int[] shape = toInts(mine.get(i).getValue().getArray().getShape());
+            if (!mine.get(i).getKey().equals(t.name()) || !java.util.Arrays.equals(shape, t.shape())) {
+                throw new InvalidInputException("tensor " + i + " should be " + mine.get(i).getKey()
+                        + java.util.Arrays.toString(shape) + " but is " + t);
+            }
         }
     }
 

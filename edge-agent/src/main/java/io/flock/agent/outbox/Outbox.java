@@ -34,14 +34,6 @@ public final class Outbox {
     private final String deviceId;
     private final DeviceConditions conditions;
 
-    /** Listens to delivery outcomes (for counters and tests). */
-    public interface Listener {
-        /** @param outcome ACCEPTED, DUPLICATE, or the refusing status code name */
-        void delivered(UpdateHeader header, String outcome);
-    }
-
-    private volatile Listener listener = (h, o) -> { };
-
     /**
      * @param dir      where pending uploads are kept
      * @param executor runs deliveries and retries
@@ -53,11 +45,6 @@ public final class Outbox {
         this.coordinator = coordinator;
         this.executor = executor;
         this.deviceId = deviceId;
-    }
-
-    /** @param l told of every final outcome */
-    public void setListener(Listener l) {
-        this.listener = l;
     }
 
     /** Keeps the upload on disk, then delivers it in the background. */
@@ -80,16 +67,6 @@ public final class Outbox {
         }
     }
 
-    /** @return uploads not yet delivered */
-    public int pending() throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return 0;
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return (int) s.filter(p -> p.toString().endsWith(".upd")).count();
-        }
-    }
-
     private void deliver(Path file, long backoffMs) {
         PendingUpload u;
         try {
@@ -107,7 +84,6 @@ public final class Outbox {
             UploadReceipt r = coordinator.upload(u.header(), u.payload(), Duration.ofSeconds(30));
             delete(file);
             log.debug("device={} delivered update round={} outcome={}", deviceId, u.header().getRound(), r.getOutcome());
-            listener.delivered(u.header(), r.getOutcome().name());
         } catch (StatusRuntimeException e) {
             Status.Code code = e.getStatus().getCode();
             if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED) {
@@ -118,7 +94,6 @@ public final class Outbox {
                 log.warn("device={} coordinator refused update round={}: {} {}", deviceId, u.header().getRound(), code,
                         e.getStatus().getDescription());
                 delete(file);
-                listener.delivered(u.header(), code.name());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
