@@ -14,10 +14,11 @@ import java.util.zip.DeflaterOutputStream;
 import java.util.zip.InflaterInputStream;
 
 /**
- * Symmetric int8 post-training quantisation, then deflate. Each tensor of rank >= 2 is quantised
+ * Symmetric int8 post-training quantisation, then entropy coding. Each tensor of rank >= 2 is quantised
  * with one scale per output channel (first dimension) or, with {@link Granularity#PER_TENSOR}, one
  * scale for the whole tensor: {@code q = round(x / scale)}, {@code scale = max|x| / 127}. Rank-1
- * tensors (biases, norms) are small and stay float32. Decoding returns {@code q * scale}.
+ * tensors (biases, norms) are small and stay float32. The frame is then Huffman coded (a deflate
+ * stream). Decoding returns {@code q * scale}.
  */
 public final class Int8Codec implements ParameterCodec {
     /** Registered name. */
@@ -48,11 +49,17 @@ public final class Int8Codec implements ParameterCodec {
     @Override
     public byte[] encode(ModelParameters parameters) {
         byte[] frame = ParameterFrame.write(NAME, parameters, this::writeTensor);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(frame.length / 2 + 64);
-        try (DeflaterOutputStream deflate = new DeflaterOutputStream(out, new Deflater(Deflater.BEST_COMPRESSION))) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(frame.length + 64);
+        // Quantised values carry no repeats for LZ77 to find; Huffman coding alone takes the entropy
+        // gain at under half the CPU of a full deflate, in a stream any inflater reads.
+        Deflater huffman = new Deflater(Deflater.BEST_SPEED);
+        huffman.setStrategy(Deflater.HUFFMAN_ONLY);
+        try (DeflaterOutputStream deflate = new DeflaterOutputStream(out, huffman, 1 << 16)) {
             deflate.write(frame);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            huffman.end();
         }
         return out.toByteArray();
     }

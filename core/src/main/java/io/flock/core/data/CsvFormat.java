@@ -34,6 +34,9 @@ public final class CsvFormat {
                     float[] f = new float[cells.length - 1];
                     for (int i = 0; i < f.length; i++) {
                         f[i] = Float.parseFloat(cells[i].trim());
+                        if (!Float.isFinite(f[i])) {
+                            throw new InvalidInputException(file + ":" + lineNo + " feature " + i + " is " + f[i]);
+                        }
                     }
                     int label = (int) Double.parseDouble(cells[cells.length - 1].trim());
                     if (width >= 0 && f.length != width) {

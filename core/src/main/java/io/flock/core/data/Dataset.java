@@ -1,7 +1,8 @@
 package io.flock.core.data;
 
 /**
- * Labelled samples with raw (untransformed) features. Implementations are immutable and thread-safe.
+ * Labelled samples with raw (untransformed), always finite features. Implementations are immutable
+ * and thread-safe, and reject non-finite features when they are built.
  * Raw features go through a {@link FeaturePipeline} before any model sees them.
  */
 public interface Dataset {

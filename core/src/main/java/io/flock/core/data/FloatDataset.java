@@ -9,7 +9,7 @@ public final class FloatDataset implements Dataset {
     private final int featureCount;
 
     /**
-     * @param features     row-major, {@code labels.length * featureCount} values
+     * @param features     row-major, {@code labels.length * featureCount} finite values
      * @param labels       class index per sample, >= 0
      * @param featureCount features per sample, > 0
      */
@@ -17,6 +17,11 @@ public final class FloatDataset implements Dataset {
         if (featureCount <= 0 || (long) labels.length * featureCount != features.length) {
             throw new InvalidInputException(labels.length + " labels and " + features.length
                     + " feature values do not fit " + featureCount + " features per sample");
+        }
+        for (int i = 0; i < features.length; i++) {
+            if (!Float.isFinite(features[i])) {
+                throw new InvalidInputException("sample " + i / featureCount + " feature " + i % featureCount + " is " + features[i]);
+            }
         }
         this.features = features;
         this.labels = labels;

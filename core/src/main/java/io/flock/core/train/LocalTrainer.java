@@ -14,63 +14,92 @@ import io.flock.core.InvalidInputException;
 import io.flock.core.data.Dataset;
 import io.flock.core.data.FeaturePipeline;
 import io.flock.core.model.FlockModel;
+import io.flock.core.model.ModelSpec;
 import java.util.Random;
 
 /**
  * The local training and evaluation loops, shared by devices (private training) and the
  * coordinator (evaluation, server-side training). Stateless; thread-safe as long as each model is
- * used by one thread at a time.
+ * used by one thread at a time. Trainings of different models on different threads run in parallel
+ * ({@link ThreadGradientTape}).
  */
 public final class LocalTrainer {
     private static final int EVAL_BATCH = 500;
-    /**
-     * DJL's PyTorch engine allows one collecting GradientCollector per process, so the forward and
-     * backward pass of concurrent trainings (many simulated devices in one JVM) take turns per step.
-     */
-    private static final Object GRADIENT_TAPE = new Object();
+
+    private final boolean denseMlp;
+
+    /** A trainer that runs MLPs on {@link DenseSgd} and every other model on DJL. */
+    public LocalTrainer() {
+        this(true);
+    }
+
+    /** @param denseMlp false to train MLPs on DJL too (for comparisons) */
+    LocalTrainer(boolean denseMlp) {
+        this.denseMlp = denseMlp;
+    }
 
     /**
      * Trains the model in place with mini-batch SGD on shuffled data.
      *
      * @param random shuffling source; the same seed gives the same batch order
-     * @throws InvalidInputException when the data is empty or its width does not fit the model
+     * @throws InvalidInputException when the data is empty or its width does not fit the model, or
+     *                               when training diverged to non-finite parameters (the model then
+     *                               keeps its start parameters)
      */
     public TrainingResult train(FlockModel model, Dataset data, FeaturePipeline pipeline, TrainingConfig config, Random random) {
         requireFits(model, data);
         long start = System.nanoTime();
+        int batch = Math.min(config.batchSize(), data.size());
+        double loss;
+        synchronized (model) {
+            if (denseMlp && model.spec().kind() == ModelSpec.Kind.MLP) {
+                DenseSgd sgd = new DenseSgd(model.parameters(), model.spec().layers(), config.learningRate(), batch);
+                loss = epochs(data, pipeline, config, random, sgd::step);
+                model.load(sgd.parameters());
+            } else {
+                DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                        .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(config.learningRate())).build());
+                try (Trainer trainer = model.djl().newTrainer(tc)) {
+                    loss = epochs(data, pipeline, config, random, (x, y, b) -> step(trainer, x, y, b, data.featureCount()));
+                }
+            }
+        }
+        int steps = config.epochs() * ((data.size() + batch - 1) / batch);
+        return new TrainingResult(data.size(), steps, loss, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** One optimiser step on a prepared batch; returns its mean loss. */
+    private interface BatchStep {
+        double step(float[] x, float[] labels, int rows);
+    }
+
+    /** Runs the epochs over shuffled batches; returns the mean batch loss of the last epoch. */
+    private static double epochs(Dataset data, FeaturePipeline pipeline, TrainingConfig config, Random random, BatchStep step) {
         int n = data.size();
-        int d = data.featureCount();
+        int batch = Math.min(config.batchSize(), n);
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
-        float[] x = new float[Math.min(config.batchSize(), n) * d];
-        float[] y = new float[Math.min(config.batchSize(), n)];
-        DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(config.learningRate())).build());
-        int steps = 0;
+        float[] x = new float[batch * data.featureCount()];
+        float[] y = new float[batch];
         double lossSum = 0;
         int lossBatches = 0;
-        synchronized (model) {
-            try (Trainer trainer = model.djl().newTrainer(tc)) {
-                for (int epoch = 0; epoch < config.epochs(); epoch++) {
-                    shuffle(order, random);
-                    lossSum = 0;
-                    lossBatches = 0;
-                    for (int from = 0; from < n; from += config.batchSize()) {
-                        int b = Math.min(config.batchSize(), n - from);
-                        pipeline.prepareBatch(data, order, from, b, x);
-                        for (int k = 0; k < b; k++) {
-                            y[k] = data.label(order[from + k]);
-                        }
-                        lossSum += step(trainer, x, y, b, d);
-                        lossBatches++;
-                        steps++;
-                    }
+        for (int epoch = 0; epoch < config.epochs(); epoch++) {
+            shuffle(order, random);
+            lossSum = 0;
+            lossBatches = 0;
+            for (int from = 0; from < n; from += batch) {
+                int b = Math.min(batch, n - from);
+                pipeline.prepareBatch(data, order, from, b, x);
+                for (int k = 0; k < b; k++) {
+                    y[k] = data.label(order[from + k]);
                 }
+                lossSum += step.step(x, y, b);
+                lossBatches++;
             }
         }
-        return new TrainingResult(n, steps, lossSum / Math.max(1, lossBatches), (System.nanoTime() - start) / 1e9);
+        return lossSum / Math.max(1, lossBatches);
     }
 
     private static double step(Trainer trainer, float[] x, float[] y, int b, int d) {
@@ -78,13 +107,11 @@ public final class LocalTrainer {
             NDArray input = m.create(b * d == x.length ? x : java.util.Arrays.copyOf(x, b * d), new Shape(b, d));
             NDArray label = m.create(b == y.length ? y : java.util.Arrays.copyOf(y, b), new Shape(b));
             float loss;
-            synchronized (GRADIENT_TAPE) {
-                try (GradientCollector gc = trainer.newGradientCollector()) {
-                    NDList pred = trainer.forward(new NDList(input));
-                    NDArray l = trainer.getLoss().evaluate(new NDList(label), pred);
-                    gc.backward(l);
-                    loss = l.getFloat();
-                }
+            try (GradientCollector tape = new ThreadGradientTape()) {
+                NDList pred = trainer.forward(new NDList(input));
+                NDArray l = trainer.getLoss().evaluate(new NDList(label), pred);
+                tape.backward(l);
+                loss = l.getFloat();
             }
             trainer.step();
             return loss;

@@ -73,4 +73,14 @@ class IdxFormatTest {
         assertThat(row).containsExactly(3.5f, 4f);
         assertThatThrownBy(() -> CsvFormat.read(bad)).hasMessageContaining("bad.csv:2");
     }
+
+    @Test
+    void csv_nonFiniteFeature_rejectedWithLine() throws Exception {
+        Path nan = dir.resolve("nan.csv");
+        Files.writeString(nan, "1,2,0\n3,NaN,1\n");
+
+        assertThatThrownBy(() -> CsvFormat.read(nan)).hasMessageContaining("nan.csv:2 feature 1 is NaN");
+        assertThatThrownBy(() -> new FloatDataset(new float[] {1f, Float.POSITIVE_INFINITY}, new int[] {0}, 2))
+                .hasMessageContaining("sample 0 feature 1 is Infinity");
+    }
 }

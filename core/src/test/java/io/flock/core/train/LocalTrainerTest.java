@@ -66,6 +66,35 @@ class LocalTrainerTest {
     }
 
     @Test
+    void train_djlModelsOnTwoThreadsAtOnce_sameResultAsOneAfterTheOther() throws Exception {
+        ModelSpec spec = ModelSpec.parse("cnn:28x28-4-8-16-10");
+        ByteDataset data = train().subset(java.util.stream.IntStream.range(0, 64).toArray());
+        TrainingConfig config = new TrainingConfig(0.05f, 4, 1);
+        try (FlockModel a = new FlockModel(spec, "a"); FlockModel b = new FlockModel(spec, "b");
+             FlockModel alone = new FlockModel(spec, "alone")) {
+            ModelParameters start = a.parameters();
+            b.load(start);
+            alone.load(start);
+            trainer.train(alone, data, FeaturePipeline.PIXELS, config, new Random(3));
+
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                var fa = pool.submit(() -> trainer.train(a, data, FeaturePipeline.PIXELS, config, new Random(3)));
+                var fb = pool.submit(() -> trainer.train(b, data, FeaturePipeline.PIXELS, config, new Random(3)));
+                fa.get();
+                fb.get();
+            } finally {
+                pool.shutdown();
+            }
+
+            float[] expected = alone.parameters().tensors().get(0).data();
+            assertThat(a.parameters().tensors().get(0).data()).containsExactly(expected);
+            assertThat(b.parameters().tensors().get(0).data()).containsExactly(expected);
+            assertThat(expected).isNotEqualTo(start.tensors().get(0).data());
+        }
+    }
+
+    @Test
     void train_wrongFeatureCount_failsWithClearMessage() {
         try (FlockModel model = new FlockModel(ModelSpec.parse("mlp:784-8-10"), "m")) {
             FloatDataset narrow = new FloatDataset(new float[] {1, 2, 3}, new int[] {0}, 3);

@@ -72,11 +72,13 @@ public final class TrainingWorker implements AutoCloseable {
             log.info("device={} task {} arrived after its deadline", deviceId, task.getTaskId());
             return;
         }
+        long start = System.nanoTime();
         try {
             if (!updater.ensureVersion(task.getBaseVersion(), Duration.ofSeconds(30))) {
                 log.warn("device={} cannot get base version={} for task {}", deviceId, task.getBaseVersion(), task.getTaskId());
                 return;
             }
+            long ready = System.nanoTime();
             if (data == null) {
                 data = PrivateData.load(dataDir);
             }
@@ -98,6 +100,7 @@ public final class TrainingWorker implements AutoCloseable {
                 log.info("device={} dropped out during round={} (emulated crash before upload)", deviceId, task.getRound());
                 return;
             }
+            long trained = System.nanoTime();
             ModelParameters delta = scratch.parameters().minus(base.parameters());
             ParameterCodec codec = Codecs.byName(task.getUpdateCodec().getName().isEmpty() ? "fp32" : task.getUpdateCodec().getName());
             byte[] payload = codec.encode(delta);
@@ -108,11 +111,16 @@ public final class TrainingWorker implements AutoCloseable {
                     .setPayloadSha256(Digests.sha256Hex(payload)).setTrainLoss(r.meanLoss()).setTrainSeconds(r.seconds()).build();
             lastTaskRound = task.getRound();
             outbox.submit(new PendingUpload(header, payload));
-            log.debug("device={} trained round={} examples={} loss={} seconds={}", deviceId, task.getRound(), r.examples(),
-                    r.meanLoss(), r.seconds());
+            log.debug("device={} trained round={} examples={} loss={} base={}ms train={}ms encode={}ms", deviceId, task.getRound(),
+                    r.examples(), String.format("%.4f", r.meanLoss()), millis(start, ready), millis(ready, trained),
+                    millis(trained, System.nanoTime()));
         } catch (IOException | RuntimeException e) {
             log.warn("device={} task {} failed: {}", deviceId, task.getTaskId(), e.toString());
         }
+    }
+
+    private static long millis(long fromNanos, long toNanos) {
+        return (toNanos - fromNanos) / 1_000_000;
     }
 
     @Override

@@ -1,0 +1,81 @@
+package io.flock.core.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.flock.core.data.ByteDataset;
+import io.flock.core.data.FeaturePipeline;
+import io.flock.core.model.FlockModel;
+import io.flock.core.model.ModelSpec;
+import io.flock.core.tensor.ModelParameters;
+import io.flock.core.tensor.Tensor;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class DenseSgdTest {
+    @Test
+    void step_oneHiddenLayerByHand_matchesHandComputedGradient() {
+        // 2 inputs -> 2 hidden (ReLU) -> 2 classes, one sample x = (1, 2), label 0
+        ModelParameters start = new ModelParameters(List.of(
+                new Tensor("w1", new int[] {2, 2}, new float[] {1, 0, 0, -1}),
+                new Tensor("b1", new int[] {2}, new float[] {0, 0}),
+                new Tensor("w2", new int[] {2, 2}, new float[] {1, 0, 0, 1}),
+                new Tensor("b2", new int[] {2}, new float[] {0, 0})));
+        DenseSgd sgd = new DenseSgd(start, List.of(2, 2, 2), 1f, 1);
+
+        double loss = sgd.step(new float[] {1, 2}, new float[] {0}, 1);
+
+        // hidden = relu(1, -2) = (1, 0); logits = (1, 0); p0 = e/(e+1)
+        double p0 = Math.E / (Math.E + 1);
+        assertThat(loss).isCloseTo(-Math.log(p0), within(1e-6));
+        ModelParameters p = sgd.parameters();
+        // dlogits = (p0 - 1, 1 - p0); w2 -= dlogits^T hidden; b2 -= dlogits
+        float g = (float) (1 - p0);
+        assertThat(p.tensors().get(2).data()).containsExactly(new float[] {1 + g, 0, -g, 1}, within(1e-6f));
+        assertThat(p.tensors().get(3).data()).containsExactly(new float[] {g, -g}, within(1e-6f));
+        // dhidden = w2^T dlogits = (-g, g), masked by relu' = (1, 0): only w1 row 0 and b1[0] move
+        assertThat(p.tensors().get(0).data()).containsExactly(new float[] {1 + g, 2 * g, 0, -1}, within(1e-6f));
+        assertThat(p.tensors().get(1).data()).containsExactly(new float[] {g, 0}, within(1e-6f));
+    }
+
+    @Test
+    void train_mlpOnRealData_matchesDjlTrainingOfTheSameStart() throws Exception {
+        ByteDataset data = LocalTrainerTest.train().subset(range(300));
+        ModelSpec spec = ModelSpec.parse("mlp:784-32-16-10");
+        TrainingConfig config = new TrainingConfig(0.1f, 10, 1);
+        try (FlockModel dense = new FlockModel(spec, "dense"); FlockModel djl = new FlockModel(spec, "djl")) {
+            ModelParameters start = dense.parameters();
+            djl.load(start);
+
+            TrainingResult a = new LocalTrainer(true).train(dense, data, FeaturePipeline.PIXELS, config, new Random(7));
+            TrainingResult b = new LocalTrainer(false).train(djl, data, FeaturePipeline.PIXELS, config, new Random(7));
+
+            assertThat(a.steps()).isEqualTo(b.steps()).isEqualTo(30);
+            assertThat(a.meanLoss()).isCloseTo(b.meanLoss(), within(1e-4));
+            List<Tensor> x = dense.parameters().tensors();
+            List<Tensor> y = djl.parameters().tensors();
+            for (int t = 0; t < x.size(); t++) {
+                assertThat(x.get(t).sameLayout(y.get(t))).isTrue();
+                assertThat(maxAbsDiff(x.get(t).data(), y.get(t).data())).as(x.get(t).name()).isLessThan(1e-4f);
+            }
+            assertThat(maxAbsDiff(x.get(0).data(), start.tensors().get(0).data())).as("training moved the weights").isGreaterThan(1e-3f);
+        }
+    }
+
+    private static float maxAbsDiff(float[] a, float[] b) {
+        float m = 0;
+        for (int i = 0; i < a.length; i++) {
+            m = Math.max(m, Math.abs(a[i] - b[i]));
+        }
+        return m;
+    }
+
+    private static int[] range(int n) {
+        int[] r = new int[n];
+        for (int i = 0; i < n; i++) {
+            r[i] = i;
+        }
+        return r;
+    }
+}
