@@ -7,12 +7,23 @@ import io.flock.core.model.ModelSpec;
 import io.flock.core.tensor.ModelParameters;
 import io.flock.core.train.Evaluation;
 import io.flock.core.train.LocalTrainer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
-/** Scores candidate global models on a held-out set kept by the coordinator. Thread-safe. */
+/**
+ * Scores candidate global models on a held-out set kept by the coordinator. The set is split into
+ * one shard per core, each scored by its own model on its own thread: evaluation sits on the
+ * round's critical path while the fleet waits for the new version. Thread-safe.
+ */
 public final class HeldOutEvaluator implements AutoCloseable {
-    private final Dataset heldOut;
     private final FeaturePipeline pipeline;
-    private final FlockModel model;
+    private final List<Dataset> shards = new ArrayList<>();
+    private final List<FlockModel> models = new ArrayList<>();
+    private final ExecutorService pool;
     private final LocalTrainer trainer = new LocalTrainer();
 
     /**
@@ -21,19 +32,49 @@ public final class HeldOutEvaluator implements AutoCloseable {
      * @param heldOut  labelled samples no device trains on
      */
     public HeldOutEvaluator(ModelSpec spec, FeaturePipeline pipeline, Dataset heldOut) {
-        this.heldOut = heldOut;
         this.pipeline = pipeline;
-        this.model = new FlockModel(spec, "evaluator");
+        int n = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), heldOut.size() / 500));
+        for (int s = 0; s < n; s++) {
+            int from = (int) ((long) heldOut.size() * s / n);
+            int to = (int) ((long) heldOut.size() * (s + 1) / n);
+            shards.add(heldOut.subset(java.util.stream.IntStream.range(from, to).toArray()));
+            models.add(new FlockModel(spec, "evaluator-" + s));
+        }
+        this.pool = Executors.newFixedThreadPool(n, r -> {
+            Thread t = new Thread(r, "flock-evaluator");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** @return accuracy and loss of the candidate on the held-out set */
     public synchronized Evaluation evaluate(ModelParameters candidate) {
-        model.load(candidate);
-        return trainer.evaluate(model, heldOut, pipeline);
+        List<Future<Evaluation>> parts = new ArrayList<>();
+        for (int s = 0; s < shards.size(); s++) {
+            FlockModel model = models.get(s);
+            Dataset shard = shards.get(s);
+            parts.add(pool.submit(() -> {
+                model.load(candidate);
+                return trainer.evaluate(model, shard, pipeline);
+            }));
+        }
+        List<Evaluation> scored = new ArrayList<>();
+        try {
+            for (Future<Evaluation> f : parts) {
+                scored.add(f.get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while evaluating", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+        return Evaluation.combine(scored);
     }
 
     @Override
     public synchronized void close() {
-        model.close();
+        pool.shutdownNow();
+        models.forEach(FlockModel::close);
     }
 }

@@ -94,11 +94,17 @@ public final class RoundEngine {
                 return new RoundResult(r, current.version(), Double.NaN, Double.NaN, seconds(start), round.selected().size(), 0, failures, resumed,
                         round.selected());
             }
+            long t0 = System.nanoTime();
             ModelParameters next = aggregator.result();
+            long t1 = System.nanoTime();
             Evaluation eval = hooks.evaluate(next);
+            long t2 = System.nanoTime();
             ModelVersion v = registry.publish(plan.model(), plan.spec(), plan.pipeline(), next, eval);
+            long t3 = System.nanoTime();
             hooks.push(v, next);
             store.finishRound(plan.model(), r, RoundRecord.CLOSED, got, v.accuracy());
+            log.debug("round={} closing took aggregate={}ms evaluate={}ms publish={}ms push={}ms", r, (t1 - t0) / 1_000_000,
+                    (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000, (System.nanoTime() - t3) / 1_000_000);
             log.info("round={} aggregated {} updates with {} into version={} accuracy={}", r, got, strategy.name(), v.version(),
                     String.format("%.4f", v.accuracy()));
             return new RoundResult(r, v.version(), v.accuracy(), v.loss(), seconds(start), round.selected().size(), got, failures, resumed,

@@ -1,0 +1,44 @@
+package io.flock.coordinator.round;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.flock.core.data.ByteDataset;
+import io.flock.core.data.FeaturePipeline;
+import io.flock.core.data.IdxFormat;
+import io.flock.core.model.FlockModel;
+import io.flock.core.model.ModelSpec;
+import io.flock.core.train.Evaluation;
+import io.flock.core.train.LocalTrainer;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class HeldOutEvaluatorTest {
+    private static final Path DATA = Path.of("..", "datasets", "fashion-mnist-subset");
+
+    @Test
+    void evaluate_shardedOverThreads_sameScoreAsOnePass() throws Exception {
+        ByteDataset test = IdxFormat.readLabelled(DATA.resolve("t10k-images-idx3-ubyte.gz"), DATA.resolve("t10k-labels-idx1-ubyte.gz"));
+        ModelSpec spec = ModelSpec.parse("mlp:784-32-10");
+        try (FlockModel model = new FlockModel(spec, "one-pass");
+             HeldOutEvaluator evaluator = new HeldOutEvaluator(spec, FeaturePipeline.PIXELS, test)) {
+            Evaluation whole = new LocalTrainer().evaluate(model, test, FeaturePipeline.PIXELS);
+
+            Evaluation sharded = evaluator.evaluate(model.parameters());
+
+            assertThat(sharded.samples()).isEqualTo(test.size());
+            assertThat(sharded.accuracy()).isEqualTo(whole.accuracy());
+            assertThat(sharded.loss()).isCloseTo(whole.loss(), within(1e-9));
+        }
+    }
+
+    @Test
+    void combine_twoParts_weighsBySamples() {
+        Evaluation e = Evaluation.combine(List.of(new Evaluation(0.5, 1.0, 100), new Evaluation(1.0, 4.0, 300)));
+
+        assertThat(e.samples()).isEqualTo(400);
+        assertThat(e.accuracy()).isEqualTo(350.0 / 400);
+        assertThat(e.loss()).isCloseTo((100 * 1.0 + 300 * 4.0) / 400, within(1e-12));
+    }
+}
