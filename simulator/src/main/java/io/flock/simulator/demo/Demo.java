@@ -43,6 +43,7 @@ public final class Demo {
         return new ScenarioConfig("demo", data.toString(), new ScenarioConfig.PartitionSpec("dirichlet", 0.5, 2, options.seed()),
                 options.devices(), options.devices(), options.devices(), options.rounds(), ScenarioConfig.Workload.TRAIN,
                 ModelSpec.parse(options.overrides().getOrDefault("model.spec", "mlp:784-200-200-10")),
+                options.overrides().getOrDefault("model.pipeline", "scale:255"),
                 new TrainingConfig(0.05f, 10, 1), Duration.ofSeconds(60), "int8", "fp32", false, List.of(DeviceProfile.ideal()), List.of(),
                 ScenarioConfig.Transport.DEDICATED, options.seed());
     }

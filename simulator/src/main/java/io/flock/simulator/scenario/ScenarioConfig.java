@@ -18,6 +18,7 @@ import java.util.List;
  * @param rounds          rounds to run, >= 0 (0 with workload push)
  * @param workload        train (federated rounds) or push (one model push, timed)
  * @param model           network
+ * @param pipeline        feature pipeline ({@link io.flock.core.data.FeaturePipeline} form, e.g. "scale:255:0.2860:0.3530")
  * @param training        local SGD settings
  * @param roundTimeout    round deadline
  * @param pushCodec       artifact codec
@@ -30,7 +31,7 @@ import java.util.List;
  * @param seed            seeds partitions, profile assignment, availability, dropouts and device selection
  */
 public record ScenarioConfig(String name, String dataset, PartitionSpec partition, int devices, int devicesPerRound,
-                             int minResults, int rounds, Workload workload, ModelSpec model, TrainingConfig training,
+                             int minResults, int rounds, Workload workload, ModelSpec model, String pipeline, TrainingConfig training,
                              Duration roundTimeout, String pushCodec, String updateCodec, boolean pushOnDemand,
                              List<DeviceProfile> profiles,
                              List<Fault> faults, Transport transport, long seed) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.flock.core.codec.Codecs;
 import io.flock.core.config.ConfigException;
+import io.flock.core.data.FeaturePipeline;
 import io.flock.core.model.ModelSpec;
 import io.flock.core.train.TrainingConfig;
 import java.io.IOException;
@@ -21,8 +22,8 @@ import java.util.Set;
  */
 public final class ScenarioLoader {
     private static final Set<String> TOP = Set.of("name", "dataset", "partition", "devices", "devicesPerRound", "minResults",
-            "rounds", "workload", "model", "training", "roundTimeout", "codecs", "pushMode", "deviceProfiles", "faults", "transport",
-            "seed");
+            "rounds", "workload", "model", "pipeline", "training", "roundTimeout", "codecs", "pushMode", "deviceProfiles", "faults", "transport",
+            "jvmHeap", "seed");
     private static final Set<String> PROFILE = Set.of("name", "share", "computeFactor", "uplinkMbps", "downlinkMbps", "latencyMs",
             "availability", "dropoutProbability", "battery");
 
@@ -128,9 +129,20 @@ public final class ScenarioLoader {
         } catch (RuntimeException e) {
             throw new ConfigException("model: " + e.getMessage());
         }
+        String heap = root.string("jvmHeap", "3g");
+        if (!heap.matches("[1-9][0-9]*[mMgG]")) {
+            throw new ConfigException("jvmHeap must be a size like 768m or 6g, got '" + heap + "'");
+        }
+        String pipeline = root.string("pipeline", "scale:255");
+        try {
+            pipeline = FeaturePipeline.parse(pipeline).toString();
+        } catch (RuntimeException e) {
+            throw new ConfigException("pipeline: " + e.getMessage());
+        }
+        String resolvedPipeline = pipeline;
         return root.build(() -> new ScenarioConfig(root.string("name", defaultName), root.string("dataset", "system"), partition,
                 devices, perRound, root.integer("minResults", perRound), root.integer("rounds", 10),
-                ScenarioConfig.Workload.valueOf(workload.toUpperCase()), model, training,
+                ScenarioConfig.Workload.valueOf(workload.toUpperCase()), model, resolvedPipeline, training,
                 root.duration("roundTimeout", Duration.ofSeconds(60)), push, update, pushMode.equals("on-demand"), profiles, faults,
                 ScenarioConfig.Transport.valueOf(mode.toUpperCase()), seed));
     }

@@ -22,6 +22,7 @@ final class ScenarioReport {
         m.put("rounds", s.rounds());
         m.put("workload", s.workload().name().toLowerCase());
         m.put("model", s.model().toString());
+        m.put("pipeline", s.pipeline());
         m.put("training", Simulation.map("optimizer", "sgd", "learningRate", s.training().learningRate(),
                 "batchSize", s.training().batchSize(), "localEpochs", s.training().epochs()));
         m.put("roundTimeoutSeconds", s.roundTimeout().toMillis() / 1000.0);

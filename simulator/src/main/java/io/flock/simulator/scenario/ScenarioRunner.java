@@ -79,6 +79,7 @@ public final class ScenarioRunner implements AutoCloseable {
         f.put("grpc.port", String.valueOf(freePort()));
         f.put("mqtt.url", broker.url());
         f.put("model.spec", scenario.model().toString());
+        f.put("model.pipeline", scenario.pipeline());
         f.put("push.codec", scenario.pushCodec());
         f.put("update.codec", scenario.updateCodec());
         f.put("push.mode", scenario.pushOnDemand() ? "announce" : "broadcast");

@@ -45,6 +45,9 @@ class ScenarioLoaderTest {
         assertThat(s.profiles().get(1).computeFactor()).isEqualTo(3);
         assertThat(s.faults().get(0).kind()).isEqualTo(Fault.Kind.NETWORK_PARTITION);
         assertThat(s.name()).isEqualTo("x");
+        assertThat(s.pipeline()).isEqualTo("scale:255");
+        assertThat(ScenarioLoader.parse(BASE + "pipeline: scale:255:0.2860:0.3530\njvmHeap: 768m\n", "x").pipeline())
+                .isEqualTo("scale:255:0.286:0.353");
     }
 
     @Test
@@ -56,6 +59,8 @@ class ScenarioLoaderTest {
         assertThatThrownBy(() -> ScenarioLoader.parse("devices: -5\n", "x")).hasMessageContaining("invalid devices: -5")
                 .isInstanceOf(ConfigException.class);
         assertThatThrownBy(() -> ScenarioLoader.parse("devices: 5\ndevicesPerRound: 6\n", "x")).hasMessageContaining("devicesPerRound");
+        assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "pipeline: scale:0\n", "x")).hasMessageStartingWith("pipeline:");
+        assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "jvmHeap: lots\n", "x")).hasMessageContaining("jvmHeap");
         assertThatThrownBy(() -> ScenarioLoader.parse("devices: -5\ndevicesPerRound: 1\n", "x")).hasMessageContaining("invalid devices: -5");
         assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "deviceProfiles:\n  - {share: 0.5}\n  - {share: 0.4}\n", "x"))
                 .hasMessageContaining("shares must sum to 1, got 0.9");
