@@ -1,11 +1,13 @@
 package io.flock.agent;
 
 import io.flock.agent.artifact.ModelUpdater;
+import io.flock.agent.gateway.DeviceGateway;
 import io.flock.agent.inference.LocalModel;
 import io.flock.agent.inference.LocalPredictionService;
 import io.flock.agent.link.AgentMqttLink;
 import io.flock.agent.link.ByteCounter;
 import io.flock.agent.link.CoordinatorClient;
+import io.flock.agent.link.DeviceLink;
 import io.flock.agent.link.WireTap;
 import io.flock.agent.offload.Answer;
 import io.flock.agent.offload.ConfidenceOffloadPolicy;
@@ -52,7 +54,7 @@ public final class EdgeAgent implements AutoCloseable {
     private final Outbox outbox;
     private final TrainingWorker training;
     private final OffloadRouter router;
-    private final AgentMqttLink mqtt;
+    private final DeviceLink mqtt;
     private Server localApi;
     private boolean started;
     private long restoredVersion;
@@ -70,19 +72,31 @@ public final class EdgeAgent implements AutoCloseable {
      * @param conditions emulated compute and links ({@link DeviceConditions#REAL} on a real device)
      */
     public EdgeAgent(AgentConfig config, ArtifactVerifier verifier, WireTap tap, DeviceConditions conditions) {
+        this(config, verifier, tap, conditions, null);
+    }
+
+    /**
+     * @param gateway connections and threads shared with other devices of this process; null for the
+     *                device's own (a session, a channel and two threads)
+     */
+    public EdgeAgent(AgentConfig config, ArtifactVerifier verifier, WireTap tap, DeviceConditions conditions, DeviceGateway gateway) {
         this.config = config;
         this.conditions = conditions;
         this.traffic = new ByteCounter(tap);
-        this.timers = Executors.newSingleThreadScheduledExecutor(daemon("flock-timers-" + config.deviceId()));
-        this.tasks = Executors.newSingleThreadExecutor(daemon("flock-train-" + config.deviceId()));
-        this.coordinator = new CoordinatorClient(config.coordinator(), config.deviceId(), traffic, conditions::coordinatorReachable);
+        this.timers = gateway == null ? Executors.newSingleThreadScheduledExecutor(daemon("flock-timers-" + config.deviceId()))
+                : gateway.timers();
+        this.tasks = gateway == null ? Executors.newSingleThreadExecutor(daemon("flock-train-" + config.deviceId())) : gateway.worker();
+        this.coordinator = gateway == null
+                ? new CoordinatorClient(config.coordinator(), config.deviceId(), traffic, conditions::coordinatorReachable)
+                : gateway.coordinator(config.deviceId(), traffic, conditions::coordinatorReachable);
         this.updater = new ModelUpdater(config.deviceId(), config.model(), verifier, local, config.stateDir(), coordinator, timers,
                 config.chunkWait(), reason -> timers.execute(() -> heartbeat(reason)), conditions, config.fetchOnDemand());
         this.outbox = new Outbox(config.stateDir().resolve("outbox"), coordinator, timers, config.deviceId(), conditions);
         this.training = new TrainingWorker(config.deviceId(), config.dataDir(), local, updater, outbox, config.seed(), conditions);
         this.router = new OffloadRouter(config.model(), local, new ConfidenceOffloadPolicy(config.offloadThreshold()),
                 this::offload, config.offloadTimeout());
-        this.mqtt = new AgentMqttLink(config.mqttUrl(), config.deviceId(), config.model(), new Handler(), traffic, timers);
+        this.mqtt = gateway == null ? new AgentMqttLink(config.mqttUrl(), config.deviceId(), config.model(), new Handler(), traffic, timers)
+                : gateway.link(config.deviceId(), config.model(), new Handler());
     }
 
     /** Restores the last good model, registers, connects, and opens the local API. */

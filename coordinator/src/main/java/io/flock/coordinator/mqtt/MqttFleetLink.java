@@ -2,6 +2,7 @@ package io.flock.coordinator.mqtt;
 
 import io.flock.coordinator.fleet.DeviceRegistry;
 import io.flock.core.FlockException;
+import io.flock.core.link.QosOnePublisher;
 import io.flock.core.link.Topics;
 import io.flock.proto.v1.ArtifactChunk;
 import io.flock.proto.v1.DeviceTask;
@@ -129,12 +130,7 @@ public final class MqttFleetLink implements AutoCloseable {
 
     private void publish(String topic, byte[] payload, boolean retained) {
         awaitConnected();
-        try {
-            MqttMessage m = new MqttMessage(payload, 1, retained, new MqttProperties());
-            client.publish(topic, m);
-        } catch (MqttException e) {
-            throw new FlockException("MQTT publish to " + topic + " failed: " + e.getMessage(), e);
-        }
+        QosOnePublisher.publish(client, topic, payload, retained);
     }
 
     /** @return whether the broker connection is up now */

@@ -48,7 +48,8 @@ public final class MqttRoundHooks implements RoundHooks {
     }
 
     @Override
-    public void sendTrainTasks(RoundRecord round, ModelVersion base, List<String> devices, long deadlineUnixMs) {
+    public int sendTrainTasks(RoundRecord round, ModelVersion base, List<String> devices, long deadlineUnixMs) {
+        int unsent = 0;
         Builder cfg = io.flock.proto.v1.TrainingConfig.newBuilder().setOptimizer("sgd")
                 .setLearningRate(training.learningRate()).setBatchSize(training.batchSize()).setLocalEpochs(training.epochs());
         for (String d : devices) {
@@ -60,8 +61,10 @@ public final class MqttRoundHooks implements RoundHooks {
                 link.sendTask(d, DeviceTask.newBuilder().setTrain(task).build());
             } catch (FlockException e) {
                 log.warn("round={} task for device={} not sent: {}", round.round(), d, e.getMessage());
+                unsent++;
             }
         }
+        return unsent;
     }
 
     @Override

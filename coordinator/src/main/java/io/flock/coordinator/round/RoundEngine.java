@@ -83,8 +83,9 @@ public final class RoundEngine {
                 }
             }
             long deadline = System.nanoTime() + plan.roundTimeout().toNanos();
-            hooks.sendTrainTasks(round.record(), current, toAsk, System.currentTimeMillis() + plan.roundTimeout().toMillis());
-            int wanted = Math.min(plan.minResults(), round.selected().size());
+            int unsent = hooks.sendTrainTasks(round.record(), current, toAsk, System.currentTimeMillis() + plan.roundTimeout().toMillis());
+            // devices that never got their task cannot answer: do not wait for them until the deadline
+            int wanted = Math.min(plan.minResults(), round.selected().size() - unsent);
             int got = round.await(wanted, deadline);
             Aggregator aggregator = round.close();
             int failures = round.selected().size() - got;

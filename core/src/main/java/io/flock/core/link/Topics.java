@@ -50,11 +50,21 @@ public final class Topics {
 
     /** @return the device id in a status topic, or null when the topic is not one */
     public static String deviceOfStatus(String topic) {
+        return deviceOf(topic, "/status");
+    }
+
+    /** @return the device id in a task topic, or null when the topic is not one */
+    public static String deviceOfTasks(String topic) {
+        return deviceOf(topic, "/tasks");
+    }
+
+    private static String deviceOf(String topic, String suffix) {
         String prefix = ROOT + "/devices/";
-        if (!topic.startsWith(prefix) || !topic.endsWith("/status")) {
+        if (!topic.startsWith(prefix) || !topic.endsWith(suffix) || topic.length() <= prefix.length() + suffix.length()) {
             return null;
         }
-        return topic.substring(prefix.length(), topic.length() - "/status".length());
+        String id = topic.substring(prefix.length(), topic.length() - suffix.length());
+        return id.indexOf('/') >= 0 ? null : id;
     }
 
     /**

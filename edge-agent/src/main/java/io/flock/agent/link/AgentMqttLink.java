@@ -1,6 +1,7 @@
 package io.flock.agent.link;
 
 import io.flock.core.FlockException;
+import io.flock.core.link.QosOnePublisher;
 import io.flock.core.link.Topics;
 import io.flock.proto.v1.ArtifactChunk;
 import io.flock.proto.v1.DeviceTask;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * watchdog on the caller's scheduler calls {@code reconnect()} every 2 s while the session is down;
  * subscriptions are restored once per outage, whichever path reconnected.
  */
-public final class AgentMqttLink implements AutoCloseable {
+public final class AgentMqttLink implements DeviceLink {
     private static final Logger log = LoggerFactory.getLogger(AgentMqttLink.class);
 
     /** Receives decoded messages on Paho's callback thread: hand long work to another thread. */
@@ -73,6 +74,7 @@ public final class AgentMqttLink implements AutoCloseable {
     }
 
     /** Connects, subscribes and announces "online"; idempotent. */
+    @Override
     public synchronized void start() {
         if (client != null) {
             return;
@@ -80,19 +82,10 @@ public final class AgentMqttLink implements AutoCloseable {
         try {
             client = new MqttClient(url, "flock-agent-" + deviceId, new MemoryPersistence());
             client.setCallback(new Callback());
-            MqttConnectionOptions o = new MqttConnectionOptions();
-            o.setCleanStart(false);
-            o.setSessionExpiryInterval(3600L);
-            o.setAutomaticReconnect(true);
-            o.setAutomaticReconnectDelay(1, 15);
-            o.setConnectionTimeout(10);
-            o.setKeepAliveInterval(30);
-            byte[] offline = Topics.OFFLINE.getBytes(StandardCharsets.UTF_8);
-            o.setWill(Topics.status(deviceId), new MqttMessage(offline, 1, true, new MqttProperties()));
-            client.connect(o);
+            client.connect(sessionOptions(Topics.status(deviceId)));
             onConnected();
             watchdog = scheduler.scheduleWithFixedDelay(this::keepConnected, 2, 2, TimeUnit.SECONDS);
-        } catch (MqttException e) {
+        } catch (MqttException | FlockException e) {
             try {
                 client.close(true);
             } catch (MqttException ignored) {
@@ -101,6 +94,23 @@ public final class AgentMqttLink implements AutoCloseable {
             client = null;
             throw new FlockException("device " + deviceId + " cannot connect to MQTT broker " + url + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Options of every Flock device session: persistent (clean start off, 1 h expiry) so messages
+     * sent while it blinks are delivered on reconnect, automatic reconnect with backoff, and a
+     * retained "offline" last will on {@code willTopic}.
+     */
+    static MqttConnectionOptions sessionOptions(String willTopic) {
+        MqttConnectionOptions o = new MqttConnectionOptions();
+        o.setCleanStart(false);
+        o.setSessionExpiryInterval(3600L);
+        o.setAutomaticReconnect(true);
+        o.setAutomaticReconnectDelay(1, 15);
+        o.setConnectionTimeout(10);
+        o.setKeepAliveInterval(30);
+        o.setWill(willTopic, new MqttMessage(Topics.OFFLINE.getBytes(StandardCharsets.UTF_8), 1, true, new MqttProperties()));
+        return o;
     }
 
     private void keepConnected() {
@@ -125,7 +135,7 @@ public final class AgentMqttLink implements AutoCloseable {
             try {
                 onConnected();
                 log.info("device={} reconnected to MQTT broker", deviceId);
-            } catch (MqttException e) {
+            } catch (MqttException | FlockException e) {
                 resubscribe.set(true);
                 log.warn("device={} re-subscribe failed: {}", deviceId, e.toString());
             }
@@ -140,10 +150,11 @@ public final class AgentMqttLink implements AutoCloseable {
     private void publishStatus(String status) throws MqttException {
         byte[] payload = status.getBytes(StandardCharsets.UTF_8);
         tap.record("mqtt", true, payload);
-        client.publish(Topics.status(deviceId), new MqttMessage(payload, 1, true, new MqttProperties()));
+        QosOnePublisher.publish(client, Topics.status(deviceId), payload, true);
     }
 
     /** @return whether the session is connected now */
+    @Override
     public boolean isConnected() {
         MqttClient c = client;
         return c != null && c.isConnected();
@@ -164,7 +175,7 @@ public final class AgentMqttLink implements AutoCloseable {
                 client.disconnect(2000);
             }
             client.close(true);
-        } catch (MqttException e) {
+        } catch (MqttException | FlockException e) {
             log.debug("device={} MQTT close: {}", deviceId, e.toString());
         } finally {
             client = null;

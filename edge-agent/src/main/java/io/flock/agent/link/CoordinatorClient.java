@@ -20,6 +20,7 @@ import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
 import io.grpc.ForwardingClientCall;
 import io.grpc.ForwardingClientCallListener;
 import io.grpc.ManagedChannel;
@@ -43,21 +44,43 @@ public final class CoordinatorClient implements AutoCloseable {
     private static final int UPLOAD_CHUNK = 1 << 20;
     private final String deviceId;
     private final ManagedChannel channel;
+    private final boolean ownsChannel;
     private final CoordinatorGrpc.CoordinatorBlockingStub blocking;
     private final CoordinatorGrpc.CoordinatorStub async;
 
     /**
+     * A client with its own connection.
+     *
      * @param target   host:port of the coordinator
      * @param deviceId this device
      * @param tap       sees every message in and out
      * @param reachable false while the device is cut off (emulated partitions): calls fail UNAVAILABLE
      */
     public CoordinatorClient(String target, String deviceId, WireTap tap, java.util.function.BooleanSupplier reachable) {
+        this(channel(target), true, deviceId, tap, reachable);
+    }
+
+    /**
+     * A client on a connection shared with other devices (a gateway); closing the client leaves the
+     * connection open.
+     */
+    public CoordinatorClient(ManagedChannel shared, String deviceId, WireTap tap, java.util.function.BooleanSupplier reachable) {
+        this(shared, false, deviceId, tap, reachable);
+    }
+
+    private CoordinatorClient(ManagedChannel channel, boolean owns, String deviceId, WireTap tap,
+                              java.util.function.BooleanSupplier reachable) {
         this.deviceId = deviceId;
-        this.channel = NettyChannelBuilder.forTarget(target).usePlaintext().intercept(new Tap(tap), new Gate(reachable))
-                .maxInboundMessageSize(8 << 20).build();
-        this.blocking = CoordinatorGrpc.newBlockingStub(channel);
-        this.async = CoordinatorGrpc.newStub(channel);
+        this.channel = channel;
+        this.ownsChannel = owns;
+        Channel device = ClientInterceptors.intercept(channel, new Tap(tap), new Gate(reachable));
+        this.blocking = CoordinatorGrpc.newBlockingStub(device);
+        this.async = CoordinatorGrpc.newStub(device);
+    }
+
+    /** @return a plaintext channel to the coordinator, as every device client uses */
+    public static ManagedChannel channel(String target) {
+        return NettyChannelBuilder.forTarget(target).usePlaintext().maxInboundMessageSize(8 << 20).build();
     }
 
     /** Registers this device; idempotent. */
@@ -145,6 +168,9 @@ public final class CoordinatorClient implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!ownsChannel) {
+            return;
+        }
         channel.shutdown();
         try {
             if (!channel.awaitTermination(3, TimeUnit.SECONDS)) {

@@ -3,6 +3,7 @@ package io.flock.simulator.fleet;
 import io.flock.agent.AgentConfig;
 import io.flock.agent.DeviceConditions;
 import io.flock.agent.EdgeAgent;
+import io.flock.agent.gateway.DeviceGateway;
 import io.flock.agent.link.WireTap;
 import io.flock.coordinator.CoordinatorConfig;
 import io.flock.coordinator.CoordinatorServer;
@@ -17,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BiFunction;
 import java.util.function.IntFunction;
 import org.slf4j.Logger;
@@ -29,12 +31,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalFleet implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalFleet.class);
+    /** Threads for the training work of all gateway devices: enough to overlap emulated link and compute delays. */
+    private static final int GATEWAY_WORKERS = 32;
     private final Path workDir;
     private final WireTap tap;
     private final BiFunction<String, AgentConfig, AgentConfig> agentTweak;
     private CoordinatorServer coordinator;
     private final List<EdgeAgent> agents = new ArrayList<>();
     private String devicePrefix = "d-";
+    private int devicesPerGateway;
+    private final List<DeviceGateway> gateways = new ArrayList<>();
+    private ScheduledExecutorService gatewayTimers;
+    private ExecutorService gatewayWorkers;
 
     /**
      * @param workDir    where device data and state go
@@ -51,6 +59,44 @@ public final class LocalFleet implements AutoCloseable {
     public LocalFleet devicePrefix(String prefix) {
         this.devicePrefix = prefix;
         return this;
+    }
+
+    /**
+     * Puts agents started from now on behind gateways: every {@code devicesPerGateway} devices share
+     * one MQTT session and one gRPC connection, and all share a small scheduler and worker pool, so a
+     * device costs no socket and no thread of its own (for fleets of 10,000+).
+     */
+    public LocalFleet gateways(int devicesPerGateway) {
+        if (devicesPerGateway < 1) {
+            throw new IllegalArgumentException("devicesPerGateway must be >= 1, got " + devicesPerGateway);
+        }
+        this.devicesPerGateway = devicesPerGateway;
+        return this;
+    }
+
+    private DeviceGateway gatewayFor(int agentIndex, String mqttUrl, int grpcPort) {
+        if (devicesPerGateway == 0) {
+            return null;
+        }
+        if (gatewayTimers == null) {
+            gatewayTimers = Executors.newScheduledThreadPool(2, daemon("flock-gateway-timers"));
+            gatewayWorkers = Executors.newFixedThreadPool(GATEWAY_WORKERS, daemon("flock-gateway-worker"));
+        }
+        int g = agentIndex / devicesPerGateway;
+        while (gateways.size() <= g) {
+            gateways.add(new DeviceGateway(devicePrefix + "gw-" + String.format("%03d", gateways.size() + 1), mqttUrl,
+                    "127.0.0.1:" + grpcPort, tap, gatewayTimers, gatewayWorkers));
+        }
+        return gateways.get(g);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /** Starts the coordinator. */
@@ -97,7 +143,8 @@ public final class LocalFleet implements AutoCloseable {
             AgentConfig base = new AgentConfig(id, "jvm-sim", "127.0.0.1:" + grpcPort, mqttUrl, coordinator.config().modelName(),
                     data, home.resolve("state"), null, 0, 0.6, Duration.ofMillis(300), Duration.ofSeconds(2), false, "",
                     Duration.ofSeconds(30), i);
-            created.add(new EdgeAgent(agentTweak.apply(id, base), verifier, tap, conditions.apply(i)));
+            int index = agents.size() + created.size();
+            created.add(new EdgeAgent(agentTweak.apply(id, base), verifier, tap, conditions.apply(i), gatewayFor(index, mqttUrl, grpcPort)));
         }
         startAll(created);
         agents.addAll(created);
@@ -172,19 +219,31 @@ public final class LocalFleet implements AutoCloseable {
         return agents;
     }
 
-    /** @return MQTT and gRPC payload bytes all agents received so far */
+    /** @return MQTT and gRPC payload bytes all agents (and their gateways' shared sessions) received so far */
     public long bytesDown() {
-        return agents.stream().mapToLong(a -> a.traffic().bytesIn()).sum();
+        return agents.stream().mapToLong(a -> a.traffic().bytesIn()).sum()
+                + gateways.stream().mapToLong(g -> g.mqttTraffic().bytesIn()).sum();
     }
 
-    /** @return MQTT and gRPC payload bytes all agents sent so far */
+    /** @return MQTT and gRPC payload bytes all agents (and their gateways' shared sessions) sent so far */
     public long bytesUp() {
-        return agents.stream().mapToLong(a -> a.traffic().bytesOut()).sum();
+        return agents.stream().mapToLong(a -> a.traffic().bytesOut()).sum()
+                + gateways.stream().mapToLong(g -> g.mqttTraffic().bytesOut()).sum();
+    }
+
+    /** @return the gateways the agents share, empty with a connection pair per agent */
+    public List<DeviceGateway> gatewayList() {
+        return gateways;
     }
 
     @Override
     public void close() {
         agents.parallelStream().forEach(EdgeAgent::close);
+        gateways.forEach(DeviceGateway::close);
+        if (gatewayTimers != null) {
+            gatewayTimers.shutdownNow();
+            gatewayWorkers.shutdownNow();
+        }
         if (coordinator != null) {
             coordinator.close();
         }

@@ -28,13 +28,14 @@ import java.util.List;
  * @param profiles        device classes; shares sum to 1
  * @param faults          injected faults, by round
  * @param transport       dedicated (a connection pair per device) or gateway (shared connections)
+ * @param devicesPerGateway devices sharing one MQTT session and gRPC connection in gateway mode
  * @param seed            seeds partitions, profile assignment, availability, dropouts and device selection
  */
 public record ScenarioConfig(String name, String dataset, PartitionSpec partition, int devices, int devicesPerRound,
                              int minResults, int rounds, Workload workload, ModelSpec model, String pipeline, TrainingConfig training,
                              Duration roundTimeout, String pushCodec, String updateCodec, boolean pushOnDemand,
                              List<DeviceProfile> profiles,
-                             List<Fault> faults, Transport transport, long seed) {
+                             List<Fault> faults, Transport transport, int devicesPerGateway, long seed) {
     /** What a run measures. */
     public enum Workload { TRAIN, PUSH }
 
@@ -64,9 +65,7 @@ public record ScenarioConfig(String name, String dataset, PartitionSpec partitio
         for (Fault f : faults) {
             ConfigException.require(f.round() <= Math.max(rounds, 1), "faults.round", f.round() + " (the scenario has " + rounds + " rounds)");
         }
-        if (transport == Transport.GATEWAY) {
-            throw new ConfigException("transport.mode gateway is not implemented yet; use dedicated (one MQTT + gRPC pair per device)");
-        }
+        ConfigException.require(devicesPerGateway >= 1, "transport.devicesPerGateway", devicesPerGateway);
         profiles = List.copyOf(profiles);
         faults = List.copyOf(faults);
     }

@@ -110,7 +110,7 @@ public final class ScenarioLoader {
             Fault.Kind fk = Fault.Kind.parse(f.string("kind", ""));
             faults.add(f.build(() -> new Fault(f.integer("round", 1), fk, f.decimal("fraction", 0))));
         }
-        YamlNode tr = root.has("transport") ? root.child("transport").allow(Set.of("mode")) : null;
+        YamlNode tr = root.has("transport") ? root.child("transport").allow(Set.of("mode", "devicesPerGateway")) : null;
         String mode = tr == null ? "dedicated" : tr.string("mode", "dedicated");
         if (!Set.of("dedicated", "gateway").contains(mode)) {
             throw new ConfigException("transport.mode must be dedicated or gateway, got '" + mode + "'");
@@ -144,6 +144,6 @@ public final class ScenarioLoader {
                 devices, perRound, root.integer("minResults", perRound), root.integer("rounds", 10),
                 ScenarioConfig.Workload.valueOf(workload.toUpperCase()), model, resolvedPipeline, training,
                 root.duration("roundTimeout", Duration.ofSeconds(60)), push, update, pushMode.equals("on-demand"), profiles, faults,
-                ScenarioConfig.Transport.valueOf(mode.toUpperCase()), seed));
+                ScenarioConfig.Transport.valueOf(mode.toUpperCase()), tr == null ? 100 : tr.integer("devicesPerGateway", 100), seed));
     }
 }

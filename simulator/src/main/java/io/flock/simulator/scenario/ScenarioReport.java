@@ -40,7 +40,8 @@ final class ScenarioReport {
             faults.add(Simulation.map("round", f.round(), "kind", f.kind().yamlName(), "fraction", f.fraction()));
         }
         m.put("faults", faults);
-        m.put("transport", s.transport().name().toLowerCase());
+        m.put("transport", s.transport() == ScenarioConfig.Transport.GATEWAY
+                ? Simulation.map("mode", "gateway", "devicesPerGateway", s.devicesPerGateway()) : Simulation.map("mode", "dedicated"));
         m.put("seed", s.seed());
         m.put("strategy", "fedavg");
         m.put("jvm", Simulation.map("maxHeapBytes", Runtime.getRuntime().maxMemory(), "cores", Runtime.getRuntime().availableProcessors(),

@@ -55,6 +55,9 @@ public final class ScenarioRunner implements AutoCloseable {
         this.out = out;
         this.fleet = new LocalFleet(work, tap,
                 (id, c) -> (localApi ? c : c.withLocalApiPort(-1)).withFetchOnDemand(scenario.pushOnDemand()));
+        if (scenario.transport() == ScenarioConfig.Transport.GATEWAY) {
+            fleet.gateways(scenario.devicesPerGateway());
+        }
         this.gone = new boolean[scenario.devices()];
     }
 
@@ -170,18 +173,13 @@ public final class ScenarioRunner implements AutoCloseable {
         return faultLog;
     }
 
-    /** Restarts the broker on the same port, empty; returns seconds until every online agent is back. */
+    /** Restarts the broker on the same port, empty; returns seconds until every agent online before it is back. */
     double restartBroker() throws InterruptedException {
         long t = System.nanoTime();
+        List<EdgeAgent> expected = onlineAgents(); // devices offline by availability stay off
         broker.close();
         broker = new EmbeddedBroker(work.resolve("broker-" + System.nanoTime()), brokerPort);
         broker.start();
-        List<EdgeAgent> expected = new ArrayList<>();
-        for (int i = 0; i < fleet.agents().size(); i++) {
-            if (!gone[i]) {
-                expected.add(fleet.agents().get(i));
-            }
-        }
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (expected.stream().anyMatch(a -> !a.mqttConnected()) && System.nanoTime() < deadline) {
             Thread.sleep(20);

@@ -81,6 +81,37 @@ class ScenarioIT {
     }
 
     @Test
+    void gatewayTransport_sharedSessionsSurviveBrokerRestart_pushCrossesOncePerGateway() throws Exception {
+        String yaml = """
+                dataset: bundled
+                devices: 24
+                devicesPerRound: 8
+                rounds: 3
+                model: mlp:784-32-10
+                roundTimeout: 20s
+                deviceProfiles:
+                  - {name: steady, share: 0.75}
+                  - {name: blinking, share: 0.25, availability: 0.5}
+                faults:
+                  - {round: 2, kind: broker-restart}
+                seed: 5
+                """;
+        RunReport gateway = run(ScenarioLoader.parse(yaml + "transport: {mode: gateway, devicesPerGateway: 6}\n", "gw"), "gw");
+        RunReport dedicated = run(ScenarioLoader.parse(yaml, "dedicated"), "dedicated");
+
+        assertThat(gateway.rounds()).hasSize(3).allSatisfy(r -> assertThat(r.participants()).isEqualTo(8));
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("gw/report.json").toFile());
+        assertThat(json.get("config").get("transport").get("devicesPerGateway").asInt()).isEqualTo(6);
+        assertThat(json.get("faults").get(0).get("recoverySeconds").asDouble()).isPositive();
+        // every version is broadcast: 4 gateway sessions receive it instead of ~20 online devices
+        long gatewayDown = gateway.rounds().get(2).bytesDown();
+        long dedicatedDown = dedicated.rounds().get(2).bytesDown();
+        assertThat(gatewayDown).isPositive().isLessThan(dedicatedDown / 3);
+        assertThat(gateway.rounds().get(2).bytesUp()).isCloseTo(dedicated.rounds().get(2).bytesUp(),
+                org.assertj.core.data.Percentage.withPercentage(10));
+    }
+
+    @Test
     void sameSeed_sameSelectionsAndPartitions() throws Exception {
         String yaml = "dataset: bundled\ndevices: 6\ndevicesPerRound: 3\nrounds: 2\nmodel: mlp:784-16-10\nseed: 11\n"
                 + "partition: {kind: dirichlet, alpha: 0.5, seed: 11}\n";

@@ -12,14 +12,11 @@ class ScenarioLoaderTest {
     private static final String BASE = "devices: 20\ndevicesPerRound: 5\nrounds: 3\n";
 
     @Test
-    void shippedScenarios_parse_exceptGatewayWhichSaysSo() {
+    void shippedScenarios_parse() {
         for (String name : ScenarioLoader.shipped()) {
-            if (name.equals("fleet-10k")) {
-                assertThatThrownBy(() -> ScenarioLoader.named(name)).hasMessageContaining("gateway is not implemented");
-            } else {
-                assertThat(ScenarioLoader.named(name).name()).isEqualTo(name);
-            }
+            assertThat(ScenarioLoader.named(name).name()).isEqualTo(name);
         }
+        assertThat(ScenarioLoader.named("fleet-10k").transport()).isEqualTo(ScenarioConfig.Transport.GATEWAY);
         ScenarioConfig w1 = ScenarioLoader.named("fmnist-path-100");
         assertThat(w1.devices()).isEqualTo(100);
         assertThat(w1.partition().kind()).isEqualTo("pathological");
@@ -61,6 +58,8 @@ class ScenarioLoaderTest {
         assertThatThrownBy(() -> ScenarioLoader.parse("devices: 5\ndevicesPerRound: 6\n", "x")).hasMessageContaining("devicesPerRound");
         assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "pipeline: scale:0\n", "x")).hasMessageStartingWith("pipeline:");
         assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "jvmHeap: lots\n", "x")).hasMessageContaining("jvmHeap");
+        assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "transport: {mode: gateway, devicesPerGateway: 0}\n", "x"))
+                .hasMessageContaining("transport.devicesPerGateway");
         assertThatThrownBy(() -> ScenarioLoader.parse("devices: -5\ndevicesPerRound: 1\n", "x")).hasMessageContaining("invalid devices: -5");
         assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "deviceProfiles:\n  - {share: 0.5}\n  - {share: 0.4}\n", "x"))
                 .hasMessageContaining("shares must sum to 1, got 0.9");

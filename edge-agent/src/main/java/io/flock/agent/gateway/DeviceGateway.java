@@ -1,0 +1,87 @@
+package io.flock.agent.gateway;
+
+import io.flock.agent.link.AgentMqttLink;
+import io.flock.agent.link.ByteCounter;
+import io.flock.agent.link.CoordinatorClient;
+import io.flock.agent.link.DeviceLink;
+import io.flock.agent.link.MqttGateway;
+import io.flock.agent.link.WireTap;
+import io.grpc.ManagedChannel;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Connections and threads that many devices in one process share: one MQTT session
+ * ({@link MqttGateway}), one gRPC connection to the coordinator, and the caller's scheduler and
+ * worker pool, of which each device gets its own view. A device on a gateway costs no thread and no
+ * socket of its own; the simulator uses it for fleets of 10,000 and more. Thread-safe.
+ */
+public final class DeviceGateway implements AutoCloseable {
+    private final MqttGateway mqtt;
+    private final ManagedChannel channel;
+    private final ScheduledExecutorService timers;
+    private final ExecutorService workers;
+
+    /**
+     * @param gatewayId   a topic-safe name, unique per broker
+     * @param mqttUrl     broker URL
+     * @param coordinator coordinator gRPC address host:port
+     * @param tap         sees every payload on the shared MQTT session
+     * @param timers      shared scheduler (owned by the caller)
+     * @param workers     shared pool for the devices' training work (owned by the caller)
+     */
+    public DeviceGateway(String gatewayId, String mqttUrl, String coordinator, WireTap tap, ScheduledExecutorService timers,
+                         ExecutorService workers) {
+        this.mqtt = new MqttGateway(mqttUrl, gatewayId, tap, timers);
+        this.channel = CoordinatorClient.channel(coordinator);
+        this.timers = timers;
+        this.workers = workers;
+    }
+
+    /** @return a device's seat on the shared MQTT session */
+    public DeviceLink link(String deviceId, String model, AgentMqttLink.Handler handler) {
+        return mqtt.seat(deviceId, model, handler);
+    }
+
+    /** @return a device's client on the shared gRPC connection; closing it leaves the connection open */
+    public CoordinatorClient coordinator(String deviceId, WireTap tap, BooleanSupplier reachable) {
+        return new CoordinatorClient(channel, deviceId, tap, reachable);
+    }
+
+    /** @return a device's own view of the shared scheduler */
+    public ScheduledExecutorService timers() {
+        return new DeviceScheduler(timers);
+    }
+
+    /** @return a device's own serial queue on the shared workers */
+    public ExecutorService worker() {
+        return new SerialExecutor(workers);
+    }
+
+    /** @return payload bytes on the shared MQTT session (gRPC bytes are counted per device) */
+    public ByteCounter mqttTraffic() {
+        return mqtt.traffic();
+    }
+
+    /** @return the shared MQTT session */
+    public MqttGateway mqtt() {
+        return mqtt;
+    }
+
+    /** Leaves the broker (every seated device goes "offline") and closes the gRPC connection. */
+    @Override
+    public void close() {
+        mqtt.close();
+        channel.shutdown();
+        try {
+            if (!channel.awaitTermination(3, TimeUnit.SECONDS)) {
+                channel.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            channel.shutdownNow();
+        }
+    }
+}
