@@ -49,12 +49,12 @@ public record FeaturePipeline(float divisor, float mean, float std) {
                 throw new InvalidInputException("feature " + (i - offset) + " is " + values[i]);
             }
         }
-        scale(values, offset + length);
+        scale(values, offset, offset + length);
     }
 
-    /** The transform itself, over {@code values[0..end)}: a branch-free loop the JIT vectorises. */
-    private void scale(float[] values, int end) {
-        for (int i = 0; i < end; i++) {
+    /** The transform itself, over {@code values[from..end)}: a branch-free loop the JIT vectorises. */
+    private void scale(float[] values, int from, int end) {
+        for (int i = from; i < end; i++) {
             values[i] = (values[i] / divisor - mean) / std;
         }
     }
@@ -75,7 +75,7 @@ public record FeaturePipeline(float divisor, float mean, float std) {
         for (int k = 0; k < count; k++) {
             data.copyRawFeatures(indices[from + k], dst, k * d);
         }
-        scale(dst, count * d);
+        scale(dst, 0, count * d);
     }
 
     @Override

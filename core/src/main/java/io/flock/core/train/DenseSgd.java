@@ -16,6 +16,14 @@ import java.util.List;
  * <p>Order of use: construct from the start parameters, {@link #step} per batch, then
  * {@link #parameters()}. Weights are kept transposed ({@code [in][out]}) so the forward pass and the
  * update are contiguous multiply-adds the JIT vectorises. Not thread-safe; one instance per training.
+ *
+ * <p>Inputs equal to the {@code background} value (what a raw 0 becomes after the feature pipeline:
+ * 0 for "scale:255", -0.81 for Fashion-MNIST's normalisation) are skipped in the first layer, whose
+ * cost dominates: with {@code d = x - background}, {@code W x = W d + background * colsum(W)}, and
+ * the part of the update that is the same for every input row, {@code -lr * background * sum(g)},
+ * is kept as one shift vector {@code C} added to every row ({@code W = Ws + C}, folded back in
+ * {@link #parameters()}). The column sums of {@code Ws} are updated with each step. Same maths as the
+ * dense form; the float rounding differs in the last bits.
  */
 final class DenseSgd {
     private final int layers;
@@ -30,13 +38,23 @@ final class DenseSgd {
     private final float[][][] grad;
     /** Scratch {@code [out][in]} copy of a layer's weights for back-propagation. */
     private final float[][][] weight;
+    /** The first layer's input that costs nothing (see the class comment). */
+    private final float background;
+    /** First layer: the shift {@code C} shared by every row of {@code Ws}, and the column sums of {@code Ws}. */
+    private final float[] shift;
+    private final float[] columnSum;
+    /** Per row of the batch: the sum of {@code x - background} over the inputs. */
+    private final float[] offBackground;
 
     /**
      * @param start    parameters in DJL block order: weight {@code [out][in]}, bias {@code [out]}, per layer
      * @param sizes    layer widths, input first (the MLP spec's layers)
      * @param maxBatch largest batch {@link #step} will see
+     * @param background the prepared value of a raw 0 input (0 when inputs are only scaled)
      */
-    DenseSgd(ModelParameters start, List<Integer> sizes, float learningRate, int maxBatch) {
+    DenseSgd(ModelParameters start, List<Integer> sizes, float learningRate, int maxBatch, float background) {
+        this.background = background;
+        this.offBackground = new float[maxBatch];
         this.layers = sizes.size() - 1;
         this.width = sizes.stream().mapToInt(Integer::intValue).toArray();
         this.learningRate = learningRate;
@@ -61,6 +79,11 @@ final class DenseSgd {
             }
             weight[l] = l == 0 ? null : new float[out][in];
             bias[l] = t.get(2 * l + 1).data().clone();
+        }
+        this.shift = new float[width[1]];
+        this.columnSum = new float[width[1]];
+        for (float[] row : weightT[0]) {
+            multiplyAdd(columnSum, row, 1f);
         }
         for (int l = 0; l <= layers; l++) {
             act[l] = new float[maxBatch][width[l]];
@@ -98,14 +121,29 @@ final class DenseSgd {
         float[][] a = act[l];
         float[][] z = act[l + 1];
         float[][] wt = weightT[l];
+        float b0 = l == 0 ? background : 0f;
         for (int r = 0; r < rows; r++) {
             System.arraycopy(bias[l], 0, z[r], 0, bias[l].length);
         }
         for (int i = 0; i < in; i++) {
             for (int r = 0; r < rows; r++) {
-                float xi = a[r][i];
-                if (xi != 0f) {
-                    multiplyAdd(z[r], wt[i], xi);
+                float d = a[r][i] - b0;
+                if (d != 0f) {
+                    multiplyAdd(z[r], wt[i], d);
+                }
+            }
+        }
+        if (b0 != 0f) {
+            for (int r = 0; r < rows; r++) {
+                float sum = 0f;
+                for (int i = 0; i < in; i++) {
+                    sum += a[r][i] - b0;
+                }
+                offBackground[r] = sum;
+                // (Ws + C) d + b0 * colsum(Ws + C) = Ws d + C * sum(d) + b0 * (colsum(Ws) + in * C)
+                float[] zr = z[r];
+                for (int j = 0; j < zr.length; j++) {
+                    zr[j] += shift[j] * sum + b0 * (columnSum[j] + in * shift[j]);
                 }
             }
         }
@@ -178,12 +216,19 @@ final class DenseSgd {
         float[][] a = act[l];
         float[][] g = grad[l + 1];
         float[][] wt = weightT[l];
+        float b0 = l == 0 ? background : 0f;
         for (int i = 0; i < in; i++) {
             for (int r = 0; r < rows; r++) {
-                float s = -learningRate * a[r][i];
+                float s = -learningRate * (a[r][i] - b0);
                 if (s != 0f) {
                     multiplyAdd(wt[i], g[r], s);
                 }
+            }
+        }
+        if (b0 != 0f) {
+            for (int r = 0; r < rows; r++) {
+                multiplyAdd(columnSum, g[r], -learningRate * offBackground[r]);
+                multiplyAdd(shift, g[r], -learningRate * b0);
             }
         }
         for (int r = 0; r < rows; r++) {
@@ -210,7 +255,7 @@ final class DenseSgd {
             float[] w = new float[o * in];
             for (int i = 0; i < in; i++) {
                 for (int j = 0; j < o; j++) {
-                    w[j * in + i] = weightT[l][i][j];
+                    w[j * in + i] = l == 0 ? weightT[l][i][j] + shift[j] : weightT[l][i][j];
                 }
             }
             out.add(new Tensor(names[2 * l], new int[] {o, in}, w));

@@ -53,7 +53,8 @@ public final class LocalTrainer {
         double loss;
         synchronized (model) {
             if (denseMlp && model.spec().kind() == ModelSpec.Kind.MLP) {
-                DenseSgd sgd = new DenseSgd(model.parameters(), model.spec().layers(), config.learningRate(), batch);
+                DenseSgd sgd = new DenseSgd(model.parameters(), model.spec().layers(), config.learningRate(), batch,
+                        pipeline.transform(new float[] {0f})[0]);
                 loss = epochs(data, pipeline, config, random, sgd::step);
                 model.load(sgd.parameters());
             } else {

@@ -22,7 +22,7 @@ class DenseSgdTest {
                 new Tensor("b1", new int[] {2}, new float[] {0, 0}),
                 new Tensor("w2", new int[] {2, 2}, new float[] {1, 0, 0, 1}),
                 new Tensor("b2", new int[] {2}, new float[] {0, 0})));
-        DenseSgd sgd = new DenseSgd(start, List.of(2, 2, 2), 1f, 1);
+        DenseSgd sgd = new DenseSgd(start, List.of(2, 2, 2), 1f, 1, 0f);
 
         double loss = sgd.step(new float[] {1, 2}, new float[] {0}, 1);
 
@@ -41,6 +41,16 @@ class DenseSgdTest {
 
     @Test
     void train_mlpOnRealData_matchesDjlTrainingOfTheSameStart() throws Exception {
+        matchesDjl(FeaturePipeline.PIXELS);
+    }
+
+    @Test
+    void train_normalisedInputs_backgroundSkippingMatchesDjl() throws Exception {
+        // a raw 0 becomes -0.81: the first layer skips it through the shift and column sums
+        matchesDjl(FeaturePipeline.parse("scale:255:0.2860:0.3530"));
+    }
+
+    private static void matchesDjl(FeaturePipeline pipeline) throws Exception {
         ByteDataset data = LocalTrainerTest.train().subset(range(300));
         ModelSpec spec = ModelSpec.parse("mlp:784-32-16-10");
         TrainingConfig config = new TrainingConfig(0.1f, 10, 1);
@@ -48,8 +58,8 @@ class DenseSgdTest {
             ModelParameters start = dense.parameters();
             djl.load(start);
 
-            TrainingResult a = new LocalTrainer(true).train(dense, data, FeaturePipeline.PIXELS, config, new Random(7));
-            TrainingResult b = new LocalTrainer(false).train(djl, data, FeaturePipeline.PIXELS, config, new Random(7));
+            TrainingResult a = new LocalTrainer(true).train(dense, data, pipeline, config, new Random(7));
+            TrainingResult b = new LocalTrainer(false).train(djl, data, pipeline, config, new Random(7));
 
             assertThat(a.steps()).isEqualTo(b.steps()).isEqualTo(30);
             assertThat(a.meanLoss()).isCloseTo(b.meanLoss(), within(1e-4));

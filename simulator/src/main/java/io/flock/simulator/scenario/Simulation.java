@@ -72,6 +72,9 @@ public final class Simulation {
         Path data = dataset(scenario);
         ByteDataset train = IdxFormat.readLabelled(data.resolve("train-images-idx3-ubyte.gz"), data.resolve("train-labels-idx1-ubyte.gz"));
         List<ByteDataset> parts = partitions(scenario, train);
+        if (scenario.dataset().equals("system") && !data.startsWith(BundledData.SYSTEM)) {
+            out.println("note: the full Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist); using the bundled subset");
+        }
         out.printf("scenario %s: %d devices (%d per round), %d rounds, %s, %s partition of %d samples from %s%n", scenario.name(),
                 scenario.devices(), scenario.devicesPerRound(), scenario.rounds(), scenario.model(), scenario.partition().kind(),
                 train.size(), data);
