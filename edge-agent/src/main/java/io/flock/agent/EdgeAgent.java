@@ -14,6 +14,7 @@ import io.flock.agent.offload.ConfidenceOffloadPolicy;
 import io.flock.agent.offload.OffloadRouter;
 import io.flock.agent.outbox.Outbox;
 import io.flock.agent.training.TrainingWorker;
+import io.flock.core.DaemonThreads;
 import io.flock.core.artifact.ArtifactVerifier;
 import io.flock.core.model.Prediction;
 import io.flock.proto.v1.ArtifactChunk;
@@ -83,9 +84,9 @@ public final class EdgeAgent implements AutoCloseable {
         this.config = config;
         this.conditions = conditions;
         this.traffic = new ByteCounter(tap);
-        this.timers = gateway == null ? Executors.newSingleThreadScheduledExecutor(daemon("flock-timers-" + config.deviceId()))
+        this.timers = gateway == null ? Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("flock-timers-" + config.deviceId()))
                 : gateway.timers();
-        this.tasks = gateway == null ? Executors.newSingleThreadExecutor(daemon("flock-train-" + config.deviceId())) : gateway.worker();
+        this.tasks = gateway == null ? Executors.newSingleThreadExecutor(DaemonThreads.named("flock-train-" + config.deviceId())) : gateway.worker();
         this.coordinator = gateway == null
                 ? new CoordinatorClient(config.coordinator(), config.deviceId(), traffic, conditions::coordinatorReachable)
                 : gateway.coordinator(config.deviceId(), traffic, conditions::coordinatorReachable);
@@ -281,13 +282,5 @@ restoredVersion = updater.restoreFromDisk() ? local.version() : 0;
                 tasks.execute(() -> training.run(task.getTrain()));
             }
         }
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

@@ -2,7 +2,9 @@ package io.flock.coordinator.mqtt;
 
 import io.flock.coordinator.fleet.DeviceRegistry;
 import io.flock.core.FlockException;
+import io.flock.core.DaemonThreads;
 import io.flock.core.link.QosOnePublisher;
+import io.flock.core.link.SessionKeeper;
 import io.flock.core.link.Topics;
 import io.flock.proto.v1.ArtifactChunk;
 import io.flock.proto.v1.DeviceTask;
@@ -11,18 +13,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,12 +34,8 @@ public final class MqttFleetLink implements AutoCloseable {
     private final String url;
     private final DeviceRegistry devices;
     private final AtomicReference<ModelAnnouncement> lastAnnouncement = new AtomicReference<>();
-    private final AtomicBoolean recover = new AtomicBoolean();
-    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "flock-mqtt-watchdog");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("flock-mqtt-watchdog"));
+    private final SessionKeeper keeper = new SessionKeeper(log, "coordinator", watchdog, this::restore);
     private volatile MqttClient client;
 
     /**
@@ -62,7 +54,7 @@ public final class MqttFleetLink implements AutoCloseable {
         }
         try {
             client = new MqttClient(url, "flock-coordinator-" + Long.toHexString(System.nanoTime()), new MemoryPersistence());
-            client.setCallback(new Callback());
+            client.setCallback(keeper.callback(this::messageArrived));
             MqttConnectionOptions o = new MqttConnectionOptions();
             o.setCleanStart(true);
             o.setAutomaticReconnect(true);
@@ -71,7 +63,7 @@ public final class MqttFleetLink implements AutoCloseable {
             o.setKeepAliveInterval(30);
             client.connect(o);
             subscribe();
-            watchdog.scheduleWithFixedDelay(this::keepConnected, 2, 2, TimeUnit.SECONDS);
+            keeper.watch(client);
             log.info("coordinator connected to MQTT broker url={}", url);
         } catch (MqttException e) {
             client = null;
@@ -79,30 +71,12 @@ public final class MqttFleetLink implements AutoCloseable {
         }
     }
 
-    private void keepConnected() {
-        MqttClient c = client;
-        if (c == null) {
-            return;
-        }
-        if (!c.isConnected()) {
-            recover.set(true);
-            try {
-                c.reconnect();
-            } catch (MqttException e) {
-                log.debug("coordinator reconnect attempt: {}", e.getMessage());
-            }
-        } else if (recover.compareAndSet(true, false)) {
-            try {
-                subscribe();
-                ModelAnnouncement a = lastAnnouncement.get();
-                if (a != null) {
-                    announce(a);
-                }
-                log.info("coordinator reconnected to MQTT broker url={}", url);
-            } catch (Exception e) {
-                recover.set(true);
-                log.warn("re-subscribe after reconnect failed: {}", e.toString());
-            }
+    /** After an outage: a restarted in-memory broker has lost the subscription and the retained announcement. */
+    private void restore() throws MqttException {
+        subscribe();
+        ModelAnnouncement a = lastAnnouncement.get();
+        if (a != null) {
+            announce(a);
         }
     }
 
@@ -157,6 +131,7 @@ public final class MqttFleetLink implements AutoCloseable {
         if (client == null) {
             return;
         }
+        keeper.stop();
         watchdog.shutdownNow();
         try {
             if (client.isConnected()) {
@@ -170,40 +145,10 @@ public final class MqttFleetLink implements AutoCloseable {
         }
     }
 
-    private final class Callback implements MqttCallback {
-        @Override
-        public void disconnected(MqttDisconnectResponse response) {
-            recover.set(true);
-            log.warn("coordinator lost the MQTT broker: {}", response.getException() != null
-                    ? response.getException().getMessage() : "reason code " + response.getReturnCode());
-        }
-
-        @Override
-        public void mqttErrorOccurred(MqttException exception) {
-            log.warn("MQTT error: {}", exception.toString());
-        }
-
-        @Override
-        public void messageArrived(String topic, MqttMessage message) {
-            String device = Topics.deviceOfStatus(topic);
-            if (device != null) {
-                devices.statusChanged(device, Topics.ONLINE.equals(new String(message.getPayload(), StandardCharsets.UTF_8)));
-            }
-        }
-
-        @Override
-        public void deliveryComplete(IMqttToken token) {
-        }
-
-        @Override
-        public void connectComplete(boolean reconnect, String serverURI) {
-            if (reconnect) {
-                watchdog.execute(MqttFleetLink.this::keepConnected);
-            }
-        }
-
-        @Override
-        public void authPacketArrived(int reasonCode, MqttProperties properties) {
+    private void messageArrived(String topic, MqttMessage message) {
+        String device = Topics.deviceOfStatus(topic);
+        if (device != null) {
+            devices.statusChanged(device, Topics.ONLINE.equals(new String(message.getPayload(), StandardCharsets.UTF_8)));
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.flock.coordinator.round;
 
+import io.flock.core.DaemonThreads;
 import io.flock.core.data.Dataset;
 import io.flock.core.data.FeaturePipeline;
 import io.flock.core.model.FlockModel;
@@ -40,11 +41,7 @@ public final class HeldOutEvaluator implements AutoCloseable {
             shards.add(heldOut.subset(java.util.stream.IntStream.range(from, to).toArray()));
             models.add(new FlockModel(spec, "evaluator-" + s));
         }
-        this.pool = Executors.newFixedThreadPool(n, r -> {
-            Thread t = new Thread(r, "flock-evaluator");
-            t.setDaemon(true);
-            return t;
-        });
+        this.pool = Executors.newFixedThreadPool(n, DaemonThreads.named("flock-evaluator"));
     }
 
     /** @return accuracy and loss of the candidate on the held-out set */

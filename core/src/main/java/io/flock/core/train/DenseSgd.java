@@ -82,8 +82,10 @@ final class DenseSgd {
         }
         this.shift = new float[width[1]];
         this.columnSum = new float[width[1]];
-        for (float[] row : weightT[0]) {
-            multiplyAdd(columnSum, row, 1f);
+        if (background != 0f) {
+            for (float[] row : weightT[0]) {
+                multiplyAdd(columnSum, row, 1f);
+            }
         }
         for (int l = 0; l <= layers; l++) {
             act[l] = new float[maxBatch][width[l]];

@@ -65,11 +65,6 @@ public final class DeviceGateway implements AutoCloseable {
         return mqtt.traffic();
     }
 
-    /** @return the shared MQTT session */
-    public MqttGateway mqtt() {
-        return mqtt;
-    }
-
     /** Leaves the broker (every seated device goes "offline") and closes the gRPC connection. */
     @Override
     public void close() {

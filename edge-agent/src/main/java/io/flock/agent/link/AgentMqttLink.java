@@ -2,20 +2,15 @@ package io.flock.agent.link;
 
 import io.flock.core.FlockException;
 import io.flock.core.link.QosOnePublisher;
+import io.flock.core.link.SessionKeeper;
 import io.flock.core.link.Topics;
 import io.flock.proto.v1.ArtifactChunk;
 import io.flock.proto.v1.DeviceTask;
 import io.flock.proto.v1.ModelAnnouncement;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
@@ -27,9 +22,8 @@ import org.slf4j.LoggerFactory;
  * The device's MQTT 5 session: persistent (clean start off, 1 h expiry) so tasks sent while it
  * blinks are delivered on reconnect; automatic reconnect with backoff; a retained "offline" last
  * will and a retained "online" status on every connect. Malformed messages are logged and dropped.
- * Paho does not always reconnect after a server-sent DISCONNECT (a broker shutting down), so a
- * watchdog on the caller's scheduler calls {@code reconnect()} every 2 s while the session is down;
- * subscriptions are restored once per outage, whichever path reconnected.
+ * Outages are ridden out by a {@link SessionKeeper} on the caller's scheduler, which restores the
+ * subscriptions and the "online" status once per outage.
  */
 public final class AgentMqttLink implements DeviceLink {
     private static final Logger log = LoggerFactory.getLogger(AgentMqttLink.class);
@@ -51,10 +45,8 @@ public final class AgentMqttLink implements DeviceLink {
     private final String model;
     private final Handler handler;
     private final WireTap tap;
-    private final ScheduledExecutorService scheduler;
-    private final AtomicBoolean resubscribe = new AtomicBoolean();
+    private final SessionKeeper keeper;
     private volatile MqttClient client;
-    private ScheduledFuture<?> watchdog;
 
     /**
      * @param url      broker URL
@@ -70,7 +62,7 @@ public final class AgentMqttLink implements DeviceLink {
         this.model = model;
         this.handler = handler;
         this.tap = tap;
-        this.scheduler = scheduler;
+        this.keeper = new SessionKeeper(log, "device=" + deviceId, scheduler, this::onConnected);
     }
 
     /** Connects, subscribes and announces "online"; idempotent. */
@@ -81,10 +73,10 @@ public final class AgentMqttLink implements DeviceLink {
         }
         try {
             client = new MqttClient(url, "flock-agent-" + deviceId, new MemoryPersistence());
-            client.setCallback(new Callback());
+            client.setCallback(keeper.callback(this::messageArrived));
             client.connect(sessionOptions(Topics.status(deviceId)));
             onConnected();
-            watchdog = scheduler.scheduleWithFixedDelay(this::keepConnected, 2, 2, TimeUnit.SECONDS);
+            keeper.watch(client);
         } catch (MqttException | FlockException e) {
             try {
                 client.close(true);
@@ -113,41 +105,12 @@ public final class AgentMqttLink implements DeviceLink {
         return o;
     }
 
-    private void keepConnected() {
-        MqttClient c = client;
-        if (c == null) {
-            return;
-        }
-        if (!c.isConnected()) {
-            resubscribe.set(true);
-            try {
-                c.reconnect();
-            } catch (MqttException e) {
-                log.debug("device={} reconnect attempt: {}", deviceId, e.getMessage());
-            }
-        } else {
-            restoreSubscriptions();
-        }
-    }
-
-    private void restoreSubscriptions() {
-        if (resubscribe.compareAndSet(true, false)) {
-            try {
-                onConnected();
-                log.info("device={} reconnected to MQTT broker", deviceId);
-            } catch (MqttException | FlockException e) {
-                resubscribe.set(true);
-                log.warn("device={} re-subscribe failed: {}", deviceId, e.toString());
-            }
-        }
-    }
-
     private void onConnected() throws MqttException {
         client.subscribe(new String[] {Topics.tasks(deviceId), Topics.announcement(model), Topics.chunks(model)}, new int[] {1, 1, 1});
         publishStatus(Topics.ONLINE);
     }
 
-    private void publishStatus(String status) throws MqttException {
+    private void publishStatus(String status) {
         byte[] payload = status.getBytes(StandardCharsets.UTF_8);
         tap.record("mqtt", true, payload);
         QosOnePublisher.publish(client, Topics.status(deviceId), payload, true);
@@ -166,9 +129,7 @@ public final class AgentMqttLink implements DeviceLink {
         if (client == null) {
             return;
         }
-        if (watchdog != null) {
-            watchdog.cancel(false);
-        }
+        keeper.stop();
         try {
             if (client.isConnected()) {
                 publishStatus(Topics.OFFLINE);
@@ -182,51 +143,21 @@ public final class AgentMqttLink implements DeviceLink {
         }
     }
 
-    private final class Callback implements MqttCallback {
-        @Override
-        public void messageArrived(String topic, MqttMessage message) {
-            byte[] payload = message.getPayload();
-            tap.record("mqtt", false, payload);
-            try {
-                if (topic.equals(Topics.chunks(model))) {
-                    handler.onChunk(ArtifactChunk.parseFrom(payload));
-                } else if (topic.equals(Topics.announcement(model))) {
-                    handler.onAnnouncement(ModelAnnouncement.parseFrom(payload), message.isRetained());
-                } else if (topic.equals(Topics.tasks(deviceId))) {
-                    handler.onTask(DeviceTask.parseFrom(payload));
-                }
-            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                log.warn("device={} dropped malformed message on {}: {}", deviceId, topic, e.getMessage());
-            } catch (RuntimeException e) {
-                log.warn("device={} failed to handle message on {}: {}", deviceId, topic, e.toString());
+    private void messageArrived(String topic, MqttMessage message) {
+        byte[] payload = message.getPayload();
+        tap.record("mqtt", false, payload);
+        try {
+            if (topic.equals(Topics.chunks(model))) {
+                handler.onChunk(ArtifactChunk.parseFrom(payload));
+            } else if (topic.equals(Topics.announcement(model))) {
+                handler.onAnnouncement(ModelAnnouncement.parseFrom(payload), message.isRetained());
+            } else if (topic.equals(Topics.tasks(deviceId))) {
+                handler.onTask(DeviceTask.parseFrom(payload));
             }
-        }
-
-        @Override
-        public void connectComplete(boolean reconnect, String serverURI) {
-            if (reconnect) {
-                scheduler.execute(AgentMqttLink.this::restoreSubscriptions);
-            }
-        }
-
-        @Override
-        public void disconnected(MqttDisconnectResponse response) {
-            resubscribe.set(true);
-            log.info("device={} lost the MQTT broker: {}", deviceId, response.getException() != null
-                    ? response.getException().getMessage() : "reason code " + response.getReturnCode());
-        }
-
-        @Override
-        public void mqttErrorOccurred(MqttException exception) {
-            log.warn("device={} MQTT error: {}", deviceId, exception.toString());
-        }
-
-        @Override
-        public void deliveryComplete(IMqttToken token) {
-        }
-
-        @Override
-        public void authPacketArrived(int reasonCode, MqttProperties properties) {
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            log.warn("device={} dropped malformed message on {}: {}", deviceId, topic, e.getMessage());
+        } catch (RuntimeException e) {
+            log.warn("device={} failed to handle message on {}: {}", deviceId, topic, e.toString());
         }
     }
 }

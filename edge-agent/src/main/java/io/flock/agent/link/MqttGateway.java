@@ -2,6 +2,7 @@ package io.flock.agent.link;
 
 import io.flock.core.FlockException;
 import io.flock.core.link.QosOnePublisher;
+import io.flock.core.link.SessionKeeper;
 import io.flock.core.link.Topics;
 import io.flock.proto.v1.ArtifactChunk;
 import io.flock.proto.v1.DeviceTask;
@@ -12,17 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,14 +37,16 @@ public final class MqttGateway implements AutoCloseable {
     private static final int SUBSCRIBE_BATCH = 200;
     private final String url;
     private final String gatewayId;
+    /** The gateway's own retained status (its last will says "offline"). */
+    private final String gatewayStatus;
     private final ByteCounter traffic;
-    private final ScheduledExecutorService scheduler;
+    private final SessionKeeper keeper;
     private final Map<String, Seat> seated = new ConcurrentHashMap<>();
     private final Map<String, ModelAnnouncement> lastAnnouncement = new ConcurrentHashMap<>();
-    private final Map<String, Boolean> models = new ConcurrentHashMap<>();
-    private final AtomicBoolean resubscribe = new AtomicBoolean();
+    /** Followed models by their chunk topic and by their announcement topic. */
+    private final Map<String, String> chunkTopics = new ConcurrentHashMap<>();
+    private final Map<String, String> announcementTopics = new ConcurrentHashMap<>();
     private volatile MqttClient client;
-    private ScheduledFuture<?> watchdog;
 
     /**
      * @param url       broker URL
@@ -61,8 +57,9 @@ public final class MqttGateway implements AutoCloseable {
     public MqttGateway(String url, String gatewayId, WireTap tap, ScheduledExecutorService scheduler) {
         this.url = url;
         this.gatewayId = Topics.segment(gatewayId);
+        this.gatewayStatus = Topics.ROOT + "/gateways/" + gatewayId + "/status";
         this.traffic = new ByteCounter(tap);
-        this.scheduler = scheduler;
+        this.keeper = new SessionKeeper(log, "gateway=" + gatewayId, scheduler, this::subscribeAll);
     }
 
     /**
@@ -85,21 +82,16 @@ public final class MqttGateway implements AutoCloseable {
         return c != null && c.isConnected();
     }
 
-    /** @return devices seated now */
-    public int seatedDevices() {
-        return seated.size();
-    }
-
     private synchronized void connect() {
         if (client != null) {
             return;
         }
         try {
             client = new MqttClient(url, "flock-gateway-" + gatewayId, new MemoryPersistence());
-            client.setCallback(new Callback());
-            client.connect(AgentMqttLink.sessionOptions(Topics.ROOT + "/gateways/" + gatewayId + "/status"));
+            client.setCallback(keeper.callback(this::messageArrived));
+            client.connect(AgentMqttLink.sessionOptions(gatewayStatus));
             subscribeAll();
-            watchdog = scheduler.scheduleWithFixedDelay(this::keepConnected, 2, 2, TimeUnit.SECONDS);
+            keeper.watch(client);
             log.info("gateway={} connected to {}", gatewayId, url);
         } catch (MqttException | FlockException e) {
             try {
@@ -112,37 +104,12 @@ public final class MqttGateway implements AutoCloseable {
         }
     }
 
-    private void keepConnected() {
-        MqttClient c = client;
-        if (c == null) {
-            return;
-        }
-        if (!c.isConnected()) {
-            resubscribe.set(true);
-            try {
-                c.reconnect();
-            } catch (MqttException e) {
-                log.debug("gateway={} reconnect attempt: {}", gatewayId, e.getMessage());
-            }
-        } else if (resubscribe.compareAndSet(true, false)) {
-            try {
-                subscribeAll();
-                log.info("gateway={} reconnected; {} devices back online", gatewayId, seated.size());
-            } catch (MqttException | FlockException e) {
-                resubscribe.set(true);
-                log.warn("gateway={} re-subscribe failed: {}", gatewayId, e.toString());
-            }
-        }
-    }
-
     /** Subscribes every followed model and seated device, and republishes every device's status. */
     private synchronized void subscribeAll() throws MqttException {
-        publish(Topics.ROOT + "/gateways/" + gatewayId + "/status", Topics.ONLINE);
+        publish(gatewayStatus, Topics.ONLINE);
         List<String> topics = new ArrayList<>();
-        for (String model : models.keySet()) {
-            topics.add(Topics.announcement(model));
-            topics.add(Topics.chunks(model));
-        }
+        topics.addAll(announcementTopics.keySet());
+        topics.addAll(chunkTopics.keySet());
         List<Seat> seats = new ArrayList<>(seated.values());
         seats.forEach(s -> topics.add(Topics.tasks(s.deviceId)));
         for (int from = 0; from < topics.size(); from += SUBSCRIBE_BATCH) {
@@ -161,7 +128,8 @@ public final class MqttGateway implements AutoCloseable {
             return; // the watchdog subscribes it with everyone else on reconnect
         }
         List<String> topics = new ArrayList<>(List.of(Topics.tasks(seat.deviceId)));
-        if (models.putIfAbsent(seat.model, Boolean.TRUE) == null) {
+        if (chunkTopics.putIfAbsent(Topics.chunks(seat.model), seat.model) == null) {
+            announcementTopics.put(Topics.announcement(seat.model), seat.model);
             topics.add(Topics.announcement(seat.model));
             topics.add(Topics.chunks(seat.model));
         }
@@ -185,7 +153,7 @@ public final class MqttGateway implements AutoCloseable {
         }
     }
 
-    private void publish(String topic, String status) throws MqttException {
+    private void publish(String topic, String status) {
         byte[] payload = status.getBytes(StandardCharsets.UTF_8);
         traffic.record("mqtt", true, payload);
         QosOnePublisher.publish(client, topic, payload, true);
@@ -197,15 +165,13 @@ public final class MqttGateway implements AutoCloseable {
         if (client == null) {
             return;
         }
-        if (watchdog != null) {
-            watchdog.cancel(false);
-        }
+        keeper.stop();
         try {
             if (client.isConnected()) {
                 for (Seat s : seated.values()) {
                     publish(Topics.status(s.deviceId), Topics.OFFLINE);
                 }
-                publish(Topics.ROOT + "/gateways/" + gatewayId + "/status", Topics.OFFLINE);
+                publish(gatewayStatus, Topics.OFFLINE);
                 client.disconnect(2000);
             }
             client.close(true);
@@ -226,18 +192,17 @@ public final class MqttGateway implements AutoCloseable {
             }
             return;
         }
-        for (String model : models.keySet()) {
-            if (topic.equals(Topics.chunks(model))) {
-                ArtifactChunk chunk = ArtifactChunk.parseFrom(payload);
-                forEachFollower(model, s -> s.handler.onChunk(chunk));
-                return;
-            }
-            if (topic.equals(Topics.announcement(model))) {
-                ModelAnnouncement a = ModelAnnouncement.parseFrom(payload);
-                lastAnnouncement.put(model, a);
-                forEachFollower(model, s -> s.handler.onAnnouncement(a, retained));
-                return;
-            }
+        String chunksOf = chunkTopics.get(topic);
+        if (chunksOf != null) {
+            ArtifactChunk chunk = ArtifactChunk.parseFrom(payload);
+            forEachFollower(chunksOf, s -> s.handler.onChunk(chunk));
+            return;
+        }
+        String announced = announcementTopics.get(topic);
+        if (announced != null) {
+            ModelAnnouncement a = ModelAnnouncement.parseFrom(payload);
+            lastAnnouncement.put(announced, a);
+            forEachFollower(announced, s -> s.handler.onAnnouncement(a, retained));
         }
     }
 
@@ -288,46 +253,15 @@ public final class MqttGateway implements AutoCloseable {
         }
     }
 
-    private final class Callback implements MqttCallback {
-        @Override
-        public void messageArrived(String topic, MqttMessage message) {
-            byte[] payload = message.getPayload();
-            traffic.record("mqtt", false, payload);
-            try {
-                deliver(topic, payload, message.isRetained());
-            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                log.warn("gateway={} dropped malformed message on {}: {}", gatewayId, topic, e.getMessage());
-            } catch (RuntimeException e) {
-                log.warn("gateway={} failed to handle message on {}: {}", gatewayId, topic, e.toString());
-            }
-        }
-
-        @Override
-        public void connectComplete(boolean reconnect, String serverURI) {
-            if (reconnect) {
-                resubscribe.set(true);
-                scheduler.execute(MqttGateway.this::keepConnected);
-            }
-        }
-
-        @Override
-        public void disconnected(MqttDisconnectResponse response) {
-            resubscribe.set(true);
-            log.info("gateway={} lost the MQTT broker: {}", gatewayId, response.getException() != null
-                    ? response.getException().getMessage() : "reason code " + response.getReturnCode());
-        }
-
-        @Override
-        public void mqttErrorOccurred(MqttException exception) {
-            log.warn("gateway={} MQTT error: {}", gatewayId, exception.toString());
-        }
-
-        @Override
-        public void deliveryComplete(IMqttToken token) {
-        }
-
-        @Override
-        public void authPacketArrived(int reasonCode, MqttProperties properties) {
+    private void messageArrived(String topic, MqttMessage message) {
+        byte[] payload = message.getPayload();
+        traffic.record("mqtt", false, payload);
+        try {
+            deliver(topic, payload, message.isRetained());
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            log.warn("gateway={} dropped malformed message on {}: {}", gatewayId, topic, e.getMessage());
+        } catch (RuntimeException e) {
+            log.warn("gateway={} failed to handle message on {}: {}", gatewayId, topic, e.toString());
         }
     }
 }

@@ -83,19 +83,21 @@ class SharedThreadsTest {
         AtomicInteger ticksB = new AtomicInteger();
         a.scheduleAtFixedRate(ticksA::incrementAndGet, 0, 5, TimeUnit.MILLISECONDS);
         b.scheduleAtFixedRate(ticksB::incrementAndGet, 0, 5, TimeUnit.MILLISECONDS);
-        CountDownLatch later = new CountDownLatch(1);
-        a.schedule(later::countDown, 10, TimeUnit.SECONDS);
+        CountDownLatch laterA = new CountDownLatch(1);
+        CountDownLatch laterB = new CountDownLatch(1);
+        a.schedule(laterA::countDown, 300, TimeUnit.MILLISECONDS);
+        b.schedule(laterB::countDown, 300, TimeUnit.MILLISECONDS);
         Thread.sleep(100);
 
         a.shutdownNow();
         assertThat(a.awaitTermination(2, TimeUnit.SECONDS)).isTrue();
         int frozen = ticksA.get();
         int bBefore = ticksB.get();
-        Thread.sleep(100);
+        assertThat(laterB.await(5, TimeUnit.SECONDS)).as("b's delayed task ran on time").isTrue();
 
         assertThat(ticksA.get()).isEqualTo(frozen);
         assertThat(ticksB.get()).isGreaterThan(bBefore);
-        assertThat(later.getCount()).as("a's delayed task was cancelled").isEqualTo(1);
+        assertThat(laterA.getCount()).as("a's delayed task, due with b's, was cancelled").isEqualTo(1);
         assertThat(timers.isShutdown()).isFalse();
         assertThatThrownBy(() -> a.execute(() -> { })).isInstanceOf(RejectedExecutionException.class);
     }

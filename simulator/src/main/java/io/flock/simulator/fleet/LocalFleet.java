@@ -7,6 +7,7 @@ import io.flock.agent.gateway.DeviceGateway;
 import io.flock.agent.link.WireTap;
 import io.flock.coordinator.CoordinatorConfig;
 import io.flock.coordinator.CoordinatorServer;
+import io.flock.core.DaemonThreads;
 import io.flock.core.artifact.ArtifactVerifier;
 import io.flock.core.data.ByteDataset;
 import java.io.IOException;
@@ -79,8 +80,8 @@ public final class LocalFleet implements AutoCloseable {
             return null;
         }
         if (gatewayTimers == null) {
-            gatewayTimers = Executors.newScheduledThreadPool(2, daemon("flock-gateway-timers"));
-            gatewayWorkers = Executors.newFixedThreadPool(GATEWAY_WORKERS, daemon("flock-gateway-worker"));
+            gatewayTimers = Executors.newScheduledThreadPool(2, DaemonThreads.named("flock-gateway-timers"));
+            gatewayWorkers = Executors.newFixedThreadPool(GATEWAY_WORKERS, DaemonThreads.named("flock-gateway-worker"));
         }
         int g = agentIndex / devicesPerGateway;
         while (gateways.size() <= g) {
@@ -88,15 +89,6 @@ public final class LocalFleet implements AutoCloseable {
                     "127.0.0.1:" + grpcPort, tap, gatewayTimers, gatewayWorkers));
         }
         return gateways.get(g);
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     /** Starts the coordinator. */
@@ -229,11 +221,6 @@ public final class LocalFleet implements AutoCloseable {
     public long bytesUp() {
         return agents.stream().mapToLong(a -> a.traffic().bytesOut()).sum()
                 + gateways.stream().mapToLong(g -> g.mqttTraffic().bytesOut()).sum();
-    }
-
-    /** @return the gateways the agents share, empty with a connection pair per agent */
-    public List<DeviceGateway> gatewayList() {
-        return gateways;
     }
 
     @Override
