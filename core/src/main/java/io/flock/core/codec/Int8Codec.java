@@ -2,16 +2,9 @@ package io.flock.core.codec;
 
 import io.flock.core.tensor.ModelParameters;
 import io.flock.core.tensor.Tensor;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.zip.Deflater;
-import java.util.zip.DeflaterOutputStream;
-import java.util.zip.InflaterInputStream;
 
 /**
  * Symmetric int8 post-training quantisation, then entropy coding. Each tensor of rank >= 2 is quantised
@@ -48,20 +41,7 @@ public final class Int8Codec implements ParameterCodec {
 
     @Override
     public byte[] encode(ModelParameters parameters) {
-        byte[] frame = ParameterFrame.write(NAME, parameters, this::writeTensor);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(frame.length + 64);
-        // Quantised values carry no repeats for LZ77 to find; Huffman coding alone takes the entropy
-        // gain at under half the CPU of a full deflate, in a stream any inflater reads.
-        Deflater huffman = new Deflater(Deflater.BEST_SPEED);
-        huffman.setStrategy(Deflater.HUFFMAN_ONLY);
-        try (DeflaterOutputStream deflate = new DeflaterOutputStream(out, huffman, 1 << 16)) {
-            deflate.write(frame);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            huffman.end();
-        }
-        return out.toByteArray();
+        return Entropy.huffman(ParameterFrame.write(NAME, parameters, this::writeTensor));
     }
 
     private void writeTensor(Tensor t, DataOutputStream out) throws IOException {
@@ -82,9 +62,10 @@ public final class Int8Codec implements ParameterCodec {
                 max = Math.max(max, Math.abs(x[j]));
             }
             float scale = max == 0f ? 1f : max / 127f;
+            float inverse = 1f / scale;
             out.writeFloat(scale);
             for (int j = c * per; j < (c + 1) * per; j++) {
-                q[j] = (byte) Math.max(-127, Math.min(127, Math.round(x[j] / scale)));
+                q[j] = (byte) Math.max(-127, Math.min(127, Math.round(x[j] * inverse)));
             }
         }
         out.write(q);
@@ -92,9 +73,7 @@ public final class Int8Codec implements ParameterCodec {
 
     @Override
     public ModelParameters decode(byte[] bytes) {
-        InputStream inflated = new BoundedInputStream(new InflaterInputStream(new ByteArrayInputStream(bytes)),
-                ParameterFrame.MAX_VALUES * 4 + (1 << 20));
-        return ParameterFrame.read(NAME, new DataInputStream(inflated), Int8Codec::readTensor);
+        return ParameterFrame.read(NAME, Entropy.inflate(bytes), Int8Codec::readTensor);
     }
 
     private static float[] readTensor(String name, int[] shape, int count, DataInputStream in) throws IOException {
@@ -105,6 +84,25 @@ public final class Int8Codec implements ParameterCodec {
         if (kind != INT8) {
             throw new CodecFormatException("tensor " + name + " has unknown encoding " + kind);
         }
+        float[] scales = readScales(name, count, in);
+        int channels = scales.length;
+        byte[] q = in.readNBytes(count);
+        if (q.length != count) {
+            throw new CodecFormatException("truncated int8 parameters in tensor " + name);
+        }
+        int per = count / channels;
+        float[] x = new float[count];
+        for (int c = 0, j = 0; c < channels; c++) {
+            float scale = scales[c];
+            for (int end = j + per; j < end; j++) {
+                x[j] = q[j] * scale;
+            }
+        }
+        return x;
+    }
+
+    /** Reads a channel count and one finite scale per channel that divides {@code count}. */
+    static float[] readScales(String name, int count, DataInputStream in) throws IOException {
         int channels = in.readInt();
         if (channels <= 0 || count % channels != 0) {
             throw new CodecFormatException("tensor " + name + " has " + channels + " channels for " + count + " values");
@@ -116,43 +114,6 @@ public final class Int8Codec implements ParameterCodec {
                 throw new CodecFormatException("tensor " + name + " has non-finite scale " + scales[c]);
             }
         }
-        byte[] q = in.readNBytes(count);
-        if (q.length != count) {
-            throw new CodecFormatException("truncated int8 parameters in tensor " + name);
-        }
-        int per = count / channels;
-        float[] x = new float[count];
-        for (int j = 0; j < count; j++) {
-            x[j] = q[j] * scales[j / per];
-        }
-        return x;
-    }
-
-    /** Stops decompression bombs: fails once more than {@code limit} bytes were read. */
-    private static final class BoundedInputStream extends java.io.FilterInputStream {
-        private long remaining;
-
-        BoundedInputStream(InputStream in, long limit) {
-            super(in);
-            this.remaining = limit;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0 && --remaining < 0) {
-                throw new CodecFormatException("inflated parameters exceed the size limit");
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0 && (remaining -= n) < 0) {
-                throw new CodecFormatException("inflated parameters exceed the size limit");
-            }
-            return n;
-        }
+        return scales;
     }
 }

@@ -1,0 +1,132 @@
+package io.flock.core.codec;
+
+import io.flock.core.tensor.ModelParameters;
+import io.flock.core.tensor.Tensor;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Symmetric quantisation to 2..7 bits per value with one scale per output channel, then entropy
+ * coding: {@code q = round(x / scale)} in {@code -L..L}, {@code L = 2^(bits-1) - 1},
+ * {@code scale = max|x| / L}. Values of 4 bits or fewer are packed two to a byte before the Huffman
+ * pass, so the coder sees pairs. Rank-1 tensors (biases) stay float32, as in {@link Int8Codec}.
+ *
+ * <p>With {@code stochastic} rounding a value rounds up with probability equal to its fraction
+ * ({@code E[q * scale] = x}): the errors of many devices' updates cancel in their mean instead of
+ * all rounding small deltas to zero. The random stream is seeded from the tensor's contents, so the
+ * same input always gives the same bytes, and different devices' updates get independent noise.
+ * Nearest rounding is the choice for model pushes, stochastic rounding for updates.
+ */
+public final class LowBitCodec implements ParameterCodec {
+    private static final byte FLOAT32 = 0;
+    private static final byte QUANTISED = 2;
+
+    private final int bits;
+    private final boolean stochastic;
+    private final String name;
+
+    /**
+     * @param bits       2..7 bits per value
+     * @param stochastic unbiased stochastic rounding instead of round-to-nearest
+     * @throws IllegalArgumentException for bits outside 2..7
+     */
+    public LowBitCodec(int bits, boolean stochastic) {
+        if (bits < 2 || bits > 7) {
+            throw new IllegalArgumentException("bits must be 2..7, got " + bits);
+        }
+        this.bits = bits;
+        this.stochastic = stochastic;
+        this.name = "int" + bits + (stochastic ? "-stochastic" : "");
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    private int levels() {
+        return (1 << (bits - 1)) - 1;
+    }
+
+    @Override
+    public byte[] encode(ModelParameters parameters) {
+        return Entropy.huffman(ParameterFrame.write(name, parameters, this::writeTensor));
+    }
+
+    private void writeTensor(Tensor t, DataOutputStream out) throws IOException {
+        if (t.shape().length < 2) {
+            out.writeByte(FLOAT32);
+            out.write(Fp32Codec.FloatBytes.toBytes(t.data()));
+            return;
+        }
+        int channels = t.shape()[0];
+        int per = t.size() / channels;
+        float[] x = t.data();
+        int levels = levels();
+        byte[] q = new byte[x.length];
+        SplittableRandom random = stochastic ? new SplittableRandom(Arrays.hashCode(x)) : null;
+        out.writeByte(QUANTISED);
+        out.writeInt(channels);
+        for (int c = 0; c < channels; c++) {
+            float max = 0f;
+            for (int j = c * per; j < (c + 1) * per; j++) {
+                max = Math.max(max, Math.abs(x[j]));
+            }
+            float scale = max == 0f ? 1f : max / levels;
+            float inverse = 1f / scale;
+            out.writeFloat(scale);
+            for (int j = c * per; j < (c + 1) * per; j++) {
+                float v = x[j] * inverse;
+                int r = random == null ? Math.round(v) : (int) Math.floor(v + random.nextFloat());
+                q[j] = (byte) (Math.max(-levels, Math.min(levels, r)) + levels);
+            }
+        }
+        out.write(bits <= 4 ? packPairs(q) : q);
+    }
+
+    private static byte[] packPairs(byte[] q) {
+        byte[] packed = new byte[(q.length + 1) / 2];
+        for (int j = 0; j < q.length; j++) {
+            packed[j >> 1] |= (byte) ((j & 1) == 0 ? q[j] : q[j] << 4);
+        }
+        return packed;
+    }
+
+    @Override
+    public ModelParameters decode(byte[] bytes) {
+        return ParameterFrame.read(name, Entropy.inflate(bytes), this::readTensor);
+    }
+
+    private float[] readTensor(String tensor, int[] shape, int count, DataInputStream in) throws IOException {
+        byte kind = in.readByte();
+        if (kind == FLOAT32) {
+            return Fp32Codec.FloatBytes.toFloats(in.readNBytes(count * 4));
+        }
+        if (kind != QUANTISED) {
+            throw new CodecFormatException("tensor " + tensor + " has unknown encoding " + kind);
+        }
+        float[] scales = Int8Codec.readScales(tensor, count, in);
+        int levels = levels();
+        int stored = bits <= 4 ? (count + 1) / 2 : count;
+        byte[] q = in.readNBytes(stored);
+        if (q.length != stored) {
+            throw new CodecFormatException("truncated " + name + " parameters in tensor " + tensor);
+        }
+        int per = count / scales.length;
+        float[] x = new float[count];
+        for (int c = 0, j = 0; c < scales.length; c++) {
+            float scale = scales[c];
+            for (int end = j + per; j < end; j++) {
+                int code = bits <= 4 ? (q[j >> 1] >> ((j & 1) * 4)) & 0xF : q[j];
+                if (code > 2 * levels) {
+                    throw new CodecFormatException("tensor " + tensor + " holds code " + code + " outside 0.." + 2 * levels);
+                }
+                x[j] = (code - levels) * scale;
+            }
+        }
+        return x;
+    }
+}
