@@ -47,6 +47,10 @@ public final class ModelUpdater {
     private final Map<String, ArtifactChunk> earlyChunks = new LinkedHashMap<>();
     private ModelAnnouncement pending;
     private ArtifactAssembler assembler;
+    /** When the pending artifact last made progress on MQTT (its announcement or a chunk). */
+    private long lastProgressNanos;
+    /** Whether the pending artifact's chunks are still coming on MQTT (not for a retained announcement). */
+    private boolean chunksComing;
     private volatile String lastRejection = "";
 
     /**
@@ -104,6 +108,8 @@ public final class ModelUpdater {
             return;
         }
         pending = a;
+        lastProgressNanos = System.nanoTime();
+        chunksComing = !retained && a.getChunksOnMqtt();
         for (ArtifactChunk c : earlyChunks.values()) {
             if (c.getSha256().equals(a.getSha256())) {
                 assembler.add(c);
@@ -113,7 +119,7 @@ public final class ModelUpdater {
         if (assembler.complete()) {
             finish();
         } else {
-            long delay = retained || !a.getChunksOnMqtt() ? 0 : chunkWait.toMillis();
+            long delay = chunksComing ? chunkWait.toMillis() : 0;
             String sha = a.getSha256();
             timers.schedule(() -> fetchRest(sha), delay, TimeUnit.MILLISECONDS);
         }
@@ -133,6 +139,7 @@ public final class ModelUpdater {
             log.warn("device={} dropped chunk: {}", deviceId, e.getMessage());
             return;
         }
+        lastProgressNanos = System.nanoTime();
         if (assembler.complete()) {
             finish();
         }
@@ -182,8 +189,17 @@ public final class ModelUpdater {
             if (pending == null || !pending.getSha256().equals(sha) || assembler.complete()) {
                 return;
             }
+            // a busy broker fanning a push out to many devices delivers slowly but steadily: fetch the
+            // rest only after chunk-wait without progress, not chunk-wait after the announcement
+            long idle = System.nanoTime() - lastProgressNanos;
+            if (chunksComing && idle < chunkWait.toNanos()) {
+                timers.schedule(() -> fetchRest(sha), chunkWait.toNanos() - idle, TimeUnit.NANOSECONDS);
+                return;
+            }
             offset = assembler.contiguousBytes();
             a = pending;
+            log.debug("device={} fetching version={} from offset {} over gRPC after {} ms without a chunk", deviceId,
+                    a.getVersion(), offset, idle / 1_000_000);
         }
         try {
             byte[] tail = coordinator.fetchArtifact(sha, offset, Duration.ofSeconds(30));

@@ -27,6 +27,12 @@ final class PushBenchmark {
         ModelVersion current = c.registry().requireCurrent(c.config().modelName());
         ModelParameters next = nudge(c.registry().globalParameters(current), runner.scenario().seed());
         List<EdgeAgent> online = runner.onlineAgents();
+        // agents that joined after the current version was published fetch it as they start: let
+        // that finish, so the timing and the byte count are the new version's alone
+        double settled = LocalFleet.awaitVersion(online, current.version(), Duration.ofSeconds(120));
+        out.printf("push: %d agents run version %d (waited %.1f s); publishing version %d%n", online.size(), current.version(),
+                settled, current.version() + 1);
+        Thread.sleep(1000); // the last fetches' byte counts land after the version does
         long down = runner.fleet().bytesDown();
         long start = System.nanoTime();
         ModelVersion v = c.publish(next);

@@ -1,0 +1,139 @@
+package io.flock.agent.artifact;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.flock.agent.DeviceConditions;
+import io.flock.agent.inference.LocalModel;
+import io.flock.agent.link.CoordinatorClient;
+import io.flock.agent.link.WireTap;
+import io.flock.core.artifact.ArtifactManifest;
+import io.flock.core.artifact.ArtifactVerifier;
+import io.flock.core.artifact.Digests;
+import io.flock.core.artifact.Ed25519Signer;
+import io.flock.core.codec.Codecs;
+import io.flock.core.model.FlockModel;
+import io.flock.core.model.ModelSpec;
+import io.flock.proto.v1.ArtifactChunk;
+import io.flock.proto.v1.CodecDescriptor;
+import io.flock.proto.v1.ModelAnnouncement;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The MQTT push path of the updater, with a coordinator that is never reachable: every gRPC fetch
+ * the updater tries is counted (and fails), so the tests see when it gives up waiting for chunks.
+ */
+class ModelUpdaterTest {
+    private static final String SPEC = "mlp:4-3-2";
+    private static final Duration CHUNK_WAIT = Duration.ofMillis(400);
+    @TempDir
+    Path dir;
+    private final AtomicInteger fetchAttempts = new AtomicInteger();
+    private final Ed25519Signer signer = Ed25519Signer.ephemeral();
+    private ScheduledExecutorService timers;
+    private CoordinatorClient coordinator;
+    private LocalModel local;
+    private ModelUpdater updater;
+
+    @BeforeEach
+    void start() {
+        timers = Executors.newSingleThreadScheduledExecutor();
+        coordinator = new CoordinatorClient("127.0.0.1:1", "d-1", WireTap.NONE, () -> {
+            fetchAttempts.incrementAndGet();
+            return false;
+        });
+        local = new LocalModel();
+        updater = new ModelUpdater("d-1", "m", new ArtifactVerifier(signer.publicKey()), local, dir, coordinator, timers, CHUNK_WAIT,
+                reason -> { }, DeviceConditions.REAL, false);
+    }
+
+    @AfterEach
+    void stop() {
+        timers.shutdownNow();
+        coordinator.close();
+        local.close();
+    }
+
+    @Test
+    void chunksArrivingSteadily_slowerInTotalThanChunkWait_loadWithoutAGrpcFetch() throws Exception {
+        byte[] artifact = artifact();
+        ModelAnnouncement a = announce(artifact, 8);
+
+        updater.onAnnouncement(a, false);
+        for (ArtifactChunk c : chunks(a, artifact)) {
+            Thread.sleep(CHUNK_WAIT.toMillis() / 4); // 8 chunks x 100 ms: twice the chunk wait in all
+            updater.onChunk(c);
+        }
+
+        assertThat(local.version()).isEqualTo(1);
+        assertThat(fetchAttempts).as("gRPC fetches while chunks kept coming").hasValue(0);
+    }
+
+    @Test
+    void chunksStopComing_fetchesTheRestOverGrpcAfterChunkWait() throws Exception {
+        byte[] artifact = artifact();
+        ModelAnnouncement a = announce(artifact, 8);
+
+        updater.onAnnouncement(a, false);
+        updater.onChunk(chunks(a, artifact)[0]);
+        Thread.sleep(CHUNK_WAIT.toMillis() / 2);
+        assertThat(fetchAttempts).hasValue(0);
+
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (fetchAttempts.get() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(fetchAttempts.get()).as("a fetch once no chunk came for the chunk wait").isPositive();
+        assertThat(local.version()).isZero();
+    }
+
+    @Test
+    void retainedAnnouncement_fetchesAtOnce() throws Exception {
+        byte[] artifact = artifact();
+
+        updater.onAnnouncement(announce(artifact, 8), true);
+
+        long deadline = System.nanoTime() + CHUNK_WAIT.toNanos() / 2;
+        while (fetchAttempts.get() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(fetchAttempts.get()).as("chunks of a retained announcement are long gone").isPositive();
+    }
+
+    private static byte[] artifact() {
+        try (FlockModel m = new FlockModel(ModelSpec.parse(SPEC), "t")) {
+            return Codecs.FP32.encode(m.parameters());
+        }
+    }
+
+    private ModelAnnouncement announce(byte[] artifact, int chunkCount) {
+        String sha = Digests.sha256Hex(artifact);
+        ArtifactManifest manifest = new ArtifactManifest("m", 1, SPEC, "fp32", "scale:255", sha, artifact.length);
+        int chunkBytes = (artifact.length + chunkCount - 1) / chunkCount;
+        return ModelAnnouncement.newBuilder().setModel("m").setVersion(1).setSpec(SPEC)
+                .setCodec(CodecDescriptor.newBuilder().setName("fp32")).setFeaturePipeline("scale:255").setSha256(sha)
+                .setSizeBytes(artifact.length).setSignature(ByteString.copyFrom(signer.sign(manifest)))
+                .setChunkCount(chunkCount).setChunkSizeBytes(chunkBytes).setChunksOnMqtt(true).build();
+    }
+
+    private static ArtifactChunk[] chunks(ModelAnnouncement a, byte[] artifact) {
+        int size = a.getChunkSizeBytes();
+        ArtifactChunk[] out = new ArtifactChunk[a.getChunkCount()];
+        for (int i = 0; i < out.length; i++) {
+            int from = i * size;
+            int to = Math.min(artifact.length, from + size);
+            out[i] = ArtifactChunk.newBuilder().setSha256(a.getSha256()).setIndex(i).setCount(out.length).setOffset(from)
+                    .setData(ByteString.copyFrom(Arrays.copyOfRange(artifact, from, to))).build();
+        }
+        return out;
+    }
+}
