@@ -75,10 +75,14 @@ public final class MqttRoundHooks implements RoundHooks {
     @Override
     public void push(ModelVersion version, ModelParameters parameters) {
         serving.update(version, parameters);
-        link.announce(WireMapper.announcement(version, chunkBytes, broadcast));
+        // chunks first: a device keeps chunks that come before their announcement, so when the
+        // announcement arrives it has the artifact and loads at once. Announcing first started every
+        // device's chunk-wait clock while a broker fanning the chunks out to 1,000 sessions was still
+        // busy, and most devices fetched the artifact a second time over gRPC.
         if (broadcast) {
             link.publishChunks(version.model(), WireMapper.chunks(version.manifest().sha256(),
                     registry.artifact(version.manifest().sha256()), chunkBytes, 0));
         }
+        link.announce(WireMapper.announcement(version, chunkBytes, broadcast));
     }
 }

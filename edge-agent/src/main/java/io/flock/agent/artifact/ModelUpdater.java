@@ -15,7 +15,9 @@ import io.flock.proto.v1.ArtifactChunk;
 import io.flock.proto.v1.ModelAnnouncement;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -93,6 +95,15 @@ public final class ModelUpdater {
      * no chunks follow on MQTT). On-demand devices only note it: a train task will fetch it.
      */
     public synchronized void onAnnouncement(ModelAnnouncement a, boolean retained) {
+        // the coordinator sends an artifact's chunks before its announcement: keep this one's, and
+        // drop the rest, which no announcement will claim
+        List<ArtifactChunk> early = new ArrayList<>();
+        for (ArtifactChunk c : earlyChunks.values()) {
+            if (c.getSha256().equals(a.getSha256())) {
+                early.add(c);
+            }
+        }
+        earlyChunks.clear();
         if (!a.getModel().equals(model) || a.getVersion() <= local.version()
                 || (pending != null && pending.getSha256().equals(a.getSha256()))) {
             return;
@@ -110,12 +121,9 @@ public final class ModelUpdater {
         pending = a;
         lastProgressNanos = System.nanoTime();
         chunksComing = !retained && a.getChunksOnMqtt();
-        for (ArtifactChunk c : earlyChunks.values()) {
-            if (c.getSha256().equals(a.getSha256())) {
-                assembler.add(c);
-            }
+        for (ArtifactChunk c : early) {
+            addChunk(c);
         }
-        earlyChunks.clear();
         if (assembler.complete()) {
             finish();
         } else {
@@ -133,16 +141,20 @@ public final class ModelUpdater {
             }
             return;
         }
+        if (addChunk(c) && assembler.complete()) {
+            finish();
+        }
+    }
+
+    private boolean addChunk(ArtifactChunk c) {
         try {
             assembler.add(c);
         } catch (InvalidInputException e) {
             log.warn("device={} dropped chunk: {}", deviceId, e.getMessage());
-            return;
+            return false;
         }
         lastProgressNanos = System.nanoTime();
-        if (assembler.complete()) {
-            finish();
-        }
+        return true;
     }
 
     /**

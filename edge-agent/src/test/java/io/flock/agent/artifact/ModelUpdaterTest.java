@@ -79,6 +79,23 @@ class ModelUpdaterTest {
     }
 
     @Test
+    void chunksBeforeTheirAnnouncement_loadWhenItArrives() {
+        byte[] artifact = artifact();
+        ModelAnnouncement a = announce(artifact, 8);
+        ArtifactChunk[] chunks = chunks(a, artifact);
+        for (int i = chunks.length - 1; i >= 0; i--) {
+            updater.onChunk(chunks[i]);
+        }
+        updater.onChunk(chunks(announce(new byte[] {1, 2, 3}, 1), new byte[] {1, 2, 3})[0]); // another artifact's
+
+        assertThat(local.version()).isZero();
+        updater.onAnnouncement(a, false);
+
+        assertThat(local.version()).isEqualTo(1);
+        assertThat(fetchAttempts).hasValue(0);
+    }
+
+    @Test
     void chunksStopComing_fetchesTheRestOverGrpcAfterChunkWait() throws Exception {
         byte[] artifact = artifact();
         ModelAnnouncement a = announce(artifact, 8);

@@ -19,6 +19,11 @@ public final class SummaryTable {
             }
         }
         Map<String, Object> s = report.summary(totalSeconds);
+        if (report.rounds().isEmpty()) {
+            // a workload without training rounds (push-1k) printed its own result line already
+            out.printf("%nno training rounds | total %.1f s | peak RSS %d MB%n", totalSeconds, ((long) s.get("peakRssBytes")) >> 20);
+            return;
+        }
         out.printf("%nfinal accuracy %.4f | mean of last 5 %.4f | median round %.3f s | total %.1f s | %.1f MB moved | peak RSS %d MB%n",
                 (double) s.get("finalAccuracy"), (double) s.get("meanAccuracyLast5"), (double) s.get("medianRoundSeconds"),
                 totalSeconds, ((long) s.get("bytesTotal")) / 1e6, ((long) s.get("peakRssBytes")) >> 20);

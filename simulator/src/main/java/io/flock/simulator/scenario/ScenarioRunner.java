@@ -103,6 +103,7 @@ public final class ScenarioRunner implements AutoCloseable {
         long start = System.nanoTime();
         for (int r = 1; r <= scenario.rounds(); r++) {
             applyAvailability(r);
+            awaitCoordinatorSeesAvailability(r);
             long down = fleet.bytesDown();
             long up = fleet.bytesUp();
             RoundResult result = new FaultInjector(this).runRound(r);
@@ -132,6 +133,24 @@ public final class ScenarioRunner implements AutoCloseable {
             if (online != a.mqttConnected()) {
                 a.setOnline(online);
             }
+        }
+    }
+
+    /**
+     * Status changes reach the coordinator over MQTT a moment after a device goes on- or offline:
+     * wait (up to 5 s) until its view matches, so a device that just left is not sent a task that no
+     * one will answer until the round's deadline.
+     */
+    private void awaitCoordinatorSeesAvailability(int round) throws InterruptedException {
+        java.util.Set<String> expected = new java.util.HashSet<>();
+        onlineAgents().forEach(a -> expected.add(a.config().deviceId()));
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!expected.equals(new java.util.HashSet<>(coordinator().devices().available()))) {
+            if (System.nanoTime() > deadline) {
+                out.printf("round %d: the coordinator's view of who is online still differs from the fleet's after 5 s%n", round);
+                return;
+            }
+            Thread.sleep(5);
         }
     }
 
