@@ -120,7 +120,7 @@ public final class LowBitCodec implements ParameterCodec {
         for (int c = 0, j = 0; c < scales.length; c++) {
             float scale = scales[c];
             for (int end = j + per; j < end; j++) {
-                int code = bits <= 4 ? (q[j >> 1] >> ((j & 1) * 4)) & 0xF : q[j];
+                int code = bits <= 4 ? (q[j >> 1] >> ((j & 1) * 4)) & 0xF : q[j] & 0xFF;
                 if (code > 2 * levels) {
                     throw new CodecFormatException("tensor " + tensor + " holds code " + code + " outside 0.." + 2 * levels);
                 }

@@ -117,6 +117,20 @@ class LowBitCodecTest {
         });
         assertThatThrownBy(() -> codec.decode(Entropy.huffman(frame))).isInstanceOf(CodecFormatException.class)
                 .hasMessageContaining("code 15");
+        // one value per byte from 5 bits on: a byte of 0x80 is code 128, not -128
+        byte[] wide = ParameterFrame.write("int5", layer(new float[] {1, 1}, 1), (t, out) -> {
+            if (t.shape().length < 2) {
+                out.writeByte(0);
+                out.write(Fp32Codec.FloatBytes.toBytes(t.data()));
+                return;
+            }
+            out.writeByte(2);
+            out.writeInt(1);
+            out.writeFloat(1f);
+            out.write(new byte[] {15, (byte) 0x80});
+        });
+        assertThatThrownBy(() -> Codecs.byName("int5").decode(Entropy.huffman(wide))).isInstanceOf(CodecFormatException.class)
+                .hasMessageContaining("code 128");
     }
 
     @Test

@@ -32,7 +32,6 @@ final class PushBenchmark {
         double settled = LocalFleet.awaitVersion(online, current.version(), Duration.ofSeconds(120));
         out.printf("push: %d agents run version %d (waited %.1f s); publishing version %d%n", online.size(), current.version(),
                 settled, current.version() + 1);
-        Thread.sleep(1000); // the last fetches' byte counts land after the version does
         long down = runner.fleet().bytesDown();
         long start = System.nanoTime();
         ModelVersion v = c.publish(next);
