@@ -31,6 +31,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -91,7 +92,7 @@ public final class EdgeAgent implements AutoCloseable {
                 ? new CoordinatorClient(config.coordinator(), config.deviceId(), traffic, conditions::coordinatorReachable)
                 : gateway.coordinator(config.deviceId(), traffic, conditions::coordinatorReachable);
         this.updater = new ModelUpdater(config.deviceId(), config.model(), verifier, local, config.stateDir(), coordinator, timers,
-                config.chunkWait(), reason -> timers.execute(() -> heartbeat(reason)), conditions, config.fetchOnDemand());
+                config.chunkWait(), reason -> soon(() -> heartbeat(reason)), conditions, config.fetchOnDemand());
         this.outbox = new Outbox(config.stateDir().resolve("outbox"), coordinator, timers, config.deviceId(), conditions);
         this.training = new TrainingWorker(config.deviceId(), config.dataDir(), local, updater, outbox, config.seed(), conditions);
         this.router = new OffloadRouter(config.model(), local, new ConfidenceOffloadPolicy(config.offloadThreshold()),
@@ -132,7 +133,7 @@ restoredVersion = updater.restoreFromDisk() ? local.version() : 0;
         }
     }
 
-    /** The first MQTT connect; Paho reconnects by itself only after a first success, so retry here. */
+    /** The first MQTT connect; the session reconnects by itself only after a first success, so retry here. */
     private void connect(long backoffMs) {
         try {
             mqtt.start();
@@ -140,6 +141,15 @@ restoredVersion = updater.restoreFromDisk() ? local.version() : 0;
             log.warn("device={} broker unreachable ({}), retrying in {} ms; serving version={} meanwhile", config.deviceId(),
                     e.getMessage(), backoffMs, local.version());
             timers.schedule(() -> connect(Math.min(15_000, backoffMs * 2)), backoffMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Runs {@code work} on the device's timers; skipped once the agent is closing (they are shut down). */
+    private void soon(Runnable work) {
+        try {
+            timers.execute(work);
+        } catch (RejectedExecutionException e) {
+            log.debug("device={} is closing; skipped {}", config.deviceId(), work);
         }
     }
 

@@ -14,7 +14,7 @@ import java.util.zip.InflaterInputStream;
 
 /** The entropy-coding stage of the quantising codecs: a Huffman-only deflate stream, inflated with a size bound. */
 final class Entropy {
-    private static final Semaphore INFLATERS = new Semaphore(Runtime.getRuntime().availableProcessors());
+    private static final Semaphore INFLATERS = new Semaphore(Integer.getInteger("flock.inflaters", Runtime.getRuntime().availableProcessors()));
 
     private Entropy() {
     }

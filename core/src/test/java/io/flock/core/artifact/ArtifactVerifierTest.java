@@ -42,5 +42,19 @@ class ArtifactVerifierTest {
         assertThatThrownBy(() -> verifier.verify(manifest, new byte[0], bytes)).hasMessageContaining("unsigned");
         assertThatThrownBy(() -> new ArtifactVerifier(Ed25519Signer.ephemeral().publicKey()).verify(manifest, sig, bytes))
                 .hasMessageContaining("signature does not verify");
+        assertThatThrownBy(() -> verifier.verify(manifest, java.util.Arrays.copyOf(sig, 63), bytes))
+                .isInstanceOf(ArtifactRejectedException.class).hasMessageContaining("malformed (63 bytes");
+        assertThatThrownBy(() -> verifier.verify(manifest, java.util.Arrays.copyOf(sig, 65), bytes))
+                .isInstanceOf(ArtifactRejectedException.class).hasMessageContaining("malformed (65 bytes");
+    }
+
+    @Test
+    void verifier_refusesKeysThatAreNotEd25519() throws Exception {
+        byte[] ec = java.security.KeyPairGenerator.getInstance("EC").generateKeyPair().getPublic().getEncoded();
+        byte[] ed = Ed25519Signer.ephemeral().publicKey();
+
+        assertThatThrownBy(() -> new ArtifactVerifier(ec)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not an Ed25519 public key");
+        assertThatThrownBy(() -> new ArtifactVerifier(java.util.Arrays.copyOf(ed, 20))).isInstanceOf(IllegalArgumentException.class);
     }
 }

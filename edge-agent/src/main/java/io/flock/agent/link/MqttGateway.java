@@ -14,9 +14,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,7 +91,7 @@ public final class MqttGateway implements AutoCloseable {
         try {
             client = new MqttClient(url, "flock-gateway-" + gatewayId, new MemoryPersistence());
             client.setCallback(keeper.callback(this::messageArrived));
-            client.connect(AgentMqttLink.sessionOptions(gatewayStatus));
+            client.connect(sessionOptions(gatewayStatus));
             subscribeAll();
             keeper.watch(client);
             log.info("gateway={} connected to {}", gatewayId, url);
@@ -102,6 +104,23 @@ public final class MqttGateway implements AutoCloseable {
             client = null;
             throw new FlockException("gateway " + gatewayId + " cannot connect to MQTT broker " + url + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Options of the gateway's session: persistent (clean start off, 1 h expiry) so messages sent
+     * while it blinks are delivered on reconnect, automatic reconnect with backoff, and a retained
+     * "offline" last will on {@code willTopic}.
+     */
+    private static MqttConnectionOptions sessionOptions(String willTopic) {
+        MqttConnectionOptions o = new MqttConnectionOptions();
+        o.setCleanStart(false);
+        o.setSessionExpiryInterval(3600L);
+        o.setAutomaticReconnect(true);
+        o.setAutomaticReconnectDelay(1, 15);
+        o.setConnectionTimeout(10);
+        o.setKeepAliveInterval(30);
+        o.setWill(willTopic, new MqttMessage(Topics.OFFLINE.getBytes(StandardCharsets.UTF_8), 1, true, new MqttProperties()));
+        return o;
     }
 
     /** Subscribes every followed model and seated device, and republishes every device's status. */
