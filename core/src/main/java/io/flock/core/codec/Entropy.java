@@ -3,18 +3,18 @@ package io.flock.core.codec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.concurrent.Semaphore;
+import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
-import java.util.zip.InflaterInputStream;
+import java.util.zip.Inflater;
 
 /** The entropy-coding stage of the quantising codecs: a Huffman-only deflate stream, inflated with a size bound. */
 final class Entropy {
-    private static final Semaphore INFLATERS = new Semaphore(Integer.getInteger("flock.inflaters", Runtime.getRuntime().availableProcessors()));
+    private static final Semaphore INFLATERS = new Semaphore(Runtime.getRuntime().availableProcessors());
 
     private Entropy() {
     }
@@ -47,42 +47,33 @@ final class Entropy {
      * @return the inflated frame; fails past the largest frame a codec may hold
      */
     static DataInputStream inflate(byte[] bytes) {
+        long limit = ParameterFrame.MAX_VALUES * 4L + (1 << 20);
+        Inflater inflater = new Inflater();
         INFLATERS.acquireUninterruptibly();
-        try (InputStream in = new BoundedInputStream(new InflaterInputStream(new ByteArrayInputStream(bytes)),
-                ParameterFrame.MAX_VALUES * 4 + (1 << 20))) {
-            return new DataInputStream(new ByteArrayInputStream(in.readAllBytes()));
-        } catch (IOException e) {
+        try {
+            // one call per buffer-full over the whole input: a stream would call zlib per 512 input bytes
+            inflater.setInput(bytes);
+            byte[] out = new byte[(int) Math.min(limit, Math.max(1024L, bytes.length * 2L))];
+            int n = 0;
+            while (!inflater.finished()) {
+                if (n == out.length) {
+                    if (out.length >= limit) {
+                        throw new CodecFormatException("inflated parameters exceed the size limit");
+                    }
+                    out = Arrays.copyOf(out, (int) Math.min(limit, out.length * 2L));
+                }
+                int got = inflater.inflate(out, n, out.length - n);
+                if (got == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    throw new CodecFormatException("corrupt compressed parameters: truncated stream");
+                }
+                n += got;
+            }
+            return new DataInputStream(new ByteArrayInputStream(out, 0, n));
+        } catch (DataFormatException e) {
             throw new CodecFormatException("corrupt compressed parameters: " + e.getMessage());
         } finally {
             INFLATERS.release();
-        }
-    }
-
-    /** Stops decompression bombs: fails once more than {@code limit} bytes were read. */
-    private static final class BoundedInputStream extends FilterInputStream {
-        private long remaining;
-
-        BoundedInputStream(InputStream in, long limit) {
-            super(in);
-            this.remaining = limit;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0 && --remaining < 0) {
-                throw new CodecFormatException("inflated parameters exceed the size limit");
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0 && (remaining -= n) < 0) {
-                throw new CodecFormatException("inflated parameters exceed the size limit");
-            }
-            return n;
+            inflater.end();
         }
     }
 }
