@@ -1,25 +1,21 @@
 package io.flock.agent.link;
 
+import static io.flock.agent.link.LinkFixtures.BROKER;
+import static io.flock.agent.link.LinkFixtures.await;
+import static io.flock.agent.link.LinkFixtures.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flock.agent.link.LinkFixtures.Inbox;
+import io.flock.agent.link.LinkFixtures.Observer;
 import io.flock.core.FlockException;
 import io.flock.core.link.Topics;
 import io.flock.proto.v1.ArtifactChunk;
-import io.flock.proto.v1.DeviceTask;
-import io.flock.proto.v1.ModelAnnouncement;
-import io.flock.proto.v1.TrainTask;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.BooleanSupplier;
-import org.eclipse.paho.mqttv5.client.MqttClient;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,79 +24,25 @@ import org.junit.jupiter.api.Timeout;
 /** Devices sharing one session on the machine's Mosquitto (127.0.0.1:1883), observed by a second client. */
 @Timeout(60)
 class MqttGatewayIT {
-    private static final String BROKER = "tcp://127.0.0.1:1883";
     private final String run = "it" + Long.toHexString(System.nanoTime());
     private final String model = run + "-model";
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
     private final Map<String, Inbox> inboxes = new ConcurrentHashMap<>();
     private MqttGateway gateway;
-    private MqttClient observer;
-    private final Map<String, String> statuses = new ConcurrentHashMap<>();
-
-    /** What one seated device received. */
-    private static final class Inbox implements AgentMqttLink.Handler {
-        final List<String> tasks = new CopyOnWriteArrayList<>();
-        final List<Long> announcements = new CopyOnWriteArrayList<>();
-        final List<Boolean> retained = new CopyOnWriteArrayList<>();
-        final List<Integer> chunks = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void onAnnouncement(ModelAnnouncement a, boolean wasRetained) {
-            announcements.add(a.getVersion());
-            retained.add(wasRetained);
-        }
-
-        @Override
-        public void onChunk(ArtifactChunk chunk) {
-            chunks.add(chunk.getIndex());
-        }
-
-        @Override
-        public void onTask(DeviceTask task) {
-            tasks.add(task.getTrain().getTaskId());
-        }
-    }
+    private Observer observer;
+    private Map<String, String> statuses;
 
     @BeforeEach
     void start() throws Exception {
         gateway = new MqttGateway(BROKER, run + "-gw", WireTap.NONE, timers);
-        observer = new MqttClient(BROKER, run + "-observer", new MemoryPersistence());
-        observer.connect();
-        observer.setCallback(new org.eclipse.paho.mqttv5.client.MqttCallback() {
-            @Override
-            public void messageArrived(String topic, MqttMessage m) {
-                String device = Topics.deviceOfStatus(topic);
-                if (device != null && device.startsWith(run)) {
-                    statuses.put(device, new String(m.getPayload(), StandardCharsets.UTF_8));
-                }
-            }
-
-            @Override
-            public void disconnected(org.eclipse.paho.mqttv5.client.MqttDisconnectResponse r) { }
-
-            @Override
-            public void mqttErrorOccurred(org.eclipse.paho.mqttv5.common.MqttException e) { }
-
-            @Override
-            public void deliveryComplete(org.eclipse.paho.mqttv5.client.IMqttToken t) { }
-
-            @Override
-            public void connectComplete(boolean reconnect, String uri) { }
-
-            @Override
-            public void authPacketArrived(int code, org.eclipse.paho.mqttv5.common.packet.MqttProperties p) { }
-        });
-        observer.subscribe(Topics.allStatuses(), 1);
+        observer = new Observer(run);
+        statuses = observer.statuses;
     }
 
     @AfterEach
     void stop() throws Exception {
         gateway.close();
-        for (String id : inboxes.keySet()) {
-            observer.publish(Topics.status(id), new byte[0], 1, true); // clear the retained status
-        }
-        observer.publish(Topics.announcement(model), new byte[0], 1, true);
-        observer.disconnect();
+        observer.clear(inboxes.keySet(), model);
         observer.close();
         timers.shutdownNow();
     }
@@ -115,19 +57,7 @@ class MqttGatewayIT {
     }
 
     private void publish(String topic, byte[] payload, boolean retained) throws Exception {
-        observer.publish(topic, payload, 1, retained);
-    }
-
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition within 10 s").isLessThan(deadline);
-            Thread.sleep(10);
-        }
-    }
-
-    private static byte[] task(String id) {
-        return DeviceTask.newBuilder().setTrain(TrainTask.newBuilder().setTaskId(id)).build().toByteArray();
+        observer.publish(topic, payload, retained);
     }
 
     @Test
@@ -146,7 +76,7 @@ class MqttGatewayIT {
         ArtifactChunk chunk = ArtifactChunk.newBuilder().setSha256("ab").setIndex(0).setCount(1)
                 .setData(com.google.protobuf.ByteString.copyFrom(new byte[5000])).build();
         publish(Topics.chunks(model), chunk.toByteArray(), false);
-        publish(Topics.announcement(model), ModelAnnouncement.newBuilder().setModel(model).setVersion(7).build().toByteArray(), true);
+        publish(Topics.announcement(model), LinkFixtures.announcement(model, 7), true);
 
         await(() -> ia.tasks.size() == 1 && ib.tasks.size() == 1 && ia.chunks.size() == 1 && ib.chunks.size() == 1
                 && ia.announcements.contains(7L) && ib.announcements.contains(7L));
