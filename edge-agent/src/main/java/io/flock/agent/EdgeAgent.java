@@ -33,6 +33,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,8 @@ import org.slf4j.LoggerFactory;
 public final class EdgeAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EdgeAgent.class);
     private static final Duration RPC_TIMEOUT = Duration.ofSeconds(10);
+    /** Heartbeats after a model change go out within this many ms, at random (see {@link #reportModelChange}). */
+    private static final long REPORT_JITTER_MS = 1000;
     private final AgentConfig config;
     private final DeviceConditions conditions;
     private final ByteCounter traffic;
@@ -92,7 +95,7 @@ public final class EdgeAgent implements AutoCloseable {
                 ? new CoordinatorClient(config.coordinator(), config.deviceId(), traffic, conditions::coordinatorReachable)
                 : gateway.coordinator(config.deviceId(), traffic, conditions::coordinatorReachable);
         this.updater = new ModelUpdater(config.deviceId(), config.model(), verifier, local, config.stateDir(), coordinator, timers,
-                config.chunkWait(), reason -> soon(() -> heartbeat(reason)), conditions, config.fetchOnDemand());
+                config.chunkWait(), this::reportModelChange, conditions, config.fetchOnDemand());
         this.outbox = new Outbox(config.stateDir().resolve("outbox"), coordinator, timers, config.deviceId(), conditions);
         this.training = new TrainingWorker(config.deviceId(), config.dataDir(), local, updater, outbox, config.seed(), conditions);
         this.router = new OffloadRouter(config.model(), local, new ConfidenceOffloadPolicy(config.offloadThreshold()),
@@ -144,12 +147,17 @@ restoredVersion = updater.restoreFromDisk() ? local.version() : 0;
         }
     }
 
-    /** Runs {@code work} on the device's timers; skipped once the agent is closing (they are shut down). */
-    private void soon(Runnable work) {
+    /**
+     * Tells the coordinator what the device runs after a load or a rejection, within
+     * {@link #REPORT_JITTER_MS} at random: a push lands on every device at once, and a fleet that
+     * reported at once would hit the coordinator with all its heartbeats in the same instant.
+     * Skipped once the agent is closing.
+     */
+    private void reportModelChange(String rejection) {
         try {
-            timers.execute(work);
+            timers.schedule(() -> heartbeat(rejection), ThreadLocalRandom.current().nextLong(REPORT_JITTER_MS), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
-            log.debug("device={} is closing; skipped {}", config.deviceId(), work);
+            log.debug("device={} is closing; no heartbeat", config.deviceId());
         }
     }
 

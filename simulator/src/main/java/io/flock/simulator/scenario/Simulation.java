@@ -75,17 +75,19 @@ public final class Simulation {
         if (scenario.dataset().equals("system") && !data.startsWith(BundledData.SYSTEM)) {
             out.println("note: the full Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist); using the bundled subset");
         }
-        out.printf("scenario %s: %d devices (%d per round), %d rounds, %s, %s partition of %d samples from %s%n", scenario.name(),
-                scenario.devices(), scenario.devicesPerRound(), scenario.rounds(), scenario.model(), scenario.partition().kind(),
+        out.printf("scenario %s: %d devices (%d per round), %d %s, %s, %s partition of %d samples from %s%n", scenario.name(),
+                scenario.devices(), scenario.devicesPerRound(), scenario.rounds(),
+                scenario.workload() == ScenarioConfig.Workload.PUSH ? "timed pushes" : "rounds", scenario.model(), scenario.partition().kind(),
                 train.size(), data);
         RunReport report = new RunReport(scenario.name(), ScenarioReport.config(scenario, data));
         try (ScenarioRunner runner = new ScenarioRunner(scenario, Files.createDirectories(work), out, tap, false, Map.of())) {
             runner.start(parts, data);
             out.printf("broker, coordinator and %d agents up in %.1f s%n", scenario.devices(), (System.nanoTime() - start) / 1e9);
             if (scenario.workload() == ScenarioConfig.Workload.PUSH) {
-                report.section("push", PushBenchmark.run(runner, out));
+                report.section("push", PushBenchmark.run(runner, out)); // its rounds are pushes, not training rounds
+            } else {
+                runner.runRounds(report);
             }
-            runner.runRounds(report);
             report.section("faults", runner.faultLog());
         }
         double total = (System.nanoTime() - start) / 1e9;
