@@ -245,16 +245,7 @@ public final class ModelUpdater {
         if (persist) {
             DeviceConditions.pause(conditions.downlink(bytes.length));
         }
-        ArtifactManifest manifest = new ArtifactManifest(a.getModel(), a.getVersion(), a.getSpec(), a.getCodec().getName(),
-                a.getFeaturePipeline(), a.getSha256(), a.getSizeBytes());
-        verifier.verify(manifest, a.getSignature().toByteArray(), bytes);
-        ModelParameters params;
-        try {
-            params = Codecs.byName(manifest.codec()).decode(bytes);
-        } catch (InvalidInputException e) {
-            throw new ArtifactRejectedException("artifact " + a.getModel() + " v" + a.getVersion() + " does not decode: " + e.getMessage());
-        }
-        local.swap(a.getModel(), a.getVersion(), a.getSha256(), ModelSpec.parse(a.getSpec()), FeaturePipeline.parse(a.getFeaturePipeline()), params);
+        InstallSlots.run(() -> verifyAndLoad(a, bytes));
         if (persist) {
             try {
                 disk.save(a, bytes);
@@ -265,6 +256,19 @@ public final class ModelUpdater {
         lastRejection = "";
         log.info("device={} verified and loaded model={} version={} bytes={}", deviceId, a.getModel(), a.getVersion(), bytes.length);
         onChange.accept("");
+    }
+
+    private void verifyAndLoad(ModelAnnouncement a, byte[] bytes) {
+        ArtifactManifest manifest = new ArtifactManifest(a.getModel(), a.getVersion(), a.getSpec(), a.getCodec().getName(),
+                a.getFeaturePipeline(), a.getSha256(), a.getSizeBytes());
+        verifier.verify(manifest, a.getSignature().toByteArray(), bytes);
+        ModelParameters params;
+        try {
+            params = Codecs.byName(manifest.codec()).decode(bytes);
+        } catch (InvalidInputException e) {
+            throw new ArtifactRejectedException("artifact " + a.getModel() + " v" + a.getVersion() + " does not decode: " + e.getMessage());
+        }
+        local.swap(a.getModel(), a.getVersion(), a.getSha256(), ModelSpec.parse(a.getSpec()), FeaturePipeline.parse(a.getFeaturePipeline()), params);
     }
 
     private void reject(ModelAnnouncement a, String reason) {

@@ -18,11 +18,18 @@ import java.util.Random;
 /**
  * W4: pushes new model versions to every online agent and times each until all have verified and
  * loaded it; counts the bytes the devices received and compares the artifact with fp32. The first
- * push warms the JVM (its code paths are compiled while it runs) and is reported apart; the
- * scenario's {@code rounds} pushes after it are timed, and their median is the result.
+ * {@link #WARMUP_PUSHES} pushes warm the JVM (their code paths are compiled while they run) and are
+ * reported apart; the scenario's {@code rounds} pushes after them are timed, and their median is the
+ * result.
  */
 final class PushBenchmark {
     private static final Duration PUSH_TIMEOUT = Duration.ofSeconds(120);
+    /**
+     * Untimed pushes first. The first push after start-up runs on code the JIT has not compiled yet
+     * (on push-1k here: 5.2-6.9 s), the second is still compiling, from the third on a push settles
+     * (eight in a row: 5.19, 4.71, then 3.52-4.29 s). A coordinator and its devices run for days.
+     */
+    private static final int WARMUP_PUSHES = 2;
 
     private PushBenchmark() {
     }
@@ -36,17 +43,18 @@ final class PushBenchmark {
         double settled = LocalFleet.awaitVersion(online, current.version(), PUSH_TIMEOUT);
         out.printf("push: %d agents run version %d (waited %.1f s)%n", online.size(), current.version(), settled);
         int timed = Math.max(1, runner.scenario().rounds());
-        Map<String, Object> warmup = null;
+        List<Map<String, Object>> warmup = new ArrayList<>();
         List<Map<String, Object>> pushes = new ArrayList<>();
         double[] seconds = new double[timed];
-        for (int i = 0; i <= timed; i++) {
-            String label = i == 0 ? "warm-up push" : "push " + i + "/" + timed;
+        for (int i = 0; i < WARMUP_PUSHES + timed; i++) {
+            boolean warming = i < WARMUP_PUSHES;
+            String label = warming ? "warm-up push " + (i + 1) + "/" + WARMUP_PUSHES : "push " + (i - WARMUP_PUSHES + 1) + "/" + timed;
             Map<String, Object> one = pushOnce(runner, online, label, runner.scenario().seed() + i, out);
-            if (i == 0) {
-                warmup = one;
+            if (warming) {
+                warmup.add(one);
             } else {
                 pushes.add(one);
-                seconds[i - 1] = (double) one.get("seconds");
+                seconds[i - WARMUP_PUSHES] = (double) one.get("seconds");
             }
         }
         double[] sorted = seconds.clone();

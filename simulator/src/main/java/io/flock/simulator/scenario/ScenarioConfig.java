@@ -16,7 +16,7 @@ import java.util.List;
  * @param devicesPerRound devices sent a task per round, 1..devices
  * @param minResults      results that close a round early, 1..devicesPerRound
  * @param rounds          rounds to run, >= 0 (0 with workload push); with workload push, the timed pushes
- * @param workload        train (federated rounds) or push (a warm-up push, then timed pushes)
+ * @param workload        train (federated rounds) or push (warm-up pushes, then timed pushes)
  * @param model           network
  * @param pipeline        feature pipeline ({@link io.flock.core.data.FeaturePipeline} form, e.g. "scale:255:0.2860:0.3530")
  * @param training        local SGD settings

@@ -46,6 +46,35 @@ class ScenarioIT {
     }
 
     @Test
+    void pushWorkload_timesEachPushToEveryAgent_countsOneArtifactPerAgent_runsNoTrainingRounds() throws Exception {
+        ScenarioConfig s = ScenarioLoader.parse("""
+                dataset: bundled
+                devices: 12
+                devicesPerRound: 1
+                rounds: 2
+                workload: push
+                model: mlp:784-64-10
+                codecs: {push: int8, update: fp32}
+                """, "push-12");
+
+        RunReport report = run(s, "push");
+
+        assertThat(report.rounds()).as("pushes are not training rounds").isEmpty();
+        JsonNode push = new ObjectMapper().readTree(dir.resolve("push/report.json").toFile()).get("push");
+        assertThat(push.get("agents").asInt()).isEqualTo(12);
+        assertThat(push.get("warmup")).hasSize(2);
+        assertThat(push.get("pushes")).hasSize(2);
+        long artifact = push.get("artifactBytes").asLong();
+        for (JsonNode one : push.get("pushes")) {
+            assertThat(one.get("seconds").asDouble()).isPositive();
+            assertThat(one.get("bytesDown").asLong()).as("one artifact per agent, plus announcements and framing")
+                    .isBetween(12 * artifact, 12 * artifact + 12 * 4_000L);
+        }
+        assertThat(push.get("compressionRatio").asDouble()).isGreaterThan(3.9);
+        assertThat(push.get("seconds").asDouble()).isBetween(push.get("secondsMin").asDouble(), push.get("secondsMax").asDouble());
+    }
+
+    @Test
     void leavingDevicesAndCoordinatorRestart_failuresCountedDeadlineCloses_acceptedUpdatesKept() throws Exception {
         ScenarioConfig s = ScenarioLoader.parse("""
                 dataset: bundled
