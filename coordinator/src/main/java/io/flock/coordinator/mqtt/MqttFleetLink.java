@@ -10,12 +10,8 @@ import io.flock.proto.v1.ArtifactChunk;
 import io.flock.proto.v1.DeviceTask;
 import io.flock.proto.v1.ModelAnnouncement;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.paho.mqttv5.client.MqttClient;
@@ -40,8 +36,6 @@ public final class MqttFleetLink implements AutoCloseable {
     private final AtomicReference<ModelAnnouncement> lastAnnouncement = new AtomicReference<>();
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("flock-mqtt-watchdog"));
     private final SessionKeeper keeper = new SessionKeeper(log, "coordinator", watchdog, this::restore);
-    /** Publishes a push's chunks concurrently (see {@link #publishChunks}). */
-    private final ExecutorService publishers = Executors.newFixedThreadPool(4, DaemonThreads.named("flock-mqtt-publish"));
     private volatile MqttClient client;
 
     /**
@@ -97,30 +91,14 @@ public final class MqttFleetLink implements AutoCloseable {
     }
 
     /**
-     * Publishes the artifact's chunks at QoS 1, several at a time, and returns once the broker has
-     * acknowledged them all. A broker acknowledges a chunk only after queueing it for every
-     * subscriber (0.3-0.5 s for 1,000 devices here), so one at a time left it idle between chunks.
-     * Devices place chunks by index, in whatever order they arrive.
-     *
-     * @throws FlockException when a chunk cannot be published
+     * Publishes the artifact's chunks, in order, at QoS 1. One at a time: Paho gives a topic an alias
+     * on its first publish, and concurrent publishes to one topic raced that alias onto the wire before
+     * the publish that defines it (HiveMQ then disconnects with "Topic alias in PUBLISH could not be
+     * mapped").
      */
     public void publishChunks(String model, List<ArtifactChunk> chunks) {
-        String topic = Topics.chunks(model);
-        List<Future<?>> sent = new ArrayList<>();
         for (ArtifactChunk c : chunks) {
-            byte[] payload = c.toByteArray();
-            sent.add(publishers.submit(() -> publish(topic, payload, false)));
-        }
-        for (Future<?> f : sent) {
-            try {
-                f.get();
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof FlockException fe ? fe
-                        : new FlockException("MQTT publish to " + topic + " failed: " + e.getCause(), e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new FlockException("interrupted while publishing chunks to " + topic, e);
-            }
+            publish(Topics.chunks(model), c.toByteArray(), false);
         }
     }
 
@@ -160,7 +138,6 @@ public final class MqttFleetLink implements AutoCloseable {
         }
         keeper.stop();
         watchdog.shutdownNow();
-        publishers.shutdownNow();
         try {
             if (client.isConnected()) {
                 client.disconnect(2000);
