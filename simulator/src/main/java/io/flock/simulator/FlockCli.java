@@ -12,6 +12,7 @@ import io.flock.core.config.ConfigException;
 import io.flock.core.config.Settings;
 import io.flock.simulator.demo.Demo;
 import io.flock.simulator.demo.DemoOptions;
+import io.flock.simulator.fleet.ScratchDirectory;
 import io.flock.simulator.scenario.ScenarioConfig;
 import io.flock.simulator.scenario.ScenarioLoader;
 import io.flock.simulator.scenario.Simulation;
@@ -42,6 +43,15 @@ public final class FlockCli {
             throw e;
         });
         System.exit(cli.execute(args));
+    }
+
+    /** A run's scratch directory; announced when kept, so the user can find it. */
+    static ScratchDirectory scratch(String prefix, boolean keep) throws java.io.IOException {
+        ScratchDirectory work = ScratchDirectory.create(prefix, keep);
+        if (keep) {
+            System.out.println("scratch directory (kept): " + work.path());
+        }
+        return work;
     }
 
     /** Options shared by long-running components. */
@@ -81,10 +91,14 @@ public final class FlockCli {
         @Option(names = {"-s", "--set"}, description = "coordinator key override, e.g. --set push.codec=fp32")
         Map<String, String> set = new LinkedHashMap<>();
 
+        @Option(names = "--keep-work", description = "keep the scratch directory (database, artifacts, device state)")
+        boolean keepWork;
+
         @Override
         public Integer call() throws Exception {
-            Path work = Files.createTempDirectory("flock-demo-");
-            new Demo(new DemoOptions(devices, rounds, 50, data, work, out, seed, set), System.out).run(WireTap.NONE);
+            try (ScratchDirectory work = scratch("flock-demo-", keepWork)) {
+                new Demo(new DemoOptions(devices, rounds, 50, data, work.path(), out, seed, set), System.out).run(WireTap.NONE);
+            }
             return 0;
         }
     }
@@ -101,6 +115,9 @@ public final class FlockCli {
         @Option(names = "--out", description = "output directory (default: flock-out/<scenario>)")
         Path out;
 
+        @Option(names = "--keep-work", description = "keep the scratch directory (database, artifacts, device state)")
+        boolean keepWork;
+
         @Override
         public Integer call() throws Exception {
             if ((config == null) == (name == null)) {
@@ -108,7 +125,9 @@ public final class FlockCli {
             }
             ScenarioConfig scenario = config != null ? ScenarioLoader.fromFile(config) : ScenarioLoader.named(name);
             Path dir = out != null ? out : Path.of("flock-out", scenario.name());
-            new Simulation(scenario, System.out).run(dir, Files.createTempDirectory("flock-sim-"), WireTap.NONE);
+            try (ScratchDirectory work = scratch("flock-sim-", keepWork)) {
+                new Simulation(scenario, System.out).run(dir, work.path(), WireTap.NONE);
+            }
             return 0;
         }
     }
