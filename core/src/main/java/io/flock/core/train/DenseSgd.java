@@ -36,7 +36,11 @@ final class DenseSgd {
     /** Per layer boundary, {@code [row][width]}: activations (act[0] = input, act[layers] = logits). */
     private final float[][][] act;
     private final float[][][] grad;
-    /** Scratch {@code [out][in]} copy of a layer's weights for back-propagation. */
+    /**
+     * Layers after the first: the same weights {@code [out][in]}, so back-propagation is whole-row multiply-adds too.
+     * Updated with {@link #weightT} in every step (cheaper than transposing it per step); the two copies are the
+     * same sums in a different order, so they may differ in the last bits.
+     */
     private final float[][][] weight;
     /** The first layer's input that costs nothing (see the class comment). */
     private final float background;
@@ -48,6 +52,8 @@ final class DenseSgd {
     /** Scratch for {@link #multiplyAddAll}: which rows take part, and their coefficients. */
     private final int[] which;
     private final float[] coef;
+    /** Scratch for {@link #update}: {@code -lr * (input - background)}, {@code [input][row]}. */
+    private final float[] scaledInput;
 
     /**
      * @param start    parameters in DJL block order: weight {@code [out][in]}, bias {@code [out]}, per layer
@@ -61,6 +67,7 @@ final class DenseSgd {
         int widest = Math.max(maxBatch, sizes.stream().mapToInt(Integer::intValue).max().orElse(0));
         this.which = new int[widest];
         this.coef = new float[widest];
+        this.scaledInput = new float[maxBatch * sizes.stream().mapToInt(Integer::intValue).max().orElse(0)];
         this.layers = sizes.size() - 1;
         this.width = sizes.stream().mapToInt(Integer::intValue).toArray();
         this.learningRate = learningRate;
@@ -83,7 +90,12 @@ final class DenseSgd {
                     weightT[l][i][j] = w.data()[j * in + i];
                 }
             }
-            weight[l] = l == 0 ? null : new float[out][in];
+            if (l > 0) {
+                weight[l] = new float[out][];
+                for (int j = 0; j < out; j++) {
+                    weight[l][j] = java.util.Arrays.copyOfRange(w.data(), j * in, (j + 1) * in);
+                }
+            }
             bias[l] = t.get(2 * l + 1).data().clone();
         }
         this.shift = new float[width[1]];
@@ -138,10 +150,9 @@ final class DenseSgd {
             int n = 0;
             for (int i = 0; i < in; i++) {
                 float d = ar[i] - b0;
-                if (d != 0f) {
-                    which[n] = i;
-                    coef[n++] = d;
-                }
+                which[n] = i;
+                coef[n] = d;
+                n += d != 0f ? 1 : 0;
             }
             multiplyAddAll(z[r], wt, which, coef, n);
         }
@@ -200,22 +211,16 @@ final class DenseSgd {
         int in = width[l];
         int out = width[l + 1];
         float[][] w = weight[l];
-        float[][] wt = weightT[l];
-        for (int i = 0; i < in; i++) {
-            for (int j = 0; j < out; j++) {
-                w[j][i] = wt[i][j];
-            }
-        }
         for (int r = 0; r < rows; r++) {
             float[] gIn = grad[l][r];
             float[] gOut = grad[l + 1][r];
             java.util.Arrays.fill(gIn, 0f);
             int n = 0;
             for (int j = 0; j < out; j++) {
-                if (gOut[j] != 0f) {
-                    which[n] = j;
-                    coef[n++] = gOut[j];
-                }
+                float g = gOut[j];
+                which[n] = j;
+                coef[n] = g;
+                n += g != 0f ? 1 : 0;
             }
             multiplyAddAll(gIn, w, which, coef, n);
             float[] a = act[l][r];
@@ -232,16 +237,35 @@ final class DenseSgd {
         float[][] g = grad[l + 1];
         float[][] wt = weightT[l];
         float b0 = l == 0 ? background : 0f;
+        float[] scaled = scaledInput;
+        for (int r = 0; r < rows; r++) {
+            float[] ar = a[r];
+            for (int i = 0; i < in; i++) {
+                scaled[i * rows + r] = -learningRate * (ar[i] - b0);
+            }
+        }
         for (int i = 0; i < in; i++) {
             int n = 0;
-            for (int r = 0; r < rows; r++) {
-                float s = -learningRate * (a[r][i] - b0);
-                if (s != 0f) {
-                    which[n] = r;
-                    coef[n++] = s;
-                }
+            for (int r = 0, k = i * rows; r < rows; r++, k++) {
+                float s = scaled[k];
+                which[n] = r;
+                coef[n] = s;
+                n += s != 0f ? 1 : 0;
             }
             multiplyAddAll(wt[i], g, which, coef, n);
+        }
+        if (l > 0) {
+            float[][] w = weight[l];
+            for (int j = 0; j < w.length; j++) {
+                int n = 0;
+                for (int r = 0; r < rows; r++) {
+                    float s = -learningRate * g[r][j];
+                    which[n] = r;
+                    coef[n] = s;
+                    n += s != 0f ? 1 : 0;
+                }
+                multiplyAddAll(w[j], a, which, coef, n);
+            }
         }
         if (b0 != 0f) {
             for (int r = 0; r < rows; r++) {
@@ -264,8 +288,25 @@ final class DenseSgd {
             multiplyAdd4(y, x[which[k]], coef[k], x[which[k + 1]], coef[k + 1], x[which[k + 2]], coef[k + 2],
                     x[which[k + 3]], coef[k + 3]);
         }
-        for (; k < count; k++) {
-            multiplyAdd(y, x[which[k]], coef[k]);
+        switch (count - k) {
+            case 3 -> multiplyAdd3(y, x[which[k]], coef[k], x[which[k + 1]], coef[k + 1], x[which[k + 2]], coef[k + 2]);
+            case 2 -> multiplyAdd2(y, x[which[k]], coef[k], x[which[k + 1]], coef[k + 1]);
+            case 1 -> multiplyAdd(y, x[which[k]], coef[k]);
+            default -> { }
+        }
+    }
+
+    /** y += s0 * x0 + s1 * x1 + s2 * x2 over whole rows. */
+    private static void multiplyAdd3(float[] y, float[] x0, float s0, float[] x1, float s1, float[] x2, float s2) {
+        for (int j = 0; j < y.length; j++) {
+            y[j] += s0 * x0[j] + s1 * x1[j] + s2 * x2[j];
+        }
+    }
+
+    /** y += s0 * x0 + s1 * x1 over whole rows. */
+    private static void multiplyAdd2(float[] y, float[] x0, float s0, float[] x1, float s1) {
+        for (int j = 0; j < y.length; j++) {
+            y[j] += s0 * x0[j] + s1 * x1[j];
         }
     }
 
