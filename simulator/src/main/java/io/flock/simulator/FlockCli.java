@@ -10,8 +10,10 @@ import io.flock.core.FlockException;
 import io.flock.core.artifact.ArtifactVerifier;
 import io.flock.core.config.ConfigException;
 import io.flock.core.config.Settings;
+import io.flock.simulator.bench.TrainingBenchmark;
 import io.flock.simulator.demo.Demo;
 import io.flock.simulator.demo.DemoOptions;
+import io.flock.simulator.fleet.BundledData;
 import io.flock.simulator.fleet.ScratchDirectory;
 import io.flock.simulator.scenario.ScenarioConfig;
 import io.flock.simulator.scenario.ScenarioLoader;
@@ -29,8 +31,8 @@ import picocli.CommandLine.Option;
 /** The {@code bin/flock} command line: demo, coordinator and agent. */
 @Command(name = "flock", mixinStandardHelpOptions = true, version = "flock 0.1.0",
         description = "Hybrid cloud-edge federated learning.",
-        subcommands = {FlockCli.DemoCommand.class, FlockCli.SimulateCommand.class, FlockCli.CoordinatorCommand.class,
-            FlockCli.AgentCommand.class})
+        subcommands = {FlockCli.DemoCommand.class, FlockCli.SimulateCommand.class, FlockCli.BenchCommand.class,
+            FlockCli.CoordinatorCommand.class, FlockCli.AgentCommand.class})
 public final class FlockCli {
     /** Entry point. */
     public static void main(String[] args) {
@@ -128,6 +130,34 @@ public final class FlockCli {
             try (ScratchDirectory work = scratch("flock-sim-", keepWork)) {
                 new Simulation(scenario, System.out).run(dir, work.path(), WireTap.NONE);
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "bench", mixinStandardHelpOptions = true,
+            description = "Micro-benchmarks; 'training': one W1 device's local training, dense kernel against DJL, one thread.")
+    static final class BenchCommand implements Callable<Integer> {
+        @CommandLine.Parameters(index = "0", description = "what to measure: training")
+        String what;
+
+        @Option(names = "--reps", description = "timed repetitions per trainer (default: 200)")
+        int reps = 200;
+
+        @Option(names = "--warmup", description = "untimed repetitions per trainer first (default: 100)")
+        int warmup = 100;
+
+        @Option(names = "--data", description = "Fashion-MNIST directory (default: system dataset, else the bundled subset)")
+        Path data;
+
+        @Option(names = "--out", description = "output directory (default: flock-out/bench-training)")
+        Path out = Path.of("flock-out", "bench-training");
+
+        @Override
+        public Integer call() throws Exception {
+            if (!"training".equals(what)) {
+                throw new ConfigException("unknown benchmark '" + what + "'; known: training");
+            }
+            new TrainingBenchmark(System.out).run(data != null ? data : BundledData.fashionMnist(), warmup, reps, out);
             return 0;
         }
     }

@@ -33,6 +33,11 @@ public final class LocalTrainer {
         this(true);
     }
 
+    /** @return a trainer that runs every model on DJL, MLPs included: the baseline the dense kernel is measured against */
+    public static LocalTrainer onDjlOnly() {
+        return new LocalTrainer(false);
+    }
+
     /** @param denseMlp false to train MLPs on DJL too (for comparisons) */
     LocalTrainer(boolean denseMlp) {
         this.denseMlp = denseMlp;

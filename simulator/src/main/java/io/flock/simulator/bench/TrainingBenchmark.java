@@ -1,0 +1,140 @@
+package io.flock.simulator.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.flock.core.config.ConfigException;
+import io.flock.core.data.ByteDataset;
+import io.flock.core.data.FeaturePipeline;
+import io.flock.core.data.IdxFormat;
+import io.flock.core.model.FlockModel;
+import io.flock.core.model.ModelSpec;
+import io.flock.core.tensor.ModelParameters;
+import io.flock.core.train.LocalTrainer;
+import io.flock.core.train.TrainingConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * {@code bin/flock bench training}: one W1 device's local training (600 Fashion-MNIST samples of two labels,
+ * MLP 784-200-200-10, SGD lr 0.1, batch 10, one epoch) on one thread, timed over many repetitions after a
+ * warm-up, with the same training on DJL as the baseline in the same run. Every repetition starts from the
+ * same parameters, so the work is identical; the report gives median, min and max per trainer.
+ */
+public final class TrainingBenchmark {
+    private static final int SAMPLES = 600;
+    private static final String SPEC = "mlp:784-200-200-10";
+    private static final String PIPELINE = "scale:255:0.2860:0.3530";
+
+    private final PrintStream out;
+
+    /** @param out where progress and the summary go */
+    public TrainingBenchmark(PrintStream out) {
+        this.out = out;
+    }
+
+    /**
+     * Runs both trainers, interleaved (A B A B), and writes {@code outDir/report.json}.
+     *
+     * @param data    Fashion-MNIST directory
+     * @param warmup  untimed repetitions per trainer first (JIT)
+     * @param reps    timed repetitions per trainer, >= 3
+     * @return the report as written
+     */
+    public Map<String, Object> run(Path data, int warmup, int reps, Path outDir) throws IOException {
+        if (reps < 3 || warmup < 0) {
+            throw new ConfigException("bench training needs --reps >= 3 and --warmup >= 0, got " + reps + " and " + warmup);
+        }
+        ByteDataset part = twoLabels(IdxFormat.readLabelled(data.resolve("train-images-idx3-ubyte.gz"),
+                data.resolve("train-labels-idx1-ubyte.gz")));
+        ModelSpec spec = ModelSpec.parse(SPEC);
+        FeaturePipeline pipeline = FeaturePipeline.parse(PIPELINE);
+        TrainingConfig config = new TrainingConfig(0.1f, 10, 1);
+        Map<String, LocalTrainer> trainers = new LinkedHashMap<>();
+        trainers.put("dense", new LocalTrainer());
+        trainers.put("djl", LocalTrainer.onDjlOnly());
+        Map<String, double[]> millis = new LinkedHashMap<>();
+        try (FlockModel model = new FlockModel(spec, "bench")) {
+            ModelParameters start = model.parameters();
+            out.printf("bench training: %d samples of labels 3 and 7, %s, batch 10, one epoch; %d warm-up + %d timed per trainer%n",
+                    SAMPLES, SPEC, warmup, reps);
+            for (String name : trainers.keySet()) {
+                millis.put(name, new double[reps]);
+            }
+            for (int i = -warmup; i < reps; i++) {
+                for (Map.Entry<String, LocalTrainer> t : trainers.entrySet()) {
+                    model.load(start);
+                    long t0 = System.nanoTime();
+                    t.getValue().train(model, part, pipeline, config, new Random(i & 0xff));
+                    double ms = (System.nanoTime() - t0) / 1e6;
+                    if (i >= 0) {
+                        millis.get(t.getKey())[i] = ms;
+                    }
+                }
+                if (i >= 0 && (i + 1) % Math.max(1, reps / 5) == 0) {
+                    out.printf("  %d/%d timed repetitions%n", i + 1, reps);
+                }
+            }
+        }
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("benchmark", "training");
+        report.put("config", Map.of("samples", SAMPLES, "model", SPEC, "pipeline", PIPELINE, "batch", 10, "learningRate", 0.1,
+                "epochs", 1, "warmup", warmup, "reps", reps, "threads", 1, "data", data.toString()));
+        Map<String, Object> results = new LinkedHashMap<>();
+        for (Map.Entry<String, double[]> e : millis.entrySet()) {
+            results.put(e.getKey(), stats(e.getValue()));
+        }
+        report.put("milliseconds", results);
+        double dense = median(millis.get("dense"));
+        double djl = median(millis.get("djl"));
+        report.put("speedupOverDjl", djl / dense);
+        out.printf("dense kernel: median %.2f ms (min %.2f, max %.2f); DJL: median %.2f ms (min %.2f, max %.2f); %.1fx%n", dense,
+                min(millis.get("dense")), max(millis.get("dense")), djl, min(millis.get("djl")), max(millis.get("djl")), djl / dense);
+        Files.createDirectories(outDir);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(outDir.resolve("report.json").toFile(), report);
+        out.println("report in " + outDir.resolve("report.json").toAbsolutePath());
+        return report;
+    }
+
+    /** The first {@link #SAMPLES} samples labelled 3 or 7: a pathological W1 device's two shards. */
+    static ByteDataset twoLabels(ByteDataset train) {
+        int[] picked = new int[SAMPLES];
+        int n = 0;
+        for (int i = 0; i < train.size() && n < SAMPLES; i++) {
+            if (train.label(i) == 3 || train.label(i) == 7) {
+                picked[n++] = i;
+            }
+        }
+        if (n < SAMPLES) {
+            throw new ConfigException("the dataset has only " + n + " samples labelled 3 or 7; bench training needs " + SAMPLES);
+        }
+        return train.subset(picked);
+    }
+
+    private static Map<String, Object> stats(double[] ms) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("median", median(ms));
+        s.put("min", min(ms));
+        s.put("max", max(ms));
+        return s;
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return (s[(s.length - 1) / 2] + s[s.length / 2]) / 2;
+    }
+
+    private static double min(double[] v) {
+        return Arrays.stream(v).min().orElse(Double.NaN);
+    }
+
+    private static double max(double[] v) {
+        return Arrays.stream(v).max().orElse(Double.NaN);
+    }
+}
