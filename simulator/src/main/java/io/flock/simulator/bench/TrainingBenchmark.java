@@ -2,6 +2,8 @@ package io.flock.simulator.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.flock.core.FlockException;
+import io.flock.core.InvalidInputException;
 import io.flock.core.config.ConfigException;
 import io.flock.core.data.ByteDataset;
 import io.flock.core.data.FeaturePipeline;
@@ -23,8 +25,8 @@ import java.util.Random;
 /**
  * {@code bin/flock bench training}: one W1 device's local training (600 Fashion-MNIST samples of two labels,
  * MLP 784-200-200-10, SGD lr 0.1, batch 10, one epoch) on one thread, timed over many repetitions after a
- * warm-up, with the same training on DJL as the baseline in the same run. Every repetition starts from the
- * same parameters, so the work is identical; the report gives median, min and max per trainer.
+ * warm-up, with the same training on DJL as the baseline in the same run. Every repetition of every run starts
+ * from the same seeded parameters, so the work is identical; the report gives median, min and max per trainer.
  */
 public final class TrainingBenchmark {
     private static final int SAMPLES = 600;
@@ -59,6 +61,7 @@ public final class TrainingBenchmark {
         trainers.put("dense", new LocalTrainer());
         trainers.put("djl", LocalTrainer.onDjlOnly());
         Map<String, double[]> millis = new LinkedHashMap<>();
+        ai.djl.engine.Engine.getInstance().setRandomSeed(0); // the same start parameters in every run, as the coordinator does
         try (FlockModel model = new FlockModel(spec, "bench")) {
             ModelParameters start = model.parameters();
             out.printf("bench training: %d samples of labels 3 and 7, %s, batch 10, one epoch; %d warm-up + %d timed per trainer%n",
@@ -70,7 +73,12 @@ public final class TrainingBenchmark {
                 for (Map.Entry<String, LocalTrainer> t : trainers.entrySet()) {
                     model.load(start);
                     long t0 = System.nanoTime();
-                    t.getValue().train(model, part, pipeline, config, new Random(i & 0xff));
+                    try {
+                        t.getValue().train(model, part, pipeline, config, new Random(i & 0xff));
+                    } catch (InvalidInputException e) {
+                        throw new FlockException("bench training: the " + t.getKey() + " trainer failed at repetition " + i
+                                + " (negative = warm-up): " + e.getMessage(), e);
+                    }
                     double ms = (System.nanoTime() - t0) / 1e6;
                     if (i >= 0) {
                         millis.get(t.getKey())[i] = ms;
