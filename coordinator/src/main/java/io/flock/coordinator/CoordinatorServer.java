@@ -167,6 +167,7 @@ public final class CoordinatorServer implements AutoCloseable {
             server.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        rounds.close(); // lets the last version's scoring reach the store before it closes
         link.close();
         broker.close();
         serving.close();

@@ -10,21 +10,22 @@ import io.flock.core.CapacityExceededException;
 import io.flock.core.InvalidInputException;
 import io.flock.core.codec.Codecs;
 import io.flock.core.tensor.ModelParameters;
-import io.flock.core.train.Evaluation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs federated rounds of one model, one at a time, as a recipe: select devices, send train tasks,
- * accept updates until enough arrive or the deadline passes, aggregate, evaluate, then store, sign
- * and push the new version. Accepted updates are persisted before they count, so a coordinator
+ * accept updates until enough arrive or the deadline passes, aggregate, then store, sign and push the
+ * new version. The version is scored on the held-out set in the background ({@link VersionScoring})
+ * while the next round runs. Accepted updates are persisted before they count, so a coordinator
  * restarted on the same database resumes the open round with them. {@link #submit} is thread-safe.
  */
-public final class RoundEngine {
+public final class RoundEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RoundEngine.class);
     private final RoundPlan plan;
     private final FlockStore store;
@@ -33,6 +34,7 @@ public final class RoundEngine {
     private final Strategy strategy;
     private final RoundHooks hooks;
     private final AtomicReference<OpenRound> open = new AtomicReference<>();
+    private final VersionScoring scoring;
     private volatile ModelParameters base;
 
     /**
@@ -51,6 +53,7 @@ public final class RoundEngine {
         this.devices = devices;
         this.strategy = strategy;
         this.hooks = hooks;
+        this.scoring = new VersionScoring(plan.model(), store, hooks::evaluate);
     }
 
     /** @return the task id of a device in a round; unique, and the basis of its idempotency key */
@@ -92,24 +95,21 @@ public final class RoundEngine {
             log.info("round={} received {} results and {} failures", r, got, failures);
             if (got == 0) {
                 store.finishRound(plan.model(), r, RoundRecord.FAILED, 0, Double.NaN);
-                return new RoundResult(r, current.version(), Double.NaN, Double.NaN, seconds(start), round.selected().size(), 0, failures, resumed,
-                        round.selected());
+                return new RoundResult(r, current.version(), CompletableFuture.completedFuture(null), seconds(start),
+                        round.selected().size(), 0, failures, resumed, round.selected());
             }
             long t0 = System.nanoTime();
             ModelParameters next = aggregator.result();
             long t1 = System.nanoTime();
-            Evaluation eval = hooks.evaluate(next);
+            ModelVersion v = registry.publish(plan.model(), plan.spec(), plan.pipeline(), next, null);
             long t2 = System.nanoTime();
-            ModelVersion v = registry.publish(plan.model(), plan.spec(), plan.pipeline(), next, eval);
-            long t3 = System.nanoTime();
             hooks.push(v, next);
-            store.finishRound(plan.model(), r, RoundRecord.CLOSED, got, v.accuracy());
-            log.debug("round={} closing took aggregate={}ms evaluate={}ms publish={}ms push={}ms", r, (t1 - t0) / 1_000_000,
-                    (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000, (System.nanoTime() - t3) / 1_000_000);
-            log.info("round={} aggregated {} updates with {} into version={} accuracy={}", r, got, strategy.name(), v.version(),
-                    String.format("%.4f", v.accuracy()));
-            return new RoundResult(r, v.version(), v.accuracy(), v.loss(), seconds(start), round.selected().size(), got, failures, resumed,
-                    round.selected());
+            store.finishRound(plan.model(), r, RoundRecord.CLOSED, got, Double.NaN);
+            log.debug("round={} closing took aggregate={}ms publish={}ms push={}ms", r, (t1 - t0) / 1_000_000,
+                    (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
+            log.info("round={} aggregated {} updates with {} into version={}", r, got, strategy.name(), v.version());
+            return new RoundResult(r, v.version(), scoring.score(r, v.version(), next), seconds(start), round.selected().size(), got,
+                    failures, resumed, round.selected());
         } finally {
             open.set(null);
         }
@@ -219,5 +219,11 @@ public final class RoundEngine {
 
     private static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    /** Waits briefly for the scoring of the last version, then stops scoring. */
+    @Override
+    public void close() {
+        scoring.close();
     }
 }

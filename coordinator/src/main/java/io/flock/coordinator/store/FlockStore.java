@@ -47,6 +47,12 @@ public interface FlockStore extends AutoCloseable {
     /** Marks a round CLOSED or FAILED. */
     void finishRound(String model, long round, String status, int accepted, double accuracy);
 
+    /**
+     * Records held-out scores that arrive after a version was published: on the version, and on the round that
+     * produced it.
+     */
+    void recordScores(String model, long version, long round, double accuracy, double loss);
+
     /** @return the highest round number of the model, 0 when none */
     long lastRound(String model);
 

@@ -116,6 +116,12 @@ public final class JdbcFlockStore implements FlockStore {
     }
 
     @Override
+    public synchronized void recordScores(String model, long version, long round, double accuracy, double loss) {
+        update("UPDATE versions SET accuracy = ?, loss = ? WHERE model = ? AND version = ?", accuracy, loss, model, version);
+        update("UPDATE rounds SET accuracy = ? WHERE model = ? AND round = ?", accuracy, model, round);
+    }
+
+    @Override
     public synchronized long lastRound(String model) {
         return query("SELECT MAX(round) FROM rounds WHERE model = ?", rs -> rs.getLong(1), model).stream().findFirst().orElse(0L);
     }

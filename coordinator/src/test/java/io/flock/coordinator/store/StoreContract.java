@@ -52,4 +52,27 @@ abstract class StoreContract {
         assertThat(store().deviceExists(model() + "-d1")).isTrue();
         assertThat(store().deviceExists(model() + "-nobody")).isFalse();
     }
+
+    @Test
+    void scoresRecordedAfterPublication_landOnThatVersionOnly() {
+        byte[] bytes = {1, 2, 3};
+        String sha = Digests.sha256Hex(bytes);
+        store().saveArtifact(sha, "fp32", bytes);
+        for (long v = 1; v <= 2; v++) {
+            store().saveVersion(new ModelVersion(new ArtifactManifest(model(), v, "mlp:4-2", "fp32", "scale:255", sha, bytes.length),
+                    new byte[] {1}, sha, 1000 + v, Double.NaN, Double.NaN));
+        }
+        store().openRound(new RoundRecord(model(), 1, 1, List.of(model() + "-d1"), RoundRecord.OPEN, 5));
+        store().finishRound(model(), 1, RoundRecord.CLOSED, 1, Double.NaN);
+        assertThat(store().latestVersion(model()).orElseThrow().accuracy()).isNaN();
+
+        store().recordScores(model(), 2, 1, 0.81, 0.42);
+
+        ModelVersion latest = store().latestVersion(model()).orElseThrow();
+        assertThat(latest.version()).isEqualTo(2);
+        assertThat(latest.accuracy()).isEqualTo(0.81);
+        assertThat(latest.loss()).isEqualTo(0.42);
+        store().recordScores(model(), 99, 99, 0.5, 0.5); // a version or round that is not there changes nothing
+        assertThat(store().latestVersion(model()).orElseThrow().accuracy()).isEqualTo(0.81);
+    }
 }

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Runs a scenario on real parts: an embedded broker this runner owns (so it can restart it), a real
@@ -98,9 +99,13 @@ public final class ScenarioRunner implements AutoCloseable {
         return CoordinatorConfig.from(Settings.resolve(CoordinatorConfig.defaults(), null, Map.of(), f));
     }
 
-    /** Runs every round into the report. */
+    /**
+     * Runs every round into the report. A round's row goes in when the coordinator has scored its version, which
+     * happens while the next round runs; the last one is waited for.
+     */
     public void runRounds(RunReport report) throws Exception {
         long start = System.nanoTime();
+        CompletableFuture<Void> previousRow = CompletableFuture.completedFuture(null);
         for (int r = 1; r <= scenario.rounds(); r++) {
             applyAvailability(r);
             awaitCoordinatorSeesAvailability(r);
@@ -111,15 +116,23 @@ public final class ScenarioRunner implements AutoCloseable {
             // on-demand devices fetch a version only when a later task needs it
             double pushSeconds = scenario.pushOnDemand() ? 0
                     : LocalFleet.awaitVersion(onlineAgents(), result.version(), Duration.ofSeconds(60));
-            RoundRow row = new RoundRow(result.round(), result.accuracy(), result.loss(), result.seconds(), result.accepted(),
-                    result.failures(), fleet.bytesDown() - down, fleet.bytesUp() - up);
-            report.add(row);
+            long bytesDown = fleet.bytesDown() - down;
+            long bytesUp = fleet.bytesUp() - up;
+            previousRow.join(); // rows go in in round order, and never while this thread touches the report
             report.selection(result.round(), result.devices());
-            double elapsed = (System.nanoTime() - start) / 1e9;
-            out.printf("round %3d/%d  accuracy %.4f  %6.2f s (+%.2f s push)  %4d ok %3d failed  down %6.2f MB  up %6.2f MB  elapsed %5.0f s  eta %4.0f s%n",
-                    r, scenario.rounds(), row.accuracy(), row.seconds(), pushSeconds, row.participants(), row.failures(),
-                    row.bytesDown() / 1e6, row.bytesUp() / 1e6, elapsed, elapsed / r * (scenario.rounds() - r));
+            int round = r;
+            previousRow = result.scores().handle((scores, failure) -> {
+                RoundRow row = new RoundRow(result.round(), result.accuracy(), result.loss(), result.seconds(), result.accepted(),
+                        result.failures(), bytesDown, bytesUp);
+                report.add(row);
+                double elapsed = (System.nanoTime() - start) / 1e9;
+                out.printf("round %3d/%d  accuracy %.4f  %6.2f s (+%.2f s push)  %4d ok %3d failed  down %6.2f MB  up %6.2f MB  elapsed %5.0f s  eta %4.0f s%n",
+                        round, scenario.rounds(), row.accuracy(), row.seconds(), pushSeconds, row.participants(), row.failures(),
+                        row.bytesDown() / 1e6, row.bytesUp() / 1e6, elapsed, elapsed / round * (scenario.rounds() - round));
+                return null;
+            });
         }
+        previousRow.join();
     }
 
     private void applyAvailability(int round) {

@@ -43,6 +43,8 @@ class FederatedRoundsIT {
             assertThat(initial).isLessThan(0.3);
             assertThat(first.accuracy()).isGreaterThan(initial + 0.2);
             assertThat(second.accuracy()).isGreaterThan(0.6);
+            // scored in the background; once the result has the scores, the stored version has them too
+            assertThat(coordinator.registry().requireCurrent(model).accuracy()).isEqualTo(second.accuracy());
             for (EdgeAgent a : fleet.agents()) {
                 assertThat(a.localModel().version()).isEqualTo(3);
                 assertThat(a.lastRejection()).isEmpty();
