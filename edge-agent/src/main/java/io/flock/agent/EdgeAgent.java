@@ -151,11 +151,13 @@ restoredVersion = updater.restoreFromDisk() ? local.version() : 0;
      * Tells the coordinator what the device runs after a load or a rejection, within
      * {@link #REPORT_JITTER_MS} at random: a push lands on every device at once, and a fleet that
      * reported at once would hit the coordinator with all its heartbeats in the same instant.
-     * Skipped once the agent is closing.
+     * The heartbeat carries the state when it goes out, not {@code reason}: two changes in quick
+     * succession send their heartbeats in random order, and the later one must not carry the older
+     * state. Skipped once the agent is closing.
      */
-    private void reportModelChange(String rejection) {
+    private void reportModelChange(String reason) {
         try {
-            timers.schedule(() -> heartbeat(rejection), ThreadLocalRandom.current().nextLong(REPORT_JITTER_MS), TimeUnit.MILLISECONDS);
+            timers.schedule(this::heartbeat, ThreadLocalRandom.current().nextLong(REPORT_JITTER_MS), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             log.debug("device={} is closing; no heartbeat", config.deviceId());
         }
@@ -174,10 +176,10 @@ restoredVersion = updater.restoreFromDisk() ? local.version() : 0;
         }
     }
 
-    private void heartbeat(String rejection) {
+    private void heartbeat() {
         try {
             var b = Heartbeat.newBuilder().setDeviceId(config.deviceId()).setModel(config.model())
-                    .setRunningVersion(local.version()).setBatteryFraction(-1).setLastRejection(rejection);
+                    .setRunningVersion(local.version()).setBatteryFraction(-1).setLastRejection(updater.lastRejection());
             local.current().ifPresent(l -> b.setRunningSha256(l.sha256()));
             coordinator.heartbeat(b.build(), RPC_TIMEOUT);
         } catch (RuntimeException e) {
