@@ -151,11 +151,11 @@ restoredVersion = updater.restoreFromDisk() ? local.version() : 0;
      * Tells the coordinator what the device runs after a load or a rejection, within
      * {@link #REPORT_JITTER_MS} at random: a push lands on every device at once, and a fleet that
      * reported at once would hit the coordinator with all its heartbeats in the same instant.
-     * The heartbeat carries the state when it goes out, not {@code reason}: two changes in quick
-     * succession send their heartbeats in random order, and the later one must not carry the older
-     * state. Skipped once the agent is closing.
+     * The heartbeat carries the state when it goes out: two changes in quick succession send their
+     * heartbeats in random order, and the later one must not carry the older state. Skipped once the
+     * agent is closing.
      */
-    private void reportModelChange(String reason) {
+    private void reportModelChange() {
         try {
             timers.schedule(this::heartbeat, ThreadLocalRandom.current().nextLong(REPORT_JITTER_MS), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +42,7 @@ public final class ModelUpdater {
     private final CoordinatorClient coordinator;
     private final ScheduledExecutorService timers;
     private final Duration chunkWait;
-    private final Consumer<String> onChange;
+    private final Runnable onChange;
     private final DeviceConditions conditions;
     private final boolean onDemand;
     private final Map<String, ArtifactChunk> earlyChunks = new LinkedHashMap<>();
@@ -56,10 +55,10 @@ public final class ModelUpdater {
     private volatile String lastRejection = "";
 
     /**
-     * @param onChange told after every load ("") or rejection (the reason), e.g. to send a heartbeat
+     * @param onChange told after every load or rejection ({@link #lastRejection()} says which), e.g. to send a heartbeat
      */
     public ModelUpdater(String deviceId, String model, ArtifactVerifier verifier, LocalModel local, java.nio.file.Path stateDir,
-                        CoordinatorClient coordinator, ScheduledExecutorService timers, Duration chunkWait, Consumer<String> onChange,
+                        CoordinatorClient coordinator, ScheduledExecutorService timers, Duration chunkWait, Runnable onChange,
                         DeviceConditions conditions, boolean onDemand) {
         this.conditions = conditions;
         this.onDemand = onDemand;
@@ -255,7 +254,7 @@ public final class ModelUpdater {
         }
         lastRejection = "";
         log.info("device={} verified and loaded model={} version={} bytes={}", deviceId, a.getModel(), a.getVersion(), bytes.length);
-        onChange.accept("");
+        onChange.run();
     }
 
     private void verifyAndLoad(ModelAnnouncement a, byte[] bytes) {
@@ -277,7 +276,7 @@ public final class ModelUpdater {
         lastRejection = reason;
         log.warn("device={} rejected model={} version={}: {}; keeping version={}", deviceId, a.getModel(), a.getVersion(), reason,
                 local.version());
-        onChange.accept(reason);
+        onChange.run();
     }
 
     /** @return why the last artifact was rejected, "" when the last one loaded */

@@ -53,7 +53,7 @@ class ModelUpdaterTest {
         });
         local = new LocalModel();
         updater = new ModelUpdater("d-1", "m", new ArtifactVerifier(signer.publicKey()), local, dir, coordinator, timers, CHUNK_WAIT,
-                reason -> { }, DeviceConditions.REAL, false);
+                () -> { }, DeviceConditions.REAL, false);
     }
 
     @AfterEach

@@ -13,11 +13,11 @@ import io.flock.core.model.ModelSpec;
 import io.flock.core.tensor.ModelParameters;
 import io.flock.core.train.LocalTrainer;
 import io.flock.core.train.TrainingConfig;
+import io.flock.simulator.report.SampleStats;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -93,16 +93,15 @@ public final class TrainingBenchmark {
         report.put("benchmark", "training");
         report.put("config", Map.of("samples", SAMPLES, "model", SPEC, "pipeline", PIPELINE, "batch", 10, "learningRate", 0.1,
                 "epochs", 1, "warmup", warmup, "reps", reps, "threads", 1, "data", data.toString()));
+        SampleStats dense = SampleStats.of(millis.get("dense"));
+        SampleStats djl = SampleStats.of(millis.get("djl"));
         Map<String, Object> results = new LinkedHashMap<>();
-        for (Map.Entry<String, double[]> e : millis.entrySet()) {
-            results.put(e.getKey(), stats(e.getValue()));
-        }
+        results.put("dense", stats(dense));
+        results.put("djl", stats(djl));
         report.put("milliseconds", results);
-        double dense = median(millis.get("dense"));
-        double djl = median(millis.get("djl"));
-        report.put("speedupOverDjl", djl / dense);
-        out.printf("dense kernel: median %.2f ms (min %.2f, max %.2f); DJL: median %.2f ms (min %.2f, max %.2f); %.1fx%n", dense,
-                min(millis.get("dense")), max(millis.get("dense")), djl, min(millis.get("djl")), max(millis.get("djl")), djl / dense);
+        report.put("speedupOverDjl", djl.median() / dense.median());
+        out.printf("dense kernel: median %.2f ms (min %.2f, max %.2f); DJL: median %.2f ms (min %.2f, max %.2f); %.1fx%n", dense.median(),
+                dense.min(), dense.max(), djl.median(), djl.min(), djl.max(), djl.median() / dense.median());
         Files.createDirectories(outDir);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(outDir.resolve("report.json").toFile(), report);
         out.println("report in " + outDir.resolve("report.json").toAbsolutePath());
@@ -124,25 +123,11 @@ public final class TrainingBenchmark {
         return train.subset(picked);
     }
 
-    private static Map<String, Object> stats(double[] ms) {
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("median", median(ms));
-        s.put("min", min(ms));
-        s.put("max", max(ms));
-        return s;
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return (s[(s.length - 1) / 2] + s[s.length / 2]) / 2;
-    }
-
-    private static double min(double[] v) {
-        return Arrays.stream(v).min().orElse(Double.NaN);
-    }
-
-    private static double max(double[] v) {
-        return Arrays.stream(v).max().orElse(Double.NaN);
+    private static Map<String, Object> stats(SampleStats s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("median", s.median());
+        m.put("min", s.min());
+        m.put("max", s.max());
+        return m;
     }
 }

@@ -59,11 +59,10 @@ public final class RunReport {
     /** @return the summary block computed from the rounds */
     public Map<String, Object> summary(double totalSeconds) {
         Map<String, Object> s = new LinkedHashMap<>();
-        double[] secs = rounds.stream().mapToDouble(RoundRow::seconds).sorted().toArray();
         int n = rounds.size();
         s.put("finalAccuracy", n == 0 ? Double.NaN : rounds.get(n - 1).accuracy());
         s.put("meanAccuracyLast5", rounds.subList(Math.max(0, n - 5), n).stream().mapToDouble(RoundRow::accuracy).average().orElse(Double.NaN));
-        s.put("medianRoundSeconds", n == 0 ? Double.NaN : (secs[(n - 1) / 2] + secs[n / 2]) / 2);
+        s.put("medianRoundSeconds", SampleStats.of(rounds.stream().mapToDouble(RoundRow::seconds).toArray()).median());
         s.put("totalSeconds", totalSeconds);
         s.put("bytesTotal", rounds.stream().mapToLong(r -> r.bytesDown() + r.bytesUp()).sum());
         s.put("peakRssBytes", ProcessMemory.peakRssBytes());

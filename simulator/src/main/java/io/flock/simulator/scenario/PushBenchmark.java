@@ -7,10 +7,10 @@ import io.flock.core.codec.Codecs;
 import io.flock.core.tensor.ModelParameters;
 import io.flock.core.tensor.Tensor;
 import io.flock.simulator.fleet.LocalFleet;
+import io.flock.simulator.report.SampleStats;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -57,15 +57,13 @@ final class PushBenchmark {
                 seconds[i - WARMUP_PUSHES] = (double) one.get("seconds");
             }
         }
-        double[] sorted = seconds.clone();
-        Arrays.sort(sorted);
-        double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+        SampleStats time = SampleStats.of(seconds);
         Map<String, Object> last = pushes.get(pushes.size() - 1);
         out.printf("push: median %.2f s (min %.2f, max %.2f) over %d timed pushes to %d agents; artifact %d B %s, %.2fx smaller than fp32%n",
-                median, sorted[0], sorted[sorted.length - 1], timed, online.size(), last.get("artifactBytes"), last.get("codec"),
+                time.median(), time.min(), time.max(), timed, online.size(), last.get("artifactBytes"), last.get("codec"),
                 last.get("compressionRatio"));
-        Map<String, Object> result = Simulation.map("agents", online.size(), "seconds", median, "secondsMin", sorted[0],
-                "secondsMax", sorted[sorted.length - 1], "timedPushes", timed);
+        Map<String, Object> result = Simulation.map("agents", online.size(), "seconds", time.median(), "secondsMin", time.min(),
+                "secondsMax", time.max(), "timedPushes", timed);
         result.putAll(Simulation.map("artifactBytes", last.get("artifactBytes"), "codec", last.get("codec"), "fp32Bytes", last.get("fp32Bytes"),
                 "compressionRatio", last.get("compressionRatio"), "bytesDown", last.get("bytesDown"), "warmup", warmup, "pushes", pushes));
         return result;
