@@ -1,5 +1,6 @@
 package io.flock.core.train;
 
+import io.flock.core.InvalidInputException;
 import io.flock.core.tensor.ModelParameters;
 import io.flock.core.tensor.Tensor;
 import java.util.ArrayList;
@@ -78,6 +79,7 @@ final class DenseSgd {
         this.act = new float[layers + 1][][];
         this.grad = new float[layers + 1][][];
         List<Tensor> t = start.tensors();
+        requireLayout(t, width);
         for (int l = 0; l < layers; l++) {
             int in = width[l];
             int out = width[l + 1];
@@ -108,6 +110,23 @@ final class DenseSgd {
         for (int l = 0; l <= layers; l++) {
             act[l] = new float[maxBatch][width[l]];
             grad[l] = new float[maxBatch][width[l]];
+        }
+    }
+
+    /** @throws InvalidInputException unless the tensors are weight {@code [out][in]} then bias {@code [out]} per layer */
+    private static void requireLayout(List<Tensor> t, int[] width) {
+        int layers = width.length - 1;
+        if (t.size() != 2 * layers) {
+            throw new InvalidInputException("an MLP of widths " + java.util.Arrays.toString(width) + " has " + 2 * layers
+                    + " tensors, got " + t.size());
+        }
+        for (int l = 0; l < layers; l++) {
+            int[] w = {width[l + 1], width[l]};
+            int[] b = {width[l + 1]};
+            if (!java.util.Arrays.equals(t.get(2 * l).shape(), w) || !java.util.Arrays.equals(t.get(2 * l + 1).shape(), b)) {
+                throw new InvalidInputException("layer " + l + " should have weight " + java.util.Arrays.toString(w) + " and bias "
+                        + java.util.Arrays.toString(b) + ", got " + t.get(2 * l) + " and " + t.get(2 * l + 1));
+            }
         }
     }
 

@@ -15,7 +15,9 @@ import io.flock.core.data.Dataset;
 import io.flock.core.data.FeaturePipeline;
 import io.flock.core.model.FlockModel;
 import io.flock.core.model.ModelSpec;
+import io.flock.core.tensor.ModelParameters;
 import java.util.Random;
+import java.util.function.Supplier;
 
 /**
  * The local training and evaluation loops, shared by devices (private training) and the
@@ -52,26 +54,75 @@ public final class LocalTrainer {
      *                               keeps its start parameters)
      */
     public TrainingResult train(FlockModel model, Dataset data, FeaturePipeline pipeline, TrainingConfig config, Random random) {
-        requireFits(model, data);
-        long start = System.nanoTime();
-        int batch = Math.min(config.batchSize(), data.size());
-        double loss;
         synchronized (model) {
-            if (denseMlp && model.spec().kind() == ModelSpec.Kind.MLP) {
-                DenseSgd sgd = new DenseSgd(model.parameters(), model.spec().layers(), config.learningRate(), batch,
-                        pipeline.transform(new float[] {0f})[0]);
-                loss = epochs(data, pipeline, config, random, sgd::step);
-                model.load(sgd.parameters());
-            } else {
-                DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                        .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(config.learningRate())).build());
-                try (Trainer trainer = model.djl().newTrainer(tc)) {
-                    loss = epochs(data, pipeline, config, random, (x, y, b) -> step(trainer, x, y, b, data.featureCount()));
-                }
+            if (onDenseKernel(model.spec())) {
+                Trained t = trainDense(model.spec(), model.parameters(), data, pipeline, config, random);
+                model.load(t.parameters());
+                return t.result();
             }
+            requireFits(model.spec(), data);
+            long start = System.nanoTime();
+            DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                    .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(config.learningRate())).build());
+            double loss;
+            try (Trainer trainer = model.djl().newTrainer(tc)) {
+                loss = epochs(data, pipeline, config, random, (x, y, b) -> step(trainer, x, y, b, data.featureCount()));
+            }
+            return result(data, config, loss, start);
         }
+    }
+
+    /** Trained parameters, and what the training did. */
+    public record Trained(ModelParameters parameters, TrainingResult result) {
+    }
+
+    /**
+     * Trains from {@code start} and returns the trained parameters; {@code start} is not changed.
+     * MLPs train on the dense kernel and need no native model: a device that trains every round keeps
+     * no second model and copies nothing in and out of native memory. Other models train on the
+     * model {@code scratch} gives (asked for only then), loaded with {@code start} first.
+     *
+     * @param scratch a model of {@code spec} this call may overwrite
+     * @throws InvalidInputException as {@link #train(FlockModel, Dataset, FeaturePipeline, TrainingConfig, Random)},
+     *                               and when {@code start} does not fit {@code spec}
+     */
+    public Trained train(ModelSpec spec, ModelParameters start, Supplier<FlockModel> scratch, Dataset data,
+                         FeaturePipeline pipeline, TrainingConfig config, Random random) {
+        if (onDenseKernel(spec)) {
+            return trainDense(spec, start, data, pipeline, config, random);
+        }
+        FlockModel model = scratch.get();
+        synchronized (model) {
+            model.load(start);
+            TrainingResult r = train(model, data, pipeline, config, random);
+            return new Trained(model.parameters(), r);
+        }
+    }
+
+    private boolean onDenseKernel(ModelSpec spec) {
+        return denseMlp && spec.kind() == ModelSpec.Kind.MLP;
+    }
+
+    private static Trained trainDense(ModelSpec spec, ModelParameters start, Dataset data, FeaturePipeline pipeline,
+                                      TrainingConfig config, Random random) {
+        requireFits(spec, data);
+        long t0 = System.nanoTime();
+        DenseSgd sgd = new DenseSgd(start, spec.layers(), config.learningRate(), Math.min(config.batchSize(), data.size()),
+                pipeline.transform(new float[] {0f})[0]);
+        double loss = epochs(data, pipeline, config, random, sgd::step);
+        ModelParameters trained = sgd.parameters();
+        try {
+            trained.requireFinite();
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException("training diverged: " + e.getMessage());
+        }
+        return new Trained(trained, result(data, config, loss, t0));
+    }
+
+    private static TrainingResult result(Dataset data, TrainingConfig config, double loss, long startNanos) {
+        int batch = Math.min(config.batchSize(), data.size());
         int steps = config.epochs() * ((data.size() + batch - 1) / batch);
-        return new TrainingResult(data.size(), steps, loss, (System.nanoTime() - start) / 1e9);
+        return new TrainingResult(data.size(), steps, loss, (System.nanoTime() - startNanos) / 1e9);
     }
 
     /** One optimiser step on a prepared batch; returns its mean loss. */
@@ -130,7 +181,7 @@ public final class LocalTrainer {
      * @throws InvalidInputException when the data is empty or its width does not fit the model
      */
     public Evaluation evaluate(FlockModel model, Dataset data, FeaturePipeline pipeline) {
-        requireFits(model, data);
+        requireFits(model.spec(), data);
         int n = data.size();
         int d = data.featureCount();
         int classes = model.spec().classes();
@@ -168,13 +219,13 @@ public final class LocalTrainer {
         return best;
     }
 
-    private static void requireFits(FlockModel model, Dataset data) {
+    private static void requireFits(ModelSpec spec, Dataset data) {
         if (data.size() == 0) {
             throw new InvalidInputException("dataset is empty");
         }
-        if (data.featureCount() != model.spec().inputSize()) {
+        if (data.featureCount() != spec.inputSize()) {
             throw new InvalidInputException("dataset has " + data.featureCount() + " features but model "
-                    + model.spec() + " takes " + model.spec().inputSize());
+                    + spec + " takes " + spec.inputSize());
         }
     }
 

@@ -44,6 +44,65 @@ class LocalTrainerTest {
     }
 
     @Test
+    void trainParameters_mlp_needsNoNativeModelAndMatchesTrainingInPlace() throws Exception {
+        ByteDataset data = train().subset(java.util.stream.IntStream.range(0, 200).toArray());
+        TrainingConfig config = new TrainingConfig(0.1f, 10, 1);
+        try (FlockModel model = new FlockModel(ModelSpec.parse("mlp:784-32-10"), "t")) {
+            ModelParameters start = model.parameters();
+
+            LocalTrainer.Trained t = trainer.train(model.spec(), start, () -> {
+                throw new AssertionError("an MLP must not ask for a native model");
+            }, data, FeaturePipeline.PIXELS, config, new Random(5));
+            trainer.train(model, data, FeaturePipeline.PIXELS, config, new Random(5));
+
+            assertThat(t.result().steps()).isEqualTo(20);
+            assertThat(t.parameters().tensors().get(0).data()).containsExactly(model.parameters().tensors().get(0).data());
+            assertThat(t.parameters().tensors().get(0).data()).isNotEqualTo(start.tensors().get(0).data());
+            assertThat(model.parameters().minus(start).tensors().get(0).data()).isNotEqualTo(new float[784 * 32]);
+        }
+    }
+
+    @Test
+    void trainParameters_cnn_trainsOnTheScratchModel() throws Exception {
+        ModelSpec spec = ModelSpec.parse("cnn:28x28-4-8-16-10");
+        ByteDataset data = train().subset(java.util.stream.IntStream.range(0, 20).toArray());
+        try (FlockModel scratch = new FlockModel(spec, "scratch"); FlockModel source = new FlockModel(spec, "source")) {
+            ModelParameters start = source.parameters();
+            int[] asked = {0};
+
+            LocalTrainer.Trained t = trainer.train(spec, start, () -> {
+                asked[0]++;
+                return scratch;
+            }, data, FeaturePipeline.PIXELS, new TrainingConfig(0.05f, 10, 1), new Random(1));
+
+            assertThat(asked[0]).isEqualTo(1);
+            start.requireSameLayout(t.parameters());
+            assertThat(t.parameters().tensors().get(0).data()).containsExactly(scratch.parameters().tensors().get(0).data());
+            assertThat(t.parameters().tensors().get(0).data()).isNotEqualTo(start.tensors().get(0).data());
+        }
+    }
+
+    @Test
+    void trainParameters_startOfAnotherShape_rejectedNamingTheLayer() throws Exception {
+        ByteDataset data = train().subset(new int[] {0, 1, 2, 3});
+        try (FlockModel other = new FlockModel(ModelSpec.parse("mlp:784-16-10"), "other")) {
+            assertThatThrownBy(() -> trainer.train(ModelSpec.parse("mlp:784-32-10"), other.parameters(), () -> null, data,
+                    FeaturePipeline.PIXELS, new TrainingConfig(0.1f, 2, 1), new Random(0)))
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("layer 0 should have weight [32, 784]");
+        }
+    }
+
+    @Test
+    void trainParameters_divergingTraining_rejectedAsDiverged() throws Exception {
+        ByteDataset data = train().subset(java.util.stream.IntStream.range(0, 50).toArray());
+        try (FlockModel model = new FlockModel(ModelSpec.parse("mlp:784-32-10"), "t")) {
+            assertThatThrownBy(() -> trainer.train(model.spec(), model.parameters(), () -> null, data, FeaturePipeline.PIXELS,
+                    new TrainingConfig(1e30f, 10, 1), new Random(0)))
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("training diverged");
+        }
+    }
+
+    @Test
     void load_parametersOfAnotherModel_predictsIdentically() throws Exception {
         try (FlockModel a = new FlockModel(ModelSpec.parse("mlp:784-32-10"), "a");
              FlockModel b = new FlockModel(ModelSpec.parse("mlp:784-32-10"), "b")) {

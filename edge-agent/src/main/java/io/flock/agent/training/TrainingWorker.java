@@ -10,6 +10,7 @@ import io.flock.core.codec.Codecs;
 import io.flock.core.codec.ParameterCodec;
 import io.flock.core.data.Dataset;
 import io.flock.core.model.FlockModel;
+import io.flock.core.model.ModelSpec;
 import io.flock.core.tensor.ModelParameters;
 import io.flock.core.train.LocalTrainer;
 import io.flock.core.train.TrainingConfig;
@@ -83,17 +84,11 @@ public final class TrainingWorker implements AutoCloseable {
                 data = PrivateData.load(dataDir);
             }
             LocalModel.Loaded base = local.current().orElseThrow();
-            if (scratch == null || !scratch.spec().equals(base.spec())) {
-                if (scratch != null) {
-                    scratch.close();
-                }
-                scratch = new FlockModel(base.spec(), deviceId + "-train");
-            }
-            scratch.load(base.parameters());
             var cfg = task.getTraining();
-            TrainingResult r = trainer.train(scratch, data, base.pipeline(),
-                    new TrainingConfig(cfg.getLearningRate(), cfg.getBatchSize(), cfg.getLocalEpochs()),
+            LocalTrainer.Trained t = trainer.train(base.spec(), base.parameters(), () -> scratch(base.spec()), data,
+                    base.pipeline(), new TrainingConfig(cfg.getLearningRate(), cfg.getBatchSize(), cfg.getLocalEpochs()),
                     new Random(seed * 31 + task.getRound()));
+            TrainingResult r = t.result();
             DeviceConditions.pause(conditions.computePenalty(Duration.ofNanos((long) (r.seconds() * 1e9))));
             if (conditions.dropsOut(task.getTaskId())) {
                 lastTaskRound = task.getRound();
@@ -101,7 +96,7 @@ public final class TrainingWorker implements AutoCloseable {
                 return;
             }
             long trained = System.nanoTime();
-            ModelParameters delta = scratch.parameters().minus(base.parameters());
+            ModelParameters delta = t.parameters().minus(base.parameters());
             ParameterCodec codec = Codecs.byName(task.getUpdateCodec().getName().isEmpty() ? "fp32" : task.getUpdateCodec().getName());
             byte[] payload = codec.encode(delta);
             UpdateHeader header = UpdateHeader.newBuilder().setDeviceId(deviceId).setTaskId(task.getTaskId())
@@ -117,6 +112,17 @@ public final class TrainingWorker implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             log.warn("device={} task {} failed: {}", deviceId, task.getTaskId(), e.toString());
         }
+    }
+
+    /** A native model for trainings that need one (not MLPs); kept across tasks while the spec stays. */
+    private FlockModel scratch(ModelSpec spec) {
+        if (scratch == null || !scratch.spec().equals(spec)) {
+            if (scratch != null) {
+                scratch.close();
+            }
+            scratch = new FlockModel(spec, deviceId + "-train");
+        }
+        return scratch;
     }
 
     private static long millis(long fromNanos, long toNanos) {
