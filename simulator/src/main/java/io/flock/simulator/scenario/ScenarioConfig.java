@@ -30,12 +30,14 @@ import java.util.List;
  * @param transport       dedicated (a connection pair per device) or gateway (shared connections)
  * @param devicesPerGateway devices sharing one MQTT session and gRPC connection in gateway mode
  * @param seed            seeds partitions, profile assignment, availability, dropouts and device selection
+ * @param warmupRuns      unmeasured runs of the whole scenario, each on its own broker, coordinator and fleet in
+ *                        this JVM, before the measured one (0..5): the JIT compiles what the measured run executes
  */
 public record ScenarioConfig(String name, String dataset, PartitionSpec partition, int devices, int devicesPerRound,
                              int minResults, int rounds, Workload workload, ModelSpec model, String pipeline, TrainingConfig training,
                              Duration roundTimeout, String pushCodec, String updateCodec, boolean pushOnDemand,
                              List<DeviceProfile> profiles,
-                             List<Fault> faults, Transport transport, int devicesPerGateway, long seed) {
+                             List<Fault> faults, Transport transport, int devicesPerGateway, long seed, int warmupRuns) {
     /** What a run measures. */
     public enum Workload { TRAIN, PUSH }
 
@@ -66,6 +68,7 @@ public record ScenarioConfig(String name, String dataset, PartitionSpec partitio
             ConfigException.require(f.round() <= Math.max(rounds, 1), "faults.round", f.round() + " (the scenario has " + rounds + " rounds)");
         }
         ConfigException.require(devicesPerGateway >= 1, "transport.devicesPerGateway", devicesPerGateway);
+        ConfigException.require(warmupRuns >= 0 && warmupRuns <= 5, "warmupRuns", warmupRuns);
         profiles = List.copyOf(profiles);
         faults = List.copyOf(faults);
     }

@@ -10,7 +10,9 @@ import io.flock.core.partition.PathologicalPartitioner;
 import io.flock.core.partition.Partitioner;
 import io.flock.simulator.fleet.BundledData;
 import io.flock.simulator.report.Plots;
+import io.flock.simulator.report.RoundRow;
 import io.flock.simulator.report.RunReport;
+import io.flock.simulator.report.SampleStats;
 import io.flock.simulator.report.SummaryTable;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -80,6 +82,14 @@ public final class Simulation {
                 scenario.workload() == ScenarioConfig.Workload.PUSH ? "timed pushes" : "rounds", scenario.model(), scenario.partition().kind(),
                 train.size(), data);
         RunReport report = new RunReport(scenario.name(), ScenarioReport.config(scenario, data));
+        List<Map<String, Object>> warmups = new ArrayList<>();
+        for (int w = 1; w <= scenario.warmupRuns(); w++) {
+            warmups.add(warmUp(w, parts, data, work.resolve("warmup-" + w), tap));
+        }
+        if (!warmups.isEmpty()) {
+            report.section("warmup", warmups);
+            start = System.nanoTime();
+        }
         try (ScenarioRunner runner = new ScenarioRunner(scenario, Files.createDirectories(work), out, tap, false, Map.of())) {
             runner.start(parts, data);
             out.printf("broker, coordinator and %d agents up in %.1f s%n", scenario.devices(), (System.nanoTime() - start) / 1e9);
@@ -99,6 +109,32 @@ public final class Simulation {
         SummaryTable.print(report, total, out);
         out.println("report and plots in " + outDir.toAbsolutePath());
         return report;
+    }
+
+    /**
+     * Runs the whole scenario once, unmeasured, on its own broker, coordinator and fleet, then closes them: the
+     * measured run starts fresh, in a JVM that has already compiled the code it runs. Its rounds print as usual.
+     *
+     * @return the run's number, seconds and median round
+     */
+    private Map<String, Object> warmUp(int w, List<ByteDataset> parts, Path data, Path dir, WireTap tap) throws Exception {
+        out.printf("warm-up run %d/%d, not measured: the whole scenario on its own broker, coordinator and %d agents%n", w,
+                scenario.warmupRuns(), scenario.devices());
+        long t = System.nanoTime();
+        RunReport unmeasured = new RunReport(scenario.name(), Map.of());
+        try (ScenarioRunner runner = new ScenarioRunner(scenario, Files.createDirectories(dir), out, tap, false, Map.of())) {
+            runner.start(parts, data);
+            if (scenario.workload() == ScenarioConfig.Workload.PUSH) {
+                PushBenchmark.run(runner, out);
+            } else {
+                runner.runRounds(unmeasured);
+            }
+        }
+        double seconds = (System.nanoTime() - t) / 1e9;
+        double median = SampleStats.of(unmeasured.rounds().stream().mapToDouble(RoundRow::seconds).toArray()).median();
+        out.printf("warm-up run %d/%d done in %.1f s (median round %.3f s); the measured run starts now%n", w, scenario.warmupRuns(),
+                seconds, median);
+        return map("run", w, "seconds", seconds, "medianRoundSeconds", median);
     }
 
     static Map<String, Object> map(Object... kv) {

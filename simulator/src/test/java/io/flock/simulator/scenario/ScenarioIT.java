@@ -141,14 +141,20 @@ class ScenarioIT {
     }
 
     @Test
-    void sameSeed_sameSelectionsAndPartitions() throws Exception {
+    void sameSeed_sameSelectionsAndPartitions_aWarmupRunChangesNothingMeasured() throws Exception {
         String yaml = "dataset: bundled\ndevices: 6\ndevicesPerRound: 3\nrounds: 2\nmodel: mlp:784-16-10\nseed: 11\n"
                 + "partition: {kind: dirichlet, alpha: 0.5, seed: 11}\n";
         RunReport a = run(ScenarioLoader.parse(yaml, "a"), "a");
-        RunReport b = run(ScenarioLoader.parse(yaml, "b"), "b");
+        RunReport b = run(ScenarioLoader.parse(yaml + "warmupRuns: 1\n", "b"), "b");
 
         Map<String, Object> selA = a.selection();
         assertThat(selA).hasSize(2).isEqualTo(b.selection());
+        assertThat(b.rounds()).hasSize(2);
+        JsonNode warmup = new ObjectMapper().readTree(dir.resolve("b/report.json").toFile()).get("warmup");
+        assertThat(warmup).hasSize(1);
+        assertThat(warmup.get(0).get("seconds").asDouble()).isPositive();
+        assertThat(warmup.get(0).get("medianRoundSeconds").asDouble()).isPositive();
+        assertThat(new ObjectMapper().readTree(dir.resolve("a/report.json").toFile()).has("warmup")).isFalse();
         for (int r = 0; r < 2; r++) {
             assertThat(a.rounds().get(r).accuracy()).isCloseTo(b.rounds().get(r).accuracy(), org.assertj.core.data.Offset.offset(0.02));
         }

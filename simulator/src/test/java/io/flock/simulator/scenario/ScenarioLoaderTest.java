@@ -43,6 +43,8 @@ class ScenarioLoaderTest {
         assertThat(s.faults().get(0).kind()).isEqualTo(Fault.Kind.NETWORK_PARTITION);
         assertThat(s.name()).isEqualTo("x");
         assertThat(s.pipeline()).isEqualTo("scale:255");
+        assertThat(s.warmupRuns()).isZero();
+        assertThat(ScenarioLoader.parse(BASE + "warmupRuns: 2\n", "x").warmupRuns()).isEqualTo(2);
         assertThat(ScenarioLoader.parse(BASE + "pipeline: scale:255:0.2860:0.3530\njvmHeap: 768m\n", "x").pipeline())
                 .isEqualTo("scale:255:0.286:0.353");
     }
@@ -58,6 +60,8 @@ class ScenarioLoaderTest {
         assertThatThrownBy(() -> ScenarioLoader.parse("devices: 5\ndevicesPerRound: 6\n", "x")).hasMessageContaining("devicesPerRound");
         assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "pipeline: scale:0\n", "x")).hasMessageStartingWith("pipeline:");
         assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "jvmHeap: lots\n", "x")).hasMessageContaining("jvmHeap");
+        assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "warmupRuns: -1\n", "x")).hasMessageContaining("invalid warmupRuns: -1");
+        assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "warmupRuns: 6\n", "x")).hasMessageContaining("invalid warmupRuns: 6");
         assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "transport: {mode: gateway, devicesPerGateway: 0}\n", "x"))
                 .hasMessageContaining("transport.devicesPerGateway");
         assertThatThrownBy(() -> ScenarioLoader.parse("devices: -5\ndevicesPerRound: 1\n", "x")).hasMessageContaining("invalid devices: -5");
