@@ -86,7 +86,9 @@ public final class RoundEngine implements AutoCloseable {
                 }
             }
             long deadline = System.nanoTime() + plan.roundTimeout().toNanos();
+            long sending = System.nanoTime();
             int unsent = hooks.sendTrainTasks(round.record(), current, toAsk, System.currentTimeMillis() + plan.roundTimeout().toMillis());
+            log.debug("round={} sent {} train tasks in {}ms ({} unsent)", r, toAsk.size(), (System.nanoTime() - sending) / 1_000_000, unsent);
             // devices that never got their task cannot answer: do not wait for them until the deadline
             int wanted = Math.min(plan.minResults(), round.selected().size() - unsent);
             int got = round.await(wanted, deadline);
