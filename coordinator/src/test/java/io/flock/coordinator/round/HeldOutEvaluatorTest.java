@@ -1,8 +1,10 @@
 package io.flock.coordinator.round;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.flock.core.InvalidInputException;
 import io.flock.core.data.ByteDataset;
 import io.flock.core.data.FeaturePipeline;
 import io.flock.core.data.IdxFormat;
@@ -31,6 +33,32 @@ class HeldOutEvaluatorTest {
             assertThat(sharded.accuracy()).isEqualTo(whole.accuracy());
             assertThat(sharded.loss()).isCloseTo(whole.loss(), within(1e-9));
         }
+    }
+
+    @Test
+    void evaluate_versionAfterVersion_eachScoredOnTheStagedSetAsOnePassWould() throws Exception {
+        ByteDataset test = IdxFormat.readLabelled(DATA.resolve("t10k-images-idx3-ubyte.gz"), DATA.resolve("t10k-labels-idx1-ubyte.gz"));
+        ModelSpec spec = ModelSpec.parse("mlp:784-16-10");
+        FeaturePipeline normalised = FeaturePipeline.parse("scale:255:0.2860:0.3530");
+        try (FlockModel a = new FlockModel(spec, "a"); FlockModel b = new FlockModel(spec, "b");
+             HeldOutEvaluator evaluator = new HeldOutEvaluator(spec, normalised, test)) {
+            new LocalTrainer().train(b, test, normalised, new io.flock.core.train.TrainingConfig(0.05f, 20, 1), new java.util.Random(2));
+
+            Evaluation first = evaluator.evaluate(a.parameters());
+            Evaluation second = evaluator.evaluate(b.parameters());
+
+            assertThat(first.accuracy()).isEqualTo(new LocalTrainer().evaluate(a, test, normalised).accuracy());
+            assertThat(second.accuracy()).isEqualTo(new LocalTrainer().evaluate(b, test, normalised).accuracy()).isGreaterThan(first.accuracy());
+        }
+    }
+
+    @Test
+    void construct_heldOutOfAnotherWidthOrEmpty_rejected() throws Exception {
+        ByteDataset test = IdxFormat.readLabelled(DATA.resolve("t10k-images-idx3-ubyte.gz"), DATA.resolve("t10k-labels-idx1-ubyte.gz"));
+        assertThatThrownBy(() -> new HeldOutEvaluator(ModelSpec.parse("mlp:392-8-10"), FeaturePipeline.PIXELS, test))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("takes 392");
+        assertThatThrownBy(() -> new HeldOutEvaluator(ModelSpec.parse("mlp:784-8-10"), FeaturePipeline.PIXELS, test.subset(new int[0])))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("held-out set of 0 samples");
     }
 
     @Test

@@ -108,6 +108,37 @@ public final class FlockModel implements AutoCloseable {
         }
     }
 
+    /**
+     * Copies prepared feature rows into native memory owned by this model, so they can be scored again
+     * and again ({@link #predictProbabilities(NDArray, int, int)}) without a copy per call. Freed with the model.
+     *
+     * @param rows row-major, length = rows * {@link ModelSpec#inputSize()}
+     */
+    public synchronized NDArray stage(float[] rows) {
+        int in = spec.inputSize();
+        if (rows.length == 0 || rows.length % in != 0) {
+            throw new InvalidInputException("expected a multiple of " + in + " features, got " + rows.length);
+        }
+        return model.getNDManager().create(rows, new Shape(rows.length / in, in));
+    }
+
+    /**
+     * Class probabilities for rows {@code [from, to)} of features {@link #stage staged} in this model.
+     *
+     * @return probabilities, row-major, length = (to - from) * classes
+     */
+    public synchronized float[] predictProbabilities(NDArray staged, int from, int to) {
+        if (from < 0 || to > staged.getShape().get(0) || from >= to) {
+            throw new InvalidInputException("rows [" + from + ", " + to + ") are not within the " + staged.getShape().get(0) + " staged");
+        }
+        try (NDManager m = model.getNDManager().newSubManager()) {
+            NDArray x = staged.get(from + ":" + to);
+            x.attach(m);
+            NDArray logits = model.getBlock().forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow();
+            return logits.softmax(1).toFloatArray();
+        }
+    }
+
     private static int[] toInts(Shape shape) {
         int[] s = new int[shape.dimension()];
         for (int i = 0; i < s.length; i++) {

@@ -184,22 +184,46 @@ public final class LocalTrainer {
         requireFits(model.spec(), data);
         int n = data.size();
         int d = data.featureCount();
-        int classes = model.spec().classes();
         int[] all = new int[n];
         for (int i = 0; i < n; i++) {
             all[i] = i;
         }
+        float[] x = new float[Math.min(EVAL_BATCH, n) * d];
+        return score(model.spec().classes(), data.labels(), (from, b) -> {
+            pipeline.prepareBatch(data, all, from, b, x);
+            return model.predictProbabilities(b * d == x.length ? x : java.util.Arrays.copyOf(x, b * d));
+        });
+    }
+
+    /**
+     * Scores rows the model holds {@link FlockModel#stage staged} in native memory: the held-out set a
+     * coordinator scores every version on is prepared and copied once, not once per version.
+     *
+     * @param labels one per staged row
+     * @throws InvalidInputException when the labels do not match the staged rows
+     */
+    public Evaluation evaluate(FlockModel model, NDArray staged, int[] labels) {
+        if (labels.length != staged.getShape().get(0)) {
+            throw new InvalidInputException(labels.length + " labels for " + staged.getShape().get(0) + " staged rows");
+        }
+        return score(model.spec().classes(), labels, (from, b) -> model.predictProbabilities(staged, from, from + b));
+    }
+
+    /** Class probabilities of {@code rows} rows from row {@code from}. */
+    private interface BatchScorer {
+        float[] probabilities(int from, int rows);
+    }
+
+    private static Evaluation score(int classes, int[] labels, BatchScorer scorer) {
+        int n = labels.length;
         int correct = 0;
         double loss = 0;
-        float[] x = new float[Math.min(EVAL_BATCH, n) * d];
         for (int from = 0; from < n; from += EVAL_BATCH) {
             int b = Math.min(EVAL_BATCH, n - from);
-            pipeline.prepareBatch(data, all, from, b, x);
-            float[] p = model.predictProbabilities(b * d == x.length ? x : java.util.Arrays.copyOf(x, b * d));
+            float[] p = scorer.probabilities(from, b);
             for (int k = 0; k < b; k++) {
-                int label = data.label(from + k);
-                int best = argmax(p, k * classes, classes);
-                if (best == label) {
+                int label = labels[from + k];
+                if (argmax(p, k * classes, classes) == label) {
                     correct++;
                 }
                 loss -= Math.log(Math.max(1e-12, p[k * classes + label]));

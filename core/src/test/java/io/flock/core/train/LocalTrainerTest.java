@@ -103,6 +103,25 @@ class LocalTrainerTest {
     }
 
     @Test
+    void predictStaged_sameAsCopiedRows_rangeOutsideRejected() throws Exception {
+        ByteDataset test = test().subset(java.util.stream.IntStream.range(0, 30).toArray());
+        float[] rows = new float[30 * 784];
+        FeaturePipeline.PIXELS.prepareBatch(test, java.util.stream.IntStream.range(0, 30).toArray(), 0, 30, rows);
+        try (FlockModel model = new FlockModel(ModelSpec.parse("mlp:784-16-10"), "t")) {
+            var staged = model.stage(rows);
+
+            assertThat(model.predictProbabilities(staged, 10, 20))
+                    .containsExactly(model.predictProbabilities(java.util.Arrays.copyOfRange(rows, 10 * 784, 20 * 784)));
+            assertThat(trainer.evaluate(model, staged, test.labels()).accuracy())
+                    .isEqualTo(trainer.evaluate(model, test, FeaturePipeline.PIXELS).accuracy());
+            assertThatThrownBy(() -> model.predictProbabilities(staged, 25, 31)).isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("not within the 30 staged");
+            assertThatThrownBy(() -> trainer.evaluate(model, staged, new int[29])).isInstanceOf(InvalidInputException.class);
+            assertThatThrownBy(() -> model.stage(new float[100])).isInstanceOf(InvalidInputException.class);
+        }
+    }
+
+    @Test
     void load_parametersOfAnotherModel_predictsIdentically() throws Exception {
         try (FlockModel a = new FlockModel(ModelSpec.parse("mlp:784-32-10"), "a");
              FlockModel b = new FlockModel(ModelSpec.parse("mlp:784-32-10"), "b")) {
