@@ -10,9 +10,7 @@ import io.flock.core.partition.PathologicalPartitioner;
 import io.flock.core.partition.Partitioner;
 import io.flock.simulator.fleet.BundledData;
 import io.flock.simulator.report.Plots;
-import io.flock.simulator.report.RoundRow;
 import io.flock.simulator.report.RunReport;
-import io.flock.simulator.report.SampleStats;
 import io.flock.simulator.report.SummaryTable;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -139,9 +137,9 @@ public final class Simulation {
             }
         }
         double seconds = (System.nanoTime() - t) / 1e9;
-        double median = SampleStats.of(unmeasured.rounds().stream().mapToDouble(RoundRow::seconds).toArray()).median();
-        out.printf("warm-up run %d/%d done in %.1f s (median round %.3f s); the measured run starts now%n", w, scenario.warmupRuns(),
-                seconds, median);
+        Object median = unmeasured.summary(seconds).get("medianRoundSeconds"); // NaN for pushes: they have no rounds
+        out.printf("warm-up run %d/%d done in %.1f s%s; the measured run starts now%n", w, scenario.warmupRuns(), seconds,
+                unmeasured.rounds().isEmpty() ? "" : String.format(" (median round %.3f s)", (Double) median));
         return map("run", w, "seconds", seconds, "medianRoundSeconds", median);
     }
 
