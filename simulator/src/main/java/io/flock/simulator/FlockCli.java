@@ -117,6 +117,10 @@ public final class FlockCli {
         @Option(names = "--out", description = "output directory (default: flock-out/<scenario>)")
         Path out;
 
+        @Option(names = "--runs", description = "measured runs, run k with seed + k - 1 on the same partition; "
+                + "more than one writes DIR/run-K and compares them in DIR/runs.json (default: 1)")
+        int runs = 1;
+
         @Option(names = "--keep-work", description = "keep the scratch directory (database, artifacts, device state)")
         boolean keepWork;
 
@@ -128,7 +132,7 @@ public final class FlockCli {
             ScenarioConfig scenario = config != null ? ScenarioLoader.fromFile(config) : ScenarioLoader.named(name);
             Path dir = out != null ? out : Path.of("flock-out", scenario.name());
             try (ScratchDirectory work = scratch("flock-sim-", keepWork)) {
-                new Simulation(scenario, System.out).run(dir, work.path(), WireTap.NONE);
+                new Simulation(scenario, System.out).run(dir, work.path(), WireTap.NONE, runs);
             }
             return 0;
         }

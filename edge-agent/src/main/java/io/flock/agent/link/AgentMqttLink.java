@@ -61,6 +61,8 @@ public final class AgentMqttLink implements DeviceLink {
     private final WireTap tap;
     private final Executor executor;
     private volatile Mqtt5AsyncClient client;
+    /** What the current client calls back into; cut loose on {@link #close()}. */
+    private volatile Callbacks callbacks;
     /** Whether the current client has been connected once (only then does it reconnect by itself). */
     private volatile boolean established;
 
@@ -96,6 +98,7 @@ public final class AgentMqttLink implements DeviceLink {
         if (client != null) {
             return;
         }
+        Callbacks cb = new Callbacks(this);
         Mqtt5AsyncClient c = MqttClient.builder().useMqttVersion5()
                 .identifier("flock-agent-" + deviceId)
                 .serverHost(broker.getHost()).serverPort(broker.getPort())
@@ -103,12 +106,13 @@ public final class AgentMqttLink implements DeviceLink {
                 .mqttConnectTimeout(TIMEOUT_SECONDS, TimeUnit.SECONDS).applyTransportConfig()
                 .willPublish().topic(Topics.status(deviceId)).payload(bytes(Topics.OFFLINE)).qos(MqttQos.AT_LEAST_ONCE)
                 .retain(true).applyWillPublish()
-                .addConnectedListener(ctx -> onConnected())
-                .addDisconnectedListener(this::onDisconnected)
+                .addConnectedListener(ctx -> cb.connected())
+                .addDisconnectedListener(cb::disconnected)
                 .buildAsync();
         // before connecting: a persistent session's queued messages follow the CONNACK at once
-        c.publishes(MqttGlobalPublishFilter.ALL, this::messageArrived, executor);
+        c.publishes(MqttGlobalPublishFilter.ALL, cb::arrived, executor);
         client = c;
+        callbacks = cb;
         established = false;
         try {
             await(c.connectWith().cleanStart(false).sessionExpiryInterval(3600).keepAlive(30).send());
@@ -123,6 +127,7 @@ public final class AgentMqttLink implements DeviceLink {
             }
         } catch (FlockException e) {
             client = null;
+            cb.cut();
             c.disconnect();
             throw new FlockException("device " + deviceId + " cannot connect to MQTT broker " + broker + ": " + e.getMessage(), e);
         }
@@ -176,6 +181,7 @@ public final class AgentMqttLink implements DeviceLink {
             return;
         }
         client = null;
+        callbacks.cut();
         try {
             if (c.getState().isConnected()) {
                 await(publishStatus(c, Topics.OFFLINE));
@@ -208,6 +214,46 @@ public final class AgentMqttLink implements DeviceLink {
             log.warn("device={} dropped malformed message on {}: {}", deviceId, topic, e.getMessage());
         } catch (RuntimeException e) {
             log.warn("device={} failed to handle message on {}: {}", deviceId, topic, e.toString());
+        }
+    }
+
+    /**
+     * What a HiveMQ client calls back into. The client keeps a disconnected session's state (its config, listeners
+     * and flows) until the session would expire, an hour here, on a timer on the shared event loop, so that it could
+     * resume it. Were the callbacks this link itself, every closed agent (its model, private data and gRPC channel)
+     * would stay reachable for that hour: 100 agents re-created ten times in one JVM ran a 640 MB heap out of memory.
+     * {@link #close()} cuts them loose instead.
+     */
+    private static final class Callbacks {
+        private volatile AgentMqttLink link;
+
+        Callbacks(AgentMqttLink link) {
+            this.link = link;
+        }
+
+        void cut() {
+            link = null;
+        }
+
+        void connected() {
+            AgentMqttLink l = link;
+            if (l != null) {
+                l.onConnected();
+            }
+        }
+
+        void disconnected(MqttClientDisconnectedContext ctx) {
+            AgentMqttLink l = link;
+            if (l != null) {
+                l.onDisconnected(ctx);
+            }
+        }
+
+        void arrived(Mqtt5Publish message) {
+            AgentMqttLink l = link;
+            if (l != null) {
+                l.messageArrived(message);
+            }
         }
     }
 

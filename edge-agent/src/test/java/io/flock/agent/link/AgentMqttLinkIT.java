@@ -12,6 +12,7 @@ import io.flock.core.DaemonThreads;
 import io.flock.core.FlockException;
 import io.flock.core.link.Topics;
 import io.flock.proto.v1.ArtifactChunk;
+import java.lang.ref.WeakReference;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -109,5 +110,24 @@ class AgentMqttLinkIT {
                 .isInstanceOf(FlockException.class).hasMessageContaining("tcp://host:port");
         assertThatThrownBy(() -> new AgentMqttLink("tcp://127.0.0.1", device, model, inbox, WireTap.NONE, timers))
                 .isInstanceOf(FlockException.class).hasMessageContaining("tcp://host:port");
+    }
+
+    @Test
+    void closedLink_letsItsHandlerGo_thoughTheClientKeepsTheSessionForAnHour() throws Exception {
+        Inbox handler = new Inbox();
+        AgentMqttLink closed = new AgentMqttLink(BROKER, run + "-gone", model, handler, WireTap.NONE, timers);
+        closed.start();
+        await(() -> "online".equals(observer.statuses.get(run + "-gone")));
+        closed.close();
+        await(() -> "offline".equals(observer.statuses.get(run + "-gone")));
+        WeakReference<Inbox> ref = new WeakReference<>(handler);
+        handler = null;
+        closed = null;
+        for (int i = 0; i < 50 && ref.get() != null; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertThat(ref.get()).as("a closed agent's handler (and with it the agent, its model and data) is garbage").isNull();
+        observer.clear(List.of(run + "-gone"), model);
     }
 }

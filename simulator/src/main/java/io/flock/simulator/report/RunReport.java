@@ -51,6 +51,11 @@ public final class RunReport {
         extra.put(name, value);
     }
 
+    /** @return an extra section added with {@link #section(String, Object)}, or null */
+    public Object section(String name) {
+        return extra.get(name);
+    }
+
     /** @return the rounds so far */
     public List<RoundRow> rounds() {
         return rounds;

@@ -29,7 +29,8 @@ import java.util.List;
  * @param faults          injected faults, by round
  * @param transport       dedicated (a connection pair per device) or gateway (shared connections)
  * @param devicesPerGateway devices sharing one MQTT session and gRPC connection in gateway mode
- * @param seed            seeds partitions, profile assignment, availability, dropouts and device selection
+ * @param seed            the run seed: profile assignment, availability, dropouts, device selection, the initial
+ *                        model and local shuffles; the partition's too unless it sets its own
  * @param warmupRuns      unmeasured runs of the whole scenario, each on its own broker, coordinator and fleet in
  *                        this JVM, before the measured one (0..5): the JIT compiles what the measured run executes
  */
@@ -71,5 +72,15 @@ public record ScenarioConfig(String name, String dataset, PartitionSpec partitio
         ConfigException.require(warmupRuns >= 0 && warmupRuns <= 5, "warmupRuns", warmupRuns);
         profiles = List.copyOf(profiles);
         faults = List.copyOf(faults);
+    }
+
+    /**
+     * @return this scenario with another run seed (selection, profiles, availability, dropouts, the initial model and
+     *         local shuffles); the partition keeps the seed it was loaded with, so the devices hold the same data
+     */
+    public ScenarioConfig withSeed(long runSeed) {
+        return new ScenarioConfig(name, dataset, partition, devices, devicesPerRound, minResults, rounds, workload, model, pipeline,
+                training, roundTimeout, pushCodec, updateCodec, pushOnDemand, profiles, faults, transport, devicesPerGateway, runSeed,
+                warmupRuns);
     }
 }

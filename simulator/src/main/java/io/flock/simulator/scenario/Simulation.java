@@ -11,6 +11,7 @@ import io.flock.core.partition.Partitioner;
 import io.flock.simulator.fleet.BundledData;
 import io.flock.simulator.report.Plots;
 import io.flock.simulator.report.RunReport;
+import io.flock.simulator.report.RunSeries;
 import io.flock.simulator.report.SummaryTable;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -24,6 +25,8 @@ import java.util.Random;
 
 /** {@code bin/flock simulate}: loads data, partitions it, runs the scenario and writes the report, plots and summary. */
 public final class Simulation {
+    /** Most measured runs one command may ask for. */
+    public static final int MAX_RUNS = 20;
     private final ScenarioConfig scenario;
     private final PrintStream out;
 
@@ -81,40 +84,70 @@ public final class Simulation {
         return parts;
     }
 
-    /** Runs the scenario and writes DIR/report.json, the plots, and a summary table to the console. */
+    /** Runs the scenario once and writes DIR/report.json, the plots, and a summary table to the console. */
     public RunReport run(Path outDir, Path work, WireTap tap) throws Exception {
-        long start = System.nanoTime();
+        return run(outDir, work, tap, 1).get(0);
+    }
+
+    /**
+     * Runs the scenario's warm-up runs, then {@code runs} measured runs, each on its own broker, coordinator and fleet.
+     * Run k uses run seed {@code seed + k - 1} on the same partition: the runs differ in device selection, the initial
+     * model and local shuffles, which is what a result over several runs should average out. One run writes its
+     * report and plots to DIR; several write them to DIR/run-K, and compare them in DIR/runs.json and
+     * DIR/runs-accuracy.png ({@link RunSeries}).
+     *
+     * @param runs measured runs, 1..{@value #MAX_RUNS}
+     * @return the measured runs' reports, in order
+     * @throws ConfigException naming --runs when it is out of range
+     */
+    public List<RunReport> run(Path outDir, Path work, WireTap tap, int runs) throws Exception {
+        if (runs < 1 || runs > MAX_RUNS) {
+            throw new ConfigException("--runs must be 1.." + MAX_RUNS + ", got " + runs);
+        }
         Path data = dataset(scenario);
         List<ByteDataset> parts = loadPartitions(data);
-        RunReport report = new RunReport(scenario.name(), ScenarioReport.config(scenario, data));
         List<Map<String, Object>> warmups = new ArrayList<>();
         for (int w = 1; w <= scenario.warmupRuns(); w++) {
             warmups.add(warmUp(w, parts, data, work.resolve("warmup-" + w), tap));
         }
-        if (!warmups.isEmpty()) {
-            report.section("warmup", warmups);
-            start = System.nanoTime();
-        }
-        try (ScenarioRunner runner = new ScenarioRunner(scenario, Files.createDirectories(work), out, tap, false, Map.of())) {
-            runner.start(parts, data);
-            parts.clear(); // the devices have written their data: a W1 run keeps 47 MB less live heap while it measures
-            out.printf("broker, coordinator and %d agents up in %.1f s%n", scenario.devices(), (System.nanoTime() - start) / 1e9);
-            if (scenario.workload() == ScenarioConfig.Workload.PUSH) {
-                report.section("push", PushBenchmark.run(runner, out)); // its rounds are pushes, not training rounds
-            } else {
-                runner.runRounds(report);
+        RunSeries series = new RunSeries(scenario.name());
+        for (int k = 1; k <= runs; k++) {
+            ScenarioConfig s = scenario.withSeed(scenario.seed() + k - 1);
+            if (runs > 1) {
+                out.printf("measured run %d/%d, seed %d%n", k, runs, s.seed());
             }
-            report.section("faults", runner.faultLog());
+            Path dir = runs == 1 ? outDir : outDir.resolve("run-" + k);
+            long start = System.nanoTime();
+            RunReport report = new RunReport(s.name(), ScenarioReport.config(s, data));
+            if (!warmups.isEmpty()) {
+                report.section("warmup", warmups);
+            }
+            try (ScenarioRunner runner = new ScenarioRunner(s, Files.createDirectories(work.resolve("run-" + k)), out, tap, false, Map.of())) {
+                runner.start(parts, data);
+                if (k == runs) {
+                    parts.clear(); // the devices have written their data: a W1 run keeps 47 MB less live heap while it measures
+                }
+                out.printf("broker, coordinator and %d agents up in %.1f s%n", s.devices(), (System.nanoTime() - start) / 1e9);
+                if (s.workload() == ScenarioConfig.Workload.PUSH) {
+                    report.section("push", PushBenchmark.run(runner, out)); // its rounds are pushes, not training rounds
+                } else {
+                    runner.runRounds(report);
+                }
+                report.section("faults", runner.faultLog());
+            }
+            double total = (System.nanoTime() - start) / 1e9;
+            report.write(dir, total);
+            if (!report.rounds().isEmpty()) {
+                Plots.all(report, dir, s.name());
+            }
+            SummaryTable.print(report, total, out);
+            out.println("report and plots in " + dir.toAbsolutePath());
+            series.add(s.seed(), report, total);
         }
-        double total = (System.nanoTime() - start) / 1e9;
-        Files.createDirectories(outDir);
-        report.write(outDir, total);
-        if (!report.rounds().isEmpty()) {
-            Plots.all(report, outDir, scenario.name());
+        if (runs > 1) {
+            series.write(outDir, out);
         }
-        SummaryTable.print(report, total, out);
-        out.println("report and plots in " + outDir.toAbsolutePath());
-        return report;
+        return series.reports();
     }
 
     /**

@@ -1,10 +1,12 @@
 package io.flock.simulator.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flock.agent.link.WireTap;
+import io.flock.core.config.ConfigException;
 import io.flock.simulator.report.RoundRow;
 import io.flock.simulator.report.RunReport;
 import java.io.PrintStream;
@@ -158,5 +160,42 @@ class ScenarioIT {
         for (int r = 0; r < 2; r++) {
             assertThat(a.rounds().get(r).accuracy()).isCloseTo(b.rounds().get(r).accuracy(), org.assertj.core.data.Offset.offset(0.02));
         }
+    }
+
+    @Test
+    void severalRuns_runKTakesSeedPlusKMinusOne_onTheSamePartition_comparedInRunsJson() throws Exception {
+        String yaml = "dataset: bundled\ndevices: 6\ndevicesPerRound: 3\nrounds: 2\nmodel: mlp:784-16-10\n"
+                + "partition: {kind: dirichlet, alpha: 0.5, seed: 11}\n";
+        List<RunReport> runs = new Simulation(ScenarioLoader.parse(yaml + "seed: 11\n", "s"), new PrintStream(PrintStream.nullOutputStream()))
+                .run(dir.resolve("series"), dir.resolve("series-work"), WireTap.NONE, 2);
+        RunReport alone = run(ScenarioLoader.parse(yaml + "seed: 12\n", "s"), "alone");
+
+        assertThat(runs).hasSize(2);
+        assertThat(runs.get(1).selection()).as("run 2 is the run seed 12 on partition seed 11").isEqualTo(alone.selection());
+        assertThat(runs.get(0).selection()).isNotEqualTo(runs.get(1).selection());
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("series/runs.json").toFile());
+        assertThat(json.get("runs")).hasSize(2);
+        assertThat(json.get("runs").get(0).get("seed").asLong()).isEqualTo(11);
+        assertThat(json.get("runs").get(1).get("seed").asLong()).isEqualTo(12);
+        JsonNode acc = json.get("stats").get("meanAccuracyLast5");
+        double a1 = runs.get(0).summary(1).get("meanAccuracyLast5") instanceof Number n ? n.doubleValue() : Double.NaN;
+        double a2 = runs.get(1).summary(1).get("meanAccuracyLast5") instanceof Number n ? n.doubleValue() : Double.NaN;
+        assertThat(acc.get("min").asDouble()).isEqualTo(Math.min(a1, a2));
+        assertThat(acc.get("max").asDouble()).isEqualTo(Math.max(a1, a2));
+        assertThat(acc.get("median").asDouble()).isCloseTo((a1 + a2) / 2, org.assertj.core.data.Offset.offset(1e-9));
+        for (String file : List.of("run-1/report.json", "run-2/report.json", "run-2/accuracy.png", "runs-accuracy.png")) {
+            assertThat(Files.size(dir.resolve("series").resolve(file))).as(file).isGreaterThan(100);
+        }
+        assertThat(Files.exists(dir.resolve("series/report.json"))).as("several runs write no top-level report").isFalse();
+    }
+
+    @Test
+    void runsOutOfRange_failFastNamingTheOption() {
+        Simulation sim = new Simulation(ScenarioLoader.named("smoke-20"), new PrintStream(PrintStream.nullOutputStream()));
+        for (int runs : new int[] {0, -1, Simulation.MAX_RUNS + 1}) {
+            assertThatThrownBy(() -> sim.run(dir.resolve("x"), dir.resolve("x-work"), WireTap.NONE, runs))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("--runs").hasMessageContaining(String.valueOf(runs));
+        }
+        assertThat(Files.exists(dir.resolve("x"))).isFalse();
     }
 }
