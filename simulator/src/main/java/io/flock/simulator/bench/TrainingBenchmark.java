@@ -1,7 +1,5 @@
 package io.flock.simulator.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.flock.core.FlockException;
 import io.flock.core.InvalidInputException;
 import io.flock.core.config.ConfigException;
@@ -13,6 +11,7 @@ import io.flock.core.model.ModelSpec;
 import io.flock.core.tensor.ModelParameters;
 import io.flock.core.train.LocalTrainer;
 import io.flock.core.train.TrainingConfig;
+import io.flock.simulator.report.ReportJson;
 import io.flock.simulator.report.SampleStats;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -103,7 +102,7 @@ public final class TrainingBenchmark {
         out.printf("dense kernel: median %.2f ms (min %.2f, max %.2f); DJL: median %.2f ms (min %.2f, max %.2f); %.1fx%n", dense.median(),
                 dense.min(), dense.max(), djl.median(), djl.min(), djl.max(), djl.median() / dense.median());
         Files.createDirectories(outDir);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(outDir.resolve("report.json").toFile(), report);
+        ReportJson.write(outDir.resolve("report.json"), report);
         out.println("report in " + outDir.resolve("report.json").toAbsolutePath());
         return report;
     }

@@ -1,7 +1,5 @@
 package io.flock.simulator.report;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,7 +85,7 @@ public final class RunReport {
             root.put("selection", selection);
         }
         Path file = dir.resolve("report.json");
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), root);
+        ReportJson.write(file, root);
         return file;
     }
 

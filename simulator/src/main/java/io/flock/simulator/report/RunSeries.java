@@ -1,7 +1,5 @@
 package io.flock.simulator.report;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -75,7 +73,7 @@ public final class RunSeries {
         Map<String, Object> stats = new LinkedHashMap<>();
         stats().forEach((k, v) -> stats.put(k, Map.of("median", v.median(), "min", v.min(), "max", v.max())));
         root.put("stats", stats);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("runs.json").toFile(), root);
+        ReportJson.write(dir.resolve("runs.json"), root);
         boolean training = reports.stream().anyMatch(r -> !r.rounds().isEmpty());
         if (training) {
             accuracyCurves(dir.resolve("runs-accuracy.png"));
