@@ -10,7 +10,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** PNG plots of a run report. */
+/** PNG plots of a run report, and of a push workload's pushes. */
 public final class Plots {
     private Plots() {
     }
@@ -21,6 +21,29 @@ public final class Plots {
         bytes(report, dir, name + ": payload bytes per round");
         roundTime(report, dir, name + ": round time");
         participation(report, dir, name + ": participants and failures per round");
+    }
+
+    /**
+     * Writes {@code push-time.png} for a push workload: per pushed version, the seconds until every agent had
+     * verified and loaded it, and the seconds of the coordinator's publish call within them.
+     *
+     * @param seconds        per push, in order; the first {@code warmups} were not timed
+     * @param publishSeconds per push, the publish call alone
+     */
+    public static Path pushTimes(double[] seconds, double[] publishSeconds, int warmups, Path dir, String title) throws IOException {
+        XYChart chart = new XYChartBuilder().width(800).height(500).title(title).xAxisTitle("push").yAxisTitle("seconds").build();
+        chart.getStyler().setYAxisMin(0.0).setChartBackgroundColor(java.awt.Color.WHITE);
+        double[] x = java.util.stream.IntStream.rangeClosed(1, seconds.length).asDoubleStream().toArray();
+        if (warmups > 0) {
+            chart.addSeries("warm-up push (not timed): all agents loaded", java.util.Arrays.copyOf(x, warmups),
+                    java.util.Arrays.copyOf(seconds, warmups)).setMarker(SeriesMarkers.DIAMOND);
+        }
+        chart.addSeries("timed push: all agents loaded", java.util.Arrays.copyOfRange(x, warmups, x.length),
+                java.util.Arrays.copyOfRange(seconds, warmups, seconds.length)).setMarker(SeriesMarkers.CIRCLE);
+        chart.addSeries("publish call", x, publishSeconds).setMarker(SeriesMarkers.SQUARE);
+        Path file = dir.resolve("push-time.png");
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        return file;
     }
 
     /** Writes {@code round-time.png}: seconds per round. */

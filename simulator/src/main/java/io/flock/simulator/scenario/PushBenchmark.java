@@ -7,8 +7,11 @@ import io.flock.core.codec.Codecs;
 import io.flock.core.tensor.ModelParameters;
 import io.flock.core.tensor.Tensor;
 import io.flock.simulator.fleet.LocalFleet;
+import io.flock.simulator.report.Plots;
 import io.flock.simulator.report.SampleStats;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,6 +70,16 @@ final class PushBenchmark {
         result.putAll(Simulation.map("artifactBytes", last.get("artifactBytes"), "codec", last.get("codec"), "fp32Bytes", last.get("fp32Bytes"),
                 "compressionRatio", last.get("compressionRatio"), "bytesDown", last.get("bytesDown"), "warmup", warmup, "pushes", pushes));
         return result;
+    }
+
+    /** Writes {@code push-time.png} from what {@link #run} returned: every push's seconds, warm-ups first. */
+    @SuppressWarnings("unchecked")
+    static void plot(Map<String, Object> result, Path dir, String name) throws IOException {
+        List<Map<String, Object>> all = new ArrayList<>((List<Map<String, Object>>) result.get("warmup"));
+        all.addAll((List<Map<String, Object>>) result.get("pushes"));
+        Plots.pushTimes(all.stream().mapToDouble(p -> (double) p.get("seconds")).toArray(),
+                all.stream().mapToDouble(p -> (double) p.get("publishSeconds")).toArray(), WARMUP_PUSHES, dir,
+                name + ": seconds until " + result.get("agents") + " agents verified and loaded each version");
     }
 
     private static Map<String, Object> pushOnce(ScenarioRunner runner, List<EdgeAgent> online, String label, long seed, PrintStream out)

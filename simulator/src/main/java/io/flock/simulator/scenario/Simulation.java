@@ -119,6 +119,7 @@ public final class Simulation {
             Path dir = runs == 1 ? outDir : outDir.resolve("run-" + k);
             long start = System.nanoTime();
             RunReport report = new RunReport(s.name(), ScenarioReport.config(s, data));
+            Map<String, Object> push = null;
             if (!warmups.isEmpty()) {
                 report.section("warmup", warmups);
             }
@@ -129,7 +130,8 @@ public final class Simulation {
                 }
                 out.printf("broker, coordinator and %d agents up in %.1f s%n", s.devices(), (System.nanoTime() - start) / 1e9);
                 if (s.workload() == ScenarioConfig.Workload.PUSH) {
-                    report.section("push", PushBenchmark.run(runner, out)); // its rounds are pushes, not training rounds
+                    push = PushBenchmark.run(runner, out); // its rounds are pushes, not training rounds
+                    report.section("push", push);
                 } else {
                     runner.runRounds(report);
                 }
@@ -139,6 +141,9 @@ public final class Simulation {
             report.write(dir, total);
             if (!report.rounds().isEmpty()) {
                 Plots.all(report, dir, s.name());
+            }
+            if (push != null) {
+                PushBenchmark.plot(push, dir, s.name());
             }
             SummaryTable.print(report, total, out);
             out.println("report and plots in " + dir.toAbsolutePath());

@@ -74,6 +74,7 @@ class ScenarioIT {
         }
         assertThat(push.get("compressionRatio").asDouble()).isGreaterThan(3.9);
         assertThat(push.get("seconds").asDouble()).isBetween(push.get("secondsMin").asDouble(), push.get("secondsMax").asDouble());
+        assertThat(Files.size(dir.resolve("push/push-time.png"))).isGreaterThan(1000);
     }
 
     @Test
