@@ -32,7 +32,8 @@ public final class Plots {
      */
     public static Path pushTimes(double[] seconds, double[] publishSeconds, int warmups, Path dir, String title) throws IOException {
         XYChart chart = new XYChartBuilder().width(800).height(500).title(title).xAxisTitle("push").yAxisTitle("seconds").build();
-        chart.getStyler().setYAxisMin(0.0).setChartBackgroundColor(java.awt.Color.WHITE);
+        chart.getStyler().setYAxisMin(0.0).setChartBackgroundColor(java.awt.Color.WHITE)
+                .setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
         double[] x = java.util.stream.IntStream.rangeClosed(1, seconds.length).asDoubleStream().toArray();
         if (warmups > 0) {
             chart.addSeries("warm-up push (not timed): all agents loaded", java.util.Arrays.copyOf(x, warmups),

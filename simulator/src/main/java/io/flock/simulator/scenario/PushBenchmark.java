@@ -79,7 +79,7 @@ final class PushBenchmark {
         all.addAll((List<Map<String, Object>>) result.get("pushes"));
         Plots.pushTimes(all.stream().mapToDouble(p -> (double) p.get("seconds")).toArray(),
                 all.stream().mapToDouble(p -> (double) p.get("publishSeconds")).toArray(), WARMUP_PUSHES, dir,
-                name + ": seconds until " + result.get("agents") + " agents verified and loaded each version");
+                name + ": until all " + result.get("agents") + " agents loaded each version");
     }
 
     private static Map<String, Object> pushOnce(ScenarioRunner runner, List<EdgeAgent> online, String label, long seed, PrintStream out)
