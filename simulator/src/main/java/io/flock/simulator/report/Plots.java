@@ -2,12 +2,15 @@ package io.flock.simulator.report;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** PNG plots of a run report, and of a push workload's pushes. */
@@ -33,14 +36,14 @@ public final class Plots {
     public static Path pushTimes(double[] seconds, double[] publishSeconds, int warmups, Path dir, String title) throws IOException {
         XYChart chart = new XYChartBuilder().width(800).height(500).title(title).xAxisTitle("push").yAxisTitle("seconds").build();
         chart.getStyler().setYAxisMin(0.0).setChartBackgroundColor(java.awt.Color.WHITE)
-                .setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
-        double[] x = java.util.stream.IntStream.rangeClosed(1, seconds.length).asDoubleStream().toArray();
+                .setLegendPosition(Styler.LegendPosition.OutsideS);
+        double[] x = IntStream.rangeClosed(1, seconds.length).asDoubleStream().toArray();
         if (warmups > 0) {
-            chart.addSeries("warm-up push (not timed): all agents loaded", java.util.Arrays.copyOf(x, warmups),
-                    java.util.Arrays.copyOf(seconds, warmups)).setMarker(SeriesMarkers.DIAMOND);
+            chart.addSeries("warm-up push (not timed): all agents loaded", Arrays.copyOf(x, warmups),
+                    Arrays.copyOf(seconds, warmups)).setMarker(SeriesMarkers.DIAMOND);
         }
-        chart.addSeries("timed push: all agents loaded", java.util.Arrays.copyOfRange(x, warmups, x.length),
-                java.util.Arrays.copyOfRange(seconds, warmups, seconds.length)).setMarker(SeriesMarkers.CIRCLE);
+        chart.addSeries("timed push: all agents loaded", Arrays.copyOfRange(x, warmups, x.length),
+                Arrays.copyOfRange(seconds, warmups, seconds.length)).setMarker(SeriesMarkers.CIRCLE);
         chart.addSeries("publish call", x, publishSeconds).setMarker(SeriesMarkers.SQUARE);
         Path file = dir.resolve("push-time.png");
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
