@@ -40,6 +40,8 @@ class BrokerRestartIT {
             broker = new EmbeddedBroker(dir.resolve("b2"), port);
             broker.start();
             await().atMost(Duration.ofSeconds(40)).until(() -> fleet.agents().stream().allMatch(EdgeAgent::mqttConnected));
+            // an agent's "online" status reaches the coordinator a few ms after its client reconnects
+            await().atMost(Duration.ofSeconds(10)).until(() -> coordinator.devices().available().size() == 2);
 
             RoundResult second = coordinator.rounds().runRound();
             assertThat(second.round()).isEqualTo(2);
