@@ -64,9 +64,16 @@ public final class LocalTrainer {
             long start = System.nanoTime();
             DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                     .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(config.learningRate())).build());
+            ModelParameters before = model.parameters();
             double loss;
             try (Trainer trainer = model.djl().newTrainer(tc)) {
                 loss = epochs(data, pipeline, config, random, (x, y, b) -> step(trainer, x, y, b, data.featureCount()));
+            }
+            try {
+                requireConverged(model.parameters());
+            } catch (InvalidInputException e) {
+                model.load(before);
+                throw e;
             }
             return result(data, config, loss, start);
         }
@@ -111,12 +118,17 @@ public final class LocalTrainer {
                 pipeline.transform(new float[] {0f})[0]);
         double loss = epochs(data, pipeline, config, random, sgd::step);
         ModelParameters trained = sgd.parameters();
+        requireConverged(trained);
+        return new Trained(trained, result(data, config, loss, t0));
+    }
+
+    /** @throws InvalidInputException naming the divergence when a trained value is not finite */
+    private static void requireConverged(ModelParameters trained) {
         try {
             trained.requireFinite();
         } catch (InvalidInputException e) {
             throw new InvalidInputException("training diverged: " + e.getMessage());
         }
-        return new Trained(trained, result(data, config, loss, t0));
     }
 
     private static TrainingResult result(Dataset data, TrainingConfig config, double loss, long startNanos) {

@@ -103,6 +103,22 @@ class LocalTrainerTest {
     }
 
     @Test
+    void train_divergingOnDjl_rejectedAndModelKeepsItsStart() throws Exception {
+        ByteDataset data = train().subset(java.util.stream.IntStream.range(0, 50).toArray());
+        try (FlockModel model = new FlockModel(ModelSpec.parse("mlp:784-32-10"), "t")) {
+            ModelParameters start = model.parameters();
+
+            assertThatThrownBy(() -> new LocalTrainer(false).train(model, data, FeaturePipeline.PIXELS,
+                    new TrainingConfig(1e30f, 10, 1), new Random(0)))
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("training diverged");
+
+            for (int i = 0; i < start.tensors().size(); i++) {
+                assertThat(model.parameters().tensors().get(i).data()).containsExactly(start.tensors().get(i).data());
+            }
+        }
+    }
+
+    @Test
     void predictStaged_sameAsCopiedRows_rangeOutsideRejected() throws Exception {
         ByteDataset test = test().subset(java.util.stream.IntStream.range(0, 30).toArray());
         float[] rows = new float[30 * 784];
