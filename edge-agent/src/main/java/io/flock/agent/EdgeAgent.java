@@ -109,7 +109,7 @@ public final class EdgeAgent implements AutoCloseable {
         if (started) {
             return this;
         }
-restoredVersion = updater.restoreFromDisk() ? local.version() : 0;
+        restoredVersion = updater.restoreFromDisk() ? local.version() : 0;
         register(250);
         connect(500);
         outbox.resume();
