@@ -169,6 +169,7 @@ class LocalTrainerTest {
             ModelParameters start = a.parameters();
             b.load(start);
             alone.load(start);
+            // the baseline on a thread of its own too, as a device's training runs
             var single = java.util.concurrent.Executors.newSingleThreadExecutor();
             try {
                 single.submit(() -> trainer.train(alone, data, FeaturePipeline.PIXELS, config, new Random(3))).get();
