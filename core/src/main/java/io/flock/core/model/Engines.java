@@ -8,14 +8,13 @@ import org.slf4j.LoggerFactory;
  * Starts DJL's PyTorch engine the Flock way: offline (never downloads) and one intra-op and one
  * inter-op thread per model, which is fastest on small machines. Idempotent and thread-safe.
  *
- * <p>oneDNN, which runs PyTorch's CPU convolutions, takes its instruction-set cap from {@value #ISA_CAP} in the
+ * <p>oneDNN, which runs PyTorch's CPU convolutions, takes its instruction-set cap from ONEDNN_MAX_CPU_ISA in the
  * environment, and DJL offers no way to set it from Java. So the launchers (bin/flock, the container image, the test
  * POM) set it to AVX2: on the AVX-512 VMs this project is measured on, its AVX-512 convolution kernels now and then
  * return NaN for finite inputs (see benchmarks/results/2026-12-02-runs/README.md). Starting without it logs a warning.
  */
 public final class Engines {
-    /** The environment variable that caps oneDNN's instruction set. */
-    public static final String ISA_CAP = "ONEDNN_MAX_CPU_ISA";
+    private static final String ISA_CAP = "ONEDNN_MAX_CPU_ISA";
     private static final Logger log = LoggerFactory.getLogger(Engines.class);
     private static volatile Engine engine;
 

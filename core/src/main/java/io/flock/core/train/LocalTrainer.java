@@ -60,23 +60,30 @@ public final class LocalTrainer {
                 model.load(t.parameters());
                 return t.result();
             }
-            requireFits(model.spec(), data);
-            long start = System.nanoTime();
-            DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                    .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(config.learningRate())).build());
             ModelParameters before = model.parameters();
-            double loss;
-            try (Trainer trainer = model.djl().newTrainer(tc)) {
-                loss = epochs(data, pipeline, config, random, (x, y, b) -> step(trainer, x, y, b, data.featureCount()));
-            }
             try {
-                requireConverged(model.parameters());
+                return trainOnDjl(model, data, pipeline, config, random).result();
             } catch (InvalidInputException e) {
                 model.load(before);
                 throw e;
             }
-            return result(data, config, loss, start);
         }
+    }
+
+    /** Trains {@code model} in place on DJL; returns its trained parameters, checked finite (the model is left as trained). */
+    private static Trained trainOnDjl(FlockModel model, Dataset data, FeaturePipeline pipeline, TrainingConfig config,
+                                      Random random) {
+        requireFits(model.spec(), data);
+        long start = System.nanoTime();
+        DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(config.learningRate())).build());
+        double loss;
+        try (Trainer trainer = model.djl().newTrainer(tc)) {
+            loss = epochs(data, pipeline, config, random, (x, y, b) -> step(trainer, x, y, b, data.featureCount()));
+        }
+        ModelParameters trained = model.parameters();
+        requireConverged(trained);
+        return new Trained(trained, result(data, config, loss, start));
     }
 
     /** Trained parameters, and what the training did. */
@@ -101,8 +108,7 @@ public final class LocalTrainer {
         FlockModel model = scratch.get();
         synchronized (model) {
             model.load(start);
-            TrainingResult r = train(model, data, pipeline, config, random);
-            return new Trained(model.parameters(), r);
+            return trainOnDjl(model, data, pipeline, config, random);
         }
     }
 
