@@ -40,6 +40,14 @@ public final class RunSeries {
         if (push instanceof Map<?, ?> p && p.get("seconds") instanceof Double seconds) {
             s.put("pushSeconds", seconds);
         }
+        if (report.section("cpu") instanceof Map<?, ?> cpu) {
+            if (cpu.get("secondsPerRound") instanceof Double perRound) {
+                s.put("cpuSecondsPerRound", perRound);
+            }
+            if (cpu.get("jitSeconds") instanceof Double jit) {
+                s.put("jitSeconds", jit);
+            }
+        }
         seeds.add(seed);
         reports.add(report);
         summaries.add(s);
@@ -83,21 +91,23 @@ public final class RunSeries {
 
     private void print(PrintStream out, boolean training) {
         out.printf("%n%d runs of %s%n", reports.size(), scenario);
-        out.println(training ? "  run   seed  last-5 acc  final acc  median round  total s  MB moved" : "  run   seed  push s  total s");
+        out.println(training ? "  run   seed  last-5 acc  final acc  median round  CPU-s/round  JIT s  total s  MB moved"
+                : "  run   seed  push s  JIT s  total s");
         for (Map<String, Object> s : summaries) {
             if (training) {
-                out.printf("  %3d  %5d  %10.4f  %9.4f  %10.3f s  %7.1f  %8.1f%n", (int) s.get("run"), (long) s.get("seed"),
-                        num(s, "meanAccuracyLast5"), num(s, "finalAccuracy"), num(s, "medianRoundSeconds"), num(s, "totalSeconds"),
-                        num(s, "bytesTotal") / 1e6);
+                out.printf("  %3d  %5d  %10.4f  %9.4f  %10.3f s  %11.3f  %5.1f  %7.1f  %8.1f%n", (int) s.get("run"), (long) s.get("seed"),
+                        num(s, "meanAccuracyLast5"), num(s, "finalAccuracy"), num(s, "medianRoundSeconds"), num(s, "cpuSecondsPerRound"),
+                        num(s, "jitSeconds"), num(s, "totalSeconds"), num(s, "bytesTotal") / 1e6);
             } else {
-                out.printf("  %3d  %5d  %6.3f  %7.1f%n", (int) s.get("run"), (long) s.get("seed"), num(s, "pushSeconds"),
-                        num(s, "totalSeconds"));
+                out.printf("  %3d  %5d  %6.3f  %5.1f  %7.1f%n", (int) s.get("run"), (long) s.get("seed"), num(s, "pushSeconds"),
+                        num(s, "jitSeconds"), num(s, "totalSeconds"));
             }
         }
         Map<String, SampleStats> st = stats();
         if (training) {
-            out.printf("median (min-max) over %d runs: last-5 accuracy %s | median round %s s%n", reports.size(),
-                    range(st.get("meanAccuracyLast5"), "%.4f"), range(st.get("medianRoundSeconds"), "%.3f"));
+            out.printf("median (min-max) over %d runs: last-5 accuracy %s | median round %s s | CPU per round %s s%n", reports.size(),
+                    range(st.get("meanAccuracyLast5"), "%.4f"), range(st.get("medianRoundSeconds"), "%.3f"),
+                    range(st.get("cpuSecondsPerRound"), "%.3f"));
         } else {
             out.printf("median (min-max) over %d runs: push %s s%n", reports.size(), range(st.get("pushSeconds"), "%.3f"));
         }

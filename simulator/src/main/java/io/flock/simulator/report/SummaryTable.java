@@ -24,8 +24,10 @@ public final class SummaryTable {
             out.printf("%nno training rounds | total %.1f s | peak RSS %d MB%n", totalSeconds, ((long) s.get("peakRssBytes")) >> 20);
             return;
         }
-        out.printf("%nfinal accuracy %.4f | mean of last 5 %.4f | median round %.3f s | total %.1f s | %.1f MB moved | peak RSS %d MB%n",
-                (double) s.get("finalAccuracy"), (double) s.get("meanAccuracyLast5"), (double) s.get("medianRoundSeconds"),
+        String cpu = report.section("cpu") instanceof Map<?, ?> c && c.get("secondsPerRound") instanceof Double perRound
+                ? String.format(" | %.3f CPU-s per round (JIT %.1f s in all)", perRound, (Double) c.get("jitSeconds")) : "";
+        out.printf("%nfinal accuracy %.4f | mean of last 5 %.4f | median round %.3f s%s | total %.1f s | %.1f MB moved | peak RSS %d MB%n",
+                (double) s.get("finalAccuracy"), (double) s.get("meanAccuracyLast5"), (double) s.get("medianRoundSeconds"), cpu,
                 totalSeconds, ((long) s.get("bytesTotal")) / 1e6, ((long) s.get("peakRssBytes")) >> 20);
     }
 }

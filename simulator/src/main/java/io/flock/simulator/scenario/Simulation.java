@@ -10,6 +10,7 @@ import io.flock.core.partition.PathologicalPartitioner;
 import io.flock.core.partition.Partitioner;
 import io.flock.simulator.fleet.BundledData;
 import io.flock.simulator.report.Plots;
+import io.flock.simulator.report.ProcessCpu;
 import io.flock.simulator.report.RunReport;
 import io.flock.simulator.report.RunSeries;
 import io.flock.simulator.report.SummaryTable;
@@ -129,12 +130,14 @@ public final class Simulation {
                     parts.clear(); // the devices have written their data: a W1 run keeps 47 MB less live heap while it measures
                 }
                 out.printf("broker, coordinator and %d agents up in %.1f s%n", s.devices(), (System.nanoTime() - start) / 1e9);
+                ProcessCpu before = ProcessCpu.now();
                 if (s.workload() == ScenarioConfig.Workload.PUSH) {
                     push = PushBenchmark.run(runner, out); // its rounds are pushes, not training rounds
                     report.section("push", push);
                 } else {
                     runner.runRounds(report);
                 }
+                report.section("cpu", ProcessCpu.now().since(before).section(report.rounds().size()));
                 report.section("faults", runner.faultLog());
             }
             double total = (System.nanoTime() - start) / 1e9;
@@ -165,6 +168,7 @@ public final class Simulation {
         out.printf("warm-up run %d/%d, not measured: the whole scenario on its own broker, coordinator and %d agents%n", w,
                 scenario.warmupRuns(), scenario.devices());
         long t = System.nanoTime();
+        ProcessCpu before = ProcessCpu.now();
         RunReport unmeasured = new RunReport(scenario.name(), Map.of());
         try (ScenarioRunner runner = new ScenarioRunner(scenario, Files.createDirectories(dir), out, tap, false, Map.of())) {
             runner.start(parts, data);
@@ -175,10 +179,13 @@ public final class Simulation {
             }
         }
         double seconds = (System.nanoTime() - t) / 1e9;
+        ProcessCpu used = ProcessCpu.now().since(before);
         Object median = unmeasured.summary(seconds).get("medianRoundSeconds"); // NaN for pushes: they have no rounds
-        out.printf("warm-up run %d/%d done in %.1f s%s; the measured run starts now%n", w, scenario.warmupRuns(), seconds,
-                unmeasured.rounds().isEmpty() ? "" : String.format(" (median round %.3f s)", (Double) median));
-        return map("run", w, "seconds", seconds, "medianRoundSeconds", median);
+        out.printf("warm-up run %d/%d done in %.1f s%s, %.1f CPU-s of which JIT %.1f s; the measured run starts now%n", w,
+                scenario.warmupRuns(), seconds, unmeasured.rounds().isEmpty() ? "" : String.format(" (median round %.3f s)", (Double) median),
+                used.cpuSeconds(), used.jitSeconds());
+        return map("run", w, "seconds", seconds, "medianRoundSeconds", median, "cpuSeconds", used.cpuSeconds(),
+                "jitSeconds", used.jitSeconds());
     }
 
     static Map<String, Object> map(Object... kv) {
