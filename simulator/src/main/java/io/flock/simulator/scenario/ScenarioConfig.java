@@ -32,13 +32,17 @@ import java.util.List;
  * @param seed            the run seed: profile assignment, availability, dropouts, device selection, the initial
  *                        model and local shuffles; the partition's too unless it sets its own
  * @param warmupRuns      unmeasured runs of the whole scenario, each on its own broker, coordinator and fleet in
- *                        this JVM, before the measured one (0..5): the JIT compiles what the measured run executes
+ *                        this JVM, before the measured one (0..20): the JIT compiles what the measured run executes
+ * @param warmupJitShare  0: all {@code warmupRuns} run; in (0, 1): warming up stops after the first warm-up run in which
+ *                        the JIT compiler threads used at most this share of the process's CPU ({@link #warm}), and
+ *                        {@code warmupRuns} is the most that run
  */
 public record ScenarioConfig(String name, String dataset, PartitionSpec partition, int devices, int devicesPerRound,
                              int minResults, int rounds, Workload workload, ModelSpec model, String pipeline, TrainingConfig training,
                              Duration roundTimeout, String pushCodec, String updateCodec, boolean pushOnDemand,
                              List<DeviceProfile> profiles,
-                             List<Fault> faults, Transport transport, int devicesPerGateway, long seed, int warmupRuns) {
+                             List<Fault> faults, Transport transport, int devicesPerGateway, long seed, int warmupRuns,
+                             double warmupJitShare) {
     /** What a run measures. */
     public enum Workload { TRAIN, PUSH }
 
@@ -69,7 +73,8 @@ public record ScenarioConfig(String name, String dataset, PartitionSpec partitio
             ConfigException.require(f.round() <= Math.max(rounds, 1), "faults.round", f.round() + " (the scenario has " + rounds + " rounds)");
         }
         ConfigException.require(devicesPerGateway >= 1, "transport.devicesPerGateway", devicesPerGateway);
-        ConfigException.require(warmupRuns >= 0 && warmupRuns <= 5, "warmupRuns", warmupRuns);
+        ConfigException.require(warmupRuns >= 0 && warmupRuns <= 20, "warmupRuns", warmupRuns);
+        ConfigException.require(warmupJitShare >= 0 && warmupJitShare < 1, "warmupJitShare", warmupJitShare);
         profiles = List.copyOf(profiles);
         faults = List.copyOf(faults);
     }
@@ -81,6 +86,16 @@ public record ScenarioConfig(String name, String dataset, PartitionSpec partitio
     public ScenarioConfig withSeed(long runSeed) {
         return new ScenarioConfig(name, dataset, partition, devices, devicesPerRound, minResults, rounds, workload, model, pipeline,
                 training, roundTimeout, pushCodec, updateCodec, pushOnDemand, profiles, faults, transport, devicesPerGateway, runSeed,
-                warmupRuns);
+                warmupRuns, warmupJitShare);
+    }
+
+    /**
+     * Whether warming up can stop after a warm-up run that cost {@code used}: only with a {@code warmupJitShare}, and
+     * only when the JIT's share of the run's CPU is known and at most that. The share measures the JVM, not the result
+     * being measured, so the rule cannot steer a number toward its target.
+     */
+    public boolean warm(io.flock.simulator.report.ProcessCpu used) {
+        double share = used.jitSeconds() / used.cpuSeconds();
+        return warmupJitShare > 0 && Double.isFinite(share) && share <= warmupJitShare;
     }
 }

@@ -23,7 +23,7 @@ import java.util.Set;
 public final class ScenarioLoader {
     private static final Set<String> TOP = Set.of("name", "dataset", "partition", "devices", "devicesPerRound", "minResults",
             "rounds", "workload", "model", "pipeline", "training", "roundTimeout", "codecs", "pushMode", "deviceProfiles", "faults", "transport",
-            "jvmHeap", "seed", "warmupRuns");
+            "jvmHeap", "seed", "warmupRuns", "warmupJitShare");
     private static final Set<String> PROFILE = Set.of("name", "share", "computeFactor", "uplinkMbps", "downlinkMbps", "latencyMs",
             "availability", "dropoutProbability", "battery");
 
@@ -145,6 +145,6 @@ public final class ScenarioLoader {
                 ScenarioConfig.Workload.valueOf(workload.toUpperCase()), model, resolvedPipeline, training,
                 root.duration("roundTimeout", Duration.ofSeconds(60)), push, update, pushMode.equals("on-demand"), profiles, faults,
                 ScenarioConfig.Transport.valueOf(mode.toUpperCase()), tr == null ? 100 : tr.integer("devicesPerGateway", 100), seed,
-                root.integer("warmupRuns", 0)));
+                root.integer("warmupRuns", 0), root.decimal("warmupJitShare", 0)));
     }
 }

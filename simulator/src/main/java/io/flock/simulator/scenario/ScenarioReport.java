@@ -44,6 +44,7 @@ final class ScenarioReport {
                 ? Simulation.map("mode", "gateway", "devicesPerGateway", s.devicesPerGateway()) : Simulation.map("mode", "dedicated"));
         m.put("seed", s.seed());
         m.put("warmupRuns", s.warmupRuns());
+        m.put("warmupJitShare", s.warmupJitShare());
         m.put("strategy", "fedavg");
         m.put("jvm", Simulation.map("maxHeapBytes", Runtime.getRuntime().maxMemory(), "cores", Runtime.getRuntime().availableProcessors(),
                 "java", System.getProperty("java.version")));

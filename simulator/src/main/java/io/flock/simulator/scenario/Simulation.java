@@ -108,8 +108,21 @@ public final class Simulation {
         Path data = dataset(scenario);
         List<ByteDataset> parts = loadPartitions(data);
         List<Map<String, Object>> warmups = new ArrayList<>();
-        for (int w = 1; w <= scenario.warmupRuns(); w++) {
-            warmups.add(warmUp(w, parts, data, work.resolve("warmup-" + w), tap));
+        boolean warm = false;
+        ProcessCpu used = null;
+        for (int w = 1; w <= scenario.warmupRuns() && !warm; w++) {
+            Map<String, Object> warmup = warmUp(w, parts, data, work.resolve("warmup-" + w), tap);
+            warmups.add(warmup);
+            used = new ProcessCpu((Double) warmup.get("cpuSeconds"), (Double) warmup.get("jitSeconds"));
+            warm = scenario.warm(used);
+        }
+        if (used != null && scenario.warmupJitShare() > 0) {
+            out.printf("%s after %d warm-up runs: the JIT took %.1f %% of the last one's CPU (warmupJitShare %.1f %%)%n",
+                    warm ? "warm" : "still not warm, but warmupRuns allows no more,", warmups.size(),
+                    100 * used.jitSeconds() / used.cpuSeconds(), 100 * scenario.warmupJitShare());
+        }
+        if (!warmups.isEmpty()) {
+            out.println("warm-up done; the measured runs start now");
         }
         RunSeries series = new RunSeries(scenario.name());
         for (int k = 1; k <= runs; k++) {
@@ -162,11 +175,11 @@ public final class Simulation {
      * Runs the whole scenario once, unmeasured, on its own broker, coordinator and fleet, then closes them: the
      * measured run starts fresh, in a JVM that has already compiled the code it runs. Its rounds print as usual.
      *
-     * @return the run's number, seconds and median round
+     * @return the run's number, seconds, median round, and its process and JIT CPU seconds ({@link ProcessCpu})
      */
     private Map<String, Object> warmUp(int w, List<ByteDataset> parts, Path data, Path dir, WireTap tap) throws Exception {
-        out.printf("warm-up run %d/%d, not measured: the whole scenario on its own broker, coordinator and %d agents%n", w,
-                scenario.warmupRuns(), scenario.devices());
+        out.printf("warm-up run %d/%s%d, not measured: the whole scenario on its own broker, coordinator and %d agents%n", w,
+                scenario.warmupJitShare() > 0 ? "at most " : "", scenario.warmupRuns(), scenario.devices());
         long t = System.nanoTime();
         ProcessCpu before = ProcessCpu.now();
         RunReport unmeasured = new RunReport(scenario.name(), Map.of());
@@ -181,9 +194,9 @@ public final class Simulation {
         double seconds = (System.nanoTime() - t) / 1e9;
         ProcessCpu used = ProcessCpu.now().since(before);
         Object median = unmeasured.summary(seconds).get("medianRoundSeconds"); // NaN for pushes: they have no rounds
-        out.printf("warm-up run %d/%d done in %.1f s%s, %.1f CPU-s of which JIT %.1f s; the measured run starts now%n", w,
-                scenario.warmupRuns(), seconds, unmeasured.rounds().isEmpty() ? "" : String.format(" (median round %.3f s)", (Double) median),
-                used.cpuSeconds(), used.jitSeconds());
+        out.printf("warm-up run %d done in %.1f s%s, %.1f CPU-s of which JIT %.1f s%n", w, seconds,
+                unmeasured.rounds().isEmpty() ? "" : String.format(" (median round %.3f s)", (Double) median), used.cpuSeconds(),
+                used.jitSeconds());
         return map("run", w, "seconds", seconds, "medianRoundSeconds", median, "cpuSeconds", used.cpuSeconds(),
                 "jitSeconds", used.jitSeconds());
     }

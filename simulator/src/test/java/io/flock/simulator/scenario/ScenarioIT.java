@@ -144,11 +144,12 @@ class ScenarioIT {
     }
 
     @Test
-    void sameSeed_sameSelectionsAndPartitions_aWarmupRunChangesNothingMeasured() throws Exception {
+    void sameSeed_sameSelectionsAndPartitions_aWarmupRunChangesNothingMeasured_warmingUpStopsWhenTheJitIsQuiet() throws Exception {
         String yaml = "dataset: bundled\ndevices: 6\ndevicesPerRound: 3\nrounds: 2\nmodel: mlp:784-16-10\nseed: 11\n"
                 + "partition: {kind: dirichlet, alpha: 0.5, seed: 11}\n";
         RunReport a = run(ScenarioLoader.parse(yaml, "a"), "a");
-        RunReport b = run(ScenarioLoader.parse(yaml + "warmupRuns: 1\n", "b"), "b");
+        // the JIT cannot take 99 % of a run's CPU, so the first warm-up run is warm enough and the other two never run
+        RunReport b = run(ScenarioLoader.parse(yaml + "warmupRuns: 3\nwarmupJitShare: 0.99\n", "b"), "b");
 
         Map<String, Object> selA = a.selection();
         assertThat(selA).hasSize(2).isEqualTo(b.selection());
@@ -157,6 +158,7 @@ class ScenarioIT {
         assertThat(warmup).hasSize(1);
         assertThat(warmup.get(0).get("seconds").asDouble()).isPositive();
         assertThat(warmup.get(0).get("medianRoundSeconds").asDouble()).isPositive();
+        assertThat(warmup.get(0).get("cpuSeconds").asDouble()).isGreaterThan(warmup.get(0).get("jitSeconds").asDouble());
         assertThat(new ObjectMapper().readTree(dir.resolve("a/report.json").toFile()).has("warmup")).isFalse();
         for (int r = 0; r < 2; r++) {
             assertThat(a.rounds().get(r).accuracy()).isCloseTo(b.rounds().get(r).accuracy(), org.assertj.core.data.Offset.offset(0.02));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flock.core.config.ConfigException;
 import io.flock.core.data.ByteDataset;
+import io.flock.simulator.report.ProcessCpu;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +51,19 @@ class ScenarioLoaderTest {
     }
 
     @Test
+    void warm_onlyWithAJitShare_andOnlyWhenTheJitsShareOfTheRunsCpuIsKnownAndAtMostIt() {
+        ScenarioConfig fixed = ScenarioLoader.parse(BASE + "warmupRuns: 3\n", "x");
+        ScenarioConfig adaptive = ScenarioLoader.parse(BASE + "warmupRuns: 15\nwarmupJitShare: 0.05\n", "x");
+
+        assertThat(adaptive.warmupJitShare()).isEqualTo(0.05);
+        assertThat(fixed.warm(new ProcessCpu(10, 0))).isFalse();
+        assertThat(adaptive.warm(new ProcessCpu(10, 0.5))).isTrue();
+        assertThat(adaptive.warm(new ProcessCpu(10, 0.6))).isFalse();
+        assertThat(adaptive.warm(new ProcessCpu(10, Double.NaN))).isFalse();
+        assertThat(adaptive.warm(new ProcessCpu(0, 0))).isFalse();
+    }
+
+    @Test
     void parse_badFiles_failNamingTheKey() {
         assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "devicez: 3\n", "x")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("unknown key 'devicez'");
@@ -61,7 +75,10 @@ class ScenarioLoaderTest {
         assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "pipeline: scale:0\n", "x")).hasMessageStartingWith("pipeline:");
         assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "jvmHeap: lots\n", "x")).hasMessageContaining("jvmHeap");
         assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "warmupRuns: -1\n", "x")).hasMessageContaining("invalid warmupRuns: -1");
-        assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "warmupRuns: 6\n", "x")).hasMessageContaining("invalid warmupRuns: 6");
+        assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "warmupRuns: 21\n", "x")).hasMessageContaining("invalid warmupRuns: 21");
+        assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "warmupJitShare: 1\n", "x")).hasMessageContaining("invalid warmupJitShare: 1.0");
+        assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "warmupJitShare: -0.1\n", "x")).hasMessageContaining("warmupJitShare");
+        assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "warmupJitShare: lots\n", "x")).hasMessageContaining("warmupJitShare");
         assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "transport: {mode: gateway, devicesPerGateway: 0}\n", "x"))
                 .hasMessageContaining("transport.devicesPerGateway");
         assertThatThrownBy(() -> ScenarioLoader.parse("devices: -5\ndevicesPerRound: 1\n", "x")).hasMessageContaining("invalid devices: -5");
