@@ -34,8 +34,8 @@ import java.util.List;
  * @param warmupRuns      unmeasured runs of the whole scenario, each on its own broker, coordinator and fleet in
  *                        this JVM, before the measured one (0..20): the JIT compiles what the measured run executes
  * @param warmupJitShare  0: all {@code warmupRuns} run; in (0, 1): warming up stops after the first warm-up run in which
- *                        the JIT compiler threads used at most this share of the process's CPU ({@link #warm}), and
- *                        {@code warmupRuns} is the most that run
+ *                        the JIT compiler threads used at most this share of the process's CPU over the rounds (or
+ *                        pushes; {@link #warm}), and {@code warmupRuns} is the most that run
  */
 public record ScenarioConfig(String name, String dataset, PartitionSpec partition, int devices, int devicesPerRound,
                              int minResults, int rounds, Workload workload, ModelSpec model, String pipeline, TrainingConfig training,

@@ -117,7 +117,7 @@ public final class Simulation {
             warm = scenario.warm(used);
         }
         if (used != null && scenario.warmupJitShare() > 0) {
-            out.printf("%s after %d warm-up runs: the JIT took %.1f %% of the last one's CPU (warmupJitShare %.1f %%)%n",
+            out.printf("%s after %d warm-up runs: the JIT took %.1f %% of the CPU of the last one's rounds (warmupJitShare %.1f %%)%n",
                     warm ? "warm" : "still not warm, but warmupRuns allows no more,", warmups.size(),
                     100 * used.jitSeconds() / used.cpuSeconds(), 100 * scenario.warmupJitShare());
         }
@@ -175,28 +175,30 @@ public final class Simulation {
      * Runs the whole scenario once, unmeasured, on its own broker, coordinator and fleet, then closes them: the
      * measured run starts fresh, in a JVM that has already compiled the code it runs. Its rounds print as usual.
      *
-     * @return the run's number, seconds, median round, and its process and JIT CPU seconds ({@link ProcessCpu})
+     * @return the run's number, seconds, median round, and the process and JIT CPU seconds of its rounds or pushes
+     *         ({@link ProcessCpu}, over the same stretch as a measured run's {@code cpu} section)
      */
     private Map<String, Object> warmUp(int w, List<ByteDataset> parts, Path data, Path dir, WireTap tap) throws Exception {
         out.printf("warm-up run %d/%s%d, not measured: the whole scenario on its own broker, coordinator and %d agents%n", w,
                 scenario.warmupJitShare() > 0 ? "at most " : "", scenario.warmupRuns(), scenario.devices());
         long t = System.nanoTime();
-        ProcessCpu before = ProcessCpu.now();
+        ProcessCpu used;
         RunReport unmeasured = new RunReport(scenario.name(), Map.of());
         try (ScenarioRunner runner = new ScenarioRunner(scenario, Files.createDirectories(dir), out, tap, false, Map.of())) {
             runner.start(parts, data);
+            ProcessCpu before = ProcessCpu.now(); // what a measured run's cpu section covers: its rounds or pushes
             if (scenario.workload() == ScenarioConfig.Workload.PUSH) {
                 PushBenchmark.run(runner, out);
             } else {
                 runner.runRounds(unmeasured);
             }
+            used = ProcessCpu.now().since(before);
         }
         double seconds = (System.nanoTime() - t) / 1e9;
-        ProcessCpu used = ProcessCpu.now().since(before);
         Object median = unmeasured.summary(seconds).get("medianRoundSeconds"); // NaN for pushes: they have no rounds
-        out.printf("warm-up run %d done in %.1f s%s, %.1f CPU-s of which JIT %.1f s%n", w, seconds,
-                unmeasured.rounds().isEmpty() ? "" : String.format(" (median round %.3f s)", (Double) median), used.cpuSeconds(),
-                used.jitSeconds());
+        out.printf("warm-up run %d done in %.1f s%s; its %s took %.1f CPU-s, of which JIT %.1f s%n", w, seconds,
+                unmeasured.rounds().isEmpty() ? "" : String.format(" (median round %.3f s)", (Double) median),
+                unmeasured.rounds().isEmpty() ? "pushes" : "rounds", used.cpuSeconds(), used.jitSeconds());
         return map("run", w, "seconds", seconds, "medianRoundSeconds", median, "cpuSeconds", used.cpuSeconds(),
                 "jitSeconds", used.jitSeconds());
     }
