@@ -3,6 +3,7 @@ package io.flock.simulator.scenario;
 import io.flock.core.config.ConfigException;
 import io.flock.core.model.ModelSpec;
 import io.flock.core.train.TrainingConfig;
+import io.flock.simulator.report.ProcessCpu;
 import java.time.Duration;
 import java.util.List;
 
@@ -94,7 +95,7 @@ public record ScenarioConfig(String name, String dataset, PartitionSpec partitio
      * only when the JIT's share of the run's CPU is known and at most that. The share measures the JVM, not the result
      * being measured, so the rule cannot steer a number toward its target.
      */
-    public boolean warm(io.flock.simulator.report.ProcessCpu used) {
+    public boolean warm(ProcessCpu used) {
         double share = used.jitSeconds() / used.cpuSeconds();
         return warmupJitShare > 0 && Double.isFinite(share) && share <= warmupJitShare;
     }
