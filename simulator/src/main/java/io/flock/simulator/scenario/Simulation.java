@@ -107,19 +107,18 @@ public final class Simulation {
         }
         Path data = dataset(scenario);
         List<ByteDataset> parts = loadPartitions(data);
-        List<Map<String, Object>> warmups = new ArrayList<>();
+        List<WarmUp> warmups = new ArrayList<>();
         boolean warm = false;
-        ProcessCpu used = null;
         for (int w = 1; w <= scenario.warmupRuns() && !warm; w++) {
-            Map<String, Object> warmup = warmUp(w, parts, data, work.resolve("warmup-" + w), tap);
+            WarmUp warmup = warmUp(w, parts, data, work.resolve("warmup-" + w), tap);
             warmups.add(warmup);
-            used = new ProcessCpu((Double) warmup.get("cpuSeconds"), (Double) warmup.get("jitSeconds"));
-            warm = scenario.warm(used);
+            warm = scenario.warm(warmup.used());
         }
-        if (used != null && scenario.warmupJitShare() > 0) {
+        if (!warmups.isEmpty() && scenario.warmupJitShare() > 0) {
+            ProcessCpu last = warmups.get(warmups.size() - 1).used();
             out.printf("%s after %d warm-up runs: the JIT took %.1f %% of the CPU of the last one's rounds (warmupJitShare %.1f %%)%n",
                     warm ? "warm" : "still not warm, but warmupRuns allows no more,", warmups.size(),
-                    100 * used.jitSeconds() / used.cpuSeconds(), 100 * scenario.warmupJitShare());
+                    100 * last.jitSeconds() / last.cpuSeconds(), 100 * scenario.warmupJitShare());
         }
         if (!warmups.isEmpty()) {
             out.println("warm-up done; the measured runs start now");
@@ -133,9 +132,9 @@ public final class Simulation {
             Path dir = runs == 1 ? outDir : outDir.resolve("run-" + k);
             long start = System.nanoTime();
             RunReport report = new RunReport(s.name(), ScenarioReport.config(s, data));
-            Map<String, Object> push = null;
+            Worked worked;
             if (!warmups.isEmpty()) {
-                report.section("warmup", warmups);
+                report.section("warmup", warmups.stream().map(WarmUp::section).toList());
             }
             try (ScenarioRunner runner = new ScenarioRunner(s, Files.createDirectories(work.resolve("run-" + k)), out, tap, false, Map.of())) {
                 runner.start(parts, data);
@@ -143,14 +142,11 @@ public final class Simulation {
                     parts.clear(); // the devices have written their data: a W1 run keeps 47 MB less live heap while it measures
                 }
                 out.printf("broker, coordinator and %d agents up in %.1f s%n", s.devices(), (System.nanoTime() - start) / 1e9);
-                ProcessCpu before = ProcessCpu.now();
-                if (s.workload() == ScenarioConfig.Workload.PUSH) {
-                    push = PushBenchmark.run(runner, out); // its rounds are pushes, not training rounds
-                    report.section("push", push);
-                } else {
-                    runner.runRounds(report);
+                worked = work(runner, report);
+                if (worked.push() != null) {
+                    report.section("push", worked.push());
                 }
-                report.section("cpu", ProcessCpu.now().since(before).section(report.rounds().size()));
+                report.section("cpu", worked.used().section(report.rounds().size()));
                 report.section("faults", runner.faultLog());
             }
             double total = (System.nanoTime() - start) / 1e9;
@@ -158,8 +154,8 @@ public final class Simulation {
             if (!report.rounds().isEmpty()) {
                 Plots.all(report, dir, s.name());
             }
-            if (push != null) {
-                PushBenchmark.plot(push, dir, s.name());
+            if (worked.push() != null) {
+                PushBenchmark.plot(worked.push(), dir, s.name());
             }
             SummaryTable.print(report, total, out);
             out.println("report and plots in " + dir.toAbsolutePath());
@@ -174,33 +170,56 @@ public final class Simulation {
     /**
      * Runs the whole scenario once, unmeasured, on its own broker, coordinator and fleet, then closes them: the
      * measured run starts fresh, in a JVM that has already compiled the code it runs. Its rounds print as usual.
-     *
-     * @return the run's number, seconds, median round, and the process and JIT CPU seconds of its rounds or pushes
-     *         ({@link ProcessCpu}, over the same stretch as a measured run's {@code cpu} section)
      */
-    private Map<String, Object> warmUp(int w, List<ByteDataset> parts, Path data, Path dir, WireTap tap) throws Exception {
+    private WarmUp warmUp(int w, List<ByteDataset> parts, Path data, Path dir, WireTap tap) throws Exception {
         out.printf("warm-up run %d/%s%d, not measured: the whole scenario on its own broker, coordinator and %d agents%n", w,
                 scenario.warmupJitShare() > 0 ? "at most " : "", scenario.warmupRuns(), scenario.devices());
         long t = System.nanoTime();
-        ProcessCpu used;
+        Worked worked;
         RunReport unmeasured = new RunReport(scenario.name(), Map.of());
         try (ScenarioRunner runner = new ScenarioRunner(scenario, Files.createDirectories(dir), out, tap, false, Map.of())) {
             runner.start(parts, data);
-            ProcessCpu before = ProcessCpu.now(); // what a measured run's cpu section covers: its rounds or pushes
-            if (scenario.workload() == ScenarioConfig.Workload.PUSH) {
-                PushBenchmark.run(runner, out);
-            } else {
-                runner.runRounds(unmeasured);
-            }
-            used = ProcessCpu.now().since(before);
+            worked = work(runner, unmeasured);
         }
         double seconds = (System.nanoTime() - t) / 1e9;
-        Object median = unmeasured.summary(seconds).get("medianRoundSeconds"); // NaN for pushes: they have no rounds
+        double median = unmeasured.rounds().isEmpty() ? Double.NaN
+                : (Double) unmeasured.summary(seconds).get("medianRoundSeconds");
+        WarmUp warmup = new WarmUp(w, seconds, median, worked.used());
         out.printf("warm-up run %d done in %.1f s%s; its %s took %.1f CPU-s, of which JIT %.1f s%n", w, seconds,
-                unmeasured.rounds().isEmpty() ? "" : String.format(" (median round %.3f s)", (Double) median),
-                unmeasured.rounds().isEmpty() ? "pushes" : "rounds", used.cpuSeconds(), used.jitSeconds());
-        return map("run", w, "seconds", seconds, "medianRoundSeconds", median, "cpuSeconds", used.cpuSeconds(),
-                "jitSeconds", used.jitSeconds());
+                Double.isNaN(median) ? "" : String.format(" (median round %.3f s)", median),
+                Double.isNaN(median) ? "pushes" : "rounds", warmup.used().cpuSeconds(), warmup.used().jitSeconds());
+        return warmup;
+    }
+
+    /**
+     * Runs the scenario's workload on a started runner, its training rounds into {@code report} or its timed pushes,
+     * and measures the CPU of just that: what a run's {@code cpu} section covers, warm-up or measured.
+     */
+    private Worked work(ScenarioRunner runner, RunReport report) throws Exception {
+        ProcessCpu before = ProcessCpu.now();
+        Map<String, Object> push = null;
+        if (runner.scenario().workload() == ScenarioConfig.Workload.PUSH) {
+            push = PushBenchmark.run(runner, out); // its rounds are pushes, not training rounds
+        } else {
+            runner.runRounds(report);
+        }
+        return new Worked(ProcessCpu.now().since(before), push);
+    }
+
+    /** What a workload cost in CPU, and the push figures when its workload was pushes (null for rounds). */
+    private record Worked(ProcessCpu used, Map<String, Object> push) {
+    }
+
+    /**
+     * One unmeasured warm-up run: its number, seconds, median round (NaN for pushes: they have no rounds), and the
+     * CPU of its rounds or pushes.
+     */
+    private record WarmUp(int run, double seconds, double medianRoundSeconds, ProcessCpu used) {
+        /** @return its entry in a measured report's {@code warmup} section */
+        Map<String, Object> section() {
+            return map("run", run, "seconds", seconds, "medianRoundSeconds", medianRoundSeconds,
+                    "cpuSeconds", used.cpuSeconds(), "jitSeconds", used.jitSeconds());
+        }
     }
 
     static Map<String, Object> map(Object... kv) {
