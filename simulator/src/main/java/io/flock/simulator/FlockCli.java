@@ -15,6 +15,7 @@ import io.flock.simulator.demo.Demo;
 import io.flock.simulator.demo.DemoOptions;
 import io.flock.simulator.fleet.BundledData;
 import io.flock.simulator.fleet.ScratchDirectory;
+import io.flock.simulator.report.RunComparison;
 import io.flock.simulator.scenario.ScenarioConfig;
 import io.flock.simulator.scenario.ScenarioLoader;
 import io.flock.simulator.scenario.Simulation;
@@ -28,10 +29,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The {@code bin/flock} command line: demo, coordinator and agent. */
+/** The {@code bin/flock} command line: demo, simulate, compare, bench, coordinator and agent. */
 @Command(name = "flock", mixinStandardHelpOptions = true, version = "flock 0.1.0",
         description = "Hybrid cloud-edge federated learning.",
-        subcommands = {FlockCli.DemoCommand.class, FlockCli.SimulateCommand.class, FlockCli.BenchCommand.class,
+        subcommands = {FlockCli.DemoCommand.class, FlockCli.SimulateCommand.class, FlockCli.CompareCommand.class,
+            FlockCli.BenchCommand.class,
             FlockCli.CoordinatorCommand.class, FlockCli.AgentCommand.class})
 public final class FlockCli {
     /** Entry point. */
@@ -111,7 +113,8 @@ public final class FlockCli {
         @Option(names = "--config", description = "scenario YAML file")
         Path config;
 
-        @Option(names = "--scenario", description = "shipped scenario: smoke-20, fmnist-path-100, fmnist-niid-bench, fleet-1k, fleet-10k, push-1k")
+        @Option(names = "--scenario", description = "shipped scenario: smoke-20, fmnist-path-100(-compressed, -fp32), fmnist-niid-bench, "
+                + "fleet-1k, fleet-10k, push-1k")
         String name;
 
         @Option(names = "--out", description = "output directory (default: flock-out/<scenario>)")
@@ -133,6 +136,31 @@ public final class FlockCli {
             Path dir = out != null ? out : Path.of("flock-out", scenario.name());
             try (ScratchDirectory work = scratch("flock-sim-", keepWork)) {
                 new Simulation(scenario, System.out).run(dir, work.path(), WireTap.NONE, runs);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "compare", mixinStandardHelpOptions = true,
+            description = "Compare two series of runs (simulate --runs N), paired by run seed: per number, each side's median "
+                    + "and the candidate-minus-baseline difference per seed (median, min, max, mean).")
+    static final class CompareCommand implements Callable<Integer> {
+        @CommandLine.Parameters(index = "0", description = "baseline: runs.json or the directory holding it")
+        Path baseline;
+
+        @CommandLine.Parameters(index = "1", description = "candidate: runs.json or the directory holding it")
+        Path candidate;
+
+        @Option(names = "--out", description = "also write the comparison to this JSON file")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            RunComparison comparison = RunComparison.of(baseline, candidate);
+            comparison.print(System.out);
+            if (out != null) {
+                comparison.write(out);
+                System.out.println("comparison in " + out.toAbsolutePath());
             }
             return 0;
         }

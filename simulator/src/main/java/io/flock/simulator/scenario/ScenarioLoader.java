@@ -53,7 +53,8 @@ public final class ScenarioLoader {
 
     /** @return the names of the shipped scenarios */
     public static List<String> shipped() {
-        return List.of("smoke-20", "fmnist-path-100", "fmnist-path-100-compressed", "fmnist-niid-bench", "fleet-1k", "fleet-10k", "push-1k");
+        return List.of("smoke-20", "fmnist-path-100", "fmnist-path-100-compressed", "fmnist-path-100-fp32",
+                "fmnist-niid-bench", "fleet-1k", "fleet-10k", "push-1k");
     }
 
     /** @return the scenario in YAML text; {@code defaultName} when it has no name key */

@@ -7,6 +7,7 @@ import io.flock.core.config.ConfigException;
 import io.flock.core.data.ByteDataset;
 import io.flock.simulator.report.ProcessCpu;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ScenarioLoaderTest {
@@ -22,6 +23,11 @@ class ScenarioLoaderTest {
         assertThat(w1.devices()).isEqualTo(100);
         assertThat(w1.partition().kind()).isEqualTo("pathological");
         assertThat(w1.training().learningRate()).isEqualTo(0.1f);
+        ScenarioConfig fp32 = ScenarioLoader.named("fmnist-path-100-fp32"); // W1's baseline: W1 with nothing compressed
+        assertThat(fp32.pushCodec()).isEqualTo("fp32");
+        assertThat(fp32.updateCodec()).isEqualTo("fp32");
+        assertThat(List.of(fp32.devices(), fp32.devicesPerRound(), fp32.rounds(), fp32.partition(), fp32.training(), fp32.model()))
+                .isEqualTo(List.of(w1.devices(), w1.devicesPerRound(), w1.rounds(), w1.partition(), w1.training(), w1.model()));
         assertThat(ScenarioLoader.named("fleet-1k").profiles()).hasSize(3);
     }
 
