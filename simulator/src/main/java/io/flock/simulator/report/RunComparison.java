@@ -132,9 +132,9 @@ public final class RunComparison {
             String v = "%." + m.decimals() + "f";
             String d = "%+." + m.decimals() + "f";
             out.printf("  %-20s " + v.replace("%", "%10") + " " + v.replace("%", "%10") + "   " + d + " (" + d + " to " + d + "), " + d
-                    + " %s%n", m.key(), f * SampleStats.of(p.baseline()).median(),
+                    + "%s%n", m.key(), f * SampleStats.of(p.baseline()).median(),
                     f * SampleStats.of(p.candidate()).median(), f * p.difference().median(), f * p.difference().min(),
-                    f * p.difference().max(), f * p.meanDifference(), m.unit());
+                    f * p.difference().max(), f * p.meanDifference(), m.unit().isEmpty() ? "" : " " + m.unit());
         }
     }
 
