@@ -40,6 +40,9 @@ public final class RunSeries {
         if (push instanceof Map<?, ?> p && p.get("seconds") instanceof Double seconds) {
             s.put("pushSeconds", seconds);
         }
+        if (report.section("broker") instanceof Map<?, ?> broker && broker.get("peakRssBytes") instanceof Long peak) {
+            s.put("brokerPeakRssBytes", peak);
+        }
         if (report.section("cpu") instanceof Map<?, ?> cpu) {
             if (cpu.get("secondsPerRound") instanceof Double perRound) {
                 s.put("cpuSecondsPerRound", perRound);
@@ -92,15 +95,16 @@ public final class RunSeries {
     private void print(PrintStream out, boolean training) {
         out.printf("%n%d runs of %s%n", reports.size(), scenario);
         out.println(training ? "  run   seed  last-5 acc  final acc  median round  CPU-s/round  JIT s  total s  MB moved"
-                : "  run   seed  push s  JIT s  total s");
+                : "  run   seed  push s  JIT s  total s  broker peak RSS");
         for (Map<String, Object> s : summaries) {
             if (training) {
                 out.printf("  %3d  %5d  %10.4f  %9.4f  %10.3f s  %11.3f  %5.1f  %7.1f  %8.1f%n", (int) s.get("run"), (long) s.get("seed"),
                         num(s, "meanAccuracyLast5"), num(s, "finalAccuracy"), num(s, "medianRoundSeconds"), num(s, "cpuSecondsPerRound"),
                         num(s, "jitSeconds"), num(s, "totalSeconds"), num(s, "bytesTotal") / 1e6);
             } else {
-                out.printf("  %3d  %5d  %6.3f  %5.1f  %7.1f%n", (int) s.get("run"), (long) s.get("seed"), num(s, "pushSeconds"),
-                        num(s, "jitSeconds"), num(s, "totalSeconds"));
+                double broker = num(s, "brokerPeakRssBytes");
+                out.printf("  %3d  %5d  %6.3f  %5.1f  %7.1f  %s%n", (int) s.get("run"), (long) s.get("seed"), num(s, "pushSeconds"),
+                        num(s, "jitSeconds"), num(s, "totalSeconds"), Double.isNaN(broker) ? "in-process" : (long) broker / (1 << 20) + " MB");
             }
         }
         Map<String, SampleStats> st = stats();
@@ -109,7 +113,10 @@ public final class RunSeries {
                     range(st.get("meanAccuracyLast5"), "%.4f"), range(st.get("medianRoundSeconds"), "%.3f"),
                     range(st.get("cpuSecondsPerRound"), "%.3f"));
         } else {
-            out.printf("median (min-max) over %d runs: push %s s%n", reports.size(), range(st.get("pushSeconds"), "%.3f"));
+            SampleStats b = st.get("brokerPeakRssBytes");
+            double mb = 1 << 20;
+            out.printf("median (min-max) over %d runs: push %s s%s%n", reports.size(), range(st.get("pushSeconds"), "%.3f"), b == null ? ""
+                    : " | broker peak RSS " + range(new SampleStats(b.median() / mb, b.min() / mb, b.max() / mb), "%.0f") + " MB");
         }
     }
 

@@ -30,6 +30,8 @@ import java.util.List;
  * @param faults          injected faults, by round
  * @param transport       dedicated (a connection pair per device) or gateway (shared connections)
  * @param devicesPerGateway devices sharing one MQTT session and gRPC connection in gateway mode
+ * @param broker          where the embedded broker runs: in this JVM, or in a JVM of its own whose memory the report
+ *                        reads apart
  * @param seed            the run seed: profile assignment, availability, dropouts, device selection, the initial
  *                        model and local shuffles; the partition's too unless it sets its own
  * @param warmupRuns      unmeasured runs of the whole scenario, each on its own broker, coordinator and fleet in
@@ -42,13 +44,23 @@ public record ScenarioConfig(String name, String dataset, PartitionSpec partitio
                              int minResults, int rounds, Workload workload, ModelSpec model, String pipeline, TrainingConfig training,
                              Duration roundTimeout, String pushCodec, String updateCodec, boolean pushOnDemand,
                              List<DeviceProfile> profiles,
-                             List<Fault> faults, Transport transport, int devicesPerGateway, long seed, int warmupRuns,
-                             double warmupJitShare) {
+                             List<Fault> faults, Transport transport, int devicesPerGateway, BrokerPlacement broker,
+                             long seed, int warmupRuns, double warmupJitShare) {
     /** What a run measures. */
     public enum Workload { TRAIN, PUSH }
 
     /** How devices reach the broker and coordinator. */
     public enum Transport { DEDICATED, GATEWAY }
+
+    /** Where the embedded MQTT broker runs; written in YAML as in-process or own-process. */
+    public enum BrokerPlacement {
+        IN_PROCESS, OWN_PROCESS;
+
+        /** @return the YAML spelling */
+        public String yamlName() {
+            return name().toLowerCase().replace('_', '-');
+        }
+    }
 
     /**
      * @param kind            iid, dirichlet or pathological
@@ -86,8 +98,8 @@ public record ScenarioConfig(String name, String dataset, PartitionSpec partitio
      */
     public ScenarioConfig withSeed(long runSeed) {
         return new ScenarioConfig(name, dataset, partition, devices, devicesPerRound, minResults, rounds, workload, model, pipeline,
-                training, roundTimeout, pushCodec, updateCodec, pushOnDemand, profiles, faults, transport, devicesPerGateway, runSeed,
-                warmupRuns, warmupJitShare);
+                training, roundTimeout, pushCodec, updateCodec, pushOnDemand, profiles, faults, transport, devicesPerGateway, broker,
+                runSeed, warmupRuns, warmupJitShare);
     }
 
     /**

@@ -23,7 +23,7 @@ import java.util.Set;
 public final class ScenarioLoader {
     private static final Set<String> TOP = Set.of("name", "dataset", "partition", "devices", "devicesPerRound", "minResults",
             "rounds", "workload", "model", "pipeline", "training", "roundTimeout", "codecs", "pushMode", "deviceProfiles", "faults", "transport",
-            "jvmHeap", "seed", "warmupRuns", "warmupJitShare");
+            "broker", "jvmHeap", "seed", "warmupRuns", "warmupJitShare");
     private static final Set<String> PROFILE = Set.of("name", "share", "computeFactor", "uplinkMbps", "downlinkMbps", "latencyMs",
             "availability", "dropoutProbability", "battery");
 
@@ -120,6 +120,10 @@ public final class ScenarioLoader {
         if (!Set.of("broadcast", "on-demand").contains(pushMode)) {
             throw new ConfigException("pushMode must be broadcast or on-demand, got '" + pushMode + "'");
         }
+        String broker = root.string("broker", "in-process");
+        if (!Set.of("in-process", "own-process").contains(broker)) {
+            throw new ConfigException("broker must be in-process or own-process, got '" + broker + "'");
+        }
         String workload = root.string("workload", "train");
         if (!Set.of("train", "push").contains(workload)) {
             throw new ConfigException("workload must be train or push, got '" + workload + "'");
@@ -145,7 +149,8 @@ public final class ScenarioLoader {
                 devices, perRound, root.integer("minResults", perRound), root.integer("rounds", 10),
                 ScenarioConfig.Workload.valueOf(workload.toUpperCase()), model, resolvedPipeline, training,
                 root.duration("roundTimeout", Duration.ofSeconds(60)), push, update, pushMode.equals("on-demand"), profiles, faults,
-                ScenarioConfig.Transport.valueOf(mode.toUpperCase()), tr == null ? 100 : tr.integer("devicesPerGateway", 100), seed,
+                ScenarioConfig.Transport.valueOf(mode.toUpperCase()), tr == null ? 100 : tr.integer("devicesPerGateway", 100),
+                ScenarioConfig.BrokerPlacement.valueOf(broker.toUpperCase().replace('-', '_')), seed,
                 root.integer("warmupRuns", 0), root.decimal("warmupJitShare", 0)));
     }
 }

@@ -42,6 +42,7 @@ final class ScenarioReport {
         m.put("faults", faults);
         m.put("transport", s.transport() == ScenarioConfig.Transport.GATEWAY
                 ? Simulation.map("mode", "gateway", "devicesPerGateway", s.devicesPerGateway()) : Simulation.map("mode", "dedicated"));
+        m.put("broker", s.broker().yamlName());
         m.put("seed", s.seed());
         m.put("warmupRuns", s.warmupRuns());
         m.put("warmupJitShare", s.warmupJitShare());

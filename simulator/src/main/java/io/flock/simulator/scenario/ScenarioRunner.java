@@ -4,12 +4,15 @@ import io.flock.agent.EdgeAgent;
 import io.flock.agent.link.WireTap;
 import io.flock.coordinator.CoordinatorConfig;
 import io.flock.coordinator.CoordinatorServer;
+import io.flock.coordinator.mqtt.Broker;
 import io.flock.coordinator.mqtt.EmbeddedBroker;
 import io.flock.coordinator.round.RoundResult;
 import io.flock.core.config.Settings;
 import io.flock.core.data.ByteDataset;
+import io.flock.simulator.fleet.BrokerProcess;
 import io.flock.simulator.fleet.LocalFleet;
 import io.flock.simulator.fleet.ProfileConditions;
+import io.flock.simulator.report.ProcessMemory;
 import io.flock.simulator.report.RoundRow;
 import io.flock.simulator.report.RunReport;
 import java.io.IOException;
@@ -25,7 +28,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Runs a scenario on real parts: an embedded broker this runner owns (so it can restart it), a real
+ * Runs a scenario on real parts: an embedded broker this runner owns (so it can restart it), in this JVM or its own, a real
  * coordinator on H2, and one real agent per device with its profile's conditions. Each round: apply
  * availability, inject the round's faults, run the round, wait for the push, record a report row and
  * print a progress line. Close stops everything.
@@ -39,7 +42,7 @@ public final class ScenarioRunner implements AutoCloseable {
     private final List<Map<String, Object>> faultLog = new ArrayList<>();
     private final boolean[] gone;
     private final Map<String, String> overrides;
-    private EmbeddedBroker broker;
+    private Broker broker;
     private int brokerPort;
 
     /**
@@ -65,7 +68,7 @@ public final class ScenarioRunner implements AutoCloseable {
     /** Starts broker, coordinator and agents; returns the coordinator. */
     public CoordinatorServer start(List<ByteDataset> partitions, Path evalData) throws IOException, InterruptedException {
         brokerPort = freePort();
-        broker = new EmbeddedBroker(work.resolve("broker"), brokerPort);
+        broker = newBroker();
         broker.start();
         CoordinatorServer coordinator = fleet.startCoordinator(coordinatorConfig(evalData));
         List<DeviceProfile> assigned = ProfileAssignment.assign(scenario.profiles(), scenario.devices(), scenario.seed());
@@ -210,13 +213,36 @@ public final class ScenarioRunner implements AutoCloseable {
         long t = System.nanoTime();
         List<EdgeAgent> expected = onlineAgents(); // devices offline by availability stay off
         broker.close();
-        broker = new EmbeddedBroker(work.resolve("broker-" + System.nanoTime()), brokerPort);
+        broker = newBroker();
         broker.start();
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (expected.stream().anyMatch(a -> !a.mqttConnected()) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
         return (System.nanoTime() - t) / 1e9;
+    }
+
+    /** @return a new, empty broker on the run's port, where the scenario places it */
+    private Broker newBroker() {
+        Path home = work.resolve("broker-" + System.nanoTime());
+        return scenario.broker() == ScenarioConfig.BrokerPlacement.OWN_PROCESS
+                ? new BrokerProcess(home, brokerPort) : new EmbeddedBroker(home, brokerPort);
+    }
+
+    /**
+     * @return the report's {@code broker} section: where the broker runs and, in its own process, its resident memory
+     *         now and at its peak since it last started (a broker restart starts a new process)
+     */
+    public Map<String, Object> brokerMemory() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("placement", scenario.broker().yamlName());
+        if (broker instanceof BrokerProcess own) {
+            long pid = own.pid();
+            m.put("pid", pid);
+            m.put("rssBytes", ProcessMemory.rssBytes(pid));
+            m.put("peakRssBytes", ProcessMemory.peakRssBytes(pid));
+        }
+        return m;
     }
 
     /** @return the running coordinator */

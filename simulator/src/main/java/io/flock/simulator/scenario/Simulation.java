@@ -147,6 +147,12 @@ public final class Simulation {
                     report.section("push", worked.push());
                 }
                 report.section("cpu", worked.used().section(report.rounds().size()));
+                Map<String, Object> broker = runner.brokerMemory();
+                report.section("broker", broker);
+                if (broker.get("peakRssBytes") instanceof Long peak) {
+                    out.printf("broker (own process, pid %d): peak RSS %d MB since it started, %d MB now%n", broker.get("pid"),
+                            peak >> 20, (Long) broker.get("rssBytes") >> 20);
+                }
                 report.section("faults", runner.faultLog());
             }
             double total = (System.nanoTime() - start) / 1e9;

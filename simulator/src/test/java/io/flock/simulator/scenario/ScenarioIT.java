@@ -57,6 +57,7 @@ class ScenarioIT {
                 workload: push
                 model: mlp:784-64-10
                 codecs: {push: int8, update: fp32}
+                broker: own-process
                 """, "push-12");
 
         RunReport report = run(s, "push");
@@ -75,6 +76,13 @@ class ScenarioIT {
         assertThat(push.get("compressionRatio").asDouble()).isGreaterThan(3.9);
         assertThat(push.get("seconds").asDouble()).isBetween(push.get("secondsMin").asDouble(), push.get("secondsMax").asDouble());
         assertThat(Files.size(dir.resolve("push/push-time.png"))).isGreaterThan(1000);
+        // W4 measures the broker's memory: its own JVM, read while it ran, gone with the run
+        JsonNode broker = new ObjectMapper().readTree(dir.resolve("push/report.json").toFile()).get("broker");
+        assertThat(broker.get("placement").asText()).isEqualTo("own-process");
+        long pid = broker.get("pid").asLong();
+        assertThat(pid).isPositive().isNotEqualTo(ProcessHandle.current().pid());
+        assertThat(broker.get("peakRssBytes").asLong()).isGreaterThan(32L << 20).isGreaterThanOrEqualTo(broker.get("rssBytes").asLong());
+        assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).as("the broker process ends with its run").isEmpty();
     }
 
     @Test
@@ -128,13 +136,15 @@ class ScenarioIT {
                   - {round: 2, kind: broker-restart}
                 seed: 5
                 """;
-        RunReport gateway = run(ScenarioLoader.parse(yaml + "transport: {mode: gateway, devicesPerGateway: 6}\n", "gw"), "gw");
+        // the gateway run's broker is a process of its own: its restart is a new process on the same port
+        RunReport gateway = run(ScenarioLoader.parse(yaml + "transport: {mode: gateway, devicesPerGateway: 6}\nbroker: own-process\n", "gw"), "gw");
         RunReport dedicated = run(ScenarioLoader.parse(yaml, "dedicated"), "dedicated");
 
         assertThat(gateway.rounds()).hasSize(3).allSatisfy(r -> assertThat(r.participants()).isEqualTo(8));
         JsonNode json = new ObjectMapper().readTree(dir.resolve("gw/report.json").toFile());
         assertThat(json.get("config").get("transport").get("devicesPerGateway").asInt()).isEqualTo(6);
         assertThat(json.get("faults").get(0).get("recoverySeconds").asDouble()).isPositive();
+        assertThat(json.get("broker").get("placement").asText()).isEqualTo("own-process");
         // every version is broadcast: 4 gateway sessions receive it instead of ~20 online devices
         long gatewayDown = gateway.rounds().get(2).bytesDown();
         long dedicatedDown = dedicated.rounds().get(2).bytesDown();

@@ -51,6 +51,8 @@ class ScenarioLoaderTest {
         assertThat(s.name()).isEqualTo("x");
         assertThat(s.pipeline()).isEqualTo("scale:255");
         assertThat(s.warmupRuns()).isZero();
+        assertThat(s.broker()).isEqualTo(ScenarioConfig.BrokerPlacement.IN_PROCESS);
+        assertThat(ScenarioLoader.parse(BASE + "broker: own-process\n", "x").broker()).isEqualTo(ScenarioConfig.BrokerPlacement.OWN_PROCESS);
         assertThat(ScenarioLoader.parse(BASE + "warmupRuns: 2\n", "x").warmupRuns()).isEqualTo(2);
         assertThat(ScenarioLoader.parse(BASE + "pipeline: scale:255:0.2860:0.3530\njvmHeap: 768m\n", "x").pipeline())
                 .isEqualTo("scale:255:0.286:0.353");
@@ -80,6 +82,8 @@ class ScenarioLoaderTest {
         assertThatThrownBy(() -> ScenarioLoader.parse("devices: 5\ndevicesPerRound: 6\n", "x")).hasMessageContaining("devicesPerRound");
         assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "pipeline: scale:0\n", "x")).hasMessageStartingWith("pipeline:");
         assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "jvmHeap: lots\n", "x")).hasMessageContaining("jvmHeap");
+        assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "broker: mosquitto\n", "x"))
+                .hasMessageContaining("broker must be in-process or own-process, got 'mosquitto'");
         assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "warmupRuns: -1\n", "x")).hasMessageContaining("invalid warmupRuns: -1");
         assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "warmupRuns: 21\n", "x")).hasMessageContaining("invalid warmupRuns: 21");
         assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "warmupJitShare: 1\n", "x")).hasMessageContaining("invalid warmupJitShare: 1.0");
