@@ -123,7 +123,8 @@ public final class RunComparison {
     /** Prints a table: per number, each side's median, and the paired difference's median (min-max) and mean. */
     public void print(PrintStream out) {
         out.printf("%s (candidate) against %s (baseline), paired on %d run seeds %s%n", candidate, baseline, seeds.size(), seeds);
-        out.printf("  %-20s %10s %10s   %s%n", "number", "baseline", "candidate", "candidate - baseline per seed: median (min to max), mean");
+        out.printf("  %-20s %10s %10s   %s%n", "number", "baseline", "candidate",
+                "candidate - baseline per seed: median (min to max), mean");
         for (Metric m : METRICS) {
             Paired p = paired.get(m.key());
             if (p == null) {

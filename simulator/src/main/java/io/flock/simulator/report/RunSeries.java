@@ -104,7 +104,8 @@ public final class RunSeries {
             } else {
                 double broker = num(s, "brokerPeakRssBytes");
                 out.printf("  %3d  %5d  %6.3f  %5.1f  %7.1f  %s%n", (int) s.get("run"), (long) s.get("seed"), num(s, "pushSeconds"),
-                        num(s, "jitSeconds"), num(s, "totalSeconds"), Double.isNaN(broker) ? "in-process" : (long) broker / (1 << 20) + " MB");
+                        num(s, "jitSeconds"), num(s, "totalSeconds"),
+                        Double.isNaN(broker) ? "in-process" : (long) broker / (1 << 20) + " MB");
             }
         }
         Map<String, SampleStats> st = stats();

@@ -137,7 +137,8 @@ class ScenarioIT {
                 seed: 5
                 """;
         // the gateway run's broker is a process of its own: its restart is a new process on the same port
-        RunReport gateway = run(ScenarioLoader.parse(yaml + "transport: {mode: gateway, devicesPerGateway: 6}\nbroker: own-process\n", "gw"), "gw");
+        RunReport gateway = run(ScenarioLoader.parse(yaml + "transport: {mode: gateway, devicesPerGateway: 6}\nbroker: own-process\n",
+                "gw"), "gw");
         RunReport dedicated = run(ScenarioLoader.parse(yaml, "dedicated"), "dedicated");
 
         assertThat(gateway.rounds()).hasSize(3).allSatisfy(r -> assertThat(r.participants()).isEqualTo(8));

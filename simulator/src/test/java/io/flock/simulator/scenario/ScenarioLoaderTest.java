@@ -52,7 +52,8 @@ class ScenarioLoaderTest {
         assertThat(s.pipeline()).isEqualTo("scale:255");
         assertThat(s.warmupRuns()).isZero();
         assertThat(s.broker()).isEqualTo(ScenarioConfig.BrokerPlacement.IN_PROCESS);
-        assertThat(ScenarioLoader.parse(BASE + "broker: own-process\n", "x").broker()).isEqualTo(ScenarioConfig.BrokerPlacement.OWN_PROCESS);
+        assertThat(ScenarioLoader.parse(BASE + "broker: own-process\n", "x").broker())
+                .isEqualTo(ScenarioConfig.BrokerPlacement.OWN_PROCESS);
         assertThat(ScenarioLoader.parse(BASE + "warmupRuns: 2\n", "x").warmupRuns()).isEqualTo(2);
         assertThat(ScenarioLoader.parse(BASE + "pipeline: scale:255:0.2860:0.3530\njvmHeap: 768m\n", "x").pipeline())
                 .isEqualTo("scale:255:0.286:0.353");
