@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BrokerProcess implements Broker {
     /** Heap of the broker's JVM: a push to 1,000 agents queues 1,000 copies of each chunk. */
-    static final String HEAP = "-Xmx1g";
+    private static final String HEAP = "-Xmx1g";
     private static final long START_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
     private final Path home;
     private final int port;

@@ -231,7 +231,8 @@ public final class ScenarioRunner implements AutoCloseable {
 
     /**
      * @return the report's {@code broker} section: where the broker runs and, in its own process, its resident memory
-     *         now and at its peak since it last started (a broker restart starts a new process)
+     *         now and at its peak since it last started (a broker restart starts a new process); a reading /proc cannot
+     *         give (the process is gone) is left out rather than written as -1
      */
     public Map<String, Object> brokerMemory() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -239,8 +240,12 @@ public final class ScenarioRunner implements AutoCloseable {
         if (broker instanceof BrokerProcess own) {
             long pid = own.pid();
             m.put("pid", pid);
-            m.put("rssBytes", ProcessMemory.rssBytes(pid));
-            m.put("peakRssBytes", ProcessMemory.peakRssBytes(pid));
+            long rss = ProcessMemory.rssBytes(pid);
+            long peak = ProcessMemory.peakRssBytes(pid);
+            if (rss >= 0 && peak >= 0) {
+                m.put("rssBytes", rss);
+                m.put("peakRssBytes", peak);
+            }
         }
         return m;
     }
