@@ -9,6 +9,7 @@ import io.flock.core.data.IdxFormat;
 import io.flock.core.model.ModelSpec;
 import io.flock.core.train.TrainingConfig;
 import io.flock.simulator.fleet.BundledData;
+import io.flock.simulator.report.Megabytes;
 import io.flock.simulator.report.Plots;
 import io.flock.simulator.report.RunReport;
 import io.flock.simulator.scenario.DeviceProfile;
@@ -81,8 +82,8 @@ public final class Demo {
         Plots.accuracy(report, dir, "Flock demo: test accuracy per round (" + options.devices() + " devices, Dirichlet 0.5)");
         Plots.bytes(report, dir, "Flock demo: payload bytes per round");
         Map<String, Object> summary = report.summary(total);
-        out.printf("final accuracy %.4f, wall time %.1f s, peak RSS %d MB; report and plots in %s%n",
-                (double) summary.get("finalAccuracy"), total, (long) summary.get("peakRssBytes") >> 20, dir.toAbsolutePath());
+        out.printf("final accuracy %.4f, wall time %.1f s, peak RSS %.0f MB; report and plots in %s%n",
+                (double) summary.get("finalAccuracy"), total, Megabytes.of((long) summary.get("peakRssBytes")), dir.toAbsolutePath());
         return report;
     }
 

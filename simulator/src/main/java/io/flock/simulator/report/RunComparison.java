@@ -26,6 +26,7 @@ public final class RunComparison {
     private static final List<Metric> METRICS = List.of(new Metric("meanAccuracyLast5", 1, 4, ""),
             new Metric("finalAccuracy", 1, 4, ""), new Metric("medianRoundSeconds", 1, 3, "s"),
             new Metric("cpuSecondsPerRound", 1, 3, "CPU-s"), new Metric("pushSeconds", 1, 3, "s"),
+            new Metric("pushBytesDown", 1e-6, 1, "MB"),
             new Metric("bytesTotal", 1e-6, 1, "MB"), new Metric("peakRssBytes", 1e-6, 1, "MB"),
             new Metric("brokerPeakRssBytes", 1e-6, 1, "MB"));
 

@@ -20,6 +20,9 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * seed cannot settle (the accuracy of a noisy non-IID curve) is stated.
  */
 public final class RunSeries {
+    /** Summary numbers computed from training rounds, left out of runs without any. */
+    private static final List<String> ROUND_NUMBERS = List.of("finalAccuracy", "meanAccuracyLast5", "medianRoundSeconds", "bytesTotal");
+
     private final String scenario;
     private final List<Long> seeds = new ArrayList<>();
     private final List<RunReport> reports = new ArrayList<>();
@@ -37,8 +40,14 @@ public final class RunSeries {
         s.put("seed", seed);
         s.putAll(report.summary(totalSeconds));
         Object push = report.section("push");
+        if (report.rounds().isEmpty()) {
+            ROUND_NUMBERS.forEach(s::remove); // a push-only run has no rounds: its bytes are the push's, not a total of none
+        }
         if (push instanceof Map<?, ?> p && p.get("seconds") instanceof Double seconds) {
             s.put("pushSeconds", seconds);
+            if (p.get("bytesDown") instanceof Long bytes) {
+                s.put("pushBytesDown", bytes);
+            }
         }
         if (report.section("broker") instanceof Map<?, ?> broker && broker.get("peakRssBytes") instanceof Long peak) {
             s.put("brokerPeakRssBytes", peak);
@@ -100,12 +109,12 @@ public final class RunSeries {
             if (training) {
                 out.printf("  %3d  %5d  %10.4f  %9.4f  %10.3f s  %11.3f  %5.1f  %7.1f  %8.1f%n", (int) s.get("run"), (long) s.get("seed"),
                         num(s, "meanAccuracyLast5"), num(s, "finalAccuracy"), num(s, "medianRoundSeconds"), num(s, "cpuSecondsPerRound"),
-                        num(s, "jitSeconds"), num(s, "totalSeconds"), num(s, "bytesTotal") / 1e6);
+                        num(s, "jitSeconds"), num(s, "totalSeconds"), Megabytes.of(num(s, "bytesTotal")));
             } else {
                 double broker = num(s, "brokerPeakRssBytes");
                 out.printf("  %3d  %5d  %6.3f  %5.1f  %7.1f  %s%n", (int) s.get("run"), (long) s.get("seed"), num(s, "pushSeconds"),
                         num(s, "jitSeconds"), num(s, "totalSeconds"),
-                        Double.isNaN(broker) ? "in-process" : (long) broker / (1 << 20) + " MB");
+                        Double.isNaN(broker) ? "in-process" : String.format("%.0f MB", Megabytes.of(broker)));
             }
         }
         Map<String, SampleStats> st = stats();
@@ -115,9 +124,9 @@ public final class RunSeries {
                     range(st.get("cpuSecondsPerRound"), "%.3f"));
         } else {
             SampleStats b = st.get("brokerPeakRssBytes");
-            double mb = 1 << 20;
             out.printf("median (min-max) over %d runs: push %s s%s%n", reports.size(), range(st.get("pushSeconds"), "%.3f"), b == null ? ""
-                    : " | broker peak RSS " + range(new SampleStats(b.median() / mb, b.min() / mb, b.max() / mb), "%.0f") + " MB");
+                    : " | broker peak RSS " + range(new SampleStats(Megabytes.of(b.median()), Megabytes.of(b.min()), Megabytes.of(b.max())),
+                    "%.0f") + " MB");
         }
     }
 

@@ -9,6 +9,7 @@ import io.flock.core.partition.IidPartitioner;
 import io.flock.core.partition.PathologicalPartitioner;
 import io.flock.core.partition.Partitioner;
 import io.flock.simulator.fleet.BundledData;
+import io.flock.simulator.report.Megabytes;
 import io.flock.simulator.report.Plots;
 import io.flock.simulator.report.ProcessCpu;
 import io.flock.simulator.report.RunReport;
@@ -149,9 +150,9 @@ public final class Simulation {
                 report.section("cpu", worked.used().section(report.rounds().size()));
                 Map<String, Object> broker = runner.brokerMemory();
                 report.section("broker", broker);
-                if (broker.get("peakRssBytes") instanceof Long peak) {
-                    out.printf("broker (own process, pid %d): peak RSS %d MB since it started, %d MB now%n", broker.get("pid"),
-                            peak >> 20, (Long) broker.get("rssBytes") >> 20);
+                if (broker.get("peakRssBytes") instanceof Long peak && broker.get("rssBytes") instanceof Long now) {
+                    out.printf("broker (own process, pid %d): peak RSS %.0f MB since it started, %.0f MB now%n", broker.get("pid"),
+                            Megabytes.of(peak), Megabytes.of(now));
                 }
                 report.section("faults", runner.faultLog());
             }
