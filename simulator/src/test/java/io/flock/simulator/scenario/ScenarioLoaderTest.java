@@ -26,8 +26,14 @@ class ScenarioLoaderTest {
         ScenarioConfig fp32 = ScenarioLoader.named("fmnist-path-100-fp32"); // W1's baseline: W1 with nothing compressed
         assertThat(fp32.pushCodec()).isEqualTo("fp32");
         assertThat(fp32.updateCodec()).isEqualTo("fp32");
-        assertThat(List.of(fp32.devices(), fp32.devicesPerRound(), fp32.rounds(), fp32.partition(), fp32.training(), fp32.model()))
-                .isEqualTo(List.of(w1.devices(), w1.devicesPerRound(), w1.rounds(), w1.partition(), w1.training(), w1.model()));
+        // the three W1 scenarios differ in their codecs alone, so a paired comparison measures what compression does
+        for (String variant : List.of("fmnist-path-100-fp32", "fmnist-path-100-compressed")) {
+            ScenarioConfig v = ScenarioLoader.named(variant);
+            assertThat(List.of(v.devices(), v.devicesPerRound(), v.rounds(), v.partition(), v.training(), v.model(), v.pipeline(),
+                    v.pushOnDemand(), v.transport(), v.seed(), v.roundTimeout()))
+                    .as(variant).isEqualTo(List.of(w1.devices(), w1.devicesPerRound(), w1.rounds(), w1.partition(), w1.training(),
+                            w1.model(), w1.pipeline(), w1.pushOnDemand(), w1.transport(), w1.seed(), w1.roundTimeout()));
+        }
         assertThat(ScenarioLoader.named("fleet-1k").profiles()).hasSize(3);
     }
 
