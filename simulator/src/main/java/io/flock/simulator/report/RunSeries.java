@@ -39,10 +39,10 @@ public final class RunSeries {
         s.put("run", reports.size() + 1);
         s.put("seed", seed);
         s.putAll(report.summary(totalSeconds));
-        Object push = report.section("push");
         if (report.rounds().isEmpty()) {
             ROUND_NUMBERS.forEach(s::remove); // a push-only run has no rounds: its bytes are the push's, not a total of none
         }
+        Object push = report.section("push");
         if (push instanceof Map<?, ?> p && p.get("seconds") instanceof Double seconds) {
             s.put("pushSeconds", seconds);
             if (p.get("bytesDown") instanceof Long bytes) {

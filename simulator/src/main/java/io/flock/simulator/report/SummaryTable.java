@@ -21,12 +21,14 @@ public final class SummaryTable {
         Map<String, Object> s = report.summary(totalSeconds);
         if (report.rounds().isEmpty()) {
             // a workload without training rounds (push-1k) printed its own result line already
-            out.printf("%nno training rounds | total %.1f s | peak RSS %.0f MB%n", totalSeconds, Megabytes.of((long) s.get("peakRssBytes")));
+            out.printf("%nno training rounds | total %.1f s | peak RSS %.0f MB%n", totalSeconds,
+                    Megabytes.of((long) s.get("peakRssBytes")));
             return;
         }
         String cpu = report.section("cpu") instanceof Map<?, ?> c && c.get("secondsPerRound") instanceof Double perRound
                 ? String.format(" | %.3f CPU-s per round (JIT %.1f s in all)", perRound, (Double) c.get("jitSeconds")) : "";
-        out.printf("%nfinal accuracy %.4f | mean of last 5 %.4f | median round %.3f s%s | total %.1f s | %.1f MB moved | peak RSS %.0f MB%n",
+        out.printf("%nfinal accuracy %.4f | mean of last 5 %.4f | median round %.3f s%s | total %.1f s | %.1f MB moved"
+                + " | peak RSS %.0f MB%n",
                 (double) s.get("finalAccuracy"), (double) s.get("meanAccuracyLast5"), (double) s.get("medianRoundSeconds"), cpu,
                 totalSeconds, Megabytes.of((long) s.get("bytesTotal")), Megabytes.of((long) s.get("peakRssBytes")));
     }
