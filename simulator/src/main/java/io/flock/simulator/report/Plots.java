@@ -94,8 +94,8 @@ public final class Plots {
         List<Long> rounds = rows.stream().map(RoundRow::round).toList();
         CategoryChart chart = new CategoryChartBuilder().width(800).height(500).title(title).xAxisTitle("round").yAxisTitle("MB").build();
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
-        chart.addSeries("down (devices received)", rounds, rows.stream().map(r -> r.bytesDown() / 1e6).toList());
-        chart.addSeries("up (devices sent)", rounds, rows.stream().map(r -> r.bytesUp() / 1e6).toList());
+        chart.addSeries("down (devices received)", rounds, rows.stream().map(r -> Megabytes.of(r.bytesDown())).toList());
+        chart.addSeries("up (devices sent)", rounds, rows.stream().map(r -> Megabytes.of(r.bytesUp())).toList());
         Path file = dir.resolve("bytes.png");
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
         return file;

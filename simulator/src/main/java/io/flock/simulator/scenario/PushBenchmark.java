@@ -7,6 +7,7 @@ import io.flock.core.codec.Codecs;
 import io.flock.core.tensor.ModelParameters;
 import io.flock.core.tensor.Tensor;
 import io.flock.simulator.fleet.LocalFleet;
+import io.flock.simulator.report.Megabytes;
 import io.flock.simulator.report.Plots;
 import io.flock.simulator.report.SampleStats;
 import java.io.IOException;
@@ -96,7 +97,7 @@ final class PushBenchmark {
         long bytes = runner.fleet().bytesDown() - down;
         long fp32 = Codecs.FP32.encode(next).length;
         out.printf("push: %s: version %d reached %d agents (verified and loaded) in %.2f s (publish %.2f s); %.1f MB down; artifact %d B %s vs %d B fp32 (%.2fx)%n",
-                label, v.version(), online.size(), seconds, published, bytes / 1e6, v.manifest().sizeBytes(), v.manifest().codec(), fp32,
+                label, v.version(), online.size(), seconds, published, Megabytes.of(bytes), v.manifest().sizeBytes(), v.manifest().codec(), fp32,
                 (double) fp32 / v.manifest().sizeBytes());
         return Simulation.map("version", v.version(), "seconds", seconds, "publishSeconds", published, "bytesDown", bytes,
                 "artifactBytes", v.manifest().sizeBytes(), "codec", v.manifest().codec(), "fp32Bytes", fp32,

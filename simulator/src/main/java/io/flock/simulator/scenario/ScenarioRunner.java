@@ -12,6 +12,7 @@ import io.flock.core.data.ByteDataset;
 import io.flock.simulator.fleet.BrokerProcess;
 import io.flock.simulator.fleet.LocalFleet;
 import io.flock.simulator.fleet.ProfileConditions;
+import io.flock.simulator.report.Megabytes;
 import io.flock.simulator.report.ProcessMemory;
 import io.flock.simulator.report.RoundRow;
 import io.flock.simulator.report.RunReport;
@@ -131,7 +132,7 @@ public final class ScenarioRunner implements AutoCloseable {
                 double elapsed = (System.nanoTime() - start) / 1e9;
                 out.printf("round %3d/%d  accuracy %.4f  %6.2f s (+%.2f s push)  %4d ok %3d failed  down %6.2f MB  up %6.2f MB  elapsed %5.0f s  eta %4.0f s%n",
                         round, scenario.rounds(), row.accuracy(), row.seconds(), pushSeconds, row.participants(), row.failures(),
-                        row.bytesDown() / 1e6, row.bytesUp() / 1e6, elapsed, elapsed / round * (scenario.rounds() - round));
+                        Megabytes.of(row.bytesDown()), Megabytes.of(row.bytesUp()), elapsed, elapsed / round * (scenario.rounds() - round));
                 return null;
             });
         }
