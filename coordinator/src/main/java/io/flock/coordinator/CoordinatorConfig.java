@@ -1,5 +1,7 @@
 package io.flock.coordinator;
 
+import io.flock.coordinator.strategy.Strategy;
+import io.flock.coordinator.strategy.TrainingPlan;
 import io.flock.core.codec.Codecs;
 import io.flock.core.config.ConfigException;
 import io.flock.core.config.Settings;
@@ -9,57 +11,153 @@ import io.flock.core.model.ModelSpec;
 import io.flock.core.train.TrainingConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Everything a coordinator needs, resolved and validated. Build it with {@link #from(Settings)} over
- * {@link #defaults()}; the compact constructor names the bad key and value.
+ * Everything a coordinator needs, resolved and validated, one nested record per section of keys (the
+ * dotted key {@code round.timeout} is {@code round().timeout()}). Build it with {@link #from(Settings)} over
+ * {@link #defaults()}; each section's compact constructor names the bad key and value.
  *
- * @param grpcPort             gRPC listen port, 0 = any free port
- * @param grpcHost             gRPC bind address
- * @param dataDir              state directory: H2 database, signing keys
- * @param databaseUrl          JDBC URL; empty = H2 file in dataDir
- * @param mqttUrl              external broker URL (tcp://host:port); empty = start the embedded broker
- * @param embeddedMqttPort     embedded broker port, 0 = any free port
- * @param modelName            name of the model this coordinator trains
- * @param modelSpec            network of that model
- * @param pipeline             feature pipeline of that model
- * @param artifactCodec        codec of pushed artifacts
- * @param updateCodec          codec devices use for updates
- * @param devicesPerRound      devices that receive a train task per round
- * @param minResults           results that close a round early; at most devicesPerRound
- * @param roundTimeout         deadline of a round
- * @param training             local training hyper-parameters sent to devices
- * @param evalData             directory with t10k IDX files for held-out evaluation; null = none
- * @param maxUpdateBytes       largest accepted update stream
- * @param chunkBytes           artifact chunk size on MQTT and gRPC
- * @param pushBroadcast        true: chunks go to every device on MQTT; false: announce only, devices fetch over gRPC
- * @param enrollmentToken      token devices must present to register; empty = open enrollment
- * @param seed                 seed for the initial model and device selection
+ * @param grpc            gRPC listen address
+ * @param dataDir         state directory: H2 database, signing keys
+ * @param database        JDBC URL, empty = H2 file in dataDir
+ * @param mqtt            broker
+ * @param model           the model this coordinator trains
+ * @param push            how versions reach devices
+ * @param round           round sizes and deadline
+ * @param strategy        the federated strategy and its training plan
+ * @param registry        artifact variants and promotion
+ * @param eval            held-out evaluation
+ * @param limits          input limits
+ * @param metrics         the Prometheus endpoint
+ * @param telemetry       device telemetry retention
+ * @param schedule        when rounds run
+ * @param enrollmentToken token devices must present to register; empty = open enrollment
+ * @param seed            seed for the initial model and device selection
  */
-public record CoordinatorConfig(int grpcPort, String grpcHost, Path dataDir, String databaseUrl, String mqttUrl,
-                                int embeddedMqttPort, String modelName, ModelSpec modelSpec, FeaturePipeline pipeline,
-                                String artifactCodec, String updateCodec, int devicesPerRound, int minResults,
-                                Duration roundTimeout, TrainingConfig training, Path evalData, long maxUpdateBytes,
-                                int chunkBytes, boolean pushBroadcast, String enrollmentToken, long seed) {
-    /** Validates ranges and names; the message names the key. */
+public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt mqtt, Model model, Push push, Round round,
+                                StrategyConfig strategy, Registry registry, Eval eval, Limits limits, Metrics metrics,
+                                Telemetry telemetry, Schedule schedule, String enrollmentToken, long seed) {
+    /** Validates what spans sections. */
     public CoordinatorConfig {
-        ConfigException.require(grpcPort >= 0 && grpcPort <= 65535, "grpc.port", grpcPort);
-        ConfigException.require(embeddedMqttPort >= 0 && embeddedMqttPort <= 65535, "mqtt.embedded-port", embeddedMqttPort);
         ConfigException.require(dataDir != null, "data-dir", dataDir);
-        ConfigException.require(devicesPerRound >= 1, "round.devices", devicesPerRound);
-        ConfigException.require(minResults >= 1 && minResults <= devicesPerRound, "round.min-results", minResults);
-        ConfigException.require(!roundTimeout.isNegative() && !roundTimeout.isZero(), "round.timeout", roundTimeout);
-        ConfigException.require(maxUpdateBytes >= 1024, "limits.max-update-bytes", maxUpdateBytes);
-        ConfigException.require(chunkBytes >= 1024 && chunkBytes <= (4 << 20) - 4096, "push.chunk-bytes", chunkBytes);
-        ConfigException.require(mqttUrl.isEmpty() || mqttUrl.matches("(tcp|ssl|ws|wss)://.+"), "mqtt.url", mqttUrl);
-        try {
-            Topics.segment(modelName);
-            Codecs.byName(artifactCodec);
-            Codecs.byName(updateCodec);
-        } catch (RuntimeException e) {
-            throw new ConfigException(e.getMessage());
+    }
+
+    /** @param host bind address, @param port 0 = any free port */
+    public record Grpc(String host, int port) {
+        /** Validates the port. */
+        public Grpc {
+            ConfigException.require(port >= 0 && port <= 65535, "grpc.port", port);
+        }
+    }
+
+    /** @param url external broker tcp://host:port, empty = start the embedded broker; @param embeddedPort 0 = any */
+    public record Mqtt(String url, int embeddedPort) {
+        /** Validates the URL and port. */
+        public Mqtt {
+            ConfigException.require(url.isEmpty() || url.matches("(tcp|ssl|ws|wss)://.+"), "mqtt.url", url);
+            ConfigException.require(embeddedPort >= 0 && embeddedPort <= 65535, "mqtt.embedded-port", embeddedPort);
+        }
+    }
+
+    /** @param name model name, @param spec its network, @param pipeline its feature pipeline */
+    public record Model(String name, ModelSpec spec, FeaturePipeline pipeline) {
+        /** Validates the name. */
+        public Model {
+            ConfigException.wrap(() -> Topics.segment(name));
+        }
+    }
+
+    /** @param codec pushed artifact codec, @param chunkBytes chunk size, @param broadcast chunks on MQTT (else announce only) */
+    public record Push(String codec, int chunkBytes, boolean broadcast) {
+        /** Validates the codec and chunk size. */
+        public Push {
+            ConfigException.wrap(() -> Codecs.byName(codec));
+            ConfigException.require(chunkBytes >= 1024 && chunkBytes <= (4 << 20) - 4096, "push.chunk-bytes", chunkBytes);
+        }
+    }
+
+    /** @param devices sent a task per round, @param minResults close a round early, @param timeout deadline */
+    public record Round(int devices, int minResults, Duration timeout) {
+        /** Validates the sizes and the deadline. */
+        public Round {
+            ConfigException.require(devices >= 1, "round.devices", devices);
+            ConfigException.require(minResults >= 1 && minResults <= devices, "round.min-results", minResults);
+            ConfigException.require(!timeout.isNegative() && !timeout.isZero(), "round.timeout", timeout);
+        }
+    }
+
+    /** @param name strategy name, @param serverLearningRate its server step, @param plan what devices are asked */
+    public record StrategyConfig(String name, float serverLearningRate, TrainingPlan plan) {
+        /** Known strategy names. */
+        public static final List<String> NAMES = List.of("fedavg");
+
+        /** Validates the name and settings. */
+        public StrategyConfig {
+            ConfigException.require(NAMES.contains(name), "strategy.name", name + " (known: " + String.join(", ", NAMES) + ")");
+            ConfigException.require(serverLearningRate > 0 && Float.isFinite(serverLearningRate), "strategy.server-learning-rate",
+                    serverLearningRate);
+        }
+
+        /** @return the strategy these settings name */
+        public Strategy build() {
+            return Strategy.fedAvg(plan, serverLearningRate);
+        }
+    }
+
+    /** @param variants codecs of extra artifact variants, @param autoPromote a round's version becomes production */
+    public record Registry(List<String> variants, boolean autoPromote) {
+        /** Validates the codec names. */
+        public Registry {
+            variants = List.copyOf(variants);
+            variants.forEach(c -> ConfigException.wrap(() -> Codecs.byName(c)));
+        }
+    }
+
+    /** @param dataDir directory with t10k IDX files; null = no held-out evaluation */
+    public record Eval(Path dataDir) {
+    }
+
+    /** @param maxUpdateBytes largest accepted update stream */
+    public record Limits(long maxUpdateBytes) {
+        /** Validates the size. */
+        public Limits {
+            ConfigException.require(maxUpdateBytes >= 1024, "limits.max-update-bytes", maxUpdateBytes);
+        }
+    }
+
+    /** @param host bind address, @param port 0 = any free port, -1 = off */
+    public record Metrics(String host, int port) {
+        /** Validates the port. */
+        public Metrics {
+            ConfigException.require(port >= -1 && port <= 65535, "metrics.port", port);
+        }
+    }
+
+    /** @param retention how long device telemetry windows are kept */
+    public record Telemetry(Duration retention) {
+        /** Validates the retention. */
+        public Telemetry {
+            ConfigException.require(!retention.isNegative() && !retention.isZero(), "telemetry.retention", retention);
+        }
+    }
+
+    /**
+     * @param mode     continuous (a round after a round), interval (a round every {@code interval}) or manual (none
+     *                 until asked: {@code --rounds N} at start)
+     * @param interval time between round starts in interval mode
+     */
+    public record Schedule(String mode, Duration interval) {
+        /** Known modes. */
+        public static final List<String> MODES = List.of("continuous", "interval", "manual");
+
+        /** Validates the mode. */
+        public Schedule {
+            ConfigException.require(MODES.contains(mode), "schedule.mode", mode + " (known: " + String.join(", ", MODES) + ")");
+            ConfigException.require(!interval.isNegative() && !interval.isZero(), "schedule.interval", interval);
         }
     }
 
@@ -82,11 +180,23 @@ public record CoordinatorConfig(int grpcPort, String grpcHost, Path dataDir, Str
         d.put("round.devices", "10");
         d.put("round.min-results", "10");
         d.put("round.timeout", "60s");
+        d.put("strategy.name", "fedavg");
+        d.put("strategy.server-learning-rate", "1.0");
         d.put("training.learning-rate", "0.1");
         d.put("training.batch-size", "10");
         d.put("training.local-epochs", "1");
+        d.put("training.proximal-mu", "0");
+        d.put("training.clip-norm", "0");
+        d.put("training.secure-aggregation", "false");
+        d.put("registry.variants", "");
+        d.put("registry.auto-promote", "true");
         d.put("eval.data-dir", "");
         d.put("limits.max-update-bytes", "64MiB");
+        d.put("metrics.host", "127.0.0.1");
+        d.put("metrics.port", "9464");
+        d.put("telemetry.retention", "168h");
+        d.put("schedule.mode", "continuous");
+        d.put("schedule.interval", "60s");
         d.put("enrollment-token", "");
         d.put("seed", "0");
         return d;
@@ -94,16 +204,28 @@ public record CoordinatorConfig(int grpcPort, String grpcHost, Path dataDir, Str
 
     /** @throws ConfigException naming the bad key */
     public static CoordinatorConfig from(Settings s) {
-        return ConfigException.wrap(() -> new CoordinatorConfig(s.integer("grpc.port"), s.string("grpc.host"), s.path("data-dir"),
-                    s.string("database.url"), s.string("mqtt.url"), s.integer("mqtt.embedded-port"),
-                    s.string("model.name"), ModelSpec.parse(s.string("model.spec")),
-                    FeaturePipeline.parse(s.string("model.pipeline")), s.string("push.codec"), s.string("update.codec"),
-                    s.integer("round.devices"), s.integer("round.min-results"), s.duration("round.timeout"),
-                    new TrainingConfig((float) s.decimal("training.learning-rate"), s.integer("training.batch-size"),
-                            s.integer("training.local-epochs")),
-                    s.path("eval.data-dir"), s.bytes("limits.max-update-bytes"), (int) s.bytes("push.chunk-bytes"),
-                    pushMode(s.string("push.mode")),
-                    s.string("enrollment-token"), Long.parseLong(s.string("seed"))));
+        return ConfigException.wrap(() -> new CoordinatorConfig(
+                new Grpc(s.string("grpc.host"), s.integer("grpc.port")),
+                s.path("data-dir"), s.string("database.url"),
+                new Mqtt(s.string("mqtt.url"), s.integer("mqtt.embedded-port")),
+                new Model(s.string("model.name"), ModelSpec.parse(s.string("model.spec")), FeaturePipeline.parse(s.string("model.pipeline"))),
+                new Push(s.string("push.codec"), (int) s.bytes("push.chunk-bytes"), pushMode(s.string("push.mode"))),
+                new Round(s.integer("round.devices"), s.integer("round.min-results"), s.duration("round.timeout")),
+                new StrategyConfig(s.string("strategy.name"), (float) s.decimal("strategy.server-learning-rate"), new TrainingPlan(
+                        new TrainingConfig((float) s.decimal("training.learning-rate"), s.integer("training.batch-size"),
+                                s.integer("training.local-epochs")), s.string("update.codec"), (float) s.decimal("training.proximal-mu"),
+                        (float) s.decimal("training.clip-norm"), s.bool("training.secure-aggregation"))),
+                new Registry(list(s.string("registry.variants")), s.bool("registry.auto-promote")),
+                new Eval(s.path("eval.data-dir")),
+                new Limits(s.bytes("limits.max-update-bytes")),
+                new Metrics(s.string("metrics.host"), s.integer("metrics.port")),
+                new Telemetry(s.duration("telemetry.retention")),
+                new Schedule(s.string("schedule.mode"), s.duration("schedule.interval")),
+                s.string("enrollment-token"), Long.parseLong(s.string("seed"))));
+    }
+
+    private static List<String> list(String csv) {
+        return csv.isBlank() ? List.of() : Arrays.stream(csv.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
     }
 
     private static boolean pushMode(String mode) {
@@ -114,8 +236,12 @@ public record CoordinatorConfig(int grpcPort, String grpcHost, Path dataDir, Str
         };
     }
 
-    /** @return the JDBC URL to use: the configured one, or an H2 file in the data directory */
+    /**
+     * @return the JDBC URL to use: the configured one, or an H2 file in the data directory. H2 does not close
+     *         itself at JVM exit (DB_CLOSE_ON_EXIT=FALSE): the coordinator's ordered shutdown closes it last.
+     */
     public String jdbcUrl() {
-        return databaseUrl.isEmpty() ? "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("flock") + ";DB_CLOSE_DELAY=0" : databaseUrl;
+        return database.isEmpty()
+                ? "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("flock") + ";DB_CLOSE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE" : database;
     }
 }

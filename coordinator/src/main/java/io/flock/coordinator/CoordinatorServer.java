@@ -2,41 +2,58 @@ package io.flock.coordinator;
 
 import ai.djl.engine.Engine;
 import io.flock.coordinator.fleet.DeviceRegistry;
+import io.flock.coordinator.grpc.AdminService;
 import io.flock.coordinator.grpc.CoordinatorService;
+import io.flock.coordinator.intake.UpdateIntake;
+import io.flock.coordinator.metrics.CoordinatorMetrics;
+import io.flock.coordinator.metrics.MetricsServer;
+import io.flock.coordinator.monitor.FleetReports;
 import io.flock.coordinator.mqtt.Broker;
 import io.flock.coordinator.mqtt.EmbeddedBroker;
+import io.flock.coordinator.mqtt.MqttAnnouncer;
 import io.flock.coordinator.mqtt.MqttFleetLink;
-import io.flock.coordinator.mqtt.MqttRoundHooks;
+import io.flock.coordinator.mqtt.MqttTaskSender;
+import io.flock.coordinator.registry.Candidate;
 import io.flock.coordinator.registry.ModelRegistry;
 import io.flock.coordinator.registry.ModelVersion;
+import io.flock.coordinator.registry.Stage;
 import io.flock.coordinator.round.HeldOutEvaluator;
 import io.flock.coordinator.round.RoundEngine;
 import io.flock.coordinator.round.RoundPlan;
+import io.flock.coordinator.round.TrainingSchedule;
 import io.flock.coordinator.serving.ModelServing;
 import io.flock.coordinator.store.FlockStore;
 import io.flock.coordinator.store.JdbcFlockStore;
-import io.flock.coordinator.strategy.FedAvg;
 import io.flock.core.artifact.Ed25519Signer;
 import io.flock.core.codec.Codecs;
+import io.flock.core.codec.ParameterCodec;
 import io.flock.core.data.IdxFormat;
 import io.flock.core.model.Engines;
 import io.flock.core.model.FlockModel;
+import io.flock.core.tensor.ModelParameters;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running coordinator: database, signing key, MQTT broker link, round engine, serving and the
- * gRPC server, wired explicitly. {@link #start()} and {@link #close()} are idempotent; close is
- * ordered (gRPC, MQTT, broker, models, database) and bounded.
+ * A running coordinator: database, signing key, registry, MQTT broker link, intake, round engine, serving,
+ * metrics and the gRPC server, wired explicitly. {@link #start()} and {@link #close()} are idempotent. Close
+ * is ordered and bounded: the training schedule stops, gRPC stops taking calls and drains the ones in flight,
+ * then the round engine, metrics, MQTT, broker, models and, last, the database close.
  */
 public final class CoordinatorServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CoordinatorServer.class);
+    private static final Duration DRAIN = Duration.ofSeconds(10);
     private final CoordinatorConfig config;
     private FlockStore store;
     private Broker broker;
@@ -48,79 +65,133 @@ public final class CoordinatorServer implements AutoCloseable {
     private DeviceRegistry devices;
     private Ed25519Signer signer;
     private Server server;
-    private MqttRoundHooks hooks;
+    private MqttAnnouncer announcer;
+    private CoordinatorMetrics metrics;
+    private MetricsServer metricsServer;
+    private TrainingSchedule schedule;
 
     /** @param config resolved configuration */
     public CoordinatorServer(CoordinatorConfig config) {
         this.config = config;
     }
 
-    /** Starts everything; publishes and pushes version 1 on first start. */
+    /** Starts everything; publishes and pushes version 1 on first start, re-announces production otherwise. */
     public synchronized CoordinatorServer start() throws IOException {
         if (server != null) {
             return this;
         }
+        String model = config.model().name();
         Files.createDirectories(config.dataDir());
         store = new JdbcFlockStore(config.jdbcUrl());
         signer = Ed25519Signer.loadOrCreate(config.dataDir().resolve("keys"));
-        registry = new ModelRegistry(store, signer, Codecs.byName(config.artifactCodec()));
+        List<ParameterCodec> variants = new ArrayList<>(List.of(Codecs.byName(config.push().codec())));
+        config.registry().variants().stream().filter(c -> !c.equals(config.push().codec())).map(Codecs::byName).forEach(variants::add);
+        registry = new ModelRegistry(store, signer, variants);
         devices = new DeviceRegistry(store, config.enrollmentToken());
-        broker = config.mqttUrl().isEmpty()
-                ? new EmbeddedBroker(config.dataDir().resolve("broker"), config.embeddedMqttPort())
-                : Broker.external(config.mqttUrl());
+        broker = config.mqtt().url().isEmpty()
+                ? new EmbeddedBroker(config.dataDir().resolve("broker"), config.mqtt().embeddedPort())
+                : Broker.external(config.mqtt().url());
         broker.start();
         link = new MqttFleetLink(broker.url(), devices);
         link.start();
         serving = new ModelServing();
-        if (config.evalData() != null) {
-            evaluator = new HeldOutEvaluator(config.modelSpec(), config.pipeline(), IdxFormat.readLabelled(
-                    config.evalData().resolve("t10k-images-idx3-ubyte.gz"), config.evalData().resolve("t10k-labels-idx1-ubyte.gz")));
+        if (config.eval().dataDir() != null) {
+            evaluator = new HeldOutEvaluator(config.model().spec(), config.model().pipeline(), IdxFormat.readLabelled(
+                    config.eval().dataDir().resolve("t10k-images-idx3-ubyte.gz"),
+                    config.eval().dataDir().resolve("t10k-labels-idx1-ubyte.gz")));
         }
-        hooks = new MqttRoundHooks(link, registry, serving, evaluator, config.training(), config.updateCodec(),
-                config.chunkBytes(), config.pushBroadcast());
-        rounds = new RoundEngine(new RoundPlan(config.modelName(), config.modelSpec(), config.pipeline(), config.devicesPerRound(),
-                config.minResults(), config.roundTimeout(), config.maxUpdateBytes(), config.seed()), store, registry, devices,
-                new FedAvg(), hooks);
-        ModelVersion current = registry.current(config.modelName()).orElseGet(this::initialVersion);
-        rounds.recover();
-        server = NettyServerBuilder.forAddress(new InetSocketAddress(config.grpcHost(), config.grpcPort()))
-                .addService(new CoordinatorService(config.modelName(), registry, devices, rounds, serving,
-                        config.maxUpdateBytes(), config.chunkBytes()))
+        metrics = new CoordinatorMetrics(() -> devices.available().size(), this::stageCounts);
+        if (config.metrics().port() >= 0) {
+            metricsServer = new MetricsServer(config.metrics().host(), config.metrics().port(), metrics.registry());
+        }
+        announcer = new MqttAnnouncer(link, registry, config.push().chunkBytes(), config.push().broadcast());
+        registry.addListener((v, previous) -> serving.update(v, registry.globalParameters(v)));
+        registry.addListener(announcer);
+        UpdateIntake intake = new UpdateIntake(store, devices, config.limits().maxUpdateBytes(), metrics);
+        rounds = new RoundEngine(new RoundPlan(model, config.model().spec(), config.model().pipeline(), config.round().devices(),
+                config.round().minResults(), config.round().timeout(), config.seed()), store, registry, devices,
+                config.strategy().build(), new MqttTaskSender(link), evaluator == null ? null : evaluator::evaluate,
+                r -> metrics.roundFinished(model, r));
+        intake.register(model, rounds);
+        ModelVersion current = registry.current(model).orElse(null);
+        if (current != null) {
+            rounds.recover();
+        }
+        FleetReports reports = new FleetReports(store, devices, registry, config.telemetry().retention());
+        server = NettyServerBuilder.forAddress(new InetSocketAddress(config.grpc().host(), config.grpc().port()))
+                .addService(new CoordinatorService(model, new CoordinatorService.Parts(registry, devices, intake, rounds, reports, store,
+                        serving, metrics), config.limits().maxUpdateBytes(), config.push().chunkBytes()))
+                .addService(new AdminService(registry))
                 .maxInboundMessageSize(4 << 20)
                 .build()
                 .start();
-        hooks.push(current, registry.globalParameters(current));
-        log.info("coordinator started grpc=127.0.0.1:{} mqtt={} model={} version={} db={}", server.getPort(), broker.url(),
-                config.modelName(), current.version(), config.databaseUrl().isEmpty() ? "h2" : "external");
+        if (current == null) {
+            current = registry.promote(model, initialVersion().version(), Stage.PRODUCTION);
+        } else {
+            serving.update(current, registry.globalParameters(current));
+            announcer.announce(current);
+        }
+        log.info("coordinator started grpc={}:{} mqtt={} metrics={} model={} version={} strategy={} db={}", config.grpc().host(),
+                server.getPort(), broker.url(), metricsServer == null ? "off" : config.metrics().host() + ":" + metricsServer.port(),
+                model, current.version(), rounds.strategyName(), config.database().isEmpty() ? "h2" : "external");
         return this;
     }
 
     private ModelVersion initialVersion() {
         Engines.pytorch();
         Engine.getInstance().setRandomSeed((int) config.seed());
-        try (FlockModel initial = new FlockModel(config.modelSpec(), "initial")) {
+        try (FlockModel initial = new FlockModel(config.model().spec(), "initial")) {
             var params = initial.parameters();
-            return registry.publish(config.modelName(), config.modelSpec(), config.pipeline(), params,
-                    evaluator == null ? null : evaluator.evaluate(params));
+            return registry.publish(config.model().name(), Candidate.of(config.model().spec(), config.model().pipeline(), params,
+                    evaluator == null ? null : evaluator.evaluate(params)));
         }
     }
 
+    private Map<String, Map<String, Long>> stageCounts() {
+        Map<String, Map<String, Long>> out = new LinkedHashMap<>();
+        for (String m : store.models()) {
+            out.put(m, store.stageCounts(m));
+        }
+        return out;
+    }
+
     /**
-     * Stores, signs and pushes parameters as the next version of the model, outside any round (e.g. a
-     * model trained elsewhere, or a rollback to older parameters).
+     * Runs rounds on the configured schedule in the background until {@link #close()}.
+     *
+     * @param limit rounds to run, 0 = no limit (in manual mode: only these)
+     * @return the schedule
+     */
+    public synchronized TrainingSchedule startSchedule(long limit) {
+        if (schedule == null) {
+            CoordinatorConfig.Schedule s = config.schedule();
+            schedule = new TrainingSchedule(rounds, s.mode().equals("interval") ? s.interval() : Duration.ZERO, limit);
+            if (!s.mode().equals("manual") || limit > 0) {
+                schedule.start();
+            }
+        }
+        return schedule;
+    }
+
+    /**
+     * Stores, signs and makes production parameters as the next version of the model, outside any round (a
+     * model trained elsewhere, for example).
      *
      * @return the new version
      */
-    public ModelVersion publish(io.flock.core.tensor.ModelParameters parameters) {
-        ModelVersion v = registry.publish(config.modelName(), config.modelSpec(), config.pipeline(), parameters,
-                evaluator == null ? null : evaluator.evaluate(parameters));
-        hooks.push(v, parameters);
-        return v;
+    public ModelVersion publish(ModelParameters parameters) {
+        ModelVersion v = registry.publish(config.model().name(), Candidate.of(config.model().spec(), config.model().pipeline(),
+                parameters, evaluator == null ? null : evaluator.evaluate(parameters)));
+        return registry.promote(v.model(), v.version(), Stage.PRODUCTION);
     }
 
     /** @return the bound gRPC port */
     public int port() {
         return server.getPort();
+    }
+
+    /** @return the bound metrics port, -1 when off */
+    public int metricsPort() {
+        return metricsServer == null ? -1 : metricsServer.port();
     }
 
     /** @return the broker URL agents should use */
@@ -143,6 +214,11 @@ public final class CoordinatorServer implements AutoCloseable {
         return registry;
     }
 
+    /** @return the durable store */
+    public FlockStore store() {
+        return store;
+    }
+
     /** @return the X.509-encoded public key agents verify artifacts with */
     public byte[] publicKey() {
         return signer.publicKey();
@@ -158,9 +234,13 @@ public final class CoordinatorServer implements AutoCloseable {
         if (server == null) {
             return;
         }
+        if (schedule != null) {
+            schedule.close();
+            schedule = null;
+        }
         server.shutdown();
         try {
-            if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+            if (!server.awaitTermination(DRAIN.toMillis(), TimeUnit.MILLISECONDS)) {
                 server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
@@ -168,6 +248,9 @@ public final class CoordinatorServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         rounds.close(); // lets the last version's scoring reach the store before it closes
+        if (metricsServer != null) {
+            metricsServer.close();
+        }
         link.close();
         broker.close();
         serving.close();

@@ -1,11 +1,17 @@
 package io.flock.coordinator.grpc;
 
 import io.flock.coordinator.fleet.DeviceRegistry;
+import io.flock.coordinator.intake.FieldLimits;
+import io.flock.coordinator.intake.UpdateSink;
+import io.flock.coordinator.metrics.CoordinatorMetrics;
+import io.flock.coordinator.monitor.FleetReports;
 import io.flock.coordinator.registry.ModelNotFoundException;
 import io.flock.coordinator.registry.ModelRegistry;
 import io.flock.coordinator.registry.ModelVersion;
 import io.flock.coordinator.round.RoundEngine;
 import io.flock.coordinator.serving.ModelServing;
+import io.flock.coordinator.store.FlockStore;
+import io.flock.coordinator.store.TelemetryRow;
 import io.flock.coordinator.wire.WireMapper;
 import io.flock.core.InvalidInputException;
 import io.flock.core.model.Prediction;
@@ -20,82 +26,122 @@ import io.flock.proto.v1.PredictRequest;
 import io.flock.proto.v1.PredictResponse;
 import io.flock.proto.v1.RegisterRequest;
 import io.flock.proto.v1.RegisterResponse;
+import io.flock.proto.v1.TaskRejection;
+import io.flock.proto.v1.TaskRejectionAck;
 import io.flock.proto.v1.Telemetry;
 import io.flock.proto.v1.TelemetryAck;
 import io.flock.proto.v1.UpdateChunk;
 import io.flock.proto.v1.UploadReceipt;
 import io.grpc.stub.StreamObserver;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The coordinator's gRPC edge: converts flock.v1 messages to domain calls and domain errors to statuses. */
+/**
+ * The coordinator's gRPC edge for devices: converts flock.v1 messages to domain calls and domain errors to
+ * statuses ({@link StatusMapper}). Every string field is checked against its limit before any other work.
+ */
 public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
     private static final Logger log = LoggerFactory.getLogger(CoordinatorService.class);
     private final String model;
     private final ModelRegistry registry;
     private final DeviceRegistry devices;
+    private final UpdateSink updates;
     private final RoundEngine rounds;
+    private final FleetReports reports;
+    private final FlockStore store;
     private final ModelServing serving;
+    private final CoordinatorMetrics metrics;
     private final long maxUpdateBytes;
     private final int chunkBytes;
-    private final AtomicLong telemetryReports = new AtomicLong();
+
+    /** The parts the service calls. */
+    public record Parts(ModelRegistry registry, DeviceRegistry devices, UpdateSink updates, RoundEngine rounds,
+                        FleetReports reports, FlockStore store, ModelServing serving, CoordinatorMetrics metrics) {
+    }
 
     /**
-     * @param model          the model this coordinator serves
-     * @param registry       versions and artifacts
-     * @param devices        registration and heartbeats
-     * @param rounds         receives updates
-     * @param serving        answers offloaded predictions
+     * @param model          the model devices follow
+     * @param parts          the domain it calls
      * @param maxUpdateBytes largest update stream
      * @param chunkBytes     artifact chunk size for fetches
      */
-    public CoordinatorService(String model, ModelRegistry registry, DeviceRegistry devices, RoundEngine rounds,
-                              ModelServing serving, long maxUpdateBytes, int chunkBytes) {
+    public CoordinatorService(String model, Parts parts, long maxUpdateBytes, int chunkBytes) {
         this.model = model;
-        this.registry = registry;
-        this.devices = devices;
-        this.rounds = rounds;
-        this.serving = serving;
+        this.registry = parts.registry();
+        this.devices = parts.devices();
+        this.updates = parts.updates();
+        this.rounds = parts.rounds();
+        this.reports = parts.reports();
+        this.store = parts.store();
+        this.serving = parts.serving();
+        this.metrics = parts.metrics();
         this.maxUpdateBytes = maxUpdateBytes;
         this.chunkBytes = chunkBytes;
     }
 
     @Override
     public void register(RegisterRequest request, StreamObserver<RegisterResponse> out) {
-        answer(out, () -> {
-            devices.register(request.getDevice().getDeviceId(), request.getDevice().getHardware(), request.getEnrollmentToken());
-            return RegisterResponse.newBuilder().setDeviceId(request.getDevice().getDeviceId()).addModels(model).build();
+        StatusMapper.respond(out, () -> {
+            String id = FieldLimits.require("device_id", request.getDevice().getDeviceId(), FieldLimits.DEVICE_ID);
+            FieldLimits.require("hardware", request.getDevice().getHardware(), FieldLimits.HARDWARE);
+            FieldLimits.require("enrollment_token", request.getEnrollmentToken(), FieldLimits.TOKEN);
+            devices.register(id, request.getDevice().getHardware(), request.getEnrollmentToken());
+            return RegisterResponse.newBuilder().setDeviceId(id).addModels(model).build();
         });
     }
 
     @Override
     public void sendHeartbeat(Heartbeat request, StreamObserver<HeartbeatAck> out) {
-        answer(out, () -> {
-            devices.heartbeat(request.getDeviceId(), request.getRunningVersion(), request.getLastRejection());
+        StatusMapper.respond(out, () -> {
+            FieldLimits.require("device_id", request.getDeviceId(), FieldLimits.DEVICE_ID);
+            reports.heartbeat(request.getDeviceId(), request.getModel(), request.getRunningVersion(), request.getLastRejection());
             long current = registry.current(model).map(ModelVersion::version).orElse(0L);
             return HeartbeatAck.newBuilder().setServerUnixMs(System.currentTimeMillis()).setCurrentVersion(current).build();
         });
     }
 
     @Override
-    public void reportTelemetry(Telemetry request, StreamObserver<TelemetryAck> out) {
-        answer(out, () -> {
-            devices.requireKnown(request.getDeviceId());
-            log.debug("telemetry device={} version={} local={} offloaded={} fallback={}", request.getDeviceId(),
-                    request.getRunningVersion(), request.getLocalPredictions(), request.getOffloadedPredictions(),
-                    request.getFallbackPredictions());
-            return TelemetryAck.newBuilder().setReceived(telemetryReports.incrementAndGet()).build();
+    public void reportTelemetry(Telemetry t, StreamObserver<TelemetryAck> out) {
+        StatusMapper.respond(out, () -> {
+            FieldLimits.require("device_id", t.getDeviceId(), FieldLimits.DEVICE_ID);
+            long n = reports.telemetry(new TelemetryRow(t.getDeviceId(), t.getModel(), System.currentTimeMillis(), t.getRunningVersion(),
+                    t.getLocalPredictions(), t.getOffloadedPredictions(), t.getFallbackPredictions(), t.getMeanLatencyMs(),
+                    t.getP99LatencyMs(), t.getErrors(), t.getRejections()));
+            metrics.telemetryReceived();
+            return TelemetryAck.newBuilder().setReceived(n).build();
+        });
+    }
+
+    @Override
+    public void rejectTask(TaskRejection r, StreamObserver<TaskRejectionAck> out) {
+        StatusMapper.respond(out, () -> {
+            FieldLimits.require("device_id", r.getDeviceId(), FieldLimits.DEVICE_ID);
+            FieldLimits.require("task_id", r.getTaskId(), FieldLimits.TASK_ID);
+            FieldLimits.require("model", r.getModel(), FieldLimits.MODEL);
+            FieldLimits.require("reason", r.getReason(), FieldLimits.REASON);
+            devices.requireKnown(r.getDeviceId());
+            if (!model.equals(r.getModel())) {
+                throw new ModelNotFoundException("no model named '" + FieldLimits.echo(r.getModel()) + "' sends tasks here");
+            }
+            if (r.getReason().isBlank()) {
+                throw new InvalidInputException("reason must not be empty");
+            }
+            boolean open = rounds.taskRejected(r.getDeviceId(), r.getRound(), r.getTaskId());
+            store.saveTaskRejection(r.getDeviceId(), r.getModel(), r.getRound(), r.getTaskId(), r.getReason(), System.currentTimeMillis());
+            metrics.taskRejected(r.getModel());
+            log.info("round={} device={} rejected task {}: {}", r.getRound(), r.getDeviceId(), r.getTaskId(), r.getReason());
+            return TaskRejectionAck.newBuilder().setRecorded(open).build();
         });
     }
 
     @Override
     public void getCurrentModel(GetCurrentModelRequest request, StreamObserver<ModelAnnouncement> out) {
-        answer(out, () -> {
+        StatusMapper.respond(out, () -> {
+            FieldLimits.require("device_id", request.getDeviceId(), FieldLimits.DEVICE_ID);
             devices.requireKnown(request.getDeviceId());
             String name = request.getModel().isEmpty() ? model : request.getModel();
             if (!name.equals(model)) {
-                throw new ModelNotFoundException("unknown model '" + name + "'");
+                throw new ModelNotFoundException("unknown model '" + FieldLimits.echo(name) + "'");
             }
             return WireMapper.announcement(registry.requireCurrent(model), chunkBytes, false);
         });
@@ -104,8 +150,9 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     @Override
     public void fetchArtifact(FetchArtifactRequest request, StreamObserver<ArtifactChunk> out) {
         try {
+            FieldLimits.require("device_id", request.getDeviceId(), FieldLimits.DEVICE_ID);
             devices.requireKnown(request.getDeviceId());
-            byte[] bytes = registry.artifact(request.getSha256());
+            byte[] bytes = registry.artifact(FieldLimits.require("sha256", request.getSha256(), 64));
             if (request.getOffset() < 0 || request.getOffset() > bytes.length) {
                 throw new InvalidInputException("offset " + request.getOffset() + " outside 0.." + bytes.length);
             }
@@ -120,41 +167,18 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
 
     @Override
     public StreamObserver<UpdateChunk> uploadUpdate(StreamObserver<UploadReceipt> out) {
-        return new UploadReceiver(rounds, maxUpdateBytes, out);
+        return new UploadReceiver(updates, metrics, maxUpdateBytes, out);
     }
 
     @Override
     public void predict(PredictRequest request, StreamObserver<PredictResponse> out) {
-        answer(out, () -> {
+        StatusMapper.respond(out, () -> {
             long start = System.nanoTime();
-            float[] raw = new float[request.getFeaturesCount()];
-            for (int i = 0; i < raw.length; i++) {
-                raw[i] = request.getFeatures(i);
-            }
-            Prediction p = serving.predict(request.getModel(), raw);
-            PredictResponse.Builder b = PredictResponse.newBuilder().setLabel(p.label()).setModel(p.model())
-                    .setVersion(p.version()).setSource(PredictResponse.Source.OFFLOADED)
-                    .setLatencyMs((System.nanoTime() - start) / 1e6);
-            for (float f : p.probabilities()) {
-                b.addProbabilities(f);
-            }
-            return b.build();
+            FieldLimits.require("model", request.getModel(), FieldLimits.MODEL);
+            Prediction p = serving.predict(request.getModel(), WireMapper.features(request));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            metrics.predictionServed(p.model(), seconds);
+            return WireMapper.response(p, PredictResponse.Source.OFFLOADED, seconds * 1e3);
         });
-    }
-
-    private interface Call<T> {
-        T run();
-    }
-
-    private static <T> void answer(StreamObserver<T> out, Call<T> call) {
-        T result;
-        try {
-            result = call.run();
-        } catch (Exception e) {
-            out.onError(StatusMapper.toStatus(e));
-            return;
-        }
-        out.onNext(result);
-        out.onCompleted();
     }
 }

@@ -4,14 +4,19 @@ import io.flock.coordinator.fleet.UnknownDeviceException;
 import io.flock.coordinator.registry.ModelNotFoundException;
 import io.flock.coordinator.round.RoundClosedException;
 import io.flock.core.CapacityExceededException;
-import io.flock.core.FlockException;
+import io.flock.coordinator.intake.UpdateConflictException;
 import io.flock.core.InvalidInputException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The one place domain errors become gRPC statuses. Descriptions say what was wrong; no stack traces go out. */
+/**
+ * The one place domain errors become gRPC statuses. Descriptions say what was wrong; no stack or database
+ * text goes out: anything but a known domain error is answered INTERNAL "internal error" and logged.
+ */
 public final class StatusMapper {
     private static final Logger log = LoggerFactory.getLogger(StatusMapper.class);
 
@@ -33,12 +38,26 @@ public final class StatusMapper {
             status = Status.UNAUTHENTICATED;
         } else if (t instanceof ModelNotFoundException) {
             status = Status.NOT_FOUND;
-        } else if (t instanceof FlockException) {
-            status = Status.INTERNAL;
+        } else if (t instanceof UpdateConflictException) {
+            status = Status.ALREADY_EXISTS;
         } else {
-            log.warn("unexpected error answered as INTERNAL", t);
+            // database and other internal errors: their text stays in the log, never on the wire
+            log.warn("internal error answered as INTERNAL", t);
             return Status.INTERNAL.withDescription("internal error").asRuntimeException();
         }
         return status.withDescription(t.getMessage()).asRuntimeException();
+    }
+
+    /** Answers a unary call: the call's result, or its error as a status. */
+    public static <T> void respond(StreamObserver<T> out, Supplier<T> call) {
+        T result;
+        try {
+            result = call.get();
+        } catch (Exception e) {
+            out.onError(toStatus(e));
+            return;
+        }
+        out.onNext(result);
+        out.onCompleted();
     }
 }

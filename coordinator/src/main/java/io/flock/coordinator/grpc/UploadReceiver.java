@@ -1,7 +1,10 @@
 package io.flock.coordinator.grpc;
 
-import io.flock.coordinator.round.RoundEngine;
-import io.flock.coordinator.round.UpdateSubmission;
+import io.flock.coordinator.intake.FieldLimits;
+import io.flock.coordinator.intake.IntakeEvents;
+import io.flock.coordinator.intake.Receipt;
+import io.flock.coordinator.intake.UpdateSink;
+import io.flock.coordinator.intake.UpdateSubmission;
 import io.flock.core.CapacityExceededException;
 import io.flock.core.InvalidInputException;
 import io.flock.core.artifact.Digests;
@@ -12,19 +15,24 @@ import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayOutputStream;
 
 /**
- * Receives one client-streamed update: the header first, then data chunks up to the size limit.
- * Errors end the stream at once with a status; the round is unaffected.
+ * Receives one client-streamed update: the header first (its string fields checked against their limits
+ * before anything else), then data chunks up to the size limit. Errors end the stream at once with a
+ * status; nothing is stored.
  */
 final class UploadReceiver implements StreamObserver<UpdateChunk> {
-    private final RoundEngine rounds;
+    private final UpdateSink sink;
+    private final IntakeEvents events;
     private final long maxBytes;
     private final StreamObserver<UploadReceipt> response;
     private final ByteArrayOutputStream payload = new ByteArrayOutputStream();
     private UpdateHeader header;
     private boolean failed;
+    private boolean submitted;
 
-    UploadReceiver(RoundEngine rounds, long maxBytes, StreamObserver<UploadReceipt> response) {
-        this.rounds = rounds;
+    /** @param events told of refusals the receiver itself makes (the sink reports its own) */
+    UploadReceiver(UpdateSink sink, IntakeEvents events, long maxBytes, StreamObserver<UploadReceipt> response) {
+        this.sink = sink;
+        this.events = events;
         this.maxBytes = maxBytes;
         this.response = response;
     }
@@ -39,7 +47,7 @@ final class UploadReceiver implements StreamObserver<UpdateChunk> {
                 if (header != null) {
                     throw new InvalidInputException("update stream has a second header");
                 }
-                header = chunk.getHeader();
+                header = requireLimits(chunk.getHeader());
                 if (header.getPayloadBytes() > maxBytes) {
                     throw new CapacityExceededException("update announces " + header.getPayloadBytes()
                             + " bytes, over limits.max-update-bytes=" + maxBytes);
@@ -56,6 +64,15 @@ final class UploadReceiver implements StreamObserver<UpdateChunk> {
         } catch (Exception e) {
             fail(e);
         }
+    }
+
+    private static UpdateHeader requireLimits(UpdateHeader h) {
+        FieldLimits.require("device_id", h.getDeviceId(), FieldLimits.DEVICE_ID);
+        FieldLimits.require("model", h.getModel(), FieldLimits.MODEL);
+        FieldLimits.require("task_id", h.getTaskId(), FieldLimits.TASK_ID);
+        FieldLimits.require("idempotency_key", h.getIdempotencyKey(), FieldLimits.IDEMPOTENCY_KEY);
+        FieldLimits.require("codec", h.getCodec().getName(), FieldLimits.CODEC);
+        return h;
     }
 
     @Override
@@ -79,11 +96,12 @@ final class UploadReceiver implements StreamObserver<UpdateChunk> {
             if (!header.getPayloadSha256().isEmpty() && !header.getPayloadSha256().equals(Digests.sha256Hex(bytes))) {
                 throw new InvalidInputException("update payload does not match its payload_sha256");
             }
-            int count = rounds.submit(new UpdateSubmission(header.getDeviceId(), header.getTaskId(), header.getRound(),
+            submitted = true;
+            Receipt r = sink.submit(new UpdateSubmission(header.getDeviceId(), header.getModel(), header.getTaskId(), header.getRound(),
                     header.getBaseVersion(), header.getIdempotencyKey(), header.getNumExamples(), header.getCodec().getName(), bytes));
             response.onNext(UploadReceipt.newBuilder()
-                    .setOutcome(count < 0 ? UploadReceipt.Outcome.DUPLICATE : UploadReceipt.Outcome.ACCEPTED)
-                    .setRound(header.getRound()).setAcceptedInRound(Math.max(count, 0)).build());
+                    .setOutcome(r.outcome() == Receipt.Outcome.DUPLICATE ? UploadReceipt.Outcome.DUPLICATE : UploadReceipt.Outcome.ACCEPTED)
+                    .setRound(r.round()).setAcceptedInRound(r.acceptedInRound()).build());
             response.onCompleted();
         } catch (Exception e) {
             fail(e);
@@ -92,6 +110,9 @@ final class UploadReceiver implements StreamObserver<UpdateChunk> {
 
     private void fail(Exception e) {
         failed = true;
+        if (!submitted && e instanceof RuntimeException re) {
+            events.rejected(re);
+        }
         response.onError(StatusMapper.toStatus(e));
     }
 }

@@ -1,83 +1,212 @@
 package io.flock.coordinator.registry;
 
 import io.flock.coordinator.store.FlockStore;
+import io.flock.coordinator.store.VariantRow;
+import io.flock.coordinator.store.VersionRow;
 import io.flock.core.artifact.ArtifactManifest;
 import io.flock.core.artifact.ArtifactSigner;
 import io.flock.core.artifact.Digests;
 import io.flock.core.codec.Codecs;
 import io.flock.core.codec.ParameterCodec;
-import io.flock.core.data.FeaturePipeline;
-import io.flock.core.model.ModelSpec;
 import io.flock.core.tensor.ModelParameters;
-import io.flock.core.train.Evaluation;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates, signs and looks up model versions. A new version stores two artifacts: the exact fp32
- * global parameters (the coordinator's state, never pushed) and the compressed, signed artifact that
- * devices download. Thread-safe; versions of one model are numbered 1, 2, 3, ...
+ * The models a coordinator holds, their versions, stages and artifact variants. A new version stores the
+ * exact fp32 global parameters (the coordinator's state, never pushed) and one signed artifact per variant
+ * codec, the first of which devices are sent. Version numbers come from the database. "Current" means the
+ * production version. Promotions are idempotent and tell the {@link VersionListener}s. Thread-safe.
  */
 public final class ModelRegistry {
     private static final Logger log = LoggerFactory.getLogger(ModelRegistry.class);
+    private static final int CACHED_PARAMETERS = 2;
     private final FlockStore store;
     private final ArtifactSigner signer;
-    private final ParameterCodec artifactCodec;
+    private final List<ParameterCodec> variantCodecs;
+    private final List<VersionListener> listeners = new CopyOnWriteArrayList<>();
+    private final Map<String, ModelParameters> recent = new LinkedHashMap<>(4, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, ModelParameters> eldest) {
+            return size() > CACHED_PARAMETERS;
+        }
+    };
 
     /**
      * @param store         durable storage
-     * @param signer        signs every new version
-     * @param artifactCodec codec of the pushed artifact (fp32 reference or a compressed one)
+     * @param signer        signs every variant
+     * @param variantCodecs codecs of the variants each version gets; the first is the one pushed to devices
      */
-    public ModelRegistry(FlockStore store, ArtifactSigner signer, ParameterCodec artifactCodec) {
+    public ModelRegistry(FlockStore store, ArtifactSigner signer, List<ParameterCodec> variantCodecs) {
+        if (variantCodecs.isEmpty()) {
+            throw new IllegalArgumentException("a version needs at least one variant codec");
+        }
         this.store = store;
         this.signer = signer;
-        this.artifactCodec = artifactCodec;
+        this.variantCodecs = List.copyOf(variantCodecs);
+    }
+
+    /** Adds a listener told of every later promotion to production. */
+    public void addListener(VersionListener listener) {
+        listeners.add(listener);
     }
 
     /**
-     * Stores and signs the next version of a model.
+     * Stores and signs a new CANDIDATE version of a model, numbered by the database.
      *
-     * @param evaluation held-out scores of {@code global}, or null when not evaluated
-     * @return the new version, numbered one past the latest
+     * @return the new version
      */
-    public synchronized ModelVersion publish(String model, ModelSpec spec, FeaturePipeline pipeline, ModelParameters global,
-                                             Evaluation evaluation) {
-        byte[] exact = Codecs.FP32.encode(global);
+    public ModelVersion publish(String model, Candidate c) {
+        byte[] exact = Codecs.FP32.encode(c.parameters());
         String paramsSha = Digests.sha256Hex(exact);
         store.saveArtifact(paramsSha, Codecs.FP32.name(), exact);
-        byte[] artifact = artifactCodec.encode(global);
-        String sha = Digests.sha256Hex(artifact);
-        store.saveArtifact(sha, artifactCodec.name(), artifact);
-        long next = store.latestVersion(model).map(v -> v.version() + 1).orElse(1L);
-        ArtifactManifest manifest = new ArtifactManifest(model, next, spec.toString(), artifactCodec.name(), pipeline.toString(),
-                sha, artifact.length);
-        ModelVersion v = new ModelVersion(manifest, signer.sign(manifest), paramsSha, System.currentTimeMillis(),
-                evaluation == null ? Double.NaN : evaluation.accuracy(), evaluation == null ? Double.NaN : evaluation.loss());
-        store.saveVersion(v);
-        log.info("stored model={} version={} codec={} artifactBytes={} fp32Bytes={} sha256={}", model, next,
-                artifactCodec.name(), artifact.length, exact.length, sha.substring(0, 12));
+        long number = store.reserveVersion(model, c.spec().toString(), c.pipeline().toString());
+        List<VariantRow> rows = new ArrayList<>();
+        for (ParameterCodec codec : variantCodecs) {
+            byte[] artifact = codec.name().equals(Codecs.FP32.name()) ? exact : codec.encode(c.parameters());
+            String sha = Digests.sha256Hex(artifact);
+            store.saveArtifact(sha, codec.name(), artifact);
+            ArtifactManifest m = new ArtifactManifest(model, number, c.spec().toString(), codec.name(), c.pipeline().toString(),
+                    sha, artifact.length);
+            rows.add(new VariantRow(model, number, codec.name(), sha, artifact.length, signer.sign(m), rows.isEmpty()));
+        }
+        VersionRow row = new VersionRow(model, number, c.spec().toString(), c.pipeline().toString(), Stage.CANDIDATE.name(),
+                paramsSha, System.currentTimeMillis(), c.evaluation() == null ? Double.NaN : c.evaluation().accuracy(),
+                c.evaluation() == null ? Double.NaN : c.evaluation().loss(), c.round(), c.optimizerState());
+        store.saveVersion(row, rows);
+        synchronized (recent) {
+            recent.put(key(model, number), c.parameters());
+        }
+        log.info("stored model={} version={} variants={} pushedBytes={} fp32Bytes={} sha256={}", model, number,
+                rows.stream().map(VariantRow::codec).toList(), rows.get(0).sizeBytes(), exact.length,
+                rows.get(0).sha256().substring(0, 12));
+        return toVersion(row, rows);
+    }
+
+    /**
+     * Moves a version to a stage. Idempotent: the stage it has already changes nothing and tells no one.
+     * PRODUCTION archives the previous production version and tells the listeners.
+     *
+     * @return the version in its new stage
+     * @throws ModelNotFoundException for an unknown model or version
+     */
+    public ModelVersion promote(String model, long version, Stage stage) {
+        ModelVersion v;
+        long previous;
+        synchronized (this) {
+            v = requireVersion(model, version);
+            if (v.stage() == stage) {
+                return v;
+            }
+            previous = store.productionVersion(model);
+            store.setStage(model, version, stage.name());
+            v = v.withStage(stage);
+        }
+        log.info("model={} version={} is now {} (production was version {})", model, version, stage, previous);
+        if (stage == Stage.PRODUCTION) {
+            for (VersionListener l : listeners) {
+                try {
+                    l.promoted(v, previous);
+                } catch (RuntimeException e) {
+                    log.warn("model={} version={} listener {} failed: {}", model, version, l.getClass().getSimpleName(), e.toString());
+                }
+            }
+        }
         return v;
     }
 
-    /** @return the latest version of a model, empty before the first */
-    public Optional<ModelVersion> current(String model) {
-        return store.latestVersion(model);
+    /**
+     * Makes an earlier version production again and tells the listeners, which re-announce it.
+     *
+     * @param version the version to return to; 0 = the newest archived version below the current production one
+     * @throws ModelNotFoundException when that version, or any earlier production version, does not exist
+     */
+    public ModelVersion rollback(String model, long version) {
+        long target = version;
+        if (target == 0) {
+            long production = store.productionVersion(model);
+            target = versions(model, Integer.MAX_VALUE).stream()
+                    .filter(v -> v.stage() == Stage.ARCHIVED && v.version() < production)
+                    .mapToLong(ModelVersion::version).max()
+                    .orElseThrow(() -> new ModelNotFoundException("model " + model + " has no earlier production version to roll back to"));
+        }
+        log.info("model={} rollback to version={}", model, target);
+        return promote(model, target, Stage.PRODUCTION);
     }
 
-    /** @throws ModelNotFoundException before the first version */
+    /** @return the production version of a model, empty before the first promotion */
+    public Optional<ModelVersion> current(String model) {
+        long v = store.productionVersion(model);
+        return v == 0 ? Optional.empty() : version(model, v);
+    }
+
+    /** @throws ModelNotFoundException before the first production version */
     public ModelVersion requireCurrent(String model) {
-        return current(model).orElseThrow(() -> new ModelNotFoundException("model " + model + " has no version yet"));
+        return current(model).orElseThrow(() -> new ModelNotFoundException("model " + model + " has no production version yet"));
+    }
+
+    /** @return a stored version, empty when unknown */
+    public Optional<ModelVersion> version(String model, long version) {
+        return store.version(model, version).map(row -> toVersion(row, store.variants(model, version)));
+    }
+
+    /** @throws ModelNotFoundException for an unknown model or version */
+    public ModelVersion requireVersion(String model, long version) {
+        if (!models().contains(model)) {
+            throw new ModelNotFoundException("unknown model '" + model + "'");
+        }
+        return version(model, version).orElseThrow(() -> new ModelNotFoundException("model " + model + " has no version " + version));
+    }
+
+    /** @return a model's newest versions, newest first */
+    public List<ModelVersion> versions(String model, int limit) {
+        return store.versions(model, limit).stream().map(r -> toVersion(r, store.variants(model, r.version()))).toList();
+    }
+
+    /** @return the models held, sorted */
+    public List<String> models() {
+        return store.models();
+    }
+
+    /** @return whether the registry holds a model of that name */
+    public boolean hasModel(String model) {
+        return store.latestVersion(model) > 0;
     }
 
     /** @return the exact fp32 global parameters of a version */
     public ModelParameters globalParameters(ModelVersion version) {
-        return Codecs.FP32.decode(artifact(version.paramsSha256()));
+        synchronized (recent) {
+            ModelParameters p = recent.get(key(version.model(), version.version()));
+            if (p != null) {
+                return p;
+            }
+        }
+        ModelParameters p = Codecs.FP32.decode(artifact(version.paramsSha256()));
+        synchronized (recent) {
+            recent.put(key(version.model(), version.version()), p);
+        }
+        return p;
     }
 
     /** @throws ModelNotFoundException when no artifact has that SHA-256 */
     public byte[] artifact(String sha256) {
         return store.artifact(sha256).orElseThrow(() -> new ModelNotFoundException("no artifact with sha256 " + sha256));
+    }
+
+    private static String key(String model, long version) {
+        return model + "/" + version;
+    }
+
+    private static ModelVersion toVersion(VersionRow r, List<VariantRow> variants) {
+        List<ArtifactVariant> vs = variants.stream().map(a -> new ArtifactVariant(new ArtifactManifest(r.model(), r.version(), r.spec(),
+                a.codec(), r.pipeline(), a.sha256(), a.sizeBytes()), a.signature(), a.pushed())).toList();
+        return new ModelVersion(r.model(), r.version(), r.spec(), r.pipeline(), Stage.valueOf(r.stage()), r.paramsSha256(),
+                r.createdMs(), r.accuracy(), r.loss(), r.round(), vs, r.optimizerState());
     }
 }

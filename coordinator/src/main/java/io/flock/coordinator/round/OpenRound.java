@@ -1,24 +1,36 @@
 package io.flock.coordinator.round;
 
+import io.flock.coordinator.intake.FieldLimits;
+import io.flock.coordinator.intake.OpenTask;
+import io.flock.coordinator.intake.Receipt;
+import io.flock.coordinator.intake.UpdateConflictException;
+import io.flock.coordinator.intake.UpdateSubmission;
+import io.flock.coordinator.store.RoundRecord;
+import io.flock.coordinator.store.StoredUpdate;
 import io.flock.coordinator.strategy.Aggregator;
+import io.flock.coordinator.strategy.ClientUpdate;
 import io.flock.core.tensor.ModelParameters;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
- * The live state of the one open round of a model: who was asked, who answered, and the running
+ * The live state of the one open round of a model: who was asked, who answered or refused, and the running
  * aggregate. Thread-safe; {@link #close()} makes later updates fail with {@link RoundClosedException}.
  */
 final class OpenRound {
     private final RoundRecord record;
+    private final ModelParameters base;
     private final Aggregator aggregator;
     private final Set<String> answered = new HashSet<>();
+    private final Set<String> unable = new HashSet<>();
     private boolean closed;
 
-    OpenRound(RoundRecord record, Aggregator aggregator) {
+    OpenRound(RoundRecord record, ModelParameters base, Aggregator aggregator) {
         this.record = record;
+        this.base = base;
         this.aggregator = aggregator;
     }
 
@@ -26,41 +38,53 @@ final class OpenRound {
         return record;
     }
 
-    /** Checks that the submission belongs to this round and its task; throws RoundClosedException otherwise. */
-    synchronized void requireMatches(UpdateSubmission s) {
+    /** @return the task the submission answers; throws RoundClosedException when it answers none of this round's */
+    synchronized OpenTask require(UpdateSubmission s) {
         if (closed || s.round() != record.round()) {
-            throw new RoundClosedException("update for round " + s.round() + " of " + record.model() + " but "
-                    + (closed ? "round " + record.round() + " is closed" : "round " + record.round() + " is open"));
+            throw new RoundClosedException(closed ? "round_closed" : "wrong_round", "update for round " + s.round() + " of "
+                    + record.model() + " but " + (closed ? "round " + record.round() + " is closed" : "round " + record.round()
+                    + " is open"));
         }
         if (!record.selected().contains(s.deviceId()) || !RoundEngine.taskId(record.round(), s.deviceId()).equals(s.taskId())) {
-            throw new RoundClosedException("device " + s.deviceId() + " has no task '" + s.taskId() + "' in round " + record.round());
+            throw new RoundClosedException("no_task", "device " + s.deviceId() + " has no task '"
+                    + FieldLimits.echo(s.taskId()) + "' in round " + record.round());
         }
         if (s.baseVersion() != record.baseVersion()) {
-            throw new RoundClosedException("update trained from version " + s.baseVersion() + " but round "
+            throw new RoundClosedException("stale_base", "update trained from version " + s.baseVersion() + " but round "
                     + record.round() + " trains version " + record.baseVersion());
         }
+        return new OpenTask(record.model(), record.round(), s.deviceId(), record.baseVersion(), base);
     }
 
-    /**
-     * Persists and folds a validated update atomically with respect to {@link #close()}.
-     *
-     * @param persist stores the update; returns false for a duplicate idempotency key
-     * @return accepted count after this update, or -1 for a duplicate (nothing changed)
-     */
-    synchronized int accept(UpdateSubmission s, ModelParameters delta, java.util.function.BooleanSupplier persist) {
-        requireMatches(s);
-        if (!persist.getAsBoolean()) {
-            return -1;
+    /** Persists and folds a decoded update atomically with respect to {@link #close()}. */
+    synchronized Receipt accept(OpenTask task, ClientUpdate update, Supplier<StoredUpdate.Outcome> persist) {
+        if (closed) {
+            throw new RoundClosedException("round_closed", "round " + record.round() + " of " + record.model() + " closed");
         }
-        return fold(s.deviceId(), delta, s.numExamples());
+        switch (persist.get()) {
+            case DUPLICATE:
+                return new Receipt(Receipt.Outcome.DUPLICATE, record.round(), aggregator.count());
+            case CONFLICT:
+                throw new UpdateConflictException("device " + task.deviceId() + " already delivered an update for round "
+                        + record.round() + " under another idempotency key");
+            default:
+                return new Receipt(Receipt.Outcome.ACCEPTED, record.round(), fold(update));
+        }
     }
 
     /** Folds an already persisted update in; returns the number accepted so far. */
-    synchronized int fold(String deviceId, ModelParameters delta, double weight) {
-        aggregator.add(delta, weight);
-        answered.add(deviceId);
+    synchronized int fold(ClientUpdate update) {
+        aggregator.add(update);
+        answered.add(update.deviceId());
         notifyAll();
         return aggregator.count();
+    }
+
+    /** A selected device cannot answer (its task could not be sent, or it refused it): stop waiting for it. */
+    synchronized void unable(String deviceId) {
+        if (record.selected().contains(deviceId) && !answered.contains(deviceId) && unable.add(deviceId)) {
+            notifyAll();
+        }
     }
 
     synchronized boolean hasAnswered(String deviceId) {
@@ -71,9 +95,13 @@ final class OpenRound {
         return aggregator.count();
     }
 
-    /** Waits until {@code wanted} updates arrived or the deadline passed; returns the count. */
+    /**
+     * Waits until {@code wanted} updates arrived, every device that can still answer did, or the deadline passed.
+     *
+     * @return the count
+     */
     synchronized int await(int wanted, long deadlineNanos) throws InterruptedException {
-        while (aggregator.count() < wanted) {
+        while (aggregator.count() < Math.min(wanted, record.selected().size() - unable.size())) {
             long left = deadlineNanos - System.nanoTime();
             if (left <= 0) {
                 break;

@@ -1,59 +1,76 @@
 package io.flock.coordinator.round;
 
 import io.flock.coordinator.fleet.DeviceRegistry;
+import io.flock.coordinator.intake.OpenTask;
+import io.flock.coordinator.intake.Receipt;
+import io.flock.coordinator.intake.TaskLedger;
+import io.flock.coordinator.intake.UpdateSubmission;
+import io.flock.coordinator.registry.Candidate;
 import io.flock.coordinator.registry.ModelRegistry;
 import io.flock.coordinator.registry.ModelVersion;
+import io.flock.coordinator.registry.Stage;
 import io.flock.coordinator.store.FlockStore;
-import io.flock.coordinator.strategy.Aggregator;
+import io.flock.coordinator.store.RoundRecord;
+import io.flock.coordinator.store.StoredUpdate;
+import io.flock.coordinator.strategy.AggregatedUpdate;
+import io.flock.coordinator.strategy.ClientUpdate;
+import io.flock.coordinator.strategy.ServerOptimizer;
 import io.flock.coordinator.strategy.Strategy;
-import io.flock.core.CapacityExceededException;
-import io.flock.core.InvalidInputException;
+import io.flock.coordinator.strategy.TrainingPlan;
 import io.flock.core.codec.Codecs;
 import io.flock.core.tensor.ModelParameters;
+import io.flock.core.train.Evaluation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs federated rounds of one model, one at a time, as a recipe: select devices, send train tasks,
- * accept updates until enough arrive or the deadline passes, aggregate, then store, sign and push the
- * new version. The version is scored on the held-out set in the background ({@link VersionScoring})
- * while the next round runs. Accepted updates are persisted before they count, so a coordinator
- * restarted on the same database resumes the open round with them. {@link #submit} is thread-safe.
+ * Runs federated rounds of one model, one at a time, as a recipe: select devices, configure and send train
+ * tasks, wait until enough updates arrive or the deadline passes, aggregate, step the server optimizer, then
+ * publish the new version and promote it to production (which serving and the announcer follow). The
+ * intake hands it updates as the model's {@link TaskLedger}. The version is scored on the held-out set in
+ * the background ({@link VersionScoring}) while the next round runs. Accepted updates are persisted before
+ * they count, so a coordinator restarted on the same database resumes the open round with them.
  */
-public final class RoundEngine implements AutoCloseable {
+public final class RoundEngine implements TaskLedger, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RoundEngine.class);
     private final RoundPlan plan;
     private final FlockStore store;
     private final ModelRegistry registry;
     private final DeviceRegistry devices;
     private final Strategy strategy;
-    private final RoundHooks hooks;
+    private final TaskSender sender;
+    private final Consumer<RoundResult> finished;
     private final AtomicReference<OpenRound> open = new AtomicReference<>();
     private final VersionScoring scoring;
-    private volatile ModelParameters base;
 
     /**
-     * @param plan     model and round settings
-     * @param store    durable state
-     * @param registry model versions
-     * @param devices  who is available
-     * @param strategy selection and aggregation
-     * @param hooks    transport and evaluation callbacks
+     * @param plan      model and round settings
+     * @param store     durable state
+     * @param registry  model versions
+     * @param devices   who is available
+     * @param strategy  selection, training plan, aggregation and server step
+     * @param sender    delivers train tasks
+     * @param evaluator held-out scores of parameters, null when there is no held-out set
+     * @param finished  told of every round's result as it ends (metrics)
      */
     public RoundEngine(RoundPlan plan, FlockStore store, ModelRegistry registry, DeviceRegistry devices, Strategy strategy,
-                       RoundHooks hooks) {
+                       TaskSender sender, Function<ModelParameters, Evaluation> evaluator, Consumer<RoundResult> finished) {
         this.plan = plan;
         this.store = store;
         this.registry = registry;
         this.devices = devices;
         this.strategy = strategy;
-        this.hooks = hooks;
-        this.scoring = new VersionScoring(plan.model(), store, hooks::evaluate);
+        this.sender = sender;
+        this.finished = finished;
+        this.scoring = new VersionScoring(plan.model(), store, evaluator == null ? p -> null : evaluator);
     }
 
     /** @return the task id of a device in a round; unique, and the basis of its idempotency key */
@@ -61,21 +78,33 @@ public final class RoundEngine implements AutoCloseable {
         return "r" + round + "-" + deviceId;
     }
 
+    /** @return the strategy's name */
+    public String strategyName() {
+        return strategy.name();
+    }
+
     /**
      * Runs one round to its end, resuming the open one if a previous process left it open.
      *
      * @return what happened; a round with no accepted update fails and keeps the current version
-     * @throws InterruptedException when interrupted while waiting for updates
+     * @throws InterruptedException when interrupted while waiting for devices or updates
      */
     public RoundResult runRound() throws InterruptedException {
+        RoundResult result = run();
+        finished.accept(result);
+        return result;
+    }
+
+    private RoundResult run() throws InterruptedException {
         long start = System.nanoTime();
         ModelVersion current = registry.requireCurrent(plan.model());
         OpenRound round = open.get();
         boolean resumed = round != null;
         if (!resumed) {
-            base = registry.globalParameters(current);
             round = openNew(current);
             open.set(round);
+        } else {
+            current = registry.requireVersion(plan.model(), round.record().baseVersion());
         }
         long r = round.record().round();
         try {
@@ -86,13 +115,12 @@ public final class RoundEngine implements AutoCloseable {
                 }
             }
             long deadline = System.nanoTime() + plan.roundTimeout().toNanos();
-            long sending = System.nanoTime();
-            int unsent = hooks.sendTrainTasks(round.record(), current, toAsk, System.currentTimeMillis() + plan.roundTimeout().toMillis());
-            log.debug("round={} sent {} train tasks in {}ms ({} unsent)", r, toAsk.size(), (System.nanoTime() - sending) / 1_000_000, unsent);
-            // devices that never got their task cannot answer: do not wait for them until the deadline
-            int wanted = Math.min(plan.minResults(), round.selected().size() - unsent);
-            int got = round.await(wanted, deadline);
-            Aggregator aggregator = round.close();
+            TrainingPlan training = strategy.configure(r);
+            List<String> unsent = sender.sendTrainTasks(round.record(), current, training, toAsk,
+                    System.currentTimeMillis() + plan.roundTimeout().toMillis());
+            unsent.forEach(round::unable);
+            int got = round.await(plan.minResults(), deadline);
+            var aggregator = round.close();
             int failures = round.selected().size() - got;
             log.info("round={} received {} results and {} failures", r, got, failures);
             if (got == 0) {
@@ -100,15 +128,15 @@ public final class RoundEngine implements AutoCloseable {
                 return new RoundResult(r, current.version(), CompletableFuture.completedFuture(null), seconds(start),
                         round.selected().size(), 0, failures, resumed, round.selected());
             }
-            long t0 = System.nanoTime();
-            ModelParameters next = aggregator.result();
-            long t1 = System.nanoTime();
-            ModelVersion v = registry.publish(plan.model(), plan.spec(), plan.pipeline(), next, null);
-            long t2 = System.nanoTime();
-            hooks.push(v, next);
+            ModelParameters base = registry.globalParameters(current);
+            AggregatedUpdate combined = aggregator.result();
+            ServerOptimizer optimizer = strategy.optimizers().get();
+            optimizer.restore(current.optimizerState());
+            ModelParameters next = optimizer.step(base, combined);
+            ModelVersion v = registry.publish(plan.model(), new Candidate(plan.spec(), plan.pipeline(), next, null, r,
+                    optimizer.state()));
+            promoteUnlessMoved(current, v);
             store.finishRound(plan.model(), r, RoundRecord.CLOSED, got, Double.NaN);
-            log.debug("round={} closing took aggregate={}ms publish={}ms push={}ms", r, (t1 - t0) / 1_000_000,
-                    (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
             log.info("round={} aggregated {} updates with {} into version={}", r, got, strategy.name(), v.version());
             return new RoundResult(r, v.version(), scoring.score(r, v.version(), next), seconds(start), round.selected().size(), got,
                     failures, resumed, round.selected());
@@ -117,9 +145,19 @@ public final class RoundEngine implements AutoCloseable {
         }
     }
 
+    /** Promotes the round's version unless an operator changed production during the round (a rollback wins). */
+    private void promoteUnlessMoved(ModelVersion base, ModelVersion v) {
+        long production = store.productionVersion(plan.model());
+        if (production != base.version()) {
+            log.warn("round version={} kept as candidate: production moved to version={} during the round", v.version(), production);
+            return;
+        }
+        registry.promote(plan.model(), v.version(), Stage.PRODUCTION);
+    }
+
     /**
-     * Re-opens the round a previous process left open, with the updates it had accepted, so uploads
-     * are accepted again at once; the next {@link #runRound()} finishes it. Call once at start-up.
+     * Re-opens the round a previous process left open, with the updates it had accepted, so uploads are
+     * accepted again at once; the next {@link #runRound()} finishes it. Call once at start-up.
      *
      * @return whether a round was resumed
      */
@@ -129,32 +167,35 @@ public final class RoundEngine implements AutoCloseable {
             return false;
         }
         ModelVersion current = registry.requireCurrent(plan.model());
-        if (record.baseVersion() < current.version()) {
-            log.info("round={} was already published as version={}, closing it", record.round(), current.version());
-            store.finishRound(plan.model(), record.round(), RoundRecord.CLOSED, store.updates(plan.model(), record.round()).size(),
-                    current.accuracy());
+        if (record.baseVersion() != current.version()) {
+            log.info("round={} trained version={} but production is version={}; closing it", record.round(), record.baseVersion(),
+                    current.version());
+            store.finishRound(plan.model(), record.round(), RoundRecord.FAILED, store.updates(plan.model(), record.round()).size(),
+                    Double.NaN);
             return false;
         }
-        base = registry.globalParameters(current);
-        open.set(resume(record));
+        open.set(resume(record, registry.globalParameters(current)));
         return true;
     }
 
     private OpenRound openNew(ModelVersion current) throws InterruptedException {
         long r = store.lastRound(plan.model()) + 1;
         List<String> available = awaitAvailable();
-        List<String> selected = strategy.selectDevices(r, available, plan.devicesPerRound(), new Random(plan.seed() * 1_000_003L + r));
+        List<String> selected = strategy.selector().select(r, available, plan.devicesPerRound(),
+                new Random(plan.seed() * 1_000_003L + r));
         RoundRecord record = new RoundRecord(plan.model(), r, current.version(), selected, RoundRecord.OPEN, System.currentTimeMillis());
         store.openRound(record);
         log.info("round={} sampled {} of {} available devices, base version={}", r, selected.size(), available.size(), current.version());
-        return new OpenRound(record, strategy.newAggregator(base));
+        ModelParameters base = registry.globalParameters(current);
+        return new OpenRound(record, base, strategy.aggregators().apply(base));
     }
 
-    private OpenRound resume(RoundRecord record) {
-        OpenRound round = new OpenRound(record, strategy.newAggregator(base));
-        List<AcceptedUpdate> kept = store.updates(plan.model(), record.round());
-        for (AcceptedUpdate u : kept) {
-            round.fold(u.deviceId(), Codecs.byName(u.codec()).decode(u.payload()), u.numExamples());
+    private OpenRound resume(RoundRecord record, ModelParameters base) {
+        OpenRound round = new OpenRound(record, base, strategy.aggregators().apply(base));
+        List<StoredUpdate> kept = store.updates(plan.model(), record.round());
+        for (StoredUpdate u : kept) {
+            round.fold(new ClientUpdate(u.deviceId(), u.baseVersion(), Codecs.byName(u.codec()).decode(u.payload()), u.numExamples(),
+                    1, 0));
         }
         log.info("round={} resumed after restart with {} accepted updates of {} selected", record.round(), kept.size(),
                 record.selected().size());
@@ -169,48 +210,41 @@ public final class RoundEngine implements AutoCloseable {
             available = devices.available();
         }
         if (available.isEmpty()) {
-            throw new RoundClosedException("no device became available within " + plan.roundTimeout());
+            throw new RoundClosedException("no_devices", "no device became available within " + plan.roundTimeout());
         }
         return available;
     }
 
-    /**
-     * Validates, persists and aggregates one update.
-     *
-     * @return accepted count so far, or -1 for a duplicate idempotency key (nothing changed)
-     * @throws RoundClosedException    for a round or task that is not open, or a stale base version
-     * @throws InvalidInputException   for a bad codec, wrong shapes, NaN/Inf or a non-positive weight
-     * @throws CapacityExceededException for a payload over the limit
-     */
-    public int submit(UpdateSubmission s) {
-        devices.requireKnown(s.deviceId());
+    @Override
+    public OpenTask require(UpdateSubmission s) {
         OpenRound round = open.get();
         if (round == null) {
-            throw new RoundClosedException("no round of " + plan.model() + " is open (update claims round " + s.round() + ")");
+            throw new RoundClosedException("no_round", "no round of " + plan.model() + " is open (update claims round " + s.round() + ")");
         }
-        round.requireMatches(s);
-        if (s.payload().length > plan.maxUpdateBytes()) {
-            throw new CapacityExceededException("update of " + s.payload().length + " bytes exceeds limits.max-update-bytes="
-                    + plan.maxUpdateBytes());
+        return round.require(s);
+    }
+
+    @Override
+    public Receipt accept(OpenTask task, ClientUpdate update, Supplier<StoredUpdate.Outcome> persist) {
+        OpenRound round = open.get();
+        if (round == null || round.record().round() != task.round()) {
+            throw new RoundClosedException("round_closed", "round " + task.round() + " of " + plan.model() + " is closed");
         }
-        if (s.numExamples() <= 0) {
-            throw new InvalidInputException("num_examples must be > 0, got " + s.numExamples());
+        return round.accept(task, update, persist);
+    }
+
+    /**
+     * A device refused its task in the open round: the round stops waiting for it.
+     *
+     * @return whether the task belonged to the open round
+     */
+    public boolean taskRejected(String deviceId, long round, String taskId) {
+        OpenRound r = open.get();
+        if (r == null || r.record().round() != round || !taskId(round, deviceId).equals(taskId)) {
+            return false;
         }
-        if (s.idempotencyKey() == null || s.idempotencyKey().isEmpty()) {
-            throw new InvalidInputException("idempotency_key must not be empty");
-        }
-        ModelParameters delta = Codecs.byName(s.codec()).decode(s.payload());
-        base.requireSameLayout(delta);
-        delta.requireFinite();
-        AcceptedUpdate row = new AcceptedUpdate(plan.model(), s.round(), s.deviceId(), s.idempotencyKey(), s.numExamples(),
-                s.codec(), s.payload(), System.currentTimeMillis());
-        int count = round.accept(s, delta, () -> store.saveUpdate(row));
-        if (count < 0) {
-            log.info("round={} duplicate update device={} key={} ignored", s.round(), s.deviceId(), s.idempotencyKey());
-        } else {
-            log.debug("round={} accepted update device={} examples={} accepted={}", s.round(), s.deviceId(), s.numExamples(), count);
-        }
-        return count;
+        r.unable(deviceId);
+        return true;
     }
 
     /** @return updates accepted in the open round, -1 when no round is open */

@@ -13,9 +13,8 @@ import java.time.Duration;
  * @param devicesPerRound devices sent a task per round
  * @param minResults      results that end a round before its deadline
  * @param roundTimeout    deadline per round
- * @param maxUpdateBytes  largest accepted update payload
  * @param seed            seeds device selection (per round)
  */
 public record RoundPlan(String model, ModelSpec spec, FeaturePipeline pipeline, int devicesPerRound, int minResults,
-                        Duration roundTimeout, long maxUpdateBytes, long seed) {
+                        Duration roundTimeout, long seed) {
 }

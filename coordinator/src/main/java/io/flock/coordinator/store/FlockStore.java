@@ -1,27 +1,72 @@
 package io.flock.coordinator.store;
 
-import io.flock.coordinator.registry.ModelVersion;
-import io.flock.coordinator.round.AcceptedUpdate;
-import io.flock.coordinator.round.RoundRecord;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * Durable coordinator state: artifacts by SHA-256, model versions, devices, rounds and accepted
- * updates. Every write is durable when the method returns. Implementations are thread-safe.
+ * Durable coordinator state: artifacts by SHA-256, models and their versions with stages and artifact
+ * variants, devices, rounds, accepted updates and telemetry. Every write is durable when the method
+ * returns. Implementations are thread-safe. The store knows rows, not the domain: the registry and the
+ * round engine turn them into their own types.
  */
 public interface FlockStore extends AutoCloseable {
+    /** Stage name of a version that is stored but not served. */
+    String CANDIDATE = "CANDIDATE";
+    /** Stage name of the version devices are sent and serving answers with; at most one per model. */
+    String PRODUCTION = "PRODUCTION";
+    /** Stage name of a former production version. */
+    String ARCHIVED = "ARCHIVED";
+
     /** Stores bytes under their SHA-256; storing the same address twice is a no-op. */
     void saveArtifact(String sha256, String codec, byte[] bytes);
 
     /** @return the bytes stored under that address, empty when unknown */
     Optional<byte[]> artifact(String sha256);
 
-    /** Records a new model version; its artifacts must already be stored. */
-    void saveVersion(ModelVersion version);
+    /**
+     * Reserves the next version number of a model, creating the model on its first version. Numbers come
+     * from the database (a row lock on the model), so concurrent publishers never share one; a reserved
+     * number whose version is never saved leaves a gap.
+     *
+     * @return the reserved number, from 1
+     */
+    long reserveVersion(String model, String spec, String pipeline);
 
-    /** @return the highest version of a model, empty before the first */
-    Optional<ModelVersion> latestVersion(String model);
+    /** Records a version and its variants in one transaction; their artifacts must already be stored. */
+    void saveVersion(VersionRow version, List<VariantRow> variants);
+
+    /** @return a stored version, empty when unknown */
+    Optional<VersionRow> version(String model, long version);
+
+    /** @return a version's variants, the pushed one first */
+    List<VariantRow> variants(String model, long version);
+
+    /** @return the newest versions of a model, newest first, at most {@code limit} */
+    List<VersionRow> versions(String model, int limit);
+
+    /** @return the names of the models, sorted */
+    List<String> models();
+
+    /** @return the production version's number, 0 when none */
+    long productionVersion(String model);
+
+    /** @return the highest version number saved, 0 when none */
+    long latestVersion(String model);
+
+    /** @return how many versions of the model are in each stage */
+    Map<String, Long> stageCounts(String model);
+
+    /**
+     * Sets a version's stage in one transaction. Moving one to PRODUCTION archives the previous production
+     * version. Setting the stage it has is a no-op.
+     *
+     * @return false when the version does not exist (nothing changed)
+     */
+    boolean setStage(String model, long version, String stage);
+
+    /** Records held-out scores that arrive after a version was published: on the version, and on its round. */
+    void recordScores(String model, long version, long round, double accuracy, double loss);
 
     /** Inserts or refreshes a device. */
     void upsertDevice(String deviceId, String hardware, long seenMs);
@@ -32,7 +77,7 @@ public interface FlockStore extends AutoCloseable {
     /** Records the model version a device reports it runs. */
     void recordRunningVersion(String deviceId, long version, String lastRejection);
 
-    /** @return the reason the device last reported for rejecting an artifact, "" when none */
+    /** @return the reason the device last reported for rejecting an artifact or task, "" when none */
     String lastRejection(String deviceId);
 
     /** @return the version a device last reported, 0 when none */
@@ -47,24 +92,31 @@ public interface FlockStore extends AutoCloseable {
     /** Marks a round CLOSED or FAILED. */
     void finishRound(String model, long round, String status, int accepted, double accuracy);
 
-    /**
-     * Records held-out scores that arrive after a version was published: on the version, and on the round that
-     * produced it.
-     */
-    void recordScores(String model, long version, long round, double accuracy, double loss);
-
     /** @return the highest round number of the model, 0 when none */
     long lastRound(String model);
 
     /**
-     * Persists an accepted update.
+     * Persists an accepted update. Uniqueness is the database's: one row per (device, idempotency key) and
+     * one per (model, round, device), so two concurrent uploads give exactly one row.
      *
-     * @return false when an update with the same idempotency key is already stored (nothing changed)
+     * @return SAVED, or what stopped it (nothing changed then)
      */
-    boolean saveUpdate(AcceptedUpdate update);
+    StoredUpdate.Outcome saveUpdate(StoredUpdate update);
 
     /** @return the accepted updates of a round, in acceptance order */
-    List<AcceptedUpdate> updates(String model, long round);
+    List<StoredUpdate> updates(String model, long round);
+
+    /** Stores one telemetry window. */
+    void saveTelemetry(TelemetryRow row);
+
+    /** Deletes telemetry received before the cutoff; @return rows deleted */
+    int pruneTelemetry(long receivedBeforeMs);
+
+    /** @return a device's newest telemetry windows, newest first */
+    List<TelemetryRow> telemetry(String deviceId, int limit);
+
+    /** Records a task a device refused, and makes its reason the device's last rejection. */
+    void saveTaskRejection(String deviceId, String model, long round, String taskId, String reason, long receivedMs);
 
     @Override
     void close();

@@ -1,33 +1,34 @@
 package io.flock.coordinator.store;
 
-import io.flock.coordinator.registry.ModelVersion;
-import io.flock.coordinator.round.AcceptedUpdate;
-import io.flock.coordinator.round.RoundRecord;
 import io.flock.core.FlockException;
-import io.flock.core.artifact.ArtifactManifest;
-import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
  * {@link FlockStore} over JDBC with portable SQL, for embedded H2 (default) and PostgreSQL
- * (production). One connection in auto-commit mode; methods are serialised.
+ * (production). One connection, in auto-commit mode outside the few multi-row transactions; methods
+ * are serialised.
  */
 public final class JdbcFlockStore implements FlockStore {
-    private final Connection connection;
+    private static final String VERSION_COLUMNS = "model, version, spec, pipeline, stage, params_sha256, created_ms, accuracy,"
+            + " loss, round, optimizer_state";
+    private static final String TELEMETRY_COLUMNS = "device_id, model, received_ms, running_version, local_predictions,"
+            + " offloaded, fallback, mean_latency_ms, p99_latency_ms, errors, rejections";
+    private final Sql sql;
 
     /** Opens the database at the URL and creates the schema if needed. */
     public JdbcFlockStore(String jdbcUrl) {
         try {
-            this.connection = DriverManager.getConnection(jdbcUrl);
+            var connection = DriverManager.getConnection(jdbcUrl);
             Schema.create(connection, jdbcUrl.startsWith("jdbc:postgresql") ? "BYTEA" : "VARBINARY");
+            this.sql = new Sql(connection);
         } catch (SQLException e) {
             throw new FlockException("cannot open database " + jdbcUrl + ": " + e.getMessage(), e);
         }
@@ -35,180 +36,232 @@ public final class JdbcFlockStore implements FlockStore {
 
     @Override
     public synchronized void saveArtifact(String sha256, String codec, byte[] bytes) {
-        if (!query("SELECT 1 FROM artifacts WHERE sha256 = ?", rs -> 1, sha256).isEmpty()) {
-            return;
+        if (sql.query("SELECT 1 FROM artifacts WHERE sha256 = ?", rs -> 1, sha256).isEmpty()) {
+            sql.update("INSERT INTO artifacts(sha256, codec, size_bytes, bytes) VALUES (?,?,?,?)", sha256, codec,
+                    (long) bytes.length, bytes);
         }
-        update("INSERT INTO artifacts(sha256, codec, size_bytes, bytes) VALUES (?,?,?,?)", sha256, codec, (long) bytes.length, bytes);
     }
 
     @Override
     public synchronized Optional<byte[]> artifact(String sha256) {
-        return query("SELECT bytes FROM artifacts WHERE sha256 = ?", rs -> rs.getBytes(1), sha256).stream().findFirst();
+        return first(sql.query("SELECT bytes FROM artifacts WHERE sha256 = ?", rs -> rs.getBytes(1), sha256));
     }
 
     @Override
-    public synchronized void saveVersion(ModelVersion v) {
-        ArtifactManifest m = v.manifest();
-        update("INSERT INTO versions(model, version, spec, codec, pipeline, sha256, size_bytes, signature, params_sha256,"
-                        + " created_ms, accuracy, loss) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                m.model(), m.version(), m.spec(), m.codec(), m.pipeline(), m.sha256(), m.sizeBytes(), v.signature(),
-                v.paramsSha256(), v.createdMs(), v.accuracy(), v.loss());
+    public synchronized long reserveVersion(String model, String spec, String pipeline) {
+        return sql.transaction(() -> {
+            if (sql.updateOrThrow("UPDATE models SET last_version = last_version + 1, spec = ?, pipeline = ? WHERE name = ?",
+                    spec, pipeline, model) == 0) {
+                sql.updateOrThrow("INSERT INTO models(name, spec, pipeline, last_version) VALUES (?,?,?,1)", model, spec, pipeline);
+            }
+            return sql.query("SELECT last_version FROM models WHERE name = ?", rs -> rs.getLong(1), model).get(0);
+        });
     }
 
     @Override
-    public synchronized Optional<ModelVersion> latestVersion(String model) {
-        return query("SELECT model, version, spec, codec, pipeline, sha256, size_bytes, signature, params_sha256,"
-                + " created_ms, accuracy, loss FROM versions WHERE model = ? ORDER BY version DESC LIMIT 1", rs -> new ModelVersion(
-                new ArtifactManifest(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                        rs.getString(6), rs.getLong(7)), rs.getBytes(8), rs.getString(9), rs.getLong(10), rs.getDouble(11),
-                rs.getDouble(12)), model).stream().findFirst();
+    public synchronized void saveVersion(VersionRow v, List<VariantRow> variants) {
+        sql.transaction(() -> {
+            sql.updateOrThrow("INSERT INTO model_versions(" + VERSION_COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)", v.model(),
+                    v.version(), v.spec(), v.pipeline(), v.stage(), v.paramsSha256(), v.createdMs(), v.accuracy(), v.loss(),
+                    v.round(), v.optimizerState());
+            for (VariantRow a : variants) {
+                sql.updateOrThrow("INSERT INTO version_variants(model, version, codec, sha256, size_bytes, signature, pushed)"
+                        + " VALUES (?,?,?,?,?,?,?)", a.model(), a.version(), a.codec(), a.sha256(), a.sizeBytes(), a.signature(),
+                        a.pushed());
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public synchronized Optional<VersionRow> version(String model, long version) {
+        return first(sql.query("SELECT " + VERSION_COLUMNS + " FROM model_versions WHERE model = ? AND version = ?",
+                JdbcFlockStore::versionRow, model, version));
+    }
+
+    @Override
+    public synchronized List<VariantRow> variants(String model, long version) {
+        return sql.query("SELECT model, version, codec, sha256, size_bytes, signature, pushed FROM version_variants"
+                        + " WHERE model = ? AND version = ? ORDER BY pushed DESC, codec", rs -> new VariantRow(rs.getString(1),
+                        rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getBytes(6), rs.getBoolean(7)),
+                model, version);
+    }
+
+    @Override
+    public synchronized List<VersionRow> versions(String model, int limit) {
+        return sql.query("SELECT " + VERSION_COLUMNS + " FROM model_versions WHERE model = ? ORDER BY version DESC LIMIT "
+                + Math.max(1, limit), JdbcFlockStore::versionRow, model);
+    }
+
+    @Override
+    public synchronized List<String> models() {
+        return sql.query("SELECT name FROM models ORDER BY name", rs -> rs.getString(1));
+    }
+
+    @Override
+    public synchronized long productionVersion(String model) {
+        return first(sql.query("SELECT version FROM model_versions WHERE model = ? AND stage = ?", rs -> rs.getLong(1), model,
+                PRODUCTION)).orElse(0L);
+    }
+
+    @Override
+    public synchronized long latestVersion(String model) {
+        return first(sql.query("SELECT MAX(version) FROM model_versions WHERE model = ?", rs -> rs.getLong(1), model)).orElse(0L);
+    }
+
+    @Override
+    public synchronized Map<String, Long> stageCounts(String model) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        sql.query("SELECT stage, COUNT(*) FROM model_versions WHERE model = ? GROUP BY stage ORDER BY stage",
+                rs -> out.put(rs.getString(1), rs.getLong(2)), model);
+        return out;
+    }
+
+    @Override
+    public synchronized boolean setStage(String model, long version, String stage) {
+        return sql.transaction(() -> {
+            List<String> now = sql.query("SELECT stage FROM model_versions WHERE model = ? AND version = ?", rs -> rs.getString(1),
+                    model, version);
+            if (now.isEmpty()) {
+                return false;
+            }
+            if (now.get(0).equals(stage)) {
+                return true;
+            }
+            if (PRODUCTION.equals(stage)) {
+                sql.updateOrThrow("UPDATE model_versions SET stage = ? WHERE model = ? AND stage = ?", ARCHIVED, model, PRODUCTION);
+            }
+            sql.updateOrThrow("UPDATE model_versions SET stage = ? WHERE model = ? AND version = ?", stage, model, version);
+            return true;
+        });
+    }
+
+    @Override
+    public synchronized void recordScores(String model, long version, long round, double accuracy, double loss) {
+        sql.update("UPDATE model_versions SET accuracy = ?, loss = ? WHERE model = ? AND version = ?", accuracy, loss, model, version);
+        sql.update("UPDATE rounds SET accuracy = ? WHERE model = ? AND round = ?", accuracy, model, round);
     }
 
     @Override
     public synchronized void upsertDevice(String deviceId, String hardware, long seenMs) {
-        if (deviceExists(deviceId)) {
-            update("UPDATE devices SET hardware = ?, last_seen_ms = ? WHERE device_id = ?", hardware, seenMs, deviceId);
-        } else {
-            update("INSERT INTO devices(device_id, hardware, last_seen_ms, running_version) VALUES (?,?,?,0)", deviceId, hardware, seenMs);
+        if (sql.update("UPDATE devices SET hardware = ?, last_seen_ms = ? WHERE device_id = ?", hardware, seenMs, deviceId) == 0) {
+            sql.update("INSERT INTO devices(device_id, hardware, last_seen_ms, running_version) VALUES (?,?,?,0)", deviceId,
+                    hardware, seenMs);
         }
     }
 
     @Override
     public synchronized boolean deviceExists(String deviceId) {
-        return !query("SELECT 1 FROM devices WHERE device_id = ?", rs -> 1, deviceId).isEmpty();
+        return !sql.query("SELECT 1 FROM devices WHERE device_id = ?", rs -> 1, deviceId).isEmpty();
     }
 
     @Override
     public synchronized void recordRunningVersion(String deviceId, long version, String lastRejection) {
-        update("UPDATE devices SET running_version = ?, last_rejection = ? WHERE device_id = ?", version, lastRejection, deviceId);
+        sql.update("UPDATE devices SET running_version = ?, last_rejection = ? WHERE device_id = ?", version, lastRejection, deviceId);
     }
 
     @Override
     public synchronized String lastRejection(String deviceId) {
-        return query("SELECT last_rejection FROM devices WHERE device_id = ?", rs -> rs.getString(1), deviceId)
-                .stream().filter(java.util.Objects::nonNull).findFirst().orElse("");
+        return sql.query("SELECT last_rejection FROM devices WHERE device_id = ?", rs -> rs.getString(1), deviceId)
+                .stream().filter(Objects::nonNull).findFirst().orElse("");
     }
 
     @Override
     public synchronized long runningVersion(String deviceId) {
-        return query("SELECT running_version FROM devices WHERE device_id = ?", rs -> rs.getLong(1), deviceId)
-                .stream().findFirst().orElse(0L);
+        return first(sql.query("SELECT running_version FROM devices WHERE device_id = ?", rs -> rs.getLong(1), deviceId)).orElse(0L);
     }
 
     @Override
     public synchronized void openRound(RoundRecord r) {
-        update("INSERT INTO rounds(model, round, base_version, selected, status, opened_ms) VALUES (?,?,?,?,?,?)",
+        sql.update("INSERT INTO rounds(model, round, base_version, selected, status, opened_ms) VALUES (?,?,?,?,?,?)",
                 r.model(), r.round(), r.baseVersion(), String.join(",", r.selected()), r.status(), r.openedMs());
     }
 
     @Override
     public synchronized Optional<RoundRecord> openRound(String model) {
-        return query("SELECT model, round, base_version, selected, status, opened_ms FROM rounds WHERE model = ? AND status = ?",
-                rs -> new RoundRecord(rs.getString(1), rs.getLong(2), rs.getLong(3),
-                        rs.getString(4).isEmpty() ? List.of() : Arrays.asList(rs.getString(4).split(",")),
-                        rs.getString(5), rs.getLong(6)), model, RoundRecord.OPEN).stream().findFirst();
+        return first(sql.query("SELECT model, round, base_version, selected, status, opened_ms FROM rounds"
+                        + " WHERE model = ? AND status = ?", rs -> new RoundRecord(rs.getString(1), rs.getLong(2), rs.getLong(3),
+                        rs.getString(4).isEmpty() ? List.of() : Arrays.asList(rs.getString(4).split(",")), rs.getString(5),
+                        rs.getLong(6)), model, RoundRecord.OPEN));
     }
 
     @Override
     public synchronized void finishRound(String model, long round, String status, int accepted, double accuracy) {
-        update("UPDATE rounds SET status = ?, accepted = ?, accuracy = ? WHERE model = ? AND round = ?",
+        sql.update("UPDATE rounds SET status = ?, accepted = ?, accuracy = ? WHERE model = ? AND round = ?",
                 status, accepted, accuracy, model, round);
     }
 
     @Override
-    public synchronized void recordScores(String model, long version, long round, double accuracy, double loss) {
-        update("UPDATE versions SET accuracy = ?, loss = ? WHERE model = ? AND version = ?", accuracy, loss, model, version);
-        update("UPDATE rounds SET accuracy = ? WHERE model = ? AND round = ?", accuracy, model, round);
-    }
-
-    @Override
     public synchronized long lastRound(String model) {
-        return query("SELECT MAX(round) FROM rounds WHERE model = ?", rs -> rs.getLong(1), model).stream().findFirst().orElse(0L);
+        return first(sql.query("SELECT MAX(round) FROM rounds WHERE model = ?", rs -> rs.getLong(1), model)).orElse(0L);
     }
 
     @Override
-    public synchronized boolean saveUpdate(AcceptedUpdate u) {
-        if (!query("SELECT 1 FROM updates WHERE idempotency_key = ?", rs -> 1, u.idempotencyKey()).isEmpty()) {
-            return false;
+    public synchronized StoredUpdate.Outcome saveUpdate(StoredUpdate u) {
+        try {
+            sql.updateOrThrow("INSERT INTO client_updates(device_id, idempotency_key, model, round, base_version, num_examples,"
+                            + " codec, payload, received_ms) VALUES (?,?,?,?,?,?,?,?,?)", u.deviceId(), u.idempotencyKey(), u.model(),
+                    u.round(), u.baseVersion(), u.numExamples(), u.codec(), u.payload(), u.receivedMs());
+            return StoredUpdate.Outcome.SAVED;
+        } catch (SQLException e) {
+            if (!Sql.isConstraintViolation(e)) {
+                throw new FlockException("database update failed: " + e.getMessage(), e);
+            }
+            boolean sameKey = !sql.query("SELECT 1 FROM client_updates WHERE device_id = ? AND idempotency_key = ?", rs -> 1,
+                    u.deviceId(), u.idempotencyKey()).isEmpty();
+            return sameKey ? StoredUpdate.Outcome.DUPLICATE : StoredUpdate.Outcome.CONFLICT;
         }
-        update("INSERT INTO updates(idempotency_key, model, round, device_id, num_examples, codec, payload, received_ms)"
-                        + " VALUES (?,?,?,?,?,?,?,?)", u.idempotencyKey(), u.model(), u.round(), u.deviceId(), u.numExamples(),
-                u.codec(), u.payload(), u.receivedMs());
-        return true;
     }
 
     @Override
-    public synchronized List<AcceptedUpdate> updates(String model, long round) {
-        return query("SELECT model, round, device_id, idempotency_key, num_examples, codec, payload, received_ms FROM updates"
-                        + " WHERE model = ? AND round = ? ORDER BY seq", rs -> new AcceptedUpdate(rs.getString(1), rs.getLong(2),
-                        rs.getString(3), rs.getString(4), rs.getLong(5), rs.getString(6), rs.getBytes(7), rs.getLong(8)),
-                model, round);
+    public synchronized List<StoredUpdate> updates(String model, long round) {
+        return sql.query("SELECT model, round, device_id, idempotency_key, num_examples, base_version, codec, payload, received_ms"
+                        + " FROM client_updates WHERE model = ? AND round = ? ORDER BY seq", rs -> new StoredUpdate(rs.getString(1),
+                        rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6), rs.getString(7),
+                        rs.getBytes(8), rs.getLong(9)), model, round);
+    }
+
+    @Override
+    public synchronized void saveTelemetry(TelemetryRow t) {
+        sql.update("INSERT INTO telemetry(" + TELEMETRY_COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)", t.deviceId(), t.model(),
+                t.receivedMs(), t.runningVersion(), t.local(), t.offloaded(), t.fallback(), t.meanLatencyMs(), t.p99LatencyMs(),
+                t.errors(), t.rejections());
+    }
+
+    @Override
+    public synchronized int pruneTelemetry(long receivedBeforeMs) {
+        return sql.update("DELETE FROM telemetry WHERE received_ms < ?", receivedBeforeMs);
+    }
+
+    @Override
+    public synchronized List<TelemetryRow> telemetry(String deviceId, int limit) {
+        return sql.query("SELECT " + TELEMETRY_COLUMNS + " FROM telemetry WHERE device_id = ? ORDER BY seq DESC LIMIT "
+                + Math.max(1, limit), rs -> new TelemetryRow(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
+                rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getDouble(8), rs.getDouble(9), rs.getLong(10), rs.getLong(11)), deviceId);
+    }
+
+    @Override
+    public synchronized void saveTaskRejection(String deviceId, String model, long round, String taskId, String reason,
+                                               long receivedMs) {
+        sql.transaction(() -> {
+            sql.updateOrThrow("INSERT INTO task_rejections(device_id, model, round, task_id, reason, received_ms) VALUES (?,?,?,?,?,?)",
+                    deviceId, model, round, taskId, reason, receivedMs);
+            sql.updateOrThrow("UPDATE devices SET last_rejection = ? WHERE device_id = ?", reason, deviceId);
+            return null;
+        });
     }
 
     @Override
     public synchronized void close() {
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            throw new FlockException("closing the database failed: " + e.getMessage(), e);
-        }
+        sql.close();
     }
 
-    private interface RowMapper<T> {
-        T map(ResultSet rs) throws SQLException;
+    private static VersionRow versionRow(ResultSet rs) throws SQLException {
+        return new VersionRow(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+                rs.getLong(7), rs.getDouble(8), rs.getDouble(9), rs.getLong(10), rs.getBytes(11));
     }
 
-    private <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
-        try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
-            List<T> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(mapper.map(rs));
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new FlockException("database query failed: " + e.getMessage(), e);
-        }
-    }
-
-    private void update(String sql, Object... args) {
-        try (PreparedStatement ps = prepare(sql, args)) {
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new FlockException("database update failed: " + e.getMessage(), e);
-        }
-    }
-
-    private PreparedStatement prepare(String sql, Object... args) throws SQLException {
-        PreparedStatement ps = connection.prepareStatement(sql);
-        for (int i = 0; i < args.length; i++) {
-            ps.setObject(i + 1, args[i]);
-        }
-        return ps;
-    }
-
-    /** DDL shared by H2 and PostgreSQL; only the binary type differs. */
-    private static final class Schema {
-        static void create(Connection c, String binary) throws SQLException {
-            try (Statement s = c.createStatement()) {
-                s.execute("CREATE TABLE IF NOT EXISTS artifacts (sha256 VARCHAR(64) PRIMARY KEY, codec VARCHAR(64) NOT NULL,"
-                        + " size_bytes BIGINT NOT NULL, bytes " + binary + " NOT NULL)");
-                s.execute("CREATE TABLE IF NOT EXISTS versions (model VARCHAR(128) NOT NULL, version BIGINT NOT NULL,"
-                        + " spec VARCHAR(256) NOT NULL, codec VARCHAR(64) NOT NULL, pipeline VARCHAR(128) NOT NULL,"
-                        + " sha256 VARCHAR(64) NOT NULL, size_bytes BIGINT NOT NULL, signature " + binary + " NOT NULL,"
-                        + " params_sha256 VARCHAR(64) NOT NULL, created_ms BIGINT NOT NULL, accuracy DOUBLE PRECISION,"
-                        + " loss DOUBLE PRECISION, PRIMARY KEY (model, version))");
-                s.execute("CREATE TABLE IF NOT EXISTS devices (device_id VARCHAR(128) PRIMARY KEY, hardware VARCHAR(128),"
-                        + " last_seen_ms BIGINT NOT NULL, running_version BIGINT NOT NULL, last_rejection VARCHAR(1024))");
-                s.execute("CREATE TABLE IF NOT EXISTS rounds (model VARCHAR(128) NOT NULL, round BIGINT NOT NULL,"
-                        + " base_version BIGINT NOT NULL, selected VARCHAR(1000000) NOT NULL, status VARCHAR(16) NOT NULL,"
-                        + " opened_ms BIGINT NOT NULL, accepted INT, accuracy DOUBLE PRECISION, PRIMARY KEY (model, round))");
-                s.execute("CREATE TABLE IF NOT EXISTS updates (seq BIGINT GENERATED BY DEFAULT AS IDENTITY,"
-                        + " idempotency_key VARCHAR(256) PRIMARY KEY, model VARCHAR(128) NOT NULL, round BIGINT NOT NULL,"
-                        + " device_id VARCHAR(128) NOT NULL, num_examples BIGINT NOT NULL, codec VARCHAR(64) NOT NULL,"
-                        + " payload " + binary + " NOT NULL, received_ms BIGINT NOT NULL)");
-                s.execute("CREATE INDEX IF NOT EXISTS updates_round ON updates(model, round)");
-                s.execute("CREATE INDEX IF NOT EXISTS rounds_status ON rounds(model, status)");
-            }
-        }
+    private static <T> Optional<T> first(List<T> rows) {
+        return rows.stream().filter(Objects::nonNull).findFirst();
     }
 }

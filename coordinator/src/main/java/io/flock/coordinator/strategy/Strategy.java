@@ -1,27 +1,30 @@
 package io.flock.coordinator.strategy;
 
 import io.flock.core.tensor.ModelParameters;
-import java.util.List;
-import java.util.Random;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * Decides a federated round: which devices train, and how their updates become the next global
- * model. Privacy and robustness features wrap a strategy rather than subclass it. Implementations
- * are thread-safe.
+ * A federated strategy, built from parts rather than subclasses: who trains ({@link ClientSelector}), what
+ * they are asked to do (the configure step, {@link #configure}), how their updates combine
+ * ({@link Aggregator}) and how the combination moves the global model ({@link ServerOptimizer}). Privacy and
+ * robustness wrap these parts. Thread-safe: every round gets fresh aggregator and optimizer instances.
+ *
+ * @param name        short name for logs and reports, e.g. "fedavg"
+ * @param selector    device selection
+ * @param plan        the training plan every round sends
+ * @param aggregators a new aggregator for a round, given the base model's layout
+ * @param optimizers  a new server optimizer (its state is restored from the base version)
  */
-public interface Strategy {
-    /** @return a short name for logs and reports, e.g. "fedavg" */
-    String name();
+public record Strategy(String name, ClientSelector selector, TrainingPlan plan, Function<ModelParameters, Aggregator> aggregators,
+                       Supplier<ServerOptimizer> optimizers) {
+    /** @return the plan of a round (the same every round for the strategies so far) */
+    public TrainingPlan configure(long round) {
+        return plan;
+    }
 
-    /**
-     * @param round     round number, from 1
-     * @param available online, registered devices, sorted
-     * @param count     how many to pick, >= 1
-     * @param random    seeded per round, so selection is reproducible
-     * @return the chosen devices, at most {@code count}; empty when none are available
-     */
-    List<String> selectDevices(long round, List<String> available, int count, Random random);
-
-    /** @return an empty aggregator for a round that starts from {@code global} */
-    Aggregator newAggregator(ModelParameters global);
+    /** @return FedAvg (McMahan et al. 2017): uniform selection, a weighted mean of the deltas, a server step of lr */
+    public static Strategy fedAvg(TrainingPlan plan, float serverLearningRate) {
+        return new Strategy("fedavg", ClientSelector.UNIFORM, plan, WeightedMean::new, () -> new ServerSgd(serverLearningRate));
+    }
 }

@@ -1,17 +1,18 @@
-package io.flock.coordinator.round;
+package io.flock.coordinator.intake;
 
 /**
  * An update as it arrives, before validation.
  *
  * @param deviceId       sender, must be registered
+ * @param model          the model it claims to train
  * @param taskId         the task it answers
  * @param round          the round it claims
  * @param baseVersion    the version it trained from
- * @param idempotencyKey a second upload with the same key changes nothing
- * @param numExamples    FedAvg weight, must be > 0
+ * @param idempotencyKey scoped to the device: a second upload with the same key changes nothing
+ * @param numExamples    its weight, must be > 0
  * @param codec          codec name of the payload
  * @param payload        encoded parameter delta
  */
-public record UpdateSubmission(String deviceId, String taskId, long round, long baseVersion, String idempotencyKey,
+public record UpdateSubmission(String deviceId, String model, String taskId, long round, long baseVersion, String idempotencyKey,
                                long numExamples, String codec, byte[] payload) {
 }

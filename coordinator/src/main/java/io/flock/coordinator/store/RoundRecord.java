@@ -1,4 +1,4 @@
-package io.flock.coordinator.round;
+package io.flock.coordinator.store;
 
 import java.util.List;
 

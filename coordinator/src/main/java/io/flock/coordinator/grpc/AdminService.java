@@ -1,0 +1,103 @@
+package io.flock.coordinator.grpc;
+
+import io.flock.coordinator.intake.FieldLimits;
+import io.flock.coordinator.registry.ArtifactVariant;
+import io.flock.coordinator.registry.ModelNotFoundException;
+import io.flock.coordinator.registry.ModelRegistry;
+import io.flock.coordinator.registry.ModelVersion;
+import io.flock.coordinator.registry.Stage;
+import io.flock.core.InvalidInputException;
+import io.flock.proto.v1.AdminGrpc;
+import io.flock.proto.v1.ListModelsRequest;
+import io.flock.proto.v1.ListModelsResponse;
+import io.flock.proto.v1.ListVersionsRequest;
+import io.flock.proto.v1.ListVersionsResponse;
+import io.flock.proto.v1.ModelSummary;
+import io.flock.proto.v1.PromoteRequest;
+import io.flock.proto.v1.RollbackRequest;
+import io.flock.proto.v1.VariantInfo;
+import io.flock.proto.v1.VersionInfo;
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+
+/** The operator's gRPC edge to the registry: list models and versions, promote, roll back. */
+public final class AdminService extends AdminGrpc.AdminImplBase {
+    private static final int DEFAULT_LIMIT = 50;
+    private final ModelRegistry registry;
+
+    /** @param registry the models it administers */
+    public AdminService(ModelRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public void listModels(ListModelsRequest request, StreamObserver<ListModelsResponse> out) {
+        StatusMapper.respond(out, () -> {
+            ListModelsResponse.Builder b = ListModelsResponse.newBuilder();
+            for (String m : registry.models()) {
+                List<ModelVersion> versions = registry.versions(m, Integer.MAX_VALUE);
+                ModelSummary.Builder s = ModelSummary.newBuilder().setModel(m).setVersions(versions.size())
+                        .setProductionVersion(registry.current(m).map(ModelVersion::version).orElse(0L));
+                if (!versions.isEmpty()) {
+                    s.setSpec(versions.get(0).spec()).setLatestVersion(versions.get(0).version());
+                }
+                b.addModels(s);
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public void listVersions(ListVersionsRequest request, StreamObserver<ListVersionsResponse> out) {
+        StatusMapper.respond(out, () -> {
+            String model = requireModel(request.getModel());
+            if (request.getLimit() < 0) {
+                throw new InvalidInputException("limit must be >= 0, got " + request.getLimit());
+            }
+            ListVersionsResponse.Builder b = ListVersionsResponse.newBuilder();
+            registry.versions(model, request.getLimit() == 0 ? DEFAULT_LIMIT : request.getLimit()).forEach(v -> b.addVersions(info(v)));
+            return b.build();
+        });
+    }
+
+    @Override
+    public void promote(PromoteRequest request, StreamObserver<VersionInfo> out) {
+        StatusMapper.respond(out, () -> {
+            String model = requireModel(request.getModel());
+            if (request.getStage() == io.flock.proto.v1.Stage.STAGE_UNSPECIFIED || request.getStage() == io.flock.proto.v1.Stage.UNRECOGNIZED) {
+                throw new InvalidInputException("stage must be candidate, canary, production or archived");
+            }
+            return info(registry.promote(model, request.getVersion(), Stage.valueOf(request.getStage().name())));
+        });
+    }
+
+    @Override
+    public void rollback(RollbackRequest request, StreamObserver<VersionInfo> out) {
+        StatusMapper.respond(out, () -> {
+            String model = requireModel(request.getModel());
+            if (request.getVersion() < 0) {
+                throw new InvalidInputException("version must be >= 0, got " + request.getVersion());
+            }
+            return info(registry.rollback(model, request.getVersion()));
+        });
+    }
+
+    private String requireModel(String model) {
+        FieldLimits.require("model", model, FieldLimits.MODEL);
+        if (!registry.models().contains(model)) {
+            throw new ModelNotFoundException("unknown model '" + FieldLimits.echo(model) + "'");
+        }
+        return model;
+    }
+
+    private static VersionInfo info(ModelVersion v) {
+        VersionInfo.Builder b = VersionInfo.newBuilder().setModel(v.model()).setVersion(v.version())
+                .setStage(io.flock.proto.v1.Stage.valueOf(v.stage().name())).setCreatedUnixMs(v.createdMs())
+                .setAccuracy(v.accuracy()).setLoss(v.loss()).setSpec(v.spec()).setRound(v.round());
+        for (ArtifactVariant a : v.variants()) {
+            b.addVariants(VariantInfo.newBuilder().setCodec(a.codec()).setSha256(a.manifest().sha256())
+                    .setSizeBytes(a.manifest().sizeBytes()).setPushed(a.pushed()));
+        }
+        return b.build();
+    }
+}

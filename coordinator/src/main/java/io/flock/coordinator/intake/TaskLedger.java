@@ -1,0 +1,30 @@
+package io.flock.coordinator.intake;
+
+import io.flock.coordinator.store.StoredUpdate;
+import io.flock.coordinator.strategy.ClientUpdate;
+import java.util.function.Supplier;
+
+/**
+ * The engine that owns a model's tasks (the round engine; later a buffered asynchronous engine), as the
+ * intake sees it. Order of use: {@link #require} before decoding, then {@link #accept} with the decoded update.
+ */
+public interface TaskLedger {
+    /**
+     * @return the open task the submission answers
+     * @throws io.flock.coordinator.round.RoundClosedException when there is none, or its base version is not the task's
+     */
+    OpenTask require(UpdateSubmission submission);
+
+    /**
+     * Persists and counts an update atomically with respect to the task closing: an update acknowledged
+     * ACCEPTED is in the store and in the aggregate, never in one alone. (The persist step runs inside the
+     * engine's lock for that reason: DESIGN.md's {@code accepted(ClientUpdate)} would let a round close
+     * between the row and the fold.)
+     *
+     * @param persist stores the update, answering what the database's unique keys decided
+     * @return the receipt
+     * @throws io.flock.coordinator.round.RoundClosedException when the task closed meanwhile (nothing stored)
+     * @throws UpdateConflictException when the device already delivered another update for the task
+     */
+    Receipt accept(OpenTask task, ClientUpdate update, Supplier<StoredUpdate.Outcome> persist);
+}

@@ -1,0 +1,115 @@
+package io.flock.coordinator.metrics;
+
+import io.flock.coordinator.fleet.UnknownDeviceException;
+import io.flock.coordinator.intake.IntakeEvents;
+import io.flock.coordinator.intake.UpdateConflictException;
+import io.flock.coordinator.registry.ModelNotFoundException;
+import io.flock.coordinator.round.RoundClosedException;
+import io.flock.coordinator.round.RoundResult;
+import io.flock.core.CapacityExceededException;
+import io.flock.core.InvalidInputException;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The coordinator's Prometheus metrics, in a registry of its own (several coordinators may share a JVM in
+ * tests and simulations). Names follow Prometheus conventions: {@code flock_} prefix, base units,
+ * {@code _total} for counters. Gauges read their values when scraped. Thread-safe.
+ */
+public final class CoordinatorMetrics implements IntakeEvents {
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter rounds = Counter.builder().name("flock_rounds_total")
+            .help("Federated rounds finished, by outcome (closed: a new version; failed: no accepted update)")
+            .labelNames("model", "outcome").register(registry);
+    private final Histogram roundSeconds = Histogram.builder().name("flock_round_duration_seconds")
+            .help("Wall time of a round from opening to publication").labelNames("model")
+            .classicUpperBounds(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300).register(registry);
+    private final Counter accepted = Counter.builder().name("flock_updates_accepted_total")
+            .help("Device updates persisted and aggregated").labelNames("model").register(registry);
+    private final Counter rejected = Counter.builder().name("flock_updates_rejected_total")
+            .help("Device updates refused, by reason").labelNames("reason").register(registry);
+    private final Counter taskRejections = Counter.builder().name("flock_task_rejections_total")
+            .help("Train tasks devices refused").labelNames("model").register(registry);
+    private final Counter predictions = Counter.builder().name("flock_predictions_served_total")
+            .help("Offloaded predictions answered by the coordinator").labelNames("model").register(registry);
+    private final Histogram predictionSeconds = Histogram.builder().name("flock_prediction_latency_seconds")
+            .help("Time to answer an offloaded prediction").labelNames("model")
+            .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1).register(registry);
+    private final Counter telemetry = Counter.builder().name("flock_telemetry_reports_total")
+            .help("Telemetry windows devices reported and the coordinator stored").register(registry);
+
+    /**
+     * @param devicesOnline registered devices online now
+     * @param stageCounts   versions per model and stage: model -> (stage -> count)
+     */
+    public CoordinatorMetrics(Supplier<Integer> devicesOnline, Supplier<Map<String, Map<String, Long>>> stageCounts) {
+        GaugeWithCallback.builder().name("flock_devices_online").help("Registered devices online on MQTT now")
+                .callback(cb -> cb.call(devicesOnline.get())).register(registry);
+        GaugeWithCallback.builder().name("flock_model_versions").help("Stored model versions, by stage")
+                .labelNames("model", "stage")
+                .callback(cb -> stageCounts.get().forEach((model, stages) -> stages.forEach((stage, n) ->
+                        cb.call(n, model, stage.toLowerCase(Locale.ROOT)))))
+                .register(registry);
+    }
+
+    /** @return the registry to expose */
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    /** Counts a finished round and its duration. */
+    public void roundFinished(String model, RoundResult r) {
+        rounds.labelValues(model, r.accepted() > 0 ? "closed" : "failed").inc();
+        roundSeconds.labelValues(model).observe(r.seconds());
+    }
+
+    /** Counts an answered offloaded prediction. */
+    public void predictionServed(String model, double seconds) {
+        predictions.labelValues(model).inc();
+        predictionSeconds.labelValues(model).observe(seconds);
+    }
+
+    /** Counts a stored telemetry window. */
+    public void telemetryReceived() {
+        telemetry.inc();
+    }
+
+    /** Counts a train task a device refused. */
+    public void taskRejected(String model) {
+        taskRejections.labelValues(model).inc();
+    }
+
+    @Override
+    public void accepted(String model) {
+        accepted.labelValues(model).inc();
+    }
+
+    @Override
+    public void rejected(RuntimeException reason) {
+        rejected.labelValues(REASONS.apply(reason)).inc();
+    }
+
+    /** The reason label of a refused update: one per kind of error the intake raises. */
+    static final Function<RuntimeException, String> REASONS = e -> {
+        if (e instanceof RoundClosedException r) {
+            return r.reason();
+        } else if (e instanceof CapacityExceededException) {
+            return "oversized";
+        } else if (e instanceof InvalidInputException) {
+            return "invalid";
+        } else if (e instanceof UnknownDeviceException) {
+            return "unknown_device";
+        } else if (e instanceof ModelNotFoundException) {
+            return "unknown_model";
+        } else if (e instanceof UpdateConflictException) {
+            return "second_update";
+        }
+        return "internal";
+    };
+}

@@ -1,0 +1,46 @@
+package io.flock.coordinator.mqtt;
+
+import io.flock.coordinator.registry.ModelRegistry;
+import io.flock.coordinator.registry.ModelVersion;
+import io.flock.coordinator.registry.VersionListener;
+import io.flock.coordinator.wire.WireMapper;
+
+/**
+ * Pushes each new production version to devices: its pushed variant's chunks (broadcast mode), then the
+ * retained announcement. A rollback re-announces an older version the same way, and agents load it.
+ */
+public final class MqttAnnouncer implements VersionListener {
+    private final MqttFleetLink link;
+    private final ModelRegistry registry;
+    private final int chunkBytes;
+    private final boolean broadcast;
+
+    /**
+     * @param chunkBytes artifact chunk size
+     * @param broadcast  true: chunks go to every device on MQTT; false: announce only, devices fetch over gRPC
+     */
+    public MqttAnnouncer(MqttFleetLink link, ModelRegistry registry, int chunkBytes, boolean broadcast) {
+        this.link = link;
+        this.registry = registry;
+        this.chunkBytes = chunkBytes;
+        this.broadcast = broadcast;
+    }
+
+    @Override
+    public void promoted(ModelVersion version, long previous) {
+        announce(version);
+    }
+
+    /** Sends the version's chunks (broadcast mode) and its retained announcement. */
+    public void announce(ModelVersion version) {
+        // chunks first: a device keeps chunks that come before their announcement, so when the
+        // announcement arrives it has the artifact and loads at once. Announcing first started every
+        // device's chunk-wait clock while a broker fanning the chunks out to 1,000 sessions was still
+        // busy, and most devices fetched the artifact a second time over gRPC.
+        if (broadcast) {
+            link.publishChunks(version.model(), WireMapper.chunks(version.manifest().sha256(),
+                    registry.artifact(version.manifest().sha256()), chunkBytes, 0));
+        }
+        link.announce(WireMapper.announcement(version, chunkBytes, broadcast));
+    }
+}

@@ -1,0 +1,28 @@
+package io.flock.coordinator.store;
+
+/**
+ * An update the coordinator accepted and persisted: it survives a restart and is folded into the
+ * round's aggregate exactly once.
+ *
+ * @param model          model name
+ * @param round          round number, from 1
+ * @param deviceId       sender
+ * @param idempotencyKey unique per device; a second upload with it changes nothing
+ * @param numExamples    the update's weight, > 0
+ * @param baseVersion    the version it was trained from
+ * @param codec          codec of {@code payload}
+ * @param payload        encoded parameter delta (trained minus base)
+ * @param receivedMs     when it was accepted, Unix ms
+ */
+public record StoredUpdate(String model, long round, String deviceId, String idempotencyKey, long numExamples,
+                           long baseVersion, String codec, byte[] payload, long receivedMs) {
+    /** What storing an update did. */
+    public enum Outcome {
+        /** Stored now. */
+        SAVED,
+        /** The device already stored an update under this idempotency key: nothing changed. */
+        DUPLICATE,
+        /** The device already stored another update for this round: nothing changed. */
+        CONFLICT
+    }
+}
