@@ -18,6 +18,7 @@ public final class Int8Codec implements ParameterCodec {
     public static final String NAME = "int8";
     private static final byte FLOAT32 = 0;
     private static final byte INT8 = 1;
+    private static final int LEVELS = 127;
 
     /** How many values share one scale. */
     public enum Granularity { PER_CHANNEL, PER_TENSOR }
@@ -51,24 +52,10 @@ public final class Int8Codec implements ParameterCodec {
             return;
         }
         int channels = granularity == Granularity.PER_CHANNEL ? t.shape()[0] : 1;
-        int per = t.size() / channels;
-        float[] x = t.data();
-        byte[] q = new byte[x.length];
+        float[] scales = ChannelQuantiser.scales(t.data(), channels, LEVELS);
         out.writeByte(INT8);
-        out.writeInt(channels);
-        for (int c = 0; c < channels; c++) {
-            float max = 0f;
-            for (int j = c * per; j < (c + 1) * per; j++) {
-                max = Math.max(max, Math.abs(x[j]));
-            }
-            float scale = max == 0f ? 1f : max / 127f;
-            float inverse = 1f / scale;
-            out.writeFloat(scale);
-            for (int j = c * per; j < (c + 1) * per; j++) {
-                q[j] = (byte) Math.max(-127, Math.min(127, Math.round(x[j] * inverse)));
-            }
-        }
-        out.write(q);
+        ChannelQuantiser.writeScales(scales, out);
+        out.write(ChannelQuantiser.quantise(t.data(), scales, LEVELS, 0, ChannelQuantiser.NEAREST));
     }
 
     @Override
@@ -84,36 +71,11 @@ public final class Int8Codec implements ParameterCodec {
         if (kind != INT8) {
             throw new CodecFormatException("tensor " + name + " has unknown encoding " + kind);
         }
-        float[] scales = readScales(name, count, in);
-        int channels = scales.length;
+        float[] scales = ChannelQuantiser.readScales(name, count, in);
         byte[] q = in.readNBytes(count);
         if (q.length != count) {
             throw new CodecFormatException("truncated int8 parameters in tensor " + name);
         }
-        int per = count / channels;
-        float[] x = new float[count];
-        for (int c = 0, j = 0; c < channels; c++) {
-            float scale = scales[c];
-            for (int end = j + per; j < end; j++) {
-                x[j] = q[j] * scale;
-            }
-        }
-        return x;
-    }
-
-    /** Reads a channel count and one finite scale per channel that divides {@code count}. */
-    static float[] readScales(String name, int count, DataInputStream in) throws IOException {
-        int channels = in.readInt();
-        if (channels <= 0 || count % channels != 0) {
-            throw new CodecFormatException("tensor " + name + " has " + channels + " channels for " + count + " values");
-        }
-        float[] scales = new float[channels];
-        for (int c = 0; c < channels; c++) {
-            scales[c] = in.readFloat();
-            if (!Float.isFinite(scales[c])) {
-                throw new CodecFormatException("tensor " + name + " has non-finite scale " + scales[c]);
-            }
-        }
-        return scales;
+        return ChannelQuantiser.dequantise(scales, count, j -> q[j]);
     }
 }

@@ -62,28 +62,17 @@ public final class LowBitCodec implements ParameterCodec {
             out.write(Fp32Codec.FloatBytes.toBytes(t.data()));
             return;
         }
-        int channels = t.shape()[0];
-        int per = t.size() / channels;
         float[] x = t.data();
         int levels = levels();
-        byte[] q = new byte[x.length];
-        SplittableRandom random = stochastic ? new SplittableRandom(Arrays.hashCode(x)) : null;
-        out.writeByte(QUANTISED);
-        out.writeInt(channels);
-        for (int c = 0; c < channels; c++) {
-            float max = 0f;
-            for (int j = c * per; j < (c + 1) * per; j++) {
-                max = Math.max(max, Math.abs(x[j]));
-            }
-            float scale = max == 0f ? 1f : max / levels;
-            float inverse = 1f / scale;
-            out.writeFloat(scale);
-            for (int j = c * per; j < (c + 1) * per; j++) {
-                float v = x[j] * inverse;
-                int r = random == null ? Math.round(v) : (int) Math.floor(v + random.nextFloat());
-                q[j] = (byte) (Math.max(-levels, Math.min(levels, r)) + levels);
-            }
+        float[] scales = ChannelQuantiser.scales(x, t.shape()[0], levels);
+        ChannelQuantiser.Rounding rounding = ChannelQuantiser.NEAREST;
+        if (stochastic) {
+            SplittableRandom random = new SplittableRandom(Arrays.hashCode(x));
+            rounding = v -> (int) Math.floor(v + random.nextFloat());
         }
+        out.writeByte(QUANTISED);
+        ChannelQuantiser.writeScales(scales, out);
+        byte[] q = ChannelQuantiser.quantise(x, scales, levels, levels, rounding);
         out.write(bits <= 4 ? packPairs(q) : q);
     }
 
@@ -108,25 +97,19 @@ public final class LowBitCodec implements ParameterCodec {
         if (kind != QUANTISED) {
             throw new CodecFormatException("tensor " + tensor + " has unknown encoding " + kind);
         }
-        float[] scales = Int8Codec.readScales(tensor, count, in);
+        float[] scales = ChannelQuantiser.readScales(tensor, count, in);
         int levels = levels();
         int stored = bits <= 4 ? (count + 1) / 2 : count;
         byte[] q = in.readNBytes(stored);
         if (q.length != stored) {
             throw new CodecFormatException("truncated " + name + " parameters in tensor " + tensor);
         }
-        int per = count / scales.length;
-        float[] x = new float[count];
-        for (int c = 0, j = 0; c < scales.length; c++) {
-            float scale = scales[c];
-            for (int end = j + per; j < end; j++) {
-                int code = bits <= 4 ? (q[j >> 1] >> ((j & 1) * 4)) & 0xF : q[j] & 0xFF;
-                if (code > 2 * levels) {
-                    throw new CodecFormatException("tensor " + tensor + " holds code " + code + " outside 0.." + 2 * levels);
-                }
-                x[j] = (code - levels) * scale;
+        return ChannelQuantiser.dequantise(scales, count, j -> {
+            int code = bits <= 4 ? (q[j >> 1] >> ((j & 1) * 4)) & 0xF : q[j] & 0xFF;
+            if (code > 2 * levels) {
+                throw new CodecFormatException("tensor " + tensor + " holds code " + code + " outside 0.." + 2 * levels);
             }
-        }
-        return x;
+            return code - levels;
+        });
     }
 }

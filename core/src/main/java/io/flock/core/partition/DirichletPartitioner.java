@@ -1,6 +1,7 @@
 package io.flock.core.partition;
 
 import io.flock.core.InvalidInputException;
+import io.flock.core.data.Shuffle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

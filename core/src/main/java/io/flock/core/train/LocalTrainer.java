@@ -13,6 +13,7 @@ import ai.djl.training.tracker.Tracker;
 import io.flock.core.InvalidInputException;
 import io.flock.core.data.Dataset;
 import io.flock.core.data.FeaturePipeline;
+import io.flock.core.data.Shuffle;
 import io.flock.core.model.FlockModel;
 import io.flock.core.model.ModelSpec;
 import io.flock.core.tensor.ModelParameters;
@@ -161,7 +162,7 @@ public final class LocalTrainer {
         double lossSum = 0;
         int lossBatches = 0;
         for (int epoch = 0; epoch < config.epochs(); epoch++) {
-            shuffle(order, random);
+            Shuffle.shuffle(order, random);
             lossSum = 0;
             lossBatches = 0;
             for (int from = 0; from < n; from += batch) {
@@ -268,15 +269,6 @@ public final class LocalTrainer {
         if (data.featureCount() != spec.inputSize()) {
             throw new InvalidInputException("dataset has " + data.featureCount() + " features but model "
                     + spec + " takes " + spec.inputSize());
-        }
-    }
-
-    private static void shuffle(int[] a, Random r) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
         }
     }
 }

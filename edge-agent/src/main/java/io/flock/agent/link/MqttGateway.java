@@ -1,9 +1,9 @@
 package io.flock.agent.link;
 
 import io.flock.core.FlockException;
-import io.flock.core.link.QosOnePublisher;
-import io.flock.core.link.SessionKeeper;
 import io.flock.core.link.Topics;
+import io.flock.link.mqtt.QosOnePublisher;
+import io.flock.link.mqtt.SessionKeeper;
 import io.flock.proto.v1.ArtifactChunk;
 import io.flock.proto.v1.DeviceTask;
 import io.flock.proto.v1.ModelAnnouncement;

@@ -1,4 +1,4 @@
-package io.flock.core.link;
+package io.flock.link.mqtt;
 
 import io.flock.core.FlockException;
 import java.util.concurrent.locks.LockSupport;

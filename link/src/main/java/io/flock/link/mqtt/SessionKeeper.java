@@ -1,4 +1,4 @@
-package io.flock.core.link;
+package io.flock.link.mqtt;
 
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
