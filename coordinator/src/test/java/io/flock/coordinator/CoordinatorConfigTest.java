@@ -18,10 +18,14 @@ class CoordinatorConfigTest {
     void from_defaults_areValid() {
         CoordinatorConfig c = with(Map.of());
 
-        assertThat(c.modelSpec().toString()).isEqualTo("mlp:784-200-200-10");
-        assertThat(c.roundTimeout()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(c.maxUpdateBytes()).isEqualTo(64L << 20);
-        assertThat(c.jdbcUrl()).startsWith("jdbc:h2:file:");
+        assertThat(c.model().spec().toString()).isEqualTo("mlp:784-200-200-10");
+        assertThat(c.round().timeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.limits().maxUpdateBytes()).isEqualTo(64L << 20);
+        assertThat(c.jdbcUrl()).startsWith("jdbc:h2:file:").contains("DB_CLOSE_ON_EXIT=FALSE");
+        assertThat(c.strategy().build().name()).isEqualTo("fedavg");
+        assertThat(c.strategy().plan().updateCodec()).isEqualTo("fp32");
+        assertThat(c.registry().variants()).isEmpty();
+        assertThat(c.schedule().mode()).isEqualTo("continuous");
     }
 
     @Test
@@ -34,5 +38,23 @@ class CoordinatorConfigTest {
         assertThatThrownBy(() -> with(Map.of("model.name", "a/b"))).hasMessageContaining("a/b");
         assertThatThrownBy(() -> with(Map.of("training.learning-rate", "-1"))).hasMessageContaining("learning-rate");
         assertThatThrownBy(() -> with(Map.of("round.timeout", "0s"))).hasMessageContaining("round.timeout");
+        assertThatThrownBy(() -> with(Map.of("strategy.name", "fedmagic"))).hasMessageContaining("strategy.name").hasMessageContaining("fedavg");
+        assertThatThrownBy(() -> with(Map.of("strategy.server-learning-rate", "0"))).hasMessageContaining("strategy.server-learning-rate");
+        assertThatThrownBy(() -> with(Map.of("strategy.momentum", "0.9"))).hasMessageContaining("strategy.momentum");
+        assertThatThrownBy(() -> with(Map.of("training.proximal-mu", "-1"))).hasMessageContaining("proximal-mu");
+        assertThatThrownBy(() -> with(Map.of("registry.variants", "int8,zip"))).hasMessageContaining("zip");
+        assertThatThrownBy(() -> with(Map.of("schedule.mode", "sometimes"))).hasMessageContaining("schedule.mode");
+        assertThatThrownBy(() -> with(Map.of("metrics.port", "-2"))).hasMessageContaining("metrics.port");
+    }
+
+    @Test
+    void from_sectionsReadTheirKeys() {
+        CoordinatorConfig c = with(Map.of("registry.variants", "fp32, int4", "schedule.mode", "interval", "schedule.interval", "5m",
+                "training.clip-norm", "1.5", "push.mode", "announce"));
+
+        assertThat(c.registry().variants()).containsExactly("fp32", "int4");
+        assertThat(c.schedule().interval()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.strategy().plan().clipNorm()).isEqualTo(1.5f);
+        assertThat(c.push().broadcast()).isFalse();
     }
 }

@@ -3,9 +3,10 @@ package io.flock.coordinator.round;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.flock.coordinator.registry.ModelVersion;
+import io.flock.coordinator.store.FlockStore;
 import io.flock.coordinator.store.JdbcFlockStore;
-import io.flock.core.artifact.ArtifactManifest;
+import io.flock.coordinator.store.VariantRow;
+import io.flock.coordinator.store.VersionRow;
 import io.flock.core.tensor.ModelParameters;
 import io.flock.core.tensor.Tensor;
 import io.flock.core.train.Evaluation;
@@ -32,8 +33,9 @@ class VersionScoringTest {
     void open() {
         store = new JdbcFlockStore("jdbc:h2:file:" + dir.resolve("db"));
         for (long v = 1; v <= 3; v++) {
-            store.saveVersion(new ModelVersion(new ArtifactManifest("m", v, "mlp:2-2", "fp32", "scale:255", "a".repeat(64), 8),
-                    new byte[] {1}, "a".repeat(64), v, Double.NaN, Double.NaN));
+            long n = store.reserveVersion("m", "mlp:2-2", "scale:255");
+            store.saveVersion(new VersionRow("m", n, "mlp:2-2", "scale:255", FlockStore.CANDIDATE, "a".repeat(64), v, Double.NaN,
+                    Double.NaN, 0, new byte[0]), List.of(new VariantRow("m", n, "fp32", "a".repeat(64), 8, new byte[] {1}, true)));
         }
     }
 
@@ -52,11 +54,11 @@ class VersionScoringTest {
             CompletableFuture<Evaluation> scores = scoring.score(2, 3, PARAMS);
 
             assertThat(scores).isNotDone();
-            assertThat(store.latestVersion("m").orElseThrow().accuracy()).isNaN();
+            assertThat(store.version("m", 3).orElseThrow().accuracy()).isNaN();
             release.countDown();
             assertThat(scores.get(10, TimeUnit.SECONDS).accuracy()).isEqualTo(0.75);
-            assertThat(store.latestVersion("m").orElseThrow().accuracy()).isEqualTo(0.75);
-            assertThat(store.latestVersion("m").orElseThrow().loss()).isEqualTo(0.5);
+            assertThat(store.version("m", 3).orElseThrow().accuracy()).isEqualTo(0.75);
+            assertThat(store.version("m", 3).orElseThrow().loss()).isEqualTo(0.5);
         }
     }
 
@@ -75,7 +77,7 @@ class VersionScoringTest {
             second.get(10, TimeUnit.SECONDS);
             assertThat(first).isDone();
             assertThat(order).containsExactly(1f, 2f);
-            assertThat(store.latestVersion("m").orElseThrow().accuracy()).isCloseTo(0.2, org.assertj.core.api.Assertions.within(1e-6));
+            assertThat(store.version("m", 3).orElseThrow().accuracy()).isCloseTo(0.2, org.assertj.core.api.Assertions.within(1e-6));
         }
     }
 
@@ -89,7 +91,7 @@ class VersionScoringTest {
             RoundResult result = new RoundResult(1, 3, scores, 0.1, 1, 1, 0, false, List.of("d"));
             assertThat(result.accuracy()).isNaN();
             assertThat(result.loss()).isNaN();
-            assertThat(store.latestVersion("m").orElseThrow().accuracy()).isNaN();
+            assertThat(store.version("m", 3).orElseThrow().accuracy()).isNaN();
             // the next version is still scored
             assertThatThrownBy(() -> scoring.score(2, 3, PARAMS).join()).isInstanceOf(CompletionException.class);
         }
@@ -99,7 +101,7 @@ class VersionScoringTest {
     void noHeldOutSet_completesWithNull_andLeavesTheStoreAlone() throws Exception {
         try (VersionScoring scoring = new VersionScoring("m", store, p -> null)) {
             assertThat(scoring.score(1, 3, PARAMS).get(10, TimeUnit.SECONDS)).isNull();
-            assertThat(store.latestVersion("m").orElseThrow().accuracy()).isNaN();
+            assertThat(store.version("m", 3).orElseThrow().accuracy()).isNaN();
         }
     }
 

@@ -2,12 +2,13 @@ package io.flock.coordinator.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flock.coordinator.registry.ModelVersion;
-import io.flock.coordinator.round.AcceptedUpdate;
-import io.flock.coordinator.round.RoundRecord;
-import io.flock.core.artifact.ArtifactManifest;
 import io.flock.core.artifact.Digests;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /** The behaviour every {@link FlockStore} must have; subclasses supply the database. */
@@ -16,35 +17,82 @@ abstract class StoreContract {
 
     abstract String model();
 
-    @Test
-    void artifactsAndVersions_roundTrip_latestWins() {
+    private VersionRow version(long v, String stage, String sha) {
+        return new VersionRow(model(), v, "mlp:4-2", "scale:255", stage, sha, 1000 + v, Double.NaN, 1.5, v, new byte[] {(byte) v});
+    }
+
+    private VariantRow variant(long v, String codec, String sha, boolean pushed) {
+        return new VariantRow(model(), v, codec, sha, 3, new byte[] {1, 2}, pushed);
+    }
+
+    private String artifact() {
         byte[] bytes = new byte[800_000];
         bytes[7] = 42;
         String sha = Digests.sha256Hex(bytes);
         store().saveArtifact(sha, "fp32", bytes);
         store().saveArtifact(sha, "fp32", bytes);
-        for (long v = 1; v <= 2; v++) {
-            store().saveVersion(new ModelVersion(new ArtifactManifest(model(), v, "mlp:4-2", "fp32", "scale:255", sha, bytes.length),
-                    new byte[] {1, 2}, sha, 1000 + v, v == 1 ? Double.NaN : 0.5, 1.5));
-        }
-
         assertThat(store().artifact(sha)).hasValueSatisfying(b -> assertThat(b).isEqualTo(bytes));
-        assertThat(store().artifact("0".repeat(64))).isEmpty();
-        ModelVersion latest = store().latestVersion(model()).orElseThrow();
-        assertThat(latest.version()).isEqualTo(2);
-        assertThat(latest.accuracy()).isEqualTo(0.5);
-        assertThat(latest.signature()).containsExactly(1, 2);
+        return sha;
     }
 
     @Test
-    void updates_sameIdempotencyKeyStoredOnce_andRoundsTrackStatus() {
+    void versions_numberedByTheDatabase_withVariantsAndStages() {
+        String sha = artifact();
+        assertThat(store().artifact("0".repeat(64))).isEmpty();
+        for (int i = 1; i <= 3; i++) {
+            long v = store().reserveVersion(model(), "mlp:4-2", "scale:255");
+            assertThat(v).isEqualTo(i);
+            store().saveVersion(version(v, FlockStore.CANDIDATE, sha), List.of(variant(v, "int8", sha, true), variant(v, "fp32", sha, false)));
+        }
+
+        assertThat(store().models()).contains(model());
+        assertThat(store().latestVersion(model())).isEqualTo(3);
+        assertThat(store().productionVersion(model())).isZero();
+        assertThat(store().setStage(model(), 2, FlockStore.PRODUCTION)).isTrue();
+        assertThat(store().setStage(model(), 3, FlockStore.PRODUCTION)).isTrue();
+        assertThat(store().setStage(model(), 3, FlockStore.PRODUCTION)).as("the stage it has: a no-op").isTrue();
+        assertThat(store().setStage(model(), 99, FlockStore.PRODUCTION)).as("no such version").isFalse();
+
+        assertThat(store().productionVersion(model())).isEqualTo(3);
+        assertThat(store().version(model(), 2).orElseThrow().stage()).isEqualTo(FlockStore.ARCHIVED);
+        assertThat(store().stageCounts(model())).containsEntry(FlockStore.PRODUCTION, 1L).containsEntry(FlockStore.ARCHIVED, 1L)
+                .containsEntry(FlockStore.CANDIDATE, 1L);
+        assertThat(store().variants(model(), 3)).extracting(VariantRow::codec).containsExactly("int8", "fp32");
+        assertThat(store().versions(model(), 2)).extracting(VersionRow::version).containsExactly(3L, 2L);
+        assertThat(store().version(model(), 3).orElseThrow().optimizerState()).containsExactly(3);
+    }
+
+    @Test
+    void reserveVersion_concurrentPublishersNeverShareANumber() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Long>> numbers = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                numbers.add(pool.submit(() -> store().reserveVersion(model() + "-c", "mlp:4-2", "scale:255")));
+            }
+            List<Long> got = new ArrayList<>();
+            for (Future<Long> f : numbers) {
+                got.add(f.get());
+            }
+            assertThat(got).doesNotHaveDuplicates().hasSize(20).allSatisfy(n -> assertThat(n).isBetween(1L, 20L));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void updates_keyedPerDevice_onePerDeviceAndRound() {
         store().upsertDevice(model() + "-d1", "jvm", 1);
         store().openRound(new RoundRecord(model(), 1, 1, List.of(model() + "-d1", model() + "-d2"), RoundRecord.OPEN, 5));
-        AcceptedUpdate u = new AcceptedUpdate(model(), 1, model() + "-d1", model() + "-k1", 10, "fp32", new byte[] {9}, 6);
+        StoredUpdate u = new StoredUpdate(model(), 1, model() + "-d1", "k1", 10, 1, "fp32", new byte[] {9}, 6);
 
-        assertThat(store().saveUpdate(u)).isTrue();
-        assertThat(store().saveUpdate(u)).isFalse();
-        assertThat(store().updates(model(), 1)).hasSize(1).first().satisfies(x -> assertThat(x.payload()).containsExactly(9));
+        assertThat(store().saveUpdate(u)).isEqualTo(StoredUpdate.Outcome.SAVED);
+        assertThat(store().saveUpdate(u)).isEqualTo(StoredUpdate.Outcome.DUPLICATE);
+        assertThat(store().saveUpdate(new StoredUpdate(model(), 1, model() + "-d1", "k2", 10, 1, "fp32", new byte[] {8}, 7)))
+                .as("a second update of the device in the round").isEqualTo(StoredUpdate.Outcome.CONFLICT);
+        assertThat(store().saveUpdate(new StoredUpdate(model(), 1, model() + "-d2", "k1", 10, 1, "fp32", new byte[] {7}, 8)))
+                .as("another device's key is its own").isEqualTo(StoredUpdate.Outcome.SAVED);
+        assertThat(store().updates(model(), 1)).hasSize(2).first().satisfies(x -> assertThat(x.payload()).containsExactly(9));
         assertThat(store().openRound(model()).orElseThrow().selected()).containsExactly(model() + "-d1", model() + "-d2");
         store().finishRound(model(), 1, RoundRecord.CLOSED, 1, 0.7);
         assertThat(store().openRound(model())).isEmpty();
@@ -54,25 +102,56 @@ abstract class StoreContract {
     }
 
     @Test
+    void updates_concurrentUploadsWithOneKey_giveExactlyOneRow() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            StoredUpdate u = new StoredUpdate(model(), 5, model() + "-d9", "same", 10, 1, "fp32", new byte[] {1}, 6);
+            List<Callable<StoredUpdate.Outcome>> uploads = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                uploads.add(() -> store().saveUpdate(u));
+            }
+            List<StoredUpdate.Outcome> outcomes = new ArrayList<>();
+            for (Future<StoredUpdate.Outcome> f : pool.invokeAll(uploads)) {
+                outcomes.add(f.get());
+            }
+            assertThat(outcomes).containsOnlyOnce(StoredUpdate.Outcome.SAVED).filteredOn(o -> o != StoredUpdate.Outcome.SAVED)
+                    .containsOnly(StoredUpdate.Outcome.DUPLICATE);
+            assertThat(store().updates(model(), 5)).hasSize(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void scoresRecordedAfterPublication_landOnThatVersionOnly() {
-        byte[] bytes = {1, 2, 3};
-        String sha = Digests.sha256Hex(bytes);
-        store().saveArtifact(sha, "fp32", bytes);
+        String sha = artifact();
         for (long v = 1; v <= 2; v++) {
-            store().saveVersion(new ModelVersion(new ArtifactManifest(model(), v, "mlp:4-2", "fp32", "scale:255", sha, bytes.length),
-                    new byte[] {1}, sha, 1000 + v, Double.NaN, Double.NaN));
+            store().saveVersion(version(store().reserveVersion(model(), "mlp:4-2", "scale:255"), FlockStore.CANDIDATE, sha),
+                    List.of(variant(v, "fp32", sha, true)));
         }
         store().openRound(new RoundRecord(model(), 1, 1, List.of(model() + "-d1"), RoundRecord.OPEN, 5));
         store().finishRound(model(), 1, RoundRecord.CLOSED, 1, Double.NaN);
-        assertThat(store().latestVersion(model()).orElseThrow().accuracy()).isNaN();
 
         store().recordScores(model(), 2, 1, 0.81, 0.42);
 
-        ModelVersion latest = store().latestVersion(model()).orElseThrow();
-        assertThat(latest.version()).isEqualTo(2);
-        assertThat(latest.accuracy()).isEqualTo(0.81);
-        assertThat(latest.loss()).isEqualTo(0.42);
+        assertThat(store().version(model(), 2).orElseThrow().accuracy()).isEqualTo(0.81);
+        assertThat(store().version(model(), 2).orElseThrow().loss()).isEqualTo(0.42);
+        assertThat(store().version(model(), 1).orElseThrow().accuracy()).isNaN();
         store().recordScores(model(), 99, 99, 0.5, 0.5); // a version or round that is not there changes nothing
-        assertThat(store().latestVersion(model()).orElseThrow().accuracy()).isEqualTo(0.81);
+        assertThat(store().version(model(), 2).orElseThrow().accuracy()).isEqualTo(0.81);
+    }
+
+    @Test
+    void telemetry_keptNewestFirst_andPrunedByAge() {
+        String d = model() + "-t1";
+        for (long t = 1; t <= 3; t++) {
+            store().saveTelemetry(new TelemetryRow(d, model(), t * 1000, t, 10 * t, t, 0, 0.5, 0.9, 0, 1));
+        }
+        assertThat(store().telemetry(d, 10)).extracting(TelemetryRow::receivedMs).containsExactly(3000L, 2000L, 1000L);
+        assertThat(store().pruneTelemetry(2500)).isGreaterThanOrEqualTo(2);
+        assertThat(store().telemetry(d, 10)).extracting(TelemetryRow::local).containsExactly(30L);
+        store().upsertDevice(d, "jvm", 1);
+        store().saveTaskRejection(d, model(), 3, "r3-" + d, "proximal_mu=0.1 is not supported", 5);
+        assertThat(store().lastRejection(d)).isEqualTo("proximal_mu=0.1 is not supported");
     }
 }
