@@ -100,7 +100,7 @@ public final class CoordinatorServer implements AutoCloseable {
                     config.eval().dataDir().resolve("t10k-images-idx3-ubyte.gz"),
                     config.eval().dataDir().resolve("t10k-labels-idx1-ubyte.gz")));
         }
-        metrics = new CoordinatorMetrics(() -> devices.available().size(), this::stageCounts);
+        metrics = new CoordinatorMetrics(() -> devices.available().size(), this::stageCounts).model(model);
         if (config.metrics().port() >= 0) {
             metricsServer = new MetricsServer(config.metrics().host(), config.metrics().port(), metrics.registry());
         }

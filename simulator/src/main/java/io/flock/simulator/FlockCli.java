@@ -1,15 +1,10 @@
 package io.flock.simulator;
 
-import io.flock.agent.AgentConfig;
-import io.flock.agent.EdgeAgent;
 import io.flock.agent.link.WireTap;
-import io.flock.coordinator.CoordinatorConfig;
-import io.flock.coordinator.CoordinatorServer;
-import io.flock.coordinator.round.RoundResult;
+import io.flock.coordinator.CoordinatorMain;
+import io.flock.coordinator.cli.ModelsCli;
 import io.flock.core.FlockException;
-import io.flock.core.artifact.ArtifactVerifier;
 import io.flock.core.config.ConfigException;
-import io.flock.core.config.Settings;
 import io.flock.simulator.bench.TrainingBenchmark;
 import io.flock.simulator.demo.Demo;
 import io.flock.simulator.demo.DemoOptions;
@@ -19,22 +14,23 @@ import io.flock.simulator.report.RunComparison;
 import io.flock.simulator.scenario.ScenarioConfig;
 import io.flock.simulator.scenario.ScenarioLoader;
 import io.flock.simulator.scenario.Simulation;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The {@code bin/flock} command line: demo, simulate, compare, bench, coordinator and agent. */
+/**
+ * The {@code bin/flock} command line: demo, simulate, compare, bench, and the daemons' own entry points
+ * (coordinator, models; the agent's follows) for a launch from the simulator's classpath.
+ */
 @Command(name = "flock", mixinStandardHelpOptions = true, version = "flock 0.1.0",
         description = "Hybrid cloud-edge federated learning.",
         subcommands = {FlockCli.DemoCommand.class, FlockCli.SimulateCommand.class, FlockCli.CompareCommand.class,
             FlockCli.BenchCommand.class,
-            FlockCli.CoordinatorCommand.class, FlockCli.AgentCommand.class})
+            FlockCli.CoordinatorCommand.class, FlockCli.ModelsCommand.class})
 public final class FlockCli {
     /** Entry point. */
     public static void main(String[] args) {
@@ -56,22 +52,6 @@ public final class FlockCli {
             System.out.println("scratch directory (kept): " + work.path());
         }
         return work;
-    }
-
-    /** Options shared by long-running components. */
-    static class ConfigOptions {
-        @Option(names = "--config", description = "YAML config file")
-        Path config;
-
-        @Option(names = {"-s", "--set"}, description = "override a key: --set round.devices=5 (repeatable)")
-        Map<String, String> set = new LinkedHashMap<>();
-
-        Settings resolve(Map<String, String> defaults) {
-            if (config != null && !Files.exists(config)) {
-                throw new ConfigException("config file " + config + " does not exist");
-            }
-            return Settings.resolve(defaults, config, System.getenv(), set);
-        }
     }
 
     @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -194,52 +174,25 @@ public final class FlockCli {
         }
     }
 
-    @Command(name = "coordinator", mixinStandardHelpOptions = true, description = "Run a coordinator and its rounds.")
+    @Command(name = "coordinator", description = "Run a coordinator (the coordinator module's own entry point).")
     static final class CoordinatorCommand implements Callable<Integer> {
-        @CommandLine.Mixin
-        ConfigOptions options = new ConfigOptions();
-
-        @Option(names = "--rounds", description = "rounds to run, then keep serving (default: 0 = run rounds forever)")
-        int rounds;
+        @CommandLine.Unmatched
+        String[] args = new String[0];
 
         @Override
-        public Integer call() throws Exception {
-            CoordinatorConfig config = CoordinatorConfig.from(options.resolve(CoordinatorConfig.defaults()));
-            try (CoordinatorServer server = new CoordinatorServer(config).start()) {
-                System.out.printf("coordinator on 127.0.0.1:%d, broker %s, public key %s%n", server.port(), server.mqttUrl(),
-                        config.dataDir().resolve("keys").resolve("signing-key.pub").toAbsolutePath());
-                Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-                for (int r = 0; rounds == 0 || r < rounds; r++) {
-                    try {
-                        RoundResult result = server.rounds().runRound();
-                        System.out.printf("round %d: accuracy %.4f, %d results, %d failures, %.2f s%n", result.round(),
-                                result.accuracy(), result.accepted(), result.failures(), result.seconds());
-                    } catch (FlockException e) {
-                        System.out.println("round not run: " + e.getMessage());
-                    }
-                }
-                new CountDownLatch(1).await();
-            }
-            return 0;
+        public Integer call() {
+            return CoordinatorMain.run(args);
         }
     }
 
-    @Command(name = "agent", mixinStandardHelpOptions = true, description = "Run an edge agent daemon.")
-    static final class AgentCommand implements Callable<Integer> {
-        @CommandLine.Mixin
-        ConfigOptions options = new ConfigOptions();
+    @Command(name = "models", description = "List, promote and roll back model versions on a running coordinator.")
+    static final class ModelsCommand implements Callable<Integer> {
+        @CommandLine.Unmatched
+        String[] args = new String[0];
 
         @Override
-        public Integer call() throws Exception {
-            AgentConfig config = AgentConfig.from(options.resolve(AgentConfig.defaults()));
-            if (config.publicKeyFile() == null) {
-                throw new ConfigException("public-key must name the coordinator's signing-key.pub");
-            }
-            EdgeAgent agent = new EdgeAgent(config, ArtifactVerifier.fromFile(config.publicKeyFile()), WireTap.NONE).start();
-            Runtime.getRuntime().addShutdownHook(new Thread(agent::close));
-            System.out.printf("agent %s: local predictions on 127.0.0.1:%d%n", config.deviceId(), agent.localApiPort());
-            new CountDownLatch(1).await();
-            return 0;
+        public Integer call() {
+            return ModelsCli.run(args);
         }
     }
 }

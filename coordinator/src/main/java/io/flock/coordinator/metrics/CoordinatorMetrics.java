@@ -58,6 +58,16 @@ public final class CoordinatorMetrics implements IntakeEvents {
                 .register(registry);
     }
 
+    /** Starts the model's counters at zero, so a scrape shows every series before its first event. */
+    public CoordinatorMetrics model(String model) {
+        rounds.initLabelValues(model, "closed");
+        rounds.initLabelValues(model, "failed");
+        accepted.initLabelValues(model);
+        taskRejections.initLabelValues(model);
+        predictions.initLabelValues(model);
+        return this;
+    }
+
     /** @return the registry to expose */
     public PrometheusRegistry registry() {
         return registry;

@@ -90,8 +90,10 @@ public final class ModelUpdater {
     }
 
     /**
-     * Handles an announcement: starts assembling a newer version and arms the gRPC fetch (at once when
-     * no chunks follow on MQTT). On-demand devices only note it: a train task will fetch it.
+     * Handles an announcement: starts assembling the announced version and arms the gRPC fetch (at once when
+     * no chunks follow on MQTT). The announcement names the model's production version, which is what the
+     * device should run: a lower number than the device runs is a rollback, and is loaded like any other.
+     * On-demand devices only note it: a train task will fetch it.
      */
     public synchronized void onAnnouncement(ModelAnnouncement a, boolean retained) {
         // the coordinator sends an artifact's chunks before its announcement: keep this one's, and
@@ -103,7 +105,7 @@ public final class ModelUpdater {
             }
         }
         earlyChunks.clear();
-        if (!a.getModel().equals(model) || a.getVersion() <= local.version()
+        if (!a.getModel().equals(model) || a.getVersion() == local.version()
                 || (pending != null && pending.getSha256().equals(a.getSha256()))) {
             return;
         }

@@ -93,7 +93,7 @@ public final class Demo {
     }
 
     private Map<String, Object> artifacts(CoordinatorServer coordinator) {
-        ModelVersion v = coordinator.registry().requireCurrent(coordinator.config().modelName());
+        ModelVersion v = coordinator.registry().requireCurrent(coordinator.config().model().name());
         byte[] fp32 = Codecs.FP32.encode(coordinator.registry().globalParameters(v));
         long pushed = v.manifest().sizeBytes();
         Map<String, Object> a = new LinkedHashMap<>();
@@ -114,16 +114,16 @@ public final class Demo {
         m.put("dataset", data.toString());
         m.put("partition", Map.of("kind", "dirichlet", "alpha", 0.5, "seed", options.seed()));
         m.put("devices", options.devices());
-        m.put("devicesPerRound", cfg.devicesPerRound());
+        m.put("devicesPerRound", cfg.round().devices());
         m.put("rounds", options.rounds());
-        m.put("model", cfg.modelSpec().toString());
+        m.put("model", cfg.model().spec().toString());
         m.put("optimizer", "sgd");
-        m.put("learningRate", cfg.training().learningRate());
-        m.put("batchSize", cfg.training().batchSize());
-        m.put("localEpochs", cfg.training().epochs());
-        m.put("pushCodec", cfg.artifactCodec());
-        m.put("updateCodec", cfg.updateCodec());
-        m.put("strategy", "fedavg");
+        m.put("learningRate", cfg.strategy().plan().training().learningRate());
+        m.put("batchSize", cfg.strategy().plan().training().batchSize());
+        m.put("localEpochs", cfg.strategy().plan().training().epochs());
+        m.put("pushCodec", cfg.push().codec());
+        m.put("updateCodec", cfg.strategy().plan().updateCodec());
+        m.put("strategy", cfg.strategy().name());
         m.put("transport", "embedded HiveMQ CE MQTT 5 + gRPC/Netty on loopback, one connection pair per device");
         return m;
     }

@@ -132,7 +132,7 @@ public final class LocalFleet implements AutoCloseable {
             String id = devicePrefix + String.format("%03d", agents.size() + created.size() + 1);
             Path home = workDir.resolve("devices").resolve(id);
             Path data = partitions.get(i) == null ? null : DeviceData.write(partitions.get(i), home.resolve("data"));
-            AgentConfig base = new AgentConfig(id, "jvm-sim", "127.0.0.1:" + grpcPort, mqttUrl, coordinator.config().modelName(),
+            AgentConfig base = new AgentConfig(id, "jvm-sim", "127.0.0.1:" + grpcPort, mqttUrl, coordinator.config().model().name(),
                     data, home.resolve("state"), null, 0, 0.6, Duration.ofMillis(300), Duration.ofSeconds(2), false, "",
                     Duration.ofSeconds(30), i);
             int index = agents.size() + created.size();

@@ -40,7 +40,7 @@ final class PushBenchmark {
 
     static Map<String, Object> run(ScenarioRunner runner, PrintStream out) throws InterruptedException {
         CoordinatorServer c = runner.coordinator();
-        ModelVersion current = c.registry().requireCurrent(c.config().modelName());
+        ModelVersion current = c.registry().requireCurrent(c.config().model().name());
         List<EdgeAgent> online = runner.onlineAgents();
         // agents that joined after the current version was published fetch it as they start: let
         // that finish, so the timing and the byte count are the new versions' alone
@@ -86,7 +86,7 @@ final class PushBenchmark {
     private static Map<String, Object> pushOnce(ScenarioRunner runner, List<EdgeAgent> online, String label, long seed, PrintStream out)
             throws InterruptedException {
         CoordinatorServer c = runner.coordinator();
-        ModelVersion current = c.registry().requireCurrent(c.config().modelName());
+        ModelVersion current = c.registry().requireCurrent(c.config().model().name());
         ModelParameters next = nudge(c.registry().globalParameters(current), seed);
         long down = runner.fleet().bytesDown();
         long start = System.nanoTime();

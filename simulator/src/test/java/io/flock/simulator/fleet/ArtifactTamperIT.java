@@ -42,7 +42,7 @@ class ArtifactTamperIT {
             fleet.awaitReady(1, Duration.ofSeconds(30));
             EdgeAgent agent = fleet.agents().get(0);
             ModelVersion v1 = coordinator.registry().requireCurrent(model);
-            ModelAnnouncement real = WireMapper.announcement(v1, coordinator.config().chunkBytes(), true);
+            ModelAnnouncement real = WireMapper.announcement(v1, coordinator.config().push().chunkBytes(), true);
             byte[] bytes = coordinator.registry().artifact(v1.manifest().sha256());
             float[] sample = new float[784];
             Arrays.fill(sample, 128f);

@@ -37,7 +37,7 @@ class CoordinatorRestartIT {
             CoordinatorServer first = fleet.startCoordinator(config);
             List<ByteDataset> data = new ArrayList<>(Fixtures.partitions(2, 300));
             data.add(null); // the third device never trains: the round stays open with two of three updates
-            fleet.startAgents(data, broker.url(), config.grpcPort());
+            fleet.startAgents(data, broker.url(), config.grpc().port());
             fleet.awaitReady(1, Duration.ofSeconds(30));
             AtomicReference<Throwable> interrupted = new AtomicReference<>();
             Thread roundThread = new Thread(() -> {
@@ -58,8 +58,8 @@ class CoordinatorRestartIT {
             assertThat(second.rounds().acceptedInOpenRound()).as("accepted updates survive the restart").isEqualTo(2);
             String third = fleet.agents().get(2).config().deviceId();
             var global = second.registry().globalParameters(second.registry().requireCurrent(model));
-            try (RawDevice raw = new RawDevice(config.grpcPort())) {
-                UploadReceipt r = raw.upload(RawDevice.header(third, 1, 1, 10).build(), RawDevice.filled(global, 0f));
+            try (RawDevice raw = new RawDevice(config.grpc().port())) {
+                UploadReceipt r = raw.upload(RawDevice.header(model, third, 1, 1, 10).build(), RawDevice.filled(global, 0f));
                 assertThat(r.getAcceptedInRound()).isEqualTo(3);
             }
             RoundResult result = second.rounds().runRound();

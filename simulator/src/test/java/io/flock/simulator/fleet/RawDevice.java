@@ -29,8 +29,8 @@ final class RawDevice implements AutoCloseable {
         stub = CoordinatorGrpc.newStub(channel);
     }
 
-    static UpdateHeader.Builder header(String device, long round, long baseVersion, long examples) {
-        return UpdateHeader.newBuilder().setDeviceId(device).setTaskId("r" + round + "-" + device).setRound(round)
+    static UpdateHeader.Builder header(String model, String device, long round, long baseVersion, long examples) {
+        return UpdateHeader.newBuilder().setModel(model).setDeviceId(device).setTaskId("r" + round + "-" + device).setRound(round)
                 .setBaseVersion(baseVersion).setIdempotencyKey("r" + round + "-" + device + "/k").setNumExamples(examples)
                 .setCodec(CodecDescriptor.newBuilder().setName("fp32"));
     }

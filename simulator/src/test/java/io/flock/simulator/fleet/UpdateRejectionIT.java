@@ -61,27 +61,27 @@ class UpdateRejectionIT {
                 inf.tensors().get(1).data()[0] = Float.NEGATIVE_INFINITY;
                 ModelParameters good = RawDevice.filled(global, 0.01f);
 
-                expect(() -> raw.upload(RawDevice.header(d1, 1, 1, 100).build(), wrongShape), Status.Code.INVALID_ARGUMENT, "expected");
-                expect(() -> raw.upload(RawDevice.header(d1, 1, 1, 100).build(), nan), Status.Code.INVALID_ARGUMENT, "NaN at index 5");
-                expect(() -> raw.upload(RawDevice.header(d1, 1, 1, 100).build(), inf), Status.Code.INVALID_ARGUMENT, "-Infinity");
-                expect(() -> raw.upload(RawDevice.header(d1, 7, 1, 100).build(), good), Status.Code.FAILED_PRECONDITION, "round 7");
-                expect(() -> raw.upload(RawDevice.header(d1, 1, 0, 100).build(), good), Status.Code.FAILED_PRECONDITION, "version 0");
-                expect(() -> raw.upload(RawDevice.header(d1, 1, 1, 0).build(), good), Status.Code.INVALID_ARGUMENT, "num_examples");
-                expect(() -> raw.upload(RawDevice.header("intruder", 1, 1, 100).build(), good), Status.Code.UNAUTHENTICATED, "intruder");
+                expect(() -> raw.upload(RawDevice.header(model, d1, 1, 1, 100).build(), wrongShape), Status.Code.INVALID_ARGUMENT, "expected");
+                expect(() -> raw.upload(RawDevice.header(model, d1, 1, 1, 100).build(), nan), Status.Code.INVALID_ARGUMENT, "NaN at index 5");
+                expect(() -> raw.upload(RawDevice.header(model, d1, 1, 1, 100).build(), inf), Status.Code.INVALID_ARGUMENT, "-Infinity");
+                expect(() -> raw.upload(RawDevice.header(model, d1, 7, 1, 100).build(), good), Status.Code.FAILED_PRECONDITION, "round 7");
+                expect(() -> raw.upload(RawDevice.header(model, d1, 1, 0, 100).build(), good), Status.Code.FAILED_PRECONDITION, "version 0");
+                expect(() -> raw.upload(RawDevice.header(model, d1, 1, 1, 0).build(), good), Status.Code.INVALID_ARGUMENT, "num_examples");
+                expect(() -> raw.upload(RawDevice.header(model, "intruder", 1, 1, 100).build(), good), Status.Code.UNAUTHENTICATED, "intruder");
                 expect(() -> raw.send(null, new byte[] {1, 2, 3}), Status.Code.INVALID_ARGUMENT, "header");
-                expect(() -> raw.send(RawDevice.header(d1, 1, 1, 100).build(), new byte[] {1, 2, 3}), Status.Code.INVALID_ARGUMENT, "truncated fp32");
-                expect(() -> raw.send(RawDevice.header(d1, 1, 1, 100).build(), new byte[300 * 1024]), Status.Code.RESOURCE_EXHAUSTED,
+                expect(() -> raw.send(RawDevice.header(model, d1, 1, 1, 100).build(), new byte[] {1, 2, 3}), Status.Code.INVALID_ARGUMENT, "truncated fp32");
+                expect(() -> raw.send(RawDevice.header(model, d1, 1, 1, 100).build(), new byte[300 * 1024]), Status.Code.RESOURCE_EXHAUSTED,
                         "limits.max-update-bytes");
-                expect(() -> raw.send(RawDevice.header(d1, 1, 1, 100).setPayloadSha256("0".repeat(64)).build(),
+                expect(() -> raw.send(RawDevice.header(model, d1, 1, 1, 100).setPayloadSha256("0".repeat(64)).build(),
                         io.flock.core.codec.Codecs.FP32.encode(good)), Status.Code.INVALID_ARGUMENT, "payload_sha256");
                 assertThat(coordinator.rounds().acceptedInOpenRound()).isZero();
 
-                UploadReceipt first = raw.upload(RawDevice.header(d1, 1, 1, 100).build(), good);
-                UploadReceipt again = raw.upload(RawDevice.header(d1, 1, 1, 100).build(), good);
+                UploadReceipt first = raw.upload(RawDevice.header(model, d1, 1, 1, 100).build(), good);
+                UploadReceipt again = raw.upload(RawDevice.header(model, d1, 1, 1, 100).build(), good);
                 assertThat(first.getOutcome()).isEqualTo(UploadReceipt.Outcome.ACCEPTED);
                 assertThat(again.getOutcome()).isEqualTo(UploadReceipt.Outcome.DUPLICATE);
                 assertThat(coordinator.rounds().acceptedInOpenRound()).isEqualTo(1);
-                raw.upload(RawDevice.header(d2, 1, 1, 300).build(), RawDevice.filled(global, 0.03f));
+                raw.upload(RawDevice.header(model, d2, 1, 1, 300).build(), RawDevice.filled(global, 0.03f));
             }
 
             RoundResult result = round.get();
