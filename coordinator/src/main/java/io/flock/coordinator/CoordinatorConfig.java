@@ -80,12 +80,18 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
         }
     }
 
-    /** @param devices sent a task per round, @param minResults close a round early, @param timeout deadline */
-    public record Round(int devices, int minResults, Duration timeout) {
+    /**
+     * @param devices      sent a task per round
+     * @param minResults   close a round early
+     * @param minAvailable devices that must be online before a round opens (the round waits for them up to its deadline)
+     * @param timeout      deadline
+     */
+    public record Round(int devices, int minResults, int minAvailable, Duration timeout) {
         /** Validates the sizes and the deadline. */
         public Round {
             ConfigException.require(devices >= 1, "round.devices", devices);
             ConfigException.require(minResults >= 1 && minResults <= devices, "round.min-results", minResults);
+            ConfigException.require(minAvailable >= 1, "round.min-available", minAvailable);
             ConfigException.require(!timeout.isNegative() && !timeout.isZero(), "round.timeout", timeout);
         }
     }
@@ -179,6 +185,7 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
         d.put("update.codec", "fp32");
         d.put("round.devices", "10");
         d.put("round.min-results", "10");
+        d.put("round.min-available", "1");
         d.put("round.timeout", "60s");
         d.put("strategy.name", "fedavg");
         d.put("strategy.server-learning-rate", "1.0");
@@ -210,7 +217,8 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
                 new Mqtt(s.string("mqtt.url"), s.integer("mqtt.embedded-port")),
                 new Model(s.string("model.name"), ModelSpec.parse(s.string("model.spec")), FeaturePipeline.parse(s.string("model.pipeline"))),
                 new Push(s.string("push.codec"), (int) s.bytes("push.chunk-bytes"), pushMode(s.string("push.mode"))),
-                new Round(s.integer("round.devices"), s.integer("round.min-results"), s.duration("round.timeout")),
+                new Round(s.integer("round.devices"), s.integer("round.min-results"), s.integer("round.min-available"),
+                        s.duration("round.timeout")),
                 new StrategyConfig(s.string("strategy.name"), (float) s.decimal("strategy.server-learning-rate"), new TrainingPlan(
                         new TrainingConfig((float) s.decimal("training.learning-rate"), s.integer("training.batch-size"),
                                 s.integer("training.local-epochs")), s.string("update.codec"), (float) s.decimal("training.proximal-mu"),
@@ -238,10 +246,12 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
 
     /**
      * @return the JDBC URL to use: the configured one, or an H2 file in the data directory. H2 does not close
-     *         itself at JVM exit (DB_CLOSE_ON_EXIT=FALSE): the coordinator's ordered shutdown closes it last.
+     *         itself at JVM exit (DB_CLOSE_ON_EXIT=FALSE): the coordinator's ordered shutdown closes it last. Its
+     *         commits reach the file before they return (WRITE_DELAY=0; H2's default lets 500 ms of acknowledged
+     *         commits die with a killed process, which CoordinatorDaemonIT caught).
      */
     public String jdbcUrl() {
-        return database.isEmpty()
-                ? "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("flock") + ";DB_CLOSE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE" : database;
+        return database.isEmpty() ? "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("flock")
+                + ";DB_CLOSE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0" : database;
     }
 }

@@ -109,7 +109,7 @@ public final class CoordinatorServer implements AutoCloseable {
         registry.addListener(announcer);
         UpdateIntake intake = new UpdateIntake(store, devices, config.limits().maxUpdateBytes(), metrics);
         rounds = new RoundEngine(new RoundPlan(model, config.model().spec(), config.model().pipeline(), config.round().devices(),
-                config.round().minResults(), config.round().timeout(), config.seed()), store, registry, devices,
+                config.round().minResults(), config.round().minAvailable(), config.round().timeout(), config.seed()), store, registry, devices,
                 config.strategy().build(), new MqttTaskSender(link), evaluator == null ? null : evaluator::evaluate,
                 r -> metrics.roundFinished(model, r));
         intake.register(model, rounds);

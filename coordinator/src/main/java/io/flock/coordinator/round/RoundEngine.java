@@ -202,15 +202,17 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
         return round;
     }
 
+    /** Waits, up to the round's deadline, until at least {@code minAvailable} devices are online. */
     private List<String> awaitAvailable() throws InterruptedException {
         long deadline = System.nanoTime() + plan.roundTimeout().toNanos();
         List<String> available = devices.available();
-        while (available.isEmpty() && System.nanoTime() < deadline) {
+        while (available.size() < plan.minAvailable() && System.nanoTime() < deadline) {
             Thread.sleep(100);
             available = devices.available();
         }
-        if (available.isEmpty()) {
-            throw new RoundClosedException("no_devices", "no device became available within " + plan.roundTimeout());
+        if (available.size() < plan.minAvailable()) {
+            throw new RoundClosedException("no_devices", available.size() + " devices available after " + plan.roundTimeout()
+                    + ", round.min-available=" + plan.minAvailable());
         }
         return available;
     }

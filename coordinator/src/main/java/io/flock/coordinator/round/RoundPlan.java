@@ -12,9 +12,10 @@ import java.time.Duration;
  * @param pipeline        its feature pipeline
  * @param devicesPerRound devices sent a task per round
  * @param minResults      results that end a round before its deadline
+ * @param minAvailable    devices that must be available before a round opens
  * @param roundTimeout    deadline per round
  * @param seed            seeds device selection (per round)
  */
-public record RoundPlan(String model, ModelSpec spec, FeaturePipeline pipeline, int devicesPerRound, int minResults,
+public record RoundPlan(String model, ModelSpec spec, FeaturePipeline pipeline, int devicesPerRound, int minResults, int minAvailable,
                         Duration roundTimeout, long seed) {
 }

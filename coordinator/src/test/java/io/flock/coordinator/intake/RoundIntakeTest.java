@@ -64,7 +64,7 @@ class RoundIntakeTest {
     }
 
     private void startEngine(int devicesPerRound, int minResults, Duration timeout) {
-        engine = new RoundEngine(new RoundPlan(MODEL, SPEC, PIPELINE, devicesPerRound, minResults, timeout, 0), store, registry, devices,
+        engine = new RoundEngine(new RoundPlan(MODEL, SPEC, PIPELINE, devicesPerRound, minResults, 1, timeout, 0), store, registry, devices,
                 Strategy.fedAvg(PLAN, 1f), (round, base, plan, ds, deadline) -> {
                     tasked.addAll(ds);
                     return List.of();
