@@ -1,10 +1,10 @@
 package io.flock.coordinator.grpc;
 
 import io.flock.coordinator.fleet.UnknownDeviceException;
+import io.flock.coordinator.intake.UpdateConflictException;
 import io.flock.coordinator.registry.ModelNotFoundException;
 import io.flock.coordinator.round.RoundClosedException;
 import io.flock.core.CapacityExceededException;
-import io.flock.coordinator.intake.UpdateConflictException;
 import io.flock.core.InvalidInputException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

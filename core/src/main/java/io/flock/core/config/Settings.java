@@ -78,6 +78,13 @@ public final class Settings {
         }
     }
 
+    /** @return a YAML mapping's leaves as dotted keys ({@code round: {devices: 5}} is {@code round.devices=5}), in order */
+    public static Map<String, String> flatten(JsonNode mapping) {
+        Map<String, String> flat = new LinkedHashMap<>();
+        flatten("", mapping, flat);
+        return flat;
+    }
+
     private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();

@@ -6,6 +6,7 @@ import io.flock.core.train.TrainingConfig;
 import io.flock.simulator.report.ProcessCpu;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A resolved, validated scenario: every knob of a simulated run. Load it with {@link ScenarioLoader}.
@@ -39,13 +40,15 @@ import java.util.List;
  * @param warmupJitShare  0: all {@code warmupRuns} run; in (0, 1): warming up stops after the first warm-up run in which
  *                        the JIT compiler threads used at most this share of the process's CPU over the rounds (or
  *                        pushes; {@link #warm}), and {@code warmupRuns} is the most that run
+ * @param coordinator     coordinator keys passed through as they are (the scenario's {@code coordinator:} section, e.g.
+ *                        {@code strategy.name}), applied over those the scenario's own keys imply
  */
 public record ScenarioConfig(String name, String dataset, PartitionSpec partition, int devices, int devicesPerRound,
                              int minResults, int rounds, Workload workload, ModelSpec model, String pipeline, TrainingConfig training,
                              Duration roundTimeout, String pushCodec, String updateCodec, boolean pushOnDemand,
                              List<DeviceProfile> profiles,
                              List<Fault> faults, Transport transport, int devicesPerGateway, BrokerPlacement broker,
-                             long seed, int warmupRuns, double warmupJitShare) {
+                             long seed, int warmupRuns, double warmupJitShare, Map<String, String> coordinator) {
     /** What a run measures. */
     public enum Workload { TRAIN, PUSH }
 
@@ -99,7 +102,7 @@ public record ScenarioConfig(String name, String dataset, PartitionSpec partitio
     public ScenarioConfig withSeed(long runSeed) {
         return new ScenarioConfig(name, dataset, partition, devices, devicesPerRound, minResults, rounds, workload, model, pipeline,
                 training, roundTimeout, pushCodec, updateCodec, pushOnDemand, profiles, faults, transport, devicesPerGateway, broker,
-                runSeed, warmupRuns, warmupJitShare);
+                runSeed, warmupRuns, warmupJitShare, coordinator);
     }
 
     /**

@@ -2,8 +2,10 @@ package io.flock.simulator.scenario;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.flock.coordinator.CoordinatorConfig;
 import io.flock.core.codec.Codecs;
 import io.flock.core.config.ConfigException;
+import io.flock.core.config.Settings;
 import io.flock.core.data.FeaturePipeline;
 import io.flock.core.model.ModelSpec;
 import io.flock.core.train.TrainingConfig;
@@ -14,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -23,7 +26,7 @@ import java.util.Set;
 public final class ScenarioLoader {
     private static final Set<String> TOP = Set.of("name", "dataset", "partition", "devices", "devicesPerRound", "minResults",
             "rounds", "workload", "model", "pipeline", "training", "roundTimeout", "codecs", "pushMode", "deviceProfiles", "faults", "transport",
-            "broker", "jvmHeap", "seed", "warmupRuns", "warmupJitShare");
+            "broker", "jvmHeap", "seed", "warmupRuns", "warmupJitShare", "coordinator");
     private static final Set<String> PROFILE = Set.of("name", "share", "computeFactor", "uplinkMbps", "downlinkMbps", "latencyMs",
             "availability", "dropoutProbability", "battery");
 
@@ -151,6 +154,23 @@ public final class ScenarioLoader {
                 root.duration("roundTimeout", Duration.ofSeconds(60)), push, update, pushMode.equals("on-demand"), profiles, faults,
                 ScenarioConfig.Transport.valueOf(mode.toUpperCase()), tr == null ? 100 : tr.integer("devicesPerGateway", 100),
                 ScenarioConfig.BrokerPlacement.valueOf(broker.toUpperCase().replace('-', '_')), seed,
-                root.integer("warmupRuns", 0), root.decimal("warmupJitShare", 0)));
+                root.integer("warmupRuns", 0), root.decimal("warmupJitShare", 0), coordinatorKeys(root)));
+    }
+
+    /**
+     * The {@code coordinator:} section, as dotted coordinator keys; checked at once against the coordinator's own
+     * configuration, so an unknown key or a bad value fails at load, naming it.
+     */
+    private static Map<String, String> coordinatorKeys(YamlNode root) {
+        if (!root.has("coordinator")) {
+            return Map.of();
+        }
+        Map<String, String> keys = Settings.flatten(root.child("coordinator").json());
+        try {
+            CoordinatorConfig.from(Settings.resolve(CoordinatorConfig.defaults(), null, Map.of(), keys));
+        } catch (ConfigException e) {
+            throw new ConfigException("coordinator: " + e.getMessage());
+        }
+        return Map.copyOf(keys);
     }
 }

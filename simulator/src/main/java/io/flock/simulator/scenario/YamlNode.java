@@ -32,6 +32,11 @@ final class YamlNode {
         return this;
     }
 
+    /** @return the mapping itself */
+    JsonNode json() {
+        return node;
+    }
+
     String key(String k) {
         return path.isEmpty() ? k : path + "." + k;
     }

@@ -66,6 +66,23 @@ class ScenarioLoaderTest {
     }
 
     @Test
+    void parse_coordinatorSection_passesThroughAsDottedKeys_andBadKeysFailAtLoad() {
+        ScenarioConfig s = ScenarioLoader.parse(BASE + """
+                coordinator:
+                  strategy: {name: fedavg, server-learning-rate: 0.5}
+                  registry.variants: fp32
+                """, "x");
+
+        assertThat(s.coordinator()).containsEntry("strategy.name", "fedavg").containsEntry("strategy.server-learning-rate", "0.5")
+                .containsEntry("registry.variants", "fp32");
+        assertThat(ScenarioLoader.parse(BASE, "x").coordinator()).isEmpty();
+        assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "coordinator: {strategy: {name: fedmagic}}\n", "x"))
+                .hasMessageContaining("coordinator:").hasMessageContaining("strategy.name");
+        assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "coordinator: {round: {devicez: 3}}\n", "x"))
+                .hasMessageContaining("round.devicez");
+    }
+
+    @Test
     void warm_onlyWithAJitShare_andOnlyWhenTheJitsShareOfTheRunsCpuIsKnownAndAtMostIt() {
         ScenarioConfig fixed = ScenarioLoader.parse(BASE + "warmupRuns: 3\n", "x");
         ScenarioConfig adaptive = ScenarioLoader.parse(BASE + "warmupRuns: 15\nwarmupJitShare: 0.05\n", "x");
