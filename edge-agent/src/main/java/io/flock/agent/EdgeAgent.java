@@ -1,9 +1,9 @@
 package io.flock.agent;
 
+import io.flock.agent.api.LocalPredictionService;
 import io.flock.agent.artifact.ModelUpdater;
 import io.flock.agent.gateway.DeviceGateway;
 import io.flock.agent.inference.LocalModel;
-import io.flock.agent.inference.LocalPredictionService;
 import io.flock.agent.link.AgentMqttLink;
 import io.flock.agent.link.ByteCounter;
 import io.flock.agent.link.CoordinatorClient;

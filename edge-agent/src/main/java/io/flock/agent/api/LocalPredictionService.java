@@ -1,4 +1,4 @@
-package io.flock.agent.inference;
+package io.flock.agent.api;
 
 import io.flock.agent.offload.Answer;
 import io.flock.agent.offload.OffloadRouter;
