@@ -1,5 +1,6 @@
 package io.flock.agent;
 
+import io.flock.agent.training.PlanLimits;
 import io.flock.core.config.ConfigException;
 import io.flock.core.config.Settings;
 import io.flock.core.link.Topics;
@@ -27,12 +28,14 @@ import java.util.Map;
  * @param enrollmentToken   token presented at registration
  * @param telemetryInterval how often operational telemetry is reported; zero = never
  * @param seed              seeds local shuffling
+ * @param metricsPort       Prometheus {@code /metrics} port on 127.0.0.1; 0 = any free port, -1 = off
+ * @param training          the largest training plan the device accepts; larger tasks are rejected
  */
 public record AgentConfig(String deviceId, String hardware, String coordinator, String mqttUrl, String model, Path dataDir,
                           Path stateDir, Path publicKeyFile, int localApiPort, double offloadThreshold,
                           Duration offloadTimeout, Duration chunkWait, boolean fetchOnDemand, String enrollmentToken,
                           Duration telemetryInterval,
-                          long seed) {
+                          long seed, int metricsPort, PlanLimits training) {
     /** Validates ranges and names. */
     public AgentConfig {
         try {
@@ -49,18 +52,35 @@ public record AgentConfig(String deviceId, String hardware, String coordinator, 
         ConfigException.require(!offloadTimeout.isNegative() && !offloadTimeout.isZero(), "offload.timeout", offloadTimeout);
         ConfigException.require(!chunkWait.isNegative(), "push.chunk-wait", chunkWait);
         ConfigException.require(!telemetryInterval.isNegative(), "telemetry.interval", telemetryInterval);
+        ConfigException.require(metricsPort >= -1 && metricsPort <= 65535, "metrics.port", metricsPort);
+        ConfigException.require(training != null, "training", training);
+    }
+
+    /** The config with metrics off and the default training limits (as embedded and simulated agents run). */
+    public AgentConfig(String deviceId, String hardware, String coordinator, String mqttUrl, String model, Path dataDir,
+                       Path stateDir, Path publicKeyFile, int localApiPort, double offloadThreshold,
+                       Duration offloadTimeout, Duration chunkWait, boolean fetchOnDemand, String enrollmentToken,
+                       Duration telemetryInterval, long seed) {
+        this(deviceId, hardware, coordinator, mqttUrl, model, dataDir, stateDir, publicKeyFile, localApiPort, offloadThreshold,
+                offloadTimeout, chunkWait, fetchOnDemand, enrollmentToken, telemetryInterval, seed, -1, PlanLimits.DEFAULTS);
     }
 
     /** @return this config with another local prediction API port (-1 = off) */
     public AgentConfig withLocalApiPort(int port) {
         return new AgentConfig(deviceId, hardware, coordinator, mqttUrl, model, dataDir, stateDir, publicKeyFile, port,
-                offloadThreshold, offloadTimeout, chunkWait, fetchOnDemand, enrollmentToken, telemetryInterval, seed);
+                offloadThreshold, offloadTimeout, chunkWait, fetchOnDemand, enrollmentToken, telemetryInterval, seed, metricsPort, training);
+    }
+
+    /** @return this config with another metrics port (-1 = off, 0 = any free port) */
+    public AgentConfig withMetricsPort(int port) {
+        return new AgentConfig(deviceId, hardware, coordinator, mqttUrl, model, dataDir, stateDir, publicKeyFile, localApiPort,
+                offloadThreshold, offloadTimeout, chunkWait, fetchOnDemand, enrollmentToken, telemetryInterval, seed, port, training);
     }
 
     /** @return this config with another fetch mode */
     public AgentConfig withFetchOnDemand(boolean onDemand) {
         return new AgentConfig(deviceId, hardware, coordinator, mqttUrl, model, dataDir, stateDir, publicKeyFile, localApiPort,
-                offloadThreshold, offloadTimeout, chunkWait, onDemand, enrollmentToken, telemetryInterval, seed);
+                offloadThreshold, offloadTimeout, chunkWait, onDemand, enrollmentToken, telemetryInterval, seed, metricsPort, training);
     }
 
     private static boolean fetchMode(String mode) {
@@ -90,6 +110,9 @@ public record AgentConfig(String deviceId, String hardware, String coordinator, 
         d.put("enrollment-token", "");
         d.put("telemetry.interval", "60s");
         d.put("seed", "0");
+        d.put("metrics.port", "-1");
+        d.put("training.max-local-epochs", String.valueOf(PlanLimits.DEFAULTS.maxLocalEpochs()));
+        d.put("training.max-batch-size", String.valueOf(PlanLimits.DEFAULTS.maxBatchSize()));
         return d;
     }
 
@@ -99,6 +122,8 @@ public record AgentConfig(String deviceId, String hardware, String coordinator, 
                     s.string("model"), s.path("data-dir"), s.path("state-dir"), s.path("public-key"), s.integer("local-api.port"),
                     s.decimal("offload.threshold"), s.duration("offload.timeout"), s.duration("push.chunk-wait"),
                     fetchMode(s.string("push.fetch")),
-                    s.string("enrollment-token"), s.duration("telemetry.interval"), Long.parseLong(s.string("seed"))));
+                    s.string("enrollment-token"), s.duration("telemetry.interval"), Long.parseLong(s.string("seed")),
+                    s.integer("metrics.port"),
+                    new PlanLimits(s.integer("training.max-local-epochs"), s.integer("training.max-batch-size"))));
     }
 }

@@ -1,18 +1,21 @@
 package io.flock.agent;
 
+import io.flock.agent.api.LocalPredictionService;
 import io.flock.agent.artifact.ModelUpdater;
 import io.flock.agent.gateway.DeviceGateway;
 import io.flock.agent.inference.LocalModel;
-import io.flock.agent.inference.LocalPredictionService;
 import io.flock.agent.link.AgentMqttLink;
 import io.flock.agent.link.ByteCounter;
 import io.flock.agent.link.CoordinatorClient;
 import io.flock.agent.link.DeviceLink;
 import io.flock.agent.link.WireTap;
+import io.flock.agent.metrics.AgentMetrics;
+import io.flock.agent.metrics.AnswerLatency;
 import io.flock.agent.offload.Answer;
 import io.flock.agent.offload.ConfidenceOffloadPolicy;
 import io.flock.agent.offload.OffloadRouter;
 import io.flock.agent.outbox.Outbox;
+import io.flock.agent.training.PlanCheck;
 import io.flock.agent.training.TrainingWorker;
 import io.flock.core.DaemonThreads;
 import io.flock.core.artifact.ArtifactVerifier;
@@ -23,7 +26,9 @@ import io.flock.proto.v1.Heartbeat;
 import io.flock.proto.v1.ModelAnnouncement;
 import io.flock.proto.v1.PredictRequest;
 import io.flock.proto.v1.PredictResponse;
+import io.flock.proto.v1.TaskRejection;
 import io.flock.proto.v1.Telemetry;
+import io.flock.proto.v1.TrainTask;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
@@ -46,6 +51,8 @@ import org.slf4j.LoggerFactory;
 public final class EdgeAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EdgeAgent.class);
     private static final Duration RPC_TIMEOUT = Duration.ofSeconds(10);
+    /** Short: a rejection is reported from the training thread, which other tasks wait for. */
+    private static final Duration REJECT_TIMEOUT = Duration.ofSeconds(3);
     /** Heartbeats after a model change go out within this many ms, at random (see {@link #reportModelChange}). */
     private static final long REPORT_JITTER_MS = 1000;
     private final AgentConfig config;
@@ -60,7 +67,11 @@ public final class EdgeAgent implements AutoCloseable {
     private final TrainingWorker training;
     private final OffloadRouter router;
     private final DeviceLink mqtt;
+    private final AgentMetrics metrics;
     private Server localApi;
+    /** What the last delivered telemetry covered (touched on the timer thread only). */
+    private AnswerLatency.Totals reportedLatency = AnswerLatency.Totals.ZERO;
+    private long reportedRejections;
     private boolean started;
     private long restoredVersion;
 
@@ -97,11 +108,14 @@ public final class EdgeAgent implements AutoCloseable {
         this.updater = new ModelUpdater(config.deviceId(), config.model(), verifier, local, config.stateDir(), coordinator, timers,
                 config.chunkWait(), this::reportModelChange, conditions, config.fetchOnDemand());
         this.outbox = new Outbox(config.stateDir().resolve("outbox"), coordinator, timers, config.deviceId(), conditions);
-        this.training = new TrainingWorker(config.deviceId(), config.dataDir(), local, updater, outbox, config.seed(), conditions);
+        this.training = new TrainingWorker(config.deviceId(), config.dataDir(), local, updater, outbox, config.seed(), conditions,
+                new PlanCheck(config.training()), this::reportRejection);
         this.router = new OffloadRouter(config.model(), local, new ConfidenceOffloadPolicy(config.offloadThreshold()),
                 this::offload, config.offloadTimeout());
         this.mqtt = gateway == null ? new AgentMqttLink(config.mqttUrl(), config.deviceId(), config.model(), new Handler(), traffic, timers)
                 : gateway.link(config.deviceId(), config.model(), new Handler());
+        this.metrics = new AgentMetrics(new AgentMetrics.Readings(router::count, local::version, updater::rejections,
+                training::rejections, outbox::uploaded, outbox::pending));
     }
 
     /** Restores the last good model, registers, connects, and opens the local API. */
@@ -119,11 +133,15 @@ public final class EdgeAgent implements AutoCloseable {
         }
         if (config.localApiPort() >= 0) {
             localApi = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", config.localApiPort()))
-                    .addService(new LocalPredictionService(router)).build().start();
+                    .addService(new LocalPredictionService(router, metrics.latency())).build().start();
+        }
+        if (config.metricsPort() >= 0) {
+            metrics.serve(config.metricsPort(), config.deviceId());
         }
         started = true;
-        log.info("device={} started model={} version={} localApi={}", config.deviceId(), config.model(), local.version(),
-                localApi == null ? "off" : "127.0.0.1:" + localApi.getPort());
+        log.info("device={} started model={} version={} localApi={} metrics={}", config.deviceId(), config.model(), local.version(),
+                localApi == null ? "off" : "127.0.0.1:" + localApi.getPort(),
+                metrics.port() < 0 ? "off" : "http://127.0.0.1:" + metrics.port() + "/metrics");
         return this;
     }
 
@@ -163,16 +181,33 @@ public final class EdgeAgent implements AutoCloseable {
         }
     }
 
+    /** Predictions are totals since start; rejections and the mean latency cover the window since the last delivered report. */
     private void telemetry() {
+        AnswerLatency.Totals latency = metrics.latency().totals();
+        long rejections = updater.rejections() + training.rejections();
         try {
             coordinator.telemetry(Telemetry.newBuilder().setDeviceId(config.deviceId()).setUnixMs(System.currentTimeMillis())
                     .setModel(config.model()).setRunningVersion(local.version())
                     .setLocalPredictions(router.count(Answer.Source.LOCAL))
                     .setOffloadedPredictions(router.count(Answer.Source.OFFLOADED))
                     .setFallbackPredictions(router.count(Answer.Source.FALLBACK))
+                    .setRejections(rejections - reportedRejections)
+                    .setMeanLatencyMs(latency.meanMillisSince(reportedLatency))
                     .setBatteryFraction(-1).build(), RPC_TIMEOUT);
+            reportedLatency = latency;
+            reportedRejections = rejections;
         } catch (RuntimeException e) {
             log.debug("device={} telemetry not delivered: {}", config.deviceId(), e.getMessage());
+        }
+    }
+
+    /** Tells the coordinator at once, so the round need not wait for this device's deadline; best effort. */
+    private void reportRejection(TrainTask task, String reason) {
+        try {
+            coordinator.rejectTask(TaskRejection.newBuilder().setDeviceId(config.deviceId()).setTaskId(task.getTaskId())
+                    .setRound(task.getRound()).setModel(task.getModel()).setReason(reason).build(), REJECT_TIMEOUT);
+        } catch (RuntimeException e) {
+            log.info("device={} could not report the rejection of task {}: {}", config.deviceId(), task.getTaskId(), e.getMessage());
         }
     }
 
@@ -224,6 +259,16 @@ public final class EdgeAgent implements AutoCloseable {
         return mqtt.isConnected();
     }
 
+    /** @return the port of {@code /metrics} on 127.0.0.1, -1 when off */
+    public int metricsPort() {
+        return metrics.port();
+    }
+
+    /** @return this agent's metrics (its own registry) */
+    public AgentMetrics metrics() {
+        return metrics;
+    }
+
     /** @return the port of the local prediction API, -1 when off */
     public int localApiPort() {
         return localApi == null ? -1 : localApi.getPort();
@@ -272,6 +317,7 @@ public final class EdgeAgent implements AutoCloseable {
             localApi.shutdownNow();
             localApi = null;
         }
+        metrics.close();
         tasks.shutdownNow();
         timers.shutdownNow();
         try {

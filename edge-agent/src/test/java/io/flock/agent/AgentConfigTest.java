@@ -3,6 +3,7 @@ package io.flock.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flock.agent.training.PlanLimits;
 import io.flock.core.config.ConfigException;
 import io.flock.core.config.Settings;
 import java.nio.file.Files;
@@ -28,6 +29,17 @@ class AgentConfigTest {
         assertThat(c.offloadTimeout()).isEqualTo(Duration.ofMillis(150));
         assertThat(c.dataDir()).isNull();
         assertThat(c.telemetryInterval()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.metricsPort()).isEqualTo(-1);
+        assertThat(c.training()).isEqualTo(new PlanLimits(20, 4096));
+    }
+
+    @Test
+    void from_metricsAndTrainingLimits_resolve() {
+        AgentConfig c = with(Map.of("device-id", "a", "metrics.port", "0", "training.max-local-epochs", "5",
+                "training.max-batch-size", "128"));
+
+        assertThat(c.metricsPort()).isZero();
+        assertThat(c.training()).isEqualTo(new PlanLimits(5, 128));
     }
 
     @Test
@@ -37,6 +49,10 @@ class AgentConfigTest {
         assertThatThrownBy(() -> with(Map.of("device-id", "a", "coordinator", "nohost"))).hasMessageContaining("coordinator");
         assertThatThrownBy(() -> with(Map.of("device-id", "a", "mqtt.url", "1883"))).hasMessageContaining("mqtt.url");
         assertThatThrownBy(() -> with(Map.of("device-id", "a/b"))).hasMessageContaining("a/b");
+        assertThatThrownBy(() -> with(Map.of("device-id", "a", "metrics.port", "-2"))).hasMessageContaining("metrics.port");
+        assertThatThrownBy(() -> with(Map.of("device-id", "a", "training.max-local-epochs", "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("training.max-local-epochs");
+        assertThatThrownBy(() -> with(Map.of("device-id", "a", "training.max-batch-size", "0"))).hasMessageContaining("training.max-batch-size");
     }
 
     private static AgentConfig with(Map<String, String> flags) {

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +54,7 @@ public final class ModelUpdater {
     /** Whether the pending artifact's chunks are still coming on MQTT (not for a retained announcement). */
     private boolean chunksComing;
     private volatile String lastRejection = "";
+    private final AtomicLong rejections = new AtomicLong();
 
     /**
      * @param onChange told after every load or rejection ({@link #lastRejection()} says which), e.g. to send a heartbeat
@@ -276,9 +278,15 @@ public final class ModelUpdater {
         pending = null;
         assembler = null;
         lastRejection = reason;
+        rejections.incrementAndGet();
         log.warn("device={} rejected model={} version={}: {}; keeping version={}", deviceId, a.getModel(), a.getVersion(), reason,
                 local.version());
         onChange.run();
+    }
+
+    /** @return artifacts rejected since this updater was made */
+    public long rejections() {
+        return rejections.get();
     }
 
     /** @return why the last artifact was rejected, "" when the last one loaded */

@@ -12,6 +12,8 @@ import io.flock.proto.v1.ModelAnnouncement;
 import io.flock.proto.v1.PredictRequest;
 import io.flock.proto.v1.PredictResponse;
 import io.flock.proto.v1.RegisterRequest;
+import io.flock.proto.v1.TaskRejection;
+import io.flock.proto.v1.TaskRejectionAck;
 import io.flock.proto.v1.Telemetry;
 import io.flock.proto.v1.UpdateChunk;
 import io.flock.proto.v1.UpdateHeader;
@@ -99,6 +101,17 @@ public final class CoordinatorClient implements AutoCloseable {
     /** Sends operational and privacy-safe statistics. */
     public void telemetry(Telemetry telemetry, Duration timeout) {
         blocking.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).reportTelemetry(telemetry);
+    }
+
+    /**
+     * Tells the coordinator this device refuses a task (a plan field it cannot honour), so the round
+     * can count it at once instead of waiting for its deadline.
+     *
+     * @throws io.grpc.StatusRuntimeException with the coordinator's status (UNIMPLEMENTED from a
+     *                                        coordinator that predates the call)
+     */
+    public TaskRejectionAck rejectTask(TaskRejection rejection, Duration timeout) {
+        return blocking.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).rejectTask(rejection);
     }
 
     /** @return the current announcement of a model */

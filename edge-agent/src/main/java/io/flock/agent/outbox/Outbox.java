@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +34,7 @@ public final class Outbox {
     private final ScheduledExecutorService executor;
     private final String deviceId;
     private final DeviceConditions conditions;
+    private final AtomicLong uploaded = new AtomicLong();
 
     /**
      * @param dir      where pending uploads are kept
@@ -83,6 +85,7 @@ public final class Outbox {
             DeviceConditions.pause(conditions.uplink(u.payload().length));
             UploadReceipt r = coordinator.upload(u.header(), u.payload(), Duration.ofSeconds(30));
             delete(file);
+            uploaded.incrementAndGet();
             log.debug("device={} delivered update round={} outcome={}", deviceId, u.header().getRound(), r.getOutcome());
         } catch (StatusRuntimeException e) {
             Status.Code code = e.getStatus().getCode();
@@ -100,6 +103,23 @@ public final class Outbox {
         } catch (RuntimeException e) {
             log.warn("device={} upload failed, retrying: {}", deviceId, e.toString());
             executor.schedule(() -> deliver(file, Math.min(8000, backoffMs * 2)), backoffMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** @return updates the coordinator answered with a receipt since this outbox was made */
+    public long uploaded() {
+        return uploaded.get();
+    }
+
+    /** @return updates on disk waiting for delivery now (lists the directory: for scrapes, not hot paths) */
+    public long pending() {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.toString().endsWith(".upd")).count();
+        } catch (IOException e) {
+            return 0;
         }
     }
 

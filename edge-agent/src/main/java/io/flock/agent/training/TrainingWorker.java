@@ -21,17 +21,23 @@ import io.flock.proto.v1.UpdateHeader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs train tasks on the device's private data: starts from the task's base version, trains with
  * the task's SGD settings, and hands the encoded delta (trained minus base) to the outbox. The data
- * itself never leaves this class. Tasks run one at a time on the caller's thread.
+ * itself never leaves this class. A task whose plan {@link PlanCheck} refuses is not trained: the
+ * reason is logged, counted and reported to {@link TaskRejections}, and nothing is uploaded. Tasks
+ * run one at a time on the caller's thread.
  */
 public final class TrainingWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TrainingWorker.class);
+    /** TaskRejection.reason's bound. */
+    private static final int MAX_REASON = 1024;
     private final String deviceId;
     private final Path dataDir;
     private final LocalModel local;
@@ -39,16 +45,23 @@ public final class TrainingWorker implements AutoCloseable {
     private final Outbox outbox;
     private final long seed;
     private final DeviceConditions conditions;
+    private final PlanCheck plan;
+    private final TaskRejections rejections;
+    private final AtomicLong rejected = new AtomicLong();
     private final LocalTrainer trainer = new LocalTrainer();
     private Dataset data;
     private FlockModel scratch;
     private long lastTaskRound;
 
     /**
-     * @param dataDir where the private data lives; null = this device does not train
+     * @param dataDir    where the private data lives; null = this device does not train
+     * @param plan       decides which plans this device honours
+     * @param rejections told of every refused task
      */
     public TrainingWorker(String deviceId, Path dataDir, LocalModel local, ModelUpdater updater, Outbox outbox, long seed,
-                          DeviceConditions conditions) {
+                          DeviceConditions conditions, PlanCheck plan, TaskRejections rejections) {
+        this.plan = plan;
+        this.rejections = rejections;
         this.conditions = conditions;
         this.deviceId = deviceId;
         this.dataDir = dataDir;
@@ -58,7 +71,7 @@ public final class TrainingWorker implements AutoCloseable {
         this.seed = seed;
     }
 
-    /** Trains for one task and queues the update; failures are logged, never thrown. */
+    /** Trains for one task and queues the update, or refuses the task; failures are logged, never thrown. */
     public synchronized void run(TrainTask task) {
         if (dataDir == null) {
             log.warn("device={} got a train task but has no data-dir", deviceId);
@@ -71,6 +84,11 @@ public final class TrainingWorker implements AutoCloseable {
         long left = task.getDeadlineUnixMs() - System.currentTimeMillis();
         if (task.getDeadlineUnixMs() > 0 && left <= 0) {
             log.info("device={} task {} arrived after its deadline", deviceId, task.getTaskId());
+            return;
+        }
+        Optional<String> refusal = plan.refusal(task);
+        if (refusal.isPresent()) {
+            reject(task, refusal.get());
             return;
         }
         long start = System.nanoTime();
@@ -112,6 +130,19 @@ public final class TrainingWorker implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             log.warn("device={} task {} failed: {}", deviceId, task.getTaskId(), e.toString());
         }
+    }
+
+    private void reject(TrainTask task, String reason) {
+        String bounded = reason.length() <= MAX_REASON ? reason : reason.substring(0, MAX_REASON - 3) + "...";
+        lastTaskRound = task.getRound();
+        rejected.incrementAndGet();
+        log.info("device={} rejects task {} round={}: {}", deviceId, task.getTaskId(), task.getRound(), bounded);
+        rejections.rejected(task, bounded);
+    }
+
+    /** @return tasks refused since this worker was made */
+    public long rejections() {
+        return rejected.get();
     }
 
     /** A native model for trainings that need one (not MLPs); kept across tasks while the spec stays. */

@@ -1,5 +1,6 @@
-package io.flock.agent.inference;
+package io.flock.agent.api;
 
+import io.flock.agent.metrics.AnswerLatency;
 import io.flock.agent.offload.Answer;
 import io.flock.agent.offload.OffloadRouter;
 import io.flock.core.FlockException;
@@ -13,10 +14,15 @@ import io.grpc.stub.StreamObserver;
 /** The device's local prediction API for apps (gRPC on localhost). Every answer says where it came from. */
 public final class LocalPredictionService extends LocalPredictionGrpc.LocalPredictionImplBase {
     private final OffloadRouter router;
+    private final AnswerLatency latency;
 
-    /** @param router decides local, offloaded or fallback */
-    public LocalPredictionService(OffloadRouter router) {
+    /**
+     * @param router  decides local, offloaded or fallback
+     * @param latency records each answer's latency (the {@code latency_ms} the app is told)
+     */
+    public LocalPredictionService(OffloadRouter router, AnswerLatency latency) {
         this.router = router;
+        this.latency = latency;
     }
 
     @Override
@@ -31,6 +37,7 @@ public final class LocalPredictionService extends LocalPredictionGrpc.LocalPredi
             out.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
             return;
         }
+        latency.record(a.latencyMs());
         PredictResponse.Builder b = PredictResponse.newBuilder().setLabel(a.prediction().label()).setModel(a.prediction().model())
                 .setVersion(a.prediction().version()).setSource(PredictResponse.Source.valueOf(a.source().name()))
                 .setFallbackReason(a.fallbackReason()).setLatencyMs(a.latencyMs());

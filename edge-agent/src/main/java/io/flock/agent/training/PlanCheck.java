@@ -1,0 +1,79 @@
+package io.flock.agent.training;
+
+import io.flock.core.InvalidInputException;
+import io.flock.core.codec.Codecs;
+import io.flock.proto.v1.CodecDescriptor;
+import io.flock.proto.v1.TrainTask;
+import io.flock.proto.v1.TrainingConfig;
+import java.util.Optional;
+
+/**
+ * Decides whether this agent can honour every field of a train task's plan. The agent trains with
+ * plain SGD and uploads an unmasked, unclipped, noise-free delta; a plan that asks for anything else
+ * (FedProx, client-side DP, secure aggregation, another optimizer, an unknown codec) or exceeds the
+ * device's {@link PlanLimits} is refused instead of being trained differently from what was asked.
+ * Stateless and thread-safe.
+ */
+public final class PlanCheck {
+    private final PlanLimits limits;
+
+    /** @param limits the largest plan this device accepts */
+    public PlanCheck(PlanLimits limits) {
+        this.limits = limits;
+    }
+
+    /**
+     * @return empty when the task can be trained as asked; otherwise why not, naming the first field
+     *         that cannot be honoured and its value
+     */
+    public Optional<String> refusal(TrainTask task) {
+        TrainingConfig c = task.getTraining();
+        if (!c.getOptimizer().isEmpty() && !c.getOptimizer().equals("sgd")) {
+            return Optional.of("optimizer='" + c.getOptimizer() + "' is not supported by this agent (only sgd)");
+        }
+        if (!Float.isFinite(c.getLearningRate()) || c.getLearningRate() <= 0) {
+            return Optional.of("learning_rate=" + c.getLearningRate() + " must be finite and > 0");
+        }
+        if (c.getBatchSize() < 1 || c.getBatchSize() > limits.maxBatchSize()) {
+            return Optional.of("batch_size=" + c.getBatchSize() + " is outside 1.." + limits.maxBatchSize()
+                    + " (training.max-batch-size)");
+        }
+        if (c.getLocalEpochs() < 1 || c.getLocalEpochs() > limits.maxLocalEpochs()) {
+            return Optional.of("local_epochs=" + c.getLocalEpochs() + " is outside 1.." + limits.maxLocalEpochs()
+                    + " (training.max-local-epochs)");
+        }
+        if (c.getProximalMu() != 0) {
+            return unsupported("proximal_mu=" + c.getProximalMu());
+        }
+        if (c.getClipNorm() != 0) {
+            return unsupported("clip_norm=" + c.getClipNorm());
+        }
+        if (c.getNoiseMultiplier() != 0) {
+            return unsupported("noise_multiplier=" + c.getNoiseMultiplier());
+        }
+        if (task.getSecureAggregation()) {
+            return unsupported("secure_aggregation=true");
+        }
+        return codec(task.getUpdateCodec());
+    }
+
+    private static Optional<String> codec(CodecDescriptor codec) {
+        if (!codec.getOptionsMap().isEmpty()) {
+            return Optional.of("update_codec options " + codec.getOptionsMap() + " are not supported by this agent");
+        }
+        String name = codec.getName();
+        if (name.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            Codecs.byName(name);
+            return Optional.empty();
+        } catch (InvalidInputException e) {
+            return Optional.of("update_codec: " + e.getMessage());
+        }
+    }
+
+    private static Optional<String> unsupported(String field) {
+        return Optional.of(field + " is not supported by this agent");
+    }
+}
