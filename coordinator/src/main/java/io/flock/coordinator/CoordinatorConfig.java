@@ -246,12 +246,10 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
 
     /**
      * @return the JDBC URL to use: the configured one, or an H2 file in the data directory. H2 does not close
-     *         itself at JVM exit (DB_CLOSE_ON_EXIT=FALSE): the coordinator's ordered shutdown closes it last. Its
-     *         commits reach the file before they return (WRITE_DELAY=0; H2's default lets 500 ms of acknowledged
-     *         commits die with a killed process, which CoordinatorDaemonIT caught).
+     *         itself at JVM exit (DB_CLOSE_ON_EXIT=FALSE): the coordinator's ordered shutdown closes it last.
      */
     public String jdbcUrl() {
         return database.isEmpty() ? "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("flock")
-                + ";DB_CLOSE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0" : database;
+                + ";DB_CLOSE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE" : database;
     }
 }

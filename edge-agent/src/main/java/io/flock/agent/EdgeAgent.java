@@ -20,12 +20,12 @@ import io.flock.agent.training.TrainingWorker;
 import io.flock.core.DaemonThreads;
 import io.flock.core.artifact.ArtifactVerifier;
 import io.flock.core.model.Prediction;
+import io.flock.link.wire.PredictionMessages;
 import io.flock.proto.v1.ArtifactChunk;
 import io.flock.proto.v1.DeviceTask;
 import io.flock.proto.v1.Heartbeat;
 import io.flock.proto.v1.ModelAnnouncement;
 import io.flock.proto.v1.PredictRequest;
-import io.flock.proto.v1.PredictResponse;
 import io.flock.proto.v1.TaskRejection;
 import io.flock.proto.v1.Telemetry;
 import io.flock.proto.v1.TrainTask;
@@ -223,23 +223,14 @@ public final class EdgeAgent implements AutoCloseable {
     }
 
     private Prediction offload(String model, float[] raw, Duration timeout) {
-        PredictRequest.Builder b = PredictRequest.newBuilder().setModel(model).setDeviceId(config.deviceId());
-        for (float f : raw) {
-            b.addFeatures(f);
-        }
-        PredictRequest request = b.build();
+        PredictRequest request = PredictionMessages.request(model, config.deviceId(), raw);
         Duration link = conditions.uplink(request.getSerializedSize()).plus(conditions.downlink(64)); // a response is ~60 bytes
         if (link.compareTo(timeout) >= 0) {
             DeviceConditions.pause(timeout);
             throw io.grpc.Status.DEADLINE_EXCEEDED.withDescription("link too slow for the offload timeout").asRuntimeException();
         }
         DeviceConditions.pause(link);
-        PredictResponse r = coordinator.predict(request, timeout.minus(link));
-        float[] p = new float[r.getProbabilitiesCount()];
-        for (int i = 0; i < p.length; i++) {
-            p[i] = r.getProbabilities(i);
-        }
-        return new Prediction(r.getLabel(), p, r.getModel(), r.getVersion());
+        return PredictionMessages.prediction(coordinator.predict(request, timeout.minus(link)));
     }
 
     /**

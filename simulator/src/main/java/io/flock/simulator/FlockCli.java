@@ -1,5 +1,6 @@
 package io.flock.simulator;
 
+import io.flock.agent.AgentMain;
 import io.flock.agent.link.WireTap;
 import io.flock.coordinator.CoordinatorMain;
 import io.flock.coordinator.cli.ModelsCli;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Option;
         description = "Hybrid cloud-edge federated learning.",
         subcommands = {FlockCli.DemoCommand.class, FlockCli.SimulateCommand.class, FlockCli.CompareCommand.class,
             FlockCli.BenchCommand.class,
-            FlockCli.CoordinatorCommand.class, FlockCli.ModelsCommand.class})
+            FlockCli.CoordinatorCommand.class, FlockCli.AgentCommand.class, FlockCli.ModelsCommand.class})
 public final class FlockCli {
     /** Entry point. */
     public static void main(String[] args) {
@@ -182,6 +183,17 @@ public final class FlockCli {
         @Override
         public Integer call() {
             return CoordinatorMain.run(args);
+        }
+    }
+
+    @Command(name = "agent", description = "Run an edge agent (the edge-agent module's own entry point).")
+    static final class AgentCommand implements Callable<Integer> {
+        @CommandLine.Unmatched
+        String[] args = new String[0];
+
+        @Override
+        public Integer call() {
+            return AgentMain.run(args);
         }
     }
 

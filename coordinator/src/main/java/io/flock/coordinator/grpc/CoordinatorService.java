@@ -15,6 +15,7 @@ import io.flock.coordinator.store.TelemetryRow;
 import io.flock.coordinator.wire.WireMapper;
 import io.flock.core.InvalidInputException;
 import io.flock.core.model.Prediction;
+import io.flock.link.wire.PredictionMessages;
 import io.flock.proto.v1.ArtifactChunk;
 import io.flock.proto.v1.CoordinatorGrpc;
 import io.flock.proto.v1.FetchArtifactRequest;
@@ -175,10 +176,10 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
         StatusMapper.respond(out, () -> {
             long start = System.nanoTime();
             FieldLimits.require("model", request.getModel(), FieldLimits.MODEL);
-            Prediction p = serving.predict(request.getModel(), WireMapper.features(request));
+            Prediction p = serving.predict(request.getModel(), PredictionMessages.features(request));
             double seconds = (System.nanoTime() - start) / 1e9;
             metrics.predictionServed(p.model(), seconds);
-            return WireMapper.response(p, PredictResponse.Source.OFFLOADED, seconds * 1e3);
+            return PredictionMessages.response(p, PredictResponse.Source.OFFLOADED, seconds * 1e3).build();
         });
     }
 }

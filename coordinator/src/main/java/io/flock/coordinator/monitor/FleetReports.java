@@ -95,7 +95,7 @@ public final class FleetReports {
         if (!registry.hasModel(model)) {
             throw new InvalidInputException("the device reports model '" + FieldLimits.echo(model) + "', which this coordinator does not hold");
         }
-        if (version > 0 && registry.version(model, version).isEmpty()) {
+        if (version > registry.latestVersion(model)) {
             throw new InvalidInputException("model " + model + " has no version " + version);
         }
     }

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * The models a coordinator holds, their versions, stages and artifact variants. A new version stores the
  * exact fp32 global parameters (the coordinator's state, never pushed) and one signed artifact per variant
  * codec, the first of which devices are sent. Version numbers come from the database. "Current" means the
- * production version. Promotions are idempotent and tell the {@link VersionListener}s. Thread-safe.
+ * production version. Promotions are idempotent and tell the {@link VersionListener}s. The production version and
+ * the latest number are cached, as this process wrote them: one coordinator writes a model's registry (replicas
+ * with a leader come with the scale-out issue). Thread-safe.
  */
 public final class ModelRegistry {
     private static final Logger log = LoggerFactory.getLogger(ModelRegistry.class);
@@ -31,6 +34,10 @@ public final class ModelRegistry {
     private final ArtifactSigner signer;
     private final List<ParameterCodec> variantCodecs;
     private final List<VersionListener> listeners = new CopyOnWriteArrayList<>();
+    /** Each model's production version, as this registry last wrote or read it: heartbeats and fetches ask often. */
+    private final Map<String, ModelVersion> production = new ConcurrentHashMap<>();
+    /** Each model's highest version number. */
+    private final Map<String, Long> latest = new ConcurrentHashMap<>();
     private final Map<String, ModelParameters> recent = new LinkedHashMap<>(4, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, ModelParameters> eldest) {
@@ -80,6 +87,7 @@ public final class ModelRegistry {
                 paramsSha, System.currentTimeMillis(), c.evaluation() == null ? Double.NaN : c.evaluation().accuracy(),
                 c.evaluation() == null ? Double.NaN : c.evaluation().loss(), c.round(), c.optimizerState());
         store.saveVersion(row, rows);
+        latest.merge(model, number, Math::max);
         synchronized (recent) {
             recent.put(key(model, number), c.parameters());
         }
@@ -107,6 +115,11 @@ public final class ModelRegistry {
             previous = store.productionVersion(model);
             store.setStage(model, version, stage.name());
             v = v.withStage(stage);
+            if (stage == Stage.PRODUCTION) {
+                production.put(model, v);
+            } else if (previous == version) {
+                production.remove(model);
+            }
         }
         log.info("model={} version={} is now {} (production was version {})", model, version, stage, previous);
         if (stage == Stage.PRODUCTION) {
@@ -140,10 +153,22 @@ public final class ModelRegistry {
         return promote(model, target, Stage.PRODUCTION);
     }
 
+    /** Records held-out scores that arrive after a version was published: on the version and on its round. */
+    public void recordScores(String model, long version, long round, double accuracy, double loss) {
+        store.recordScores(model, version, round, accuracy, loss);
+        production.computeIfPresent(model, (m, v) -> v.version() == version ? v.withScores(accuracy, loss) : v);
+    }
+
     /** @return the production version of a model, empty before the first promotion */
     public Optional<ModelVersion> current(String model) {
+        ModelVersion cached = production.get(model);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
         long v = store.productionVersion(model);
-        return v == 0 ? Optional.empty() : version(model, v);
+        Optional<ModelVersion> found = v == 0 ? Optional.empty() : version(model, v);
+        found.ifPresent(f -> production.put(model, f));
+        return found;
     }
 
     /** @throws ModelNotFoundException before the first production version */
@@ -176,7 +201,20 @@ public final class ModelRegistry {
 
     /** @return whether the registry holds a model of that name */
     public boolean hasModel(String model) {
-        return store.latestVersion(model) > 0;
+        return latestVersion(model) > 0;
+    }
+
+    /** @return the highest version number of a model, 0 when it has none */
+    public long latestVersion(String model) {
+        Long n = latest.get(model);
+        if (n != null) {
+            return n;
+        }
+        long stored = store.latestVersion(model);
+        if (stored > 0) {
+            latest.merge(model, stored, Math::max);
+        }
+        return stored;
     }
 
     /** @return the exact fp32 global parameters of a version */

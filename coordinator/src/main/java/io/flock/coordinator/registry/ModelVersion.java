@@ -45,6 +45,12 @@ public record ModelVersion(String model, long version, String spec, String pipel
         return pushed().signature();
     }
 
+    /** @return this version with held-out scores */
+    public ModelVersion withScores(double acc, double lossValue) {
+        return new ModelVersion(model, version, spec, pipeline, stage, paramsSha256, createdMs, acc, lossValue, round, variants,
+                optimizerState);
+    }
+
     /** @return this version in another stage */
     public ModelVersion withStage(Stage s) {
         return new ModelVersion(model, version, spec, pipeline, s, paramsSha256, createdMs, accuracy, loss, round, variants,

@@ -70,7 +70,7 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
         this.strategy = strategy;
         this.sender = sender;
         this.finished = finished;
-        this.scoring = new VersionScoring(plan.model(), store, evaluator == null ? p -> null : evaluator);
+        this.scoring = new VersionScoring(plan.model(), registry::recordScores, evaluator == null ? p -> null : evaluator);
     }
 
     /** @return the task id of a device in a round; unique, and the basis of its idempotency key */

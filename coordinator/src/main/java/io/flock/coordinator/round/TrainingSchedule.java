@@ -40,8 +40,8 @@ public final class TrainingSchedule implements AutoCloseable {
     }
 
     private void loop() {
+        long ran = 0;
         try {
-            long ran = 0;
             while (!Thread.currentThread().isInterrupted() && (limit == 0 || ran < limit)) {
                 long started = System.nanoTime();
                 try {
@@ -59,9 +59,9 @@ public final class TrainingSchedule implements AutoCloseable {
                     TimeUnit.NANOSECONDS.sleep(wait);
                 }
             }
-            log.info("training schedule finished after {} rounds", ran);
+            log.info("training schedule {} after {} rounds", Thread.currentThread().isInterrupted() ? "stopped" : "finished", ran);
         } catch (InterruptedException e) {
-            log.info("training schedule stopped");
+            log.info("training schedule stopped after {} rounds", ran);
         } finally {
             done.countDown();
         }

@@ -1,6 +1,5 @@
 package io.flock.coordinator.round;
 
-import io.flock.coordinator.store.FlockStore;
 import io.flock.core.DaemonThreads;
 import io.flock.core.tensor.ModelParameters;
 import io.flock.core.train.Evaluation;
@@ -19,16 +18,21 @@ import org.slf4j.LoggerFactory;
  * exceptionally; it never fails a round, whose version is already published.
  */
 final class VersionScoring implements AutoCloseable {
+    /** Where scores go: the version, and the round that produced it. */
+    interface Scores {
+        void record(String model, long version, long round, double accuracy, double loss);
+    }
+
     private static final Logger log = LoggerFactory.getLogger(VersionScoring.class);
     private final String model;
-    private final FlockStore store;
+    private final Scores store;
     private final Function<ModelParameters, Evaluation> evaluator;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(DaemonThreads.named("flock-scoring"));
 
     /**
      * @param evaluator scores parameters; returns null when there is no held-out set
      */
-    VersionScoring(String model, FlockStore store, Function<ModelParameters, Evaluation> evaluator) {
+    VersionScoring(String model, Scores store, Function<ModelParameters, Evaluation> evaluator) {
         this.model = model;
         this.store = store;
         this.evaluator = evaluator;
@@ -39,7 +43,7 @@ final class VersionScoring implements AutoCloseable {
         return CompletableFuture.supplyAsync(() -> {
             Evaluation e = evaluator.apply(parameters);
             if (e != null) {
-                store.recordScores(model, version, round, e.accuracy(), e.loss());
+                store.record(model, version, round, e.accuracy(), e.loss());
                 log.info("round={} version={} accuracy={} loss={}", round, version, String.format("%.4f", e.accuracy()),
                         String.format("%.4f", e.loss()));
             }

@@ -3,12 +3,9 @@ package io.flock.coordinator.wire;
 import com.google.protobuf.ByteString;
 import io.flock.coordinator.registry.ModelVersion;
 import io.flock.core.artifact.ArtifactManifest;
-import io.flock.core.model.Prediction;
 import io.flock.proto.v1.ArtifactChunk;
 import io.flock.proto.v1.CodecDescriptor;
 import io.flock.proto.v1.ModelAnnouncement;
-import io.flock.proto.v1.PredictRequest;
-import io.flock.proto.v1.PredictResponse;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -54,24 +51,5 @@ public final class WireMapper {
 
     private static int chunkCount(long size, int chunkBytes) {
         return (int) Math.max(1, (size + chunkBytes - 1) / chunkBytes);
-    }
-
-    /** @return the raw features of a prediction request */
-    public static float[] features(PredictRequest request) {
-        float[] raw = new float[request.getFeaturesCount()];
-        for (int i = 0; i < raw.length; i++) {
-            raw[i] = request.getFeatures(i);
-        }
-        return raw;
-    }
-
-    /** @return the response carrying a prediction, where it came from and how long it took */
-    public static PredictResponse response(Prediction p, PredictResponse.Source source, double latencyMs) {
-        PredictResponse.Builder b = PredictResponse.newBuilder().setLabel(p.label()).setModel(p.model()).setVersion(p.version())
-                .setSource(source).setLatencyMs(latencyMs);
-        for (float f : p.probabilities()) {
-            b.addProbabilities(f);
-        }
-        return b.build();
     }
 }

@@ -47,7 +47,7 @@ class VersionScoringTest {
     @Test
     void scoreReturnsAtOnce_andTheStoreGetsTheScoresWhenTheyArrive() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        try (VersionScoring scoring = new VersionScoring("m", store, p -> {
+        try (VersionScoring scoring = new VersionScoring("m", store::recordScores, p -> {
             await(release);
             return new Evaluation(0.75, 0.5, 100);
         })) {
@@ -66,7 +66,7 @@ class VersionScoringTest {
     void versionsAreScoredOneAtATimeInPublicationOrder() throws Exception {
         List<Float> order = new CopyOnWriteArrayList<>();
         CountDownLatch release = new CountDownLatch(1);
-        try (VersionScoring scoring = new VersionScoring("m", store, p -> {
+        try (VersionScoring scoring = new VersionScoring("m", store::recordScores, p -> {
             await(release);
             order.add(p.tensors().get(0).data()[0]);
             return new Evaluation(p.tensors().get(0).data()[0] / 10, 1, 10);
@@ -83,7 +83,7 @@ class VersionScoringTest {
 
     @Test
     void aFailedScoringFailsOnlyItsFuture_andTheRoundReadsNaN() throws Exception {
-        try (VersionScoring scoring = new VersionScoring("m", store, p -> {
+        try (VersionScoring scoring = new VersionScoring("m", store::recordScores, p -> {
             throw new IllegalStateException("evaluator closed");
         })) {
             CompletableFuture<Evaluation> scores = scoring.score(1, 3, PARAMS);
@@ -99,7 +99,7 @@ class VersionScoringTest {
 
     @Test
     void noHeldOutSet_completesWithNull_andLeavesTheStoreAlone() throws Exception {
-        try (VersionScoring scoring = new VersionScoring("m", store, p -> null)) {
+        try (VersionScoring scoring = new VersionScoring("m", store::recordScores, p -> null)) {
             assertThat(scoring.score(1, 3, PARAMS).get(10, TimeUnit.SECONDS)).isNull();
             assertThat(store.version("m", 3).orElseThrow().accuracy()).isNaN();
         }

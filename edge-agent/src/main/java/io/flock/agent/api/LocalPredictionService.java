@@ -6,6 +6,7 @@ import io.flock.agent.offload.OffloadRouter;
 import io.flock.core.FlockException;
 import io.flock.core.InvalidInputException;
 import io.flock.proto.v1.LocalPredictionGrpc;
+import io.flock.link.wire.PredictionMessages;
 import io.flock.proto.v1.PredictRequest;
 import io.flock.proto.v1.PredictResponse;
 import io.grpc.Status;
@@ -29,7 +30,7 @@ public final class LocalPredictionService extends LocalPredictionGrpc.LocalPredi
     public void predict(PredictRequest request, StreamObserver<PredictResponse> out) {
         Answer a;
         try {
-            a = router.answer(Features.of(request));
+            a = router.answer(PredictionMessages.features(request));
         } catch (InvalidInputException e) {
             out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
             return;
@@ -38,28 +39,8 @@ public final class LocalPredictionService extends LocalPredictionGrpc.LocalPredi
             return;
         }
         latency.record(a.latencyMs());
-        PredictResponse.Builder b = PredictResponse.newBuilder().setLabel(a.prediction().label()).setModel(a.prediction().model())
-                .setVersion(a.prediction().version()).setSource(PredictResponse.Source.valueOf(a.source().name()))
-                .setFallbackReason(a.fallbackReason()).setLatencyMs(a.latencyMs());
-        for (float p : a.prediction().probabilities()) {
-            b.addProbabilities(p);
-        }
-        out.onNext(b.build());
+        out.onNext(PredictionMessages.response(a.prediction(), PredictResponse.Source.valueOf(a.source().name()), a.latencyMs())
+                .setFallbackReason(a.fallbackReason()).build());
         out.onCompleted();
-    }
-
-    /** Reads request features into an array. */
-    public static final class Features {
-        private Features() {
-        }
-
-        /** @return the request's raw features */
-        public static float[] of(PredictRequest request) {
-            float[] raw = new float[request.getFeaturesCount()];
-            for (int i = 0; i < raw.length; i++) {
-                raw[i] = request.getFeatures(i);
-            }
-            return raw;
-        }
     }
 }

@@ -3,6 +3,7 @@ package io.flock.simulator.demo;
 import io.flock.agent.EdgeAgent;
 import io.flock.core.data.Dataset;
 import io.flock.proto.v1.LocalPredictionGrpc;
+import io.flock.link.wire.PredictionMessages;
 import io.flock.proto.v1.PredictRequest;
 import io.flock.proto.v1.PredictResponse;
 import io.grpc.ManagedChannel;
@@ -53,10 +54,7 @@ final class PredictionBurst {
                 for (int k = 0; k < perAgent; k++) {
                     int i = (offset + a * perAgent + k) % samples.size();
                     samples.copyRawFeatures(i, raw, 0);
-                    PredictRequest.Builder req = PredictRequest.newBuilder().setRequestId("app-" + a + "-" + k);
-                    for (float f : raw) {
-                        req.addFeatures(f);
-                    }
+                    PredictRequest.Builder req = PredictionMessages.request("", "", raw).toBuilder().setRequestId("app-" + a + "-" + k);
                     long t = System.nanoTime();
                     try {
                         PredictResponse r = app.withDeadlineAfter(5, TimeUnit.SECONDS).predict(req.build());
