@@ -153,7 +153,7 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
 
     /**
      * @param mode     continuous (a round after a round), interval (a round every {@code interval}) or manual (none
-     *                 until asked: {@code --rounds N} at start)
+     *                 until asked: {@code --rounds N} at start, {@code bin/flock models train} later)
      * @param interval time between round starts in interval mode
      */
     public record Schedule(String mode, Duration interval) {

@@ -27,7 +27,8 @@ public final class CoordinatorMain implements Callable<Integer> {
     @Option(names = {"-s", "--set"}, description = "override a key: --set round.devices=5 (repeatable)")
     Map<String, String> set = new LinkedHashMap<>();
 
-    @Option(names = "--rounds", description = "rounds to run, then keep serving (default: 0 = as the schedule says, forever)")
+    @Option(names = "--rounds", description = "rounds to run, then keep serving (default: 0 = as the schedule says, forever);"
+            + " in manual mode: rounds queued at start")
     long rounds;
 
     /** Runs the daemon until a signal; exits 2 with a one-line message for a bad configuration. */

@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import io.flock.coordinator.fleet.DeviceRegistry;
 import io.flock.coordinator.grpc.AdminService;
 import io.flock.coordinator.grpc.CoordinatorService;
+import io.flock.coordinator.intake.FieldLimits;
 import io.flock.coordinator.intake.UpdateIntake;
 import io.flock.coordinator.metrics.CoordinatorMetrics;
 import io.flock.coordinator.metrics.MetricsServer;
@@ -14,10 +15,12 @@ import io.flock.coordinator.mqtt.MqttAnnouncer;
 import io.flock.coordinator.mqtt.MqttFleetLink;
 import io.flock.coordinator.mqtt.MqttTaskSender;
 import io.flock.coordinator.registry.Candidate;
+import io.flock.coordinator.registry.ModelNotFoundException;
 import io.flock.coordinator.registry.ModelRegistry;
 import io.flock.coordinator.registry.ModelVersion;
 import io.flock.coordinator.registry.Stage;
 import io.flock.coordinator.round.HeldOutEvaluator;
+import io.flock.coordinator.round.RoundClosedException;
 import io.flock.coordinator.round.RoundEngine;
 import io.flock.coordinator.round.RoundPlan;
 import io.flock.coordinator.round.TrainingSchedule;
@@ -40,6 +43,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -119,9 +123,9 @@ public final class CoordinatorServer implements AutoCloseable {
         }
         FleetReports reports = new FleetReports(store, devices, registry, config.telemetry().retention());
         server = NettyServerBuilder.forAddress(new InetSocketAddress(config.grpc().host(), config.grpc().port()))
-                .addService(new CoordinatorService(model, new CoordinatorService.Parts(registry, devices, intake, rounds, reports, store,
-                        serving, metrics), config.limits().maxUpdateBytes(), config.push().chunkBytes()))
-                .addService(new AdminService(registry))
+                .addService(new CoordinatorService(model, new CoordinatorService.Parts(registry, devices, intake, rounds, reports, serving,
+                        metrics), config.limits().maxUpdateBytes(), config.push().chunkBytes()))
+                .addService(new AdminService(registry, this::trigger))
                 .maxInboundMessageSize(4 << 20)
                 .build()
                 .start();
@@ -164,12 +168,22 @@ public final class CoordinatorServer implements AutoCloseable {
     public synchronized TrainingSchedule startSchedule(long limit) {
         if (schedule == null) {
             CoordinatorConfig.Schedule s = config.schedule();
-            schedule = new TrainingSchedule(rounds, s.mode().equals("interval") ? s.interval() : Duration.ZERO, limit);
-            if (!s.mode().equals("manual") || limit > 0) {
-                schedule.start();
-            }
+            schedule = new TrainingSchedule(rounds, TrainingSchedule.Mode.valueOf(s.mode().toUpperCase(Locale.ROOT)), s.interval(),
+                    limit).start();
         }
         return schedule;
+    }
+
+    /** Queues rounds on the schedule (the Admin service's TriggerRounds). */
+    private synchronized long trigger(String model, int count) {
+        if (schedule == null || schedule.finished()) {
+            throw new RoundClosedException("no_schedule", "this coordinator runs no training schedule"
+                    + (schedule == null ? " (embedded: rounds are run by its owner)" : " (its rounds are done)"));
+        }
+        if (!model.equals(config.model().name())) {
+            throw new ModelNotFoundException("no model named '" + FieldLimits.echo(model) + "' trains here");
+        }
+        return schedule.trigger(count);
     }
 
     /**

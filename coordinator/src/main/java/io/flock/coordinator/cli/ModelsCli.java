@@ -8,6 +8,7 @@ import io.flock.proto.v1.ModelSummary;
 import io.flock.proto.v1.PromoteRequest;
 import io.flock.proto.v1.RollbackRequest;
 import io.flock.proto.v1.Stage;
+import io.flock.proto.v1.TriggerRoundsRequest;
 import io.flock.proto.v1.VariantInfo;
 import io.flock.proto.v1.VersionInfo;
 import io.grpc.ManagedChannel;
@@ -25,12 +26,12 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code bin/flock models list|versions|promote|rollback}: the registry as an operator sees it, over the
+ * {@code bin/flock models list|versions|promote|rollback|train}: the registry as an operator sees it, over the
  * coordinator's Admin gRPC service. Errors from the coordinator print as one line and exit 2.
  */
-@Command(name = "models", mixinStandardHelpOptions = true, description = "List, promote and roll back model versions.",
+@Command(name = "models", mixinStandardHelpOptions = true, description = "List, promote and roll back model versions; trigger rounds.",
         subcommands = {ModelsCli.ListCommand.class, ModelsCli.VersionsCommand.class, ModelsCli.PromoteCommand.class,
-            ModelsCli.RollbackCommand.class})
+            ModelsCli.RollbackCommand.class, ModelsCli.TrainCommand.class})
 public final class ModelsCli {
     @Option(names = "--coordinator", description = "coordinator gRPC host:port (default: 127.0.0.1:7443)")
     String coordinator = "127.0.0.1:7443";
@@ -166,6 +167,26 @@ public final class ModelsCli {
             VersionInfo v = parent.call(a -> a.rollback(RollbackRequest.newBuilder().setModel(model).setVersion(version).build()));
             parent.header();
             parent.print(v);
+            return 0;
+        }
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = "Queue rounds on the coordinator's schedule (manual mode runs them in turn; interval mode starts one now).")
+    static final class TrainCommand implements Callable<Integer> {
+        @ParentCommand
+        ModelsCli parent;
+
+        @Parameters(index = "0", description = "model name")
+        String model;
+
+        @Option(names = "--rounds", description = "rounds to queue, 1..1000 (default: 1)")
+        int rounds = 1;
+
+        @Override
+        public Integer call() throws Exception {
+            var r = parent.call(a -> a.triggerRounds(TriggerRoundsRequest.newBuilder().setModel(model).setRounds(rounds).build()));
+            parent.out.printf("%d rounds waiting to start%n", r.getQueued());
             return 0;
         }
     }

@@ -15,6 +15,8 @@ import io.flock.proto.v1.ListVersionsResponse;
 import io.flock.proto.v1.ModelSummary;
 import io.flock.proto.v1.PromoteRequest;
 import io.flock.proto.v1.RollbackRequest;
+import io.flock.proto.v1.TriggerRoundsRequest;
+import io.flock.proto.v1.TriggerRoundsResponse;
 import io.flock.proto.v1.VariantInfo;
 import io.flock.proto.v1.VersionInfo;
 import io.grpc.stub.StreamObserver;
@@ -23,11 +25,37 @@ import java.util.List;
 /** The operator's gRPC edge to the registry: list models and versions, promote, roll back. */
 public final class AdminService extends AdminGrpc.AdminImplBase {
     private static final int DEFAULT_LIMIT = 50;
+    private static final int MAX_TRIGGERED = 1000;
     private final ModelRegistry registry;
+    private final RoundTrigger trigger;
 
-    /** @param registry the models it administers */
-    public AdminService(ModelRegistry registry) {
+    /** Queues rounds of a model on the training schedule. */
+    public interface RoundTrigger {
+        /**
+         * @return rounds waiting to start
+         * @throws io.flock.coordinator.round.RoundClosedException when no schedule runs
+         */
+        long trigger(String model, int rounds);
+    }
+
+    /**
+     * @param registry the models it administers
+     * @param trigger  the training schedule's door
+     */
+    public AdminService(ModelRegistry registry, RoundTrigger trigger) {
         this.registry = registry;
+        this.trigger = trigger;
+    }
+
+    @Override
+    public void triggerRounds(TriggerRoundsRequest request, StreamObserver<TriggerRoundsResponse> out) {
+        StatusMapper.respond(out, () -> {
+            String model = requireModel(request.getModel());
+            if (request.getRounds() < 1 || request.getRounds() > MAX_TRIGGERED) {
+                throw new InvalidInputException("rounds must be 1.." + MAX_TRIGGERED + ", got " + request.getRounds());
+            }
+            return TriggerRoundsResponse.newBuilder().setQueued(trigger.trigger(model, request.getRounds())).build();
+        });
     }
 
     @Override

@@ -10,7 +10,6 @@ import io.flock.coordinator.registry.ModelRegistry;
 import io.flock.coordinator.registry.ModelVersion;
 import io.flock.coordinator.round.RoundEngine;
 import io.flock.coordinator.serving.ModelServing;
-import io.flock.coordinator.store.FlockStore;
 import io.flock.coordinator.store.TelemetryRow;
 import io.flock.coordinator.wire.WireMapper;
 import io.flock.core.InvalidInputException;
@@ -49,7 +48,6 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     private final UpdateSink updates;
     private final RoundEngine rounds;
     private final FleetReports reports;
-    private final FlockStore store;
     private final ModelServing serving;
     private final CoordinatorMetrics metrics;
     private final long maxUpdateBytes;
@@ -57,7 +55,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
 
     /** The parts the service calls. */
     public record Parts(ModelRegistry registry, DeviceRegistry devices, UpdateSink updates, RoundEngine rounds,
-                        FleetReports reports, FlockStore store, ModelServing serving, CoordinatorMetrics metrics) {
+                        FleetReports reports, ModelServing serving, CoordinatorMetrics metrics) {
     }
 
     /**
@@ -73,7 +71,6 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
         this.updates = parts.updates();
         this.rounds = parts.rounds();
         this.reports = parts.reports();
-        this.store = parts.store();
         this.serving = parts.serving();
         this.metrics = parts.metrics();
         this.maxUpdateBytes = maxUpdateBytes;
@@ -119,16 +116,11 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
             FieldLimits.require("device_id", r.getDeviceId(), FieldLimits.DEVICE_ID);
             FieldLimits.require("task_id", r.getTaskId(), FieldLimits.TASK_ID);
             FieldLimits.require("model", r.getModel(), FieldLimits.MODEL);
-            FieldLimits.require("reason", r.getReason(), FieldLimits.REASON);
-            devices.requireKnown(r.getDeviceId());
             if (!model.equals(r.getModel())) {
                 throw new ModelNotFoundException("no model named '" + FieldLimits.echo(r.getModel()) + "' sends tasks here");
             }
-            if (r.getReason().isBlank()) {
-                throw new InvalidInputException("reason must not be empty");
-            }
+            reports.taskRejected(r.getDeviceId(), r.getModel(), r.getRound(), r.getTaskId(), r.getReason());
             boolean open = rounds.taskRejected(r.getDeviceId(), r.getRound(), r.getTaskId());
-            store.saveTaskRejection(r.getDeviceId(), r.getModel(), r.getRound(), r.getTaskId(), r.getReason(), System.currentTimeMillis());
             metrics.taskRejected(r.getModel());
             log.info("round={} device={} rejected task {}: {}", r.getRound(), r.getDeviceId(), r.getTaskId(), r.getReason());
             return TaskRejectionAck.newBuilder().setRecorded(open).build();

@@ -76,6 +76,20 @@ public final class FleetReports {
         return n;
     }
 
+    /**
+     * Records a task a device refused, with its reason (also the device's last rejection).
+     *
+     * @throws InvalidInputException for an empty or over-long reason
+     */
+    public void taskRejected(String deviceId, String model, long round, String taskId, String reason) {
+        FieldLimits.require("reason", reason, FieldLimits.REASON);
+        if (reason == null || reason.isBlank()) {
+            throw new InvalidInputException("reason must not be empty");
+        }
+        devices.requireKnown(deviceId);
+        store.saveTaskRejection(deviceId, model, round, taskId, reason, System.currentTimeMillis());
+    }
+
     /** @return telemetry windows received since start */
     public long received() {
         return received.get();

@@ -171,7 +171,8 @@ class CoordinatorDaemonIT {
         try (ChildJvm c = ChildJvm.start("coordinator", CoordinatorMain.class.getName(), dir.resolve("admin.log"),
                 "--set", "data-dir=" + dir.resolve("a"), "--set", "mqtt.url=" + MOSQUITTO, "--set", "grpc.port=" + grpc,
                 "--set", "metrics.port=-1", "--set", "model.name=" + model, "--set", "model.spec=mlp:784-16-10",
-                "--set", "schedule.mode=manual", "--set", "registry.variants=fp32")) {
+                "--set", "schedule.mode=manual", "--set", "registry.variants=fp32", "--set", "round.devices=1",
+                "--set", "round.min-results=1")) {
             c.await("coordinator on", Duration.ofSeconds(60));
             bringOnline(grpc, List.of(device), mqtt);
             String target = "127.0.0.1:" + grpc;
@@ -185,6 +186,10 @@ class CoordinatorDaemonIT {
             assertThat(cliExit("--coordinator", target, "promote", "nope", "1")).isEqualTo(2);
             assertThat(cliExit("--coordinator", target, "promote", model, "1", "--stage", "golden")).isEqualTo(2);
             assertThat(cli("--coordinator", target, "promote", model, "1")).as("the stage it has: a no-op").contains("production");
+            assertThat(cliExit("--coordinator", target, "train", model, "--rounds", "0")).isEqualTo(2);
+            assertThat(cliErr).contains("INVALID_ARGUMENT").contains("rounds must be 1..1000");
+            assertThat(cli("--coordinator", target, "train", model)).contains("rounds waiting to start");
+            c.await("(round=1 sampled 1 of 1)", Duration.ofSeconds(30));
 
             try (RawDevice raw = new RawDevice(grpc)) {
                 var stub = CoordinatorGrpc.newBlockingStub(raw.channel);
