@@ -21,7 +21,7 @@ import java.util.List;
  * writable as {@link ModelParameters}. Methods are synchronized: one model serves one caller at a
  * time (DJL predictors are not thread-safe). Close it to free native memory.
  */
-public final class FlockModel implements AutoCloseable {
+public final class FlockModel implements InferenceModel {
     private final ModelSpec spec;
     private final Model model;
 

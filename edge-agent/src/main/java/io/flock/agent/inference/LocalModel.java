@@ -2,20 +2,21 @@ package io.flock.agent.inference;
 
 import io.flock.core.InvalidInputException;
 import io.flock.core.data.FeaturePipeline;
-import io.flock.core.model.FlockModel;
+import io.flock.core.model.InferenceModel;
 import io.flock.core.model.ModelSpec;
 import io.flock.core.model.Prediction;
 import io.flock.core.tensor.ModelParameters;
 import java.util.Optional;
 
 /**
- * The model the device serves now: swapped atomically when a verified version loads. Thread-safe;
+ * The model the device serves now: swapped atomically when a verified version loads. An MLP runs in
+ * plain Java, so a device serving one loads no native engine ({@link InferenceModel#forDevice}). Thread-safe;
  * predictions on one model are serialised.
  */
 public final class LocalModel implements AutoCloseable {
     /** A loaded version. */
     public record Loaded(String name, long version, String sha256, ModelSpec spec, FeaturePipeline pipeline,
-                         ModelParameters parameters, FlockModel model) {
+                         ModelParameters parameters, InferenceModel model) {
     }
 
     private volatile Loaded current;
@@ -32,7 +33,7 @@ public final class LocalModel implements AutoCloseable {
             current = new Loaded(name, version, sha256, spec, pipeline, parameters, now.model());
             return;
         }
-        FlockModel model = new FlockModel(spec, name + "-v" + version);
+        InferenceModel model = InferenceModel.forDevice(spec, name + "-v" + version);
         try {
             model.load(parameters);
         } catch (RuntimeException e) {
