@@ -127,11 +127,17 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
     public record Eval(Path dataDir) {
     }
 
-    /** @param maxUpdateBytes largest accepted update stream */
-    public record Limits(long maxUpdateBytes) {
-        /** Validates the size. */
+    /**
+     * @param maxUpdateBytes largest accepted update stream
+     * @param intakeBudget   bytes all uploads in flight may hold at once (received and being decoded); past it an
+     *                       upload gets RESOURCE_EXHAUSTED and the device retries
+     */
+    public record Limits(long maxUpdateBytes, long intakeBudget) {
+        /** Validates the sizes. */
         public Limits {
             ConfigException.require(maxUpdateBytes >= 1024, "limits.max-update-bytes", maxUpdateBytes);
+            ConfigException.require(intakeBudget >= maxUpdateBytes, "limits.intake-budget", intakeBudget
+                    + " (must be at least limits.max-update-bytes=" + maxUpdateBytes + ")");
         }
     }
 
@@ -199,6 +205,7 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
         d.put("registry.auto-promote", "true");
         d.put("eval.data-dir", "");
         d.put("limits.max-update-bytes", "64MiB");
+        d.put("limits.intake-budget", "256MiB");
         d.put("metrics.host", "127.0.0.1");
         d.put("metrics.port", "9464");
         d.put("telemetry.retention", "168h");
@@ -225,7 +232,7 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
                         (float) s.decimal("training.clip-norm"), s.bool("training.secure-aggregation"))),
                 new Registry(list(s.string("registry.variants")), s.bool("registry.auto-promote")),
                 new Eval(s.path("eval.data-dir")),
-                new Limits(s.bytes("limits.max-update-bytes")),
+                new Limits(s.bytes("limits.max-update-bytes"), s.bytes("limits.intake-budget")),
                 new Metrics(s.string("metrics.host"), s.integer("metrics.port")),
                 new Telemetry(s.duration("telemetry.retention")),
                 new Schedule(s.string("schedule.mode"), s.duration("schedule.interval")),

@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import io.flock.coordinator.fleet.DeviceRegistry;
 import io.flock.coordinator.grpc.AdminService;
 import io.flock.coordinator.grpc.CoordinatorService;
+import io.flock.coordinator.intake.ByteBudget;
 import io.flock.coordinator.intake.FieldLimits;
 import io.flock.coordinator.intake.UpdateIntake;
 import io.flock.coordinator.metrics.CoordinatorMetrics;
@@ -111,7 +112,8 @@ public final class CoordinatorServer implements AutoCloseable {
         announcer = new MqttAnnouncer(link, registry, config.push().chunkBytes(), config.push().broadcast());
         registry.addListener((v, previous) -> serving.update(v, registry.globalParameters(v)));
         registry.addListener(announcer);
-        UpdateIntake intake = new UpdateIntake(store, devices, config.limits().maxUpdateBytes(), metrics);
+        ByteBudget intakeBudget = new ByteBudget(config.limits().intakeBudget());
+        UpdateIntake intake = new UpdateIntake(store, devices, config.limits().maxUpdateBytes(), metrics, intakeBudget);
         rounds = new RoundEngine(new RoundPlan(model, config.model().spec(), config.model().pipeline(), config.round().devices(),
                 config.round().minResults(), config.round().minAvailable(), config.round().timeout(), config.seed()), store, registry, devices,
                 config.strategy().build(), new MqttTaskSender(link), evaluator == null ? null : evaluator::evaluate,
@@ -123,8 +125,8 @@ public final class CoordinatorServer implements AutoCloseable {
         }
         FleetReports reports = new FleetReports(store, devices, registry, config.telemetry().retention());
         server = NettyServerBuilder.forAddress(new InetSocketAddress(config.grpc().host(), config.grpc().port()))
-                .addService(new CoordinatorService(model, new CoordinatorService.Parts(registry, devices, intake, rounds, reports, serving,
-                        metrics), config.limits().maxUpdateBytes(), config.push().chunkBytes()))
+                .addService(new CoordinatorService(model, new CoordinatorService.Parts(registry, devices, intake, intakeBudget, rounds, reports,
+                        serving, metrics), config.limits().maxUpdateBytes(), config.push().chunkBytes()))
                 .addService(new AdminService(registry, this::trigger))
                 .maxInboundMessageSize(4 << 20)
                 .build()

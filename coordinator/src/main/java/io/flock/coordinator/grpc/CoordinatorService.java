@@ -1,6 +1,7 @@
 package io.flock.coordinator.grpc;
 
 import io.flock.coordinator.fleet.DeviceRegistry;
+import io.flock.coordinator.intake.ByteBudget;
 import io.flock.coordinator.intake.FieldLimits;
 import io.flock.coordinator.intake.UpdateSink;
 import io.flock.coordinator.metrics.CoordinatorMetrics;
@@ -46,6 +47,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     private final ModelRegistry registry;
     private final DeviceRegistry devices;
     private final UpdateSink updates;
+    private final ByteBudget intakeBudget;
     private final RoundEngine rounds;
     private final FleetReports reports;
     private final ModelServing serving;
@@ -54,7 +56,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     private final int chunkBytes;
 
     /** The parts the service calls. */
-    public record Parts(ModelRegistry registry, DeviceRegistry devices, UpdateSink updates, RoundEngine rounds,
+    public record Parts(ModelRegistry registry, DeviceRegistry devices, UpdateSink updates, ByteBudget intakeBudget, RoundEngine rounds,
                         FleetReports reports, ModelServing serving, CoordinatorMetrics metrics) {
     }
 
@@ -69,6 +71,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
         this.registry = parts.registry();
         this.devices = parts.devices();
         this.updates = parts.updates();
+        this.intakeBudget = parts.intakeBudget();
         this.rounds = parts.rounds();
         this.reports = parts.reports();
         this.serving = parts.serving();
@@ -160,7 +163,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
 
     @Override
     public StreamObserver<UpdateChunk> uploadUpdate(StreamObserver<UploadReceipt> out) {
-        return new UploadReceiver(updates, metrics, maxUpdateBytes, out);
+        return new UploadReceiver(updates, metrics, intakeBudget, maxUpdateBytes, out);
     }
 
     @Override

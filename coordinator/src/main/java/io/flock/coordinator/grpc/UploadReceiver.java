@@ -1,5 +1,6 @@
 package io.flock.coordinator.grpc;
 
+import io.flock.coordinator.intake.ByteBudget;
 import io.flock.coordinator.intake.FieldLimits;
 import io.flock.coordinator.intake.IntakeEvents;
 import io.flock.coordinator.intake.Receipt;
@@ -26,12 +27,18 @@ final class UploadReceiver implements StreamObserver<UpdateChunk> {
     private final StreamObserver<UploadReceipt> response;
     private final ByteArrayOutputStream payload = new ByteArrayOutputStream();
     private UpdateHeader header;
+    private final ByteBudget budget;
+    private long reserved;
     private boolean failed;
     private boolean submitted;
 
-    /** @param events told of refusals the receiver itself makes (the sink reports its own) */
-    UploadReceiver(UpdateSink sink, IntakeEvents events, long maxBytes, StreamObserver<UploadReceipt> response) {
+    /**
+     * @param events told of refusals the receiver itself makes (the sink reports its own)
+     * @param budget bytes all streams in flight may hold; each chunk is reserved before it is kept
+     */
+    UploadReceiver(UpdateSink sink, IntakeEvents events, ByteBudget budget, long maxBytes, StreamObserver<UploadReceipt> response) {
         this.sink = sink;
+        this.budget = budget;
         this.events = events;
         this.maxBytes = maxBytes;
         this.response = response;
@@ -60,6 +67,8 @@ final class UploadReceiver implements StreamObserver<UpdateChunk> {
             if (payload.size() + (long) chunk.getData().size() > maxBytes) {
                 throw new CapacityExceededException("update stream exceeds limits.max-update-bytes=" + maxBytes);
             }
+            budget.reserve(chunk.getData().size());
+            reserved += chunk.getData().size();
             chunk.getData().writeTo(payload);
         } catch (Exception e) {
             fail(e);
@@ -78,6 +87,13 @@ final class UploadReceiver implements StreamObserver<UpdateChunk> {
     @Override
     public void onError(Throwable t) {
         failed = true;
+        giveBack();
+    }
+
+    /** Returns the stream's reservation once; the payload buffer is dropped with the receiver. */
+    private void giveBack() {
+        budget.release(reserved);
+        reserved = 0;
     }
 
     @Override
@@ -99,6 +115,7 @@ final class UploadReceiver implements StreamObserver<UpdateChunk> {
             submitted = true;
             Receipt r = sink.submit(new UpdateSubmission(header.getDeviceId(), header.getModel(), header.getTaskId(), header.getRound(),
                     header.getBaseVersion(), header.getIdempotencyKey(), header.getNumExamples(), header.getCodec().getName(), bytes));
+            giveBack();
             response.onNext(UploadReceipt.newBuilder()
                     .setOutcome(r.outcome() == Receipt.Outcome.DUPLICATE ? UploadReceipt.Outcome.DUPLICATE : UploadReceipt.Outcome.ACCEPTED)
                     .setRound(r.round()).setAcceptedInRound(r.acceptedInRound()).build());
@@ -110,6 +127,7 @@ final class UploadReceiver implements StreamObserver<UpdateChunk> {
 
     private void fail(Exception e) {
         failed = true;
+        giveBack();
         if (!submitted && e instanceof RuntimeException re) {
             events.rejected(re);
         }

@@ -25,6 +25,7 @@ public final class UpdateIntake implements UpdateSink {
     private final DeviceRegistry devices;
     private final long maxUpdateBytes;
     private final IntakeEvents events;
+    private final ByteBudget budget;
     private final Map<String, TaskLedger> ledgers = new ConcurrentHashMap<>();
 
     /**
@@ -32,8 +33,10 @@ public final class UpdateIntake implements UpdateSink {
      * @param devices        who is registered
      * @param maxUpdateBytes largest accepted payload
      * @param events         told of each acceptance and refusal
+     * @param budget         bytes all uploads in flight may hold; decoding reserves its share here
      */
-    public UpdateIntake(FlockStore store, DeviceRegistry devices, long maxUpdateBytes, IntakeEvents events) {
+    public UpdateIntake(FlockStore store, DeviceRegistry devices, long maxUpdateBytes, IntakeEvents events, ByteBudget budget) {
+        this.budget = budget;
         this.store = store;
         this.devices = devices;
         this.maxUpdateBytes = maxUpdateBytes;
@@ -56,6 +59,17 @@ public final class UpdateIntake implements UpdateSink {
         } catch (RuntimeException e) {
             events.rejected(e);
             throw e;
+        }
+    }
+
+    /** Decodes against the task's layout while holding what decoding can allocate: the frame bound and the values. */
+    private ModelParameters decode(UpdateSubmission s, ModelParameters layout) {
+        long need = 12L * layout.totalSize() + (1 << 16);
+        budget.reserve(need);
+        try {
+            return Codecs.byName(s.codec()).decode(s.payload(), layout);
+        } finally {
+            budget.release(need);
         }
     }
 
@@ -84,8 +98,7 @@ public final class UpdateIntake implements UpdateSink {
         if (s.idempotencyKey() == null || s.idempotencyKey().isEmpty()) {
             throw new InvalidInputException("idempotency_key must not be empty");
         }
-        ModelParameters delta = Codecs.byName(s.codec()).decode(s.payload());
-        task.base().requireSameLayout(delta);
+        ModelParameters delta = decode(s, task.base());
         delta.requireFinite();
         ClientUpdate update = new ClientUpdate(s.deviceId(), s.baseVersion(), delta, s.numExamples(), 1, 0);
         StoredUpdate row = new StoredUpdate(s.model(), task.round(), s.deviceId(), s.idempotencyKey(), s.numExamples(),

@@ -58,6 +58,7 @@ class RoundIntakeTest {
     private final List<String> tasked = new CopyOnWriteArrayList<>();
     private final List<RoundResult> finished = new CopyOnWriteArrayList<>();
     private final ExecutorService pool = Executors.newCachedThreadPool();
+    private final ByteBudget budget = new ByteBudget(64L << 20);
 
     private static ModelParameters p(float... v) {
         return new ModelParameters(List.of(new Tensor("w", new int[] {v.length}, v)));
@@ -83,7 +84,7 @@ class RoundIntakeTest {
         }
         ModelVersion v1 = registry.publish(MODEL, Candidate.of(SPEC, PIPELINE, p(10, 10), null));
         registry.promote(MODEL, v1.version(), Stage.PRODUCTION);
-        intake = new UpdateIntake(store, devices, 1 << 20, IntakeEvents.NONE);
+        intake = new UpdateIntake(store, devices, 1 << 20, IntakeEvents.NONE, budget);
     }
 
     @AfterEach
@@ -200,6 +201,63 @@ class RoundIntakeTest {
         assertThat(engine.acceptedInOpenRound()).isZero();
         assertThat(store.updates(MODEL, 1)).isEmpty();
         assertThat(intake.submit(update("a", "k", 1, 1)).outcome()).as("the device can still deliver").isEqualTo(Receipt.Outcome.ACCEPTED);
+    }
+
+    /** An int8 update whose frame claims a 16384 x 16384 tensor over 256 MB of zeros: about 250 KB on the wire. */
+    private static byte[] bomb() throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(new java.util.zip.DeflaterOutputStream(bytes))) {
+            out.writeInt(0x464C4B50);
+            out.writeUTF("int8");
+            out.writeInt(1);
+            out.writeUTF("w");
+            out.writeByte(2);
+            out.writeInt(16384);
+            out.writeInt(16384);
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 256; i++) {
+                out.write(zeros);
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    @Test
+    void tenConcurrentDecompressionBombs_areRefused_andAllocateAlmostNothing() throws Exception {
+        startEngine(3, 3, Duration.ofSeconds(30));
+        roundInBackground();
+        byte[] bomb = bomb();
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        List<Callable<Long>> uploads = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String device = List.of("a", "b", "c").get(i % 3);
+            uploads.add(() -> {
+                long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+                assertThatThrownBy(() -> intake.submit(new UpdateSubmission(device, MODEL, RoundEngine.taskId(1, device), 1, 1, "bomb",
+                        100, "int8", bomb))).isInstanceOf(InvalidInputException.class);
+                return threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+            });
+        }
+        long allocated = 0;
+        for (Future<Long> f : pool.invokeAll(uploads)) {
+            allocated += f.get();
+        }
+
+        assertThat(allocated).as("bytes ten %d-byte bombs allocated", bomb.length).isLessThan(32L << 20);
+        assertThat(budget.used()).isZero();
+        assertThat(engine.acceptedInOpenRound()).isZero();
+    }
+
+    @Test
+    void aFullIntakeBudget_answersAtOnce_andTheNextUploadFits() throws Exception {
+        startEngine(3, 3, Duration.ofSeconds(30));
+        roundInBackground();
+        budget.reserve((64L << 20) - 100);
+
+        assertThatThrownBy(() -> intake.submit(update("a", "ka", 1, 1))).isInstanceOf(CapacityExceededException.class)
+                .hasMessageContaining("limits.intake-budget");
+        budget.release((64L << 20) - 100);
+        assertThat(intake.submit(update("a", "ka", 1, 1)).outcome()).isEqualTo(Receipt.Outcome.ACCEPTED);
     }
 
     @Test

@@ -44,10 +44,10 @@ final class Entropy {
      * OutOfMemoryError ("Retried waiting for GCLocker too often"). More inflaters than cores would
      * only share the CPU anyway.
      *
-     * @return the inflated frame; fails past the largest frame a codec may hold
+     * @param limit the most bytes the frame may inflate to ({@link ParameterFrame#maxFrameBytes})
+     * @return the inflated frame; fails past the limit
      */
-    static DataInputStream inflate(byte[] bytes) {
-        long limit = ParameterFrame.MAX_VALUES * 4L + (1 << 20);
+    static DataInputStream inflate(byte[] bytes, long limit) {
         Inflater inflater = new Inflater();
         INFLATERS.acquireUninterruptibly();
         try {

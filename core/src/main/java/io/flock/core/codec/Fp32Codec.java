@@ -23,6 +23,11 @@ public final class Fp32Codec implements ParameterCodec {
 
     @Override
     public ModelParameters decode(byte[] bytes) {
+        return decode(bytes, null);
+    }
+
+    @Override
+    public ModelParameters decode(byte[] bytes, ModelParameters layout) {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
         return ParameterFrame.read(NAME, in, (name, shape, count, din) -> {
             if ((long) count * 4 > din.available()) {
@@ -31,7 +36,7 @@ public final class Fp32Codec implements ParameterCodec {
             }
             byte[] raw = din.readNBytes(count * 4);
             return FloatBytes.toFloats(raw);
-        });
+        }, layout);
     }
 
     /** Little-endian float32 conversions shared by the codecs. */

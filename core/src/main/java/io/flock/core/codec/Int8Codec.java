@@ -60,7 +60,12 @@ public final class Int8Codec implements ParameterCodec {
 
     @Override
     public ModelParameters decode(byte[] bytes) {
-        return ParameterFrame.read(NAME, Entropy.inflate(bytes), Int8Codec::readTensor);
+        return decode(bytes, null);
+    }
+
+    @Override
+    public ModelParameters decode(byte[] bytes, ModelParameters layout) {
+        return ParameterFrame.read(NAME, Entropy.inflate(bytes, ParameterFrame.maxFrameBytes(layout)), Int8Codec::readTensor, layout);
     }
 
     private static float[] readTensor(String name, int[] shape, int count, DataInputStream in) throws IOException {

@@ -86,7 +86,12 @@ public final class LowBitCodec implements ParameterCodec {
 
     @Override
     public ModelParameters decode(byte[] bytes) {
-        return ParameterFrame.read(name, Entropy.inflate(bytes), this::readTensor);
+        return decode(bytes, null);
+    }
+
+    @Override
+    public ModelParameters decode(byte[] bytes, ModelParameters layout) {
+        return ParameterFrame.read(name, Entropy.inflate(bytes, ParameterFrame.maxFrameBytes(layout)), this::readTensor, layout);
     }
 
     private float[] readTensor(String tensor, int[] shape, int count, DataInputStream in) throws IOException {

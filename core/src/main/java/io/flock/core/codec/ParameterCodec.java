@@ -19,4 +19,14 @@ public interface ParameterCodec {
      * @throws CodecFormatException when the bytes are malformed, truncated or too large
      */
     ModelParameters decode(byte[] bytes);
+
+    /**
+     * Decodes bytes that must hold exactly {@code layout}'s tensors (names and shapes, in order): each tensor's
+     * declared name and shape are checked before its body is read, and a compressed frame is never inflated past
+     * what such a frame can hold. Bytes from outside (a device's update) go through this, so a small upload that
+     * claims a huge tensor or inflates to gigabytes is refused before it allocates.
+     *
+     * @throws CodecFormatException as {@link #decode(byte[])}, and for any other layout
+     */
+    ModelParameters decode(byte[] bytes, ModelParameters layout);
 }

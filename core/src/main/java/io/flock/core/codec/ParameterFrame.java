@@ -9,6 +9,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -55,7 +56,28 @@ final class ParameterFrame {
         return bytes.toByteArray();
     }
 
+    /**
+     * @param layout the tensors the frame must hold, or null for any within the absolute limits
+     * @return the most bytes a frame of that layout can take, whatever the codec (4 bytes a value, plus scales
+     *         of up to 4 bytes a value, plus headers)
+     */
+    static long maxFrameBytes(ModelParameters layout) {
+        if (layout == null) {
+            return MAX_VALUES * 4L + (1 << 20);
+        }
+        long bytes = 1024;
+        for (Tensor t : layout.tensors()) {
+            bytes += 8L * t.size() + 1024 + 3L * t.name().length();
+        }
+        return bytes;
+    }
+
     static ModelParameters read(String codec, DataInputStream in, BodyReader body) {
+        return read(codec, in, body, null);
+    }
+
+    /** @param layout the tensors the frame must hold, checked before each body is read; null = any */
+    static ModelParameters read(String codec, DataInputStream in, BodyReader body, ModelParameters layout) {
         try {
             if (in.readInt() != MAGIC) {
                 throw new CodecFormatException("not a Flock parameter frame (bad magic)");
@@ -67,6 +89,9 @@ final class ParameterFrame {
             int n = in.readInt();
             if (n < 0 || n > MAX_TENSORS) {
                 throw new CodecFormatException("tensor count " + n + " outside 0.." + MAX_TENSORS);
+            }
+            if (layout != null && n != layout.tensors().size()) {
+                throw new CodecFormatException("frame holds " + n + " tensors, the model has " + layout.tensors().size());
             }
             List<Tensor> tensors = new ArrayList<>(n);
             long total = 0;
@@ -86,6 +111,13 @@ final class ParameterFrame {
                     count *= shape[r];
                     if (count > MAX_VALUES) {
                         throw new CodecFormatException("tensor " + tensorName + " exceeds " + MAX_VALUES + " values");
+                    }
+                }
+                if (layout != null) {
+                    Tensor want = layout.tensors().get(i);
+                    if (!want.name().equals(tensorName) || !Arrays.equals(want.shape(), shape)) {
+                        throw new CodecFormatException("tensor " + i + " is " + tensorName + Arrays.toString(shape) + ", the model has "
+                                + want.name() + Arrays.toString(want.shape()));
                     }
                 }
                 total += count;

@@ -65,7 +65,7 @@ class QuantisedFrameTest {
         Map<String, String> actual = new LinkedHashMap<>();
 
         for (String name : PINNED.keySet()) {
-            byte[] frame = Entropy.inflate(Codecs.byName(name).encode(p)).readAllBytes();
+            byte[] frame = Entropy.inflate(Codecs.byName(name).encode(p), ParameterFrame.maxFrameBytes(null)).readAllBytes();
             actual.put(name, sha256(frame));
         }
 
