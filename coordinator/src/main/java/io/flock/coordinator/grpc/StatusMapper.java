@@ -1,6 +1,7 @@
 package io.flock.coordinator.grpc;
 
 import io.flock.coordinator.fleet.UnknownDeviceException;
+import io.flock.coordinator.intake.IntakeBusyException;
 import io.flock.coordinator.intake.UpdateConflictException;
 import io.flock.coordinator.registry.ModelNotFoundException;
 import io.flock.coordinator.round.RoundClosedException;
@@ -40,6 +41,8 @@ public final class StatusMapper {
             status = Status.NOT_FOUND;
         } else if (t instanceof UpdateConflictException) {
             status = Status.ALREADY_EXISTS;
+        } else if (t instanceof IntakeBusyException) {
+            status = Status.UNAVAILABLE;
         } else {
             // database and other internal errors: their text stays in the log, never on the wire
             log.warn("internal error answered as INTERNAL", t);

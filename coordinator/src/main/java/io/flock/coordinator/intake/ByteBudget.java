@@ -1,12 +1,12 @@
 package io.flock.coordinator.intake;
 
-import io.flock.core.CapacityExceededException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Bytes the intake may hold at once across all uploads in flight (received payloads and what decoding them
  * allocates), so many concurrent or hostile uploads cannot exhaust the heap. A reservation that does not fit
- * is refused at once with RESOURCE_EXHAUSTED (the device's outbox retries later), never waited for. Thread-safe.
+ * is refused at once ({@link IntakeBusyException}: UNAVAILABLE, which the device's outbox retries later), never
+ * waited for. Thread-safe.
  */
 public final class ByteBudget {
     private final long capacity;
@@ -21,14 +21,14 @@ public final class ByteBudget {
     }
 
     /**
-     * @throws CapacityExceededException when {@code bytes} more would pass the capacity; nothing is reserved then
+     * @throws IntakeBusyException when {@code bytes} more would pass the capacity; nothing is reserved then
      */
     public void reserve(long bytes) {
         long now;
         do {
             now = used.get();
             if (now + bytes > capacity) {
-                throw new CapacityExceededException("the coordinator holds " + now + " bytes of uploads in flight, at its limit of "
+                throw new IntakeBusyException("the coordinator holds " + now + " bytes of uploads in flight, at its limit of "
                         + capacity + " (limits.intake-budget); retry later");
             }
         } while (!used.compareAndSet(now, now + bytes));

@@ -1,6 +1,7 @@
 package io.flock.coordinator.metrics;
 
 import io.flock.coordinator.fleet.UnknownDeviceException;
+import io.flock.coordinator.intake.IntakeBusyException;
 import io.flock.coordinator.intake.IntakeEvents;
 import io.flock.coordinator.intake.UpdateConflictException;
 import io.flock.coordinator.registry.ModelNotFoundException;
@@ -119,6 +120,8 @@ public final class CoordinatorMetrics implements IntakeEvents {
             return "unknown_model";
         } else if (e instanceof UpdateConflictException) {
             return "second_update";
+        } else if (e instanceof IntakeBusyException) {
+            return "busy";
         }
         return "internal";
     };

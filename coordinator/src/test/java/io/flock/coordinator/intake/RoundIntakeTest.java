@@ -254,7 +254,7 @@ class RoundIntakeTest {
         roundInBackground();
         budget.reserve((64L << 20) - 100);
 
-        assertThatThrownBy(() -> intake.submit(update("a", "ka", 1, 1))).isInstanceOf(CapacityExceededException.class)
+        assertThatThrownBy(() -> intake.submit(update("a", "ka", 1, 1))).isInstanceOf(IntakeBusyException.class)
                 .hasMessageContaining("limits.intake-budget");
         budget.release((64L << 20) - 100);
         assertThat(intake.submit(update("a", "ka", 1, 1)).outcome()).isEqualTo(Receipt.Outcome.ACCEPTED);

@@ -13,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,6 +37,14 @@ public final class Outbox {
     private final String deviceId;
     private final DeviceConditions conditions;
     private final AtomicLong uploaded = new AtomicLong();
+    /**
+     * Answers after which the same upload may still be accepted: the coordinator was unreachable, slow, busy
+     * (UNAVAILABLE is also its "intake full, retry later") or failed inside (INTERNAL, e.g. a store closing under a
+     * shutdown). Every other status is the coordinator's definitive word on this update (malformed, round closed,
+     * already delivered, oversized, unknown device), and only then is the update dropped.
+     */
+    static final Set<Status.Code> TRANSIENT = EnumSet.of(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED,
+            Status.Code.INTERNAL, Status.Code.UNKNOWN, Status.Code.ABORTED, Status.Code.CANCELLED);
 
     /**
      * @param dir      where pending uploads are kept
@@ -89,9 +99,9 @@ public final class Outbox {
             log.debug("device={} delivered update round={} outcome={}", deviceId, u.header().getRound(), r.getOutcome());
         } catch (StatusRuntimeException e) {
             Status.Code code = e.getStatus().getCode();
-            if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED) {
-                log.info("device={} coordinator unreachable ({}), retrying round={} in {} ms", deviceId, code,
-                        u.header().getRound(), backoffMs);
+            if (TRANSIENT.contains(code)) {
+                log.info("device={} upload of round={} not delivered ({} {}), retrying in {} ms", deviceId, u.header().getRound(), code,
+                        e.getStatus().getDescription(), backoffMs);
                 executor.schedule(() -> deliver(file, Math.min(8000, backoffMs * 2)), backoffMs, TimeUnit.MILLISECONDS);
             } else {
                 log.warn("device={} coordinator refused update round={}: {} {}", deviceId, u.header().getRound(), code,
