@@ -27,6 +27,7 @@ final class OpenRound {
     private final Set<String> answered = new HashSet<>();
     private final Set<String> unable = new HashSet<>();
     private boolean closed;
+    private boolean aborted;
 
     OpenRound(RoundRecord record, ModelParameters base, Aggregator aggregator) {
         this.record = record;
@@ -102,6 +103,9 @@ final class OpenRound {
      */
     synchronized int await(int wanted, long deadlineNanos) throws InterruptedException {
         while (aggregator.count() < Math.min(wanted, record.selected().size() - unable.size())) {
+            if (aborted) {
+                throw new InterruptedException("round " + record.round() + " aborted: the coordinator is stopping");
+            }
             long left = deadlineNanos - System.nanoTime();
             if (left <= 0) {
                 break;
@@ -109,6 +113,16 @@ final class OpenRound {
             TimeUnit.NANOSECONDS.timedWait(this, left);
         }
         return aggregator.count();
+    }
+
+    /**
+     * Ends the wait of {@link #await} with InterruptedException: the coordinator is stopping. The round stays open
+     * in the store, and a restart resumes it with what it accepted. (An interrupt alone can be swallowed on the
+     * way, inside a client library's publish.)
+     */
+    synchronized void abort() {
+        aborted = true;
+        notifyAll();
     }
 
     /** Stops accepting; returns the aggregator for the result. */

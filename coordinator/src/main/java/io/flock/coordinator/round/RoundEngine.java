@@ -50,6 +50,7 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
     private final Consumer<RoundResult> finished;
     private final AtomicReference<OpenRound> open = new AtomicReference<>();
     private final VersionScoring scoring;
+    private volatile boolean stopping;
 
     /**
      * @param plan      model and round settings
@@ -103,6 +104,9 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
         if (!resumed) {
             round = openNew(current);
             open.set(round);
+            if (stopping) {
+                round.abort();
+            }
         } else {
             current = registry.requireVersion(plan.model(), round.record().baseVersion());
         }
@@ -207,6 +211,9 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
         long deadline = System.nanoTime() + plan.roundTimeout().toNanos();
         List<String> available = devices.available();
         while (available.size() < plan.minAvailable() && System.nanoTime() < deadline) {
+            if (stopping) {
+                throw new InterruptedException("the coordinator is stopping");
+            }
             Thread.sleep(100);
             available = devices.available();
         }
@@ -257,6 +264,18 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
 
     private static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    /**
+     * Makes a round in progress, and any later one, end at once with InterruptedException, leaving the open
+     * round in the store for a restart to resume. For shutdown: call before {@link #close()}.
+     */
+    public void stop() {
+        stopping = true;
+        OpenRound round = open.get();
+        if (round != null) {
+            round.abort();
+        }
     }
 
     /** Waits briefly for the scoring of the last version, then stops scoring. */

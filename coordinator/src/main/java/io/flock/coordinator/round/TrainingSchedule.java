@@ -108,6 +108,7 @@ public final class TrainingSchedule implements AutoCloseable {
         if (thread.getState() == Thread.State.NEW) {
             return;
         }
+        rounds.stop();
         thread.interrupt();
         try {
             if (!done.await(10, TimeUnit.SECONDS)) {

@@ -261,6 +261,19 @@ class RoundIntakeTest {
     }
 
     @Test
+    void stop_endsARoundInProgressAtOnce_evenWithTheInterruptSwallowed_andLeavesItOpenForARestart() throws Exception {
+        startEngine(3, 3, Duration.ofSeconds(60));
+        Future<RoundResult> round = roundInBackground();
+        intake.submit(update("a", "ka", 1, 1));
+
+        engine.stop();
+
+        assertThatThrownBy(() -> round.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(InterruptedException.class);
+        assertThat(store.openRound(MODEL)).as("still open in the store: a restart resumes it").isPresent();
+        assertThat(store.updates(MODEL, 1)).hasSize(1);
+    }
+
+    @Test
     void aRejectedTask_stopsTheRoundWaitingForThatDevice() throws Exception {
         startEngine(3, 3, Duration.ofSeconds(30));
         Future<RoundResult> round = roundInBackground();

@@ -55,9 +55,6 @@ public final class ArtifactVerifier {
      */
     public void verify(ArtifactManifest manifest, byte[] signature, byte[] bytes) {
         String what = manifest.model() + " v" + manifest.version();
-        if (signature == null || signature.length == 0) {
-            throw new ArtifactRejectedException("artifact " + what + " is unsigned");
-        }
         if (bytes.length != manifest.sizeBytes()) {
             throw new ArtifactRejectedException("artifact " + what + " has " + bytes.length + " bytes, announced "
                     + manifest.sizeBytes());
@@ -65,6 +62,20 @@ public final class ArtifactVerifier {
         String actual = Digests.sha256Hex(bytes);
         if (!actual.equals(manifest.sha256())) {
             throw new ArtifactRejectedException("artifact " + what + " has SHA-256 " + actual + ", announced " + manifest.sha256());
+        }
+        verifySignature(manifest, signature);
+    }
+
+    /**
+     * Checks the signature over a manifest alone (model, version, spec, codec, pipeline, digest, size): before a
+     * device sets aside room for the artifact an announcement claims, so a forged claim costs it nothing.
+     *
+     * @throws ArtifactRejectedException when the signature is missing, malformed or does not verify
+     */
+    public void verifySignature(ArtifactManifest manifest, byte[] signature) {
+        String what = manifest.model() + " v" + manifest.version();
+        if (signature == null || signature.length == 0) {
+            throw new ArtifactRejectedException("artifact " + what + " is unsigned");
         }
         if (signature.length != Ed25519.SIGNATURE_SIZE) {
             throw new ArtifactRejectedException("artifact " + what + " signature is malformed (" + signature.length + " bytes, not "

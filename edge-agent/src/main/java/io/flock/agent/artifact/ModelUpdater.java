@@ -116,8 +116,9 @@ public final class ModelUpdater {
             return;
         }
         try {
-            assembler = new ArtifactAssembler(a.getSha256(), a.getSizeBytes(), a.getChunkSizeBytes(), a.getChunkCount(), MAX_ARTIFACT_BYTES);
-        } catch (InvalidInputException e) {
+            verifier.verifySignature(manifest(a), a.getSignature().toByteArray());
+            assembler = new ArtifactAssembler(a.getSha256(), a.getSizeBytes(), a.getChunkSizeBytes(), a.getChunkCount(), maxArtifactBytes());
+        } catch (InvalidInputException | ArtifactRejectedException e) {
             reject(a, e.getMessage());
             return;
         }
@@ -261,9 +262,22 @@ public final class ModelUpdater {
         onChange.run();
     }
 
+    /** @throws InvalidInputException for an announcement whose fields cannot form a manifest */
+    private static ArtifactManifest manifest(ModelAnnouncement a) {
+        return new ArtifactManifest(a.getModel(), a.getVersion(), a.getSpec(), a.getCodec().getName(), a.getFeaturePipeline(),
+                a.getSha256(), a.getSizeBytes());
+    }
+
+    /**
+     * The largest artifact this device sets room aside for: {@link #MAX_ARTIFACT_BYTES}, or a quarter of its heap
+     * when that is smaller (a 96 MB device heap takes 24 MB, a hundred times the W1 MLP's int8 artifact).
+     */
+    private static long maxArtifactBytes() {
+        return Math.min(MAX_ARTIFACT_BYTES, Runtime.getRuntime().maxMemory() / 4);
+    }
+
     private void verifyAndLoad(ModelAnnouncement a, byte[] bytes) {
-        ArtifactManifest manifest = new ArtifactManifest(a.getModel(), a.getVersion(), a.getSpec(), a.getCodec().getName(),
-                a.getFeaturePipeline(), a.getSha256(), a.getSizeBytes());
+        ArtifactManifest manifest = manifest(a);
         verifier.verify(manifest, a.getSignature().toByteArray(), bytes);
         ModelParameters params;
         try {

@@ -21,7 +21,11 @@ import io.flock.proto.v1.UpdateHeader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -51,7 +55,17 @@ public final class TrainingWorker implements AutoCloseable {
     private final LocalTrainer trainer = new LocalTrainer();
     private Dataset data;
     private FlockModel scratch;
-    private long lastTaskRound;
+    /**
+     * Tasks this device already answered (trained, refused or dropped), by id: a re-sent task is not trained
+     * twice. Ids, not a highest round number: a forged task with a far-future round must not make the device
+     * ignore every real task after it.
+     */
+    private final Set<String> done = Collections.newSetFromMap(new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > 256;
+        }
+    });
 
     /**
      * @param dataDir    where the private data lives; null = this device does not train
@@ -77,7 +91,7 @@ public final class TrainingWorker implements AutoCloseable {
             log.warn("device={} got a train task but has no data-dir", deviceId);
             return;
         }
-        if (task.getRound() <= lastTaskRound) {
+        if (done.contains(task.getTaskId())) {
             log.debug("device={} ignores repeated task {}", deviceId, task.getTaskId());
             return;
         }
@@ -109,7 +123,7 @@ public final class TrainingWorker implements AutoCloseable {
             TrainingResult r = t.result();
             DeviceConditions.pause(conditions.computePenalty(Duration.ofNanos((long) (r.seconds() * 1e9))));
             if (conditions.dropsOut(task.getTaskId())) {
-                lastTaskRound = task.getRound();
+                done.add(task.getTaskId());
                 log.info("device={} dropped out during round={} (emulated crash before upload)", deviceId, task.getRound());
                 return;
             }
@@ -122,7 +136,7 @@ public final class TrainingWorker implements AutoCloseable {
                     .setIdempotencyKey(task.getTaskId() + "/" + deviceId).setNumExamples(r.examples())
                     .setCodec(CodecDescriptor.newBuilder().setName(codec.name())).setPayloadBytes(payload.length)
                     .setPayloadSha256(Digests.sha256Hex(payload)).setTrainLoss(r.meanLoss()).setTrainSeconds(r.seconds()).build();
-            lastTaskRound = task.getRound();
+            done.add(task.getTaskId());
             outbox.submit(new PendingUpload(header, payload));
             log.debug("device={} trained round={} examples={} loss={} base={}ms train={}ms encode={}ms", deviceId, task.getRound(),
                     r.examples(), String.format("%.4f", r.meanLoss()), millis(start, ready), millis(ready, trained),
@@ -134,7 +148,7 @@ public final class TrainingWorker implements AutoCloseable {
 
     private void reject(TrainTask task, String reason) {
         String bounded = reason.length() <= MAX_REASON ? reason : reason.substring(0, MAX_REASON - 3) + "...";
-        lastTaskRound = task.getRound();
+        done.add(task.getTaskId());
         rejected.incrementAndGet();
         log.info("device={} rejects task {} round={}: {}", deviceId, task.getTaskId(), task.getRound(), bounded);
         rejections.rejected(task, bounded);

@@ -132,6 +132,27 @@ class ModelUpdaterTest {
         }
     }
 
+    @Test
+    void aForgedAnnouncementClaimingAHugeArtifact_isRejectedBeforeAnyRoomIsSetAside() {
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        ModelAnnouncement forged = announce(artifact(), 8).toBuilder().setVersion(2).setSizeBytes(512L << 20)
+                .setChunkCount(8192).setChunkSizeBytes(65536).build();
+        long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+
+        updater.onAnnouncement(forged, true);
+
+        assertThat(threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before).isLessThan(8L << 20);
+        assertThat(updater.lastRejection()).contains("signature does not verify");
+        byte[] artifact = artifact();
+        ModelAnnouncement real = announce(artifact, 8);
+        updater.onAnnouncement(real, false);
+        for (ArtifactChunk c : chunks(real, artifact)) {
+            updater.onChunk(c);
+        }
+        assertThat(local.version()).as("the next real announcement is still handled").isEqualTo(1);
+        assertThat(updater.lastRejection()).isEmpty();
+    }
+
     private ModelAnnouncement announce(byte[] artifact, int chunkCount) {
         String sha = Digests.sha256Hex(artifact);
         ArtifactManifest manifest = new ArtifactManifest("m", 1, SPEC, "fp32", "scale:255", sha, artifact.length);
