@@ -30,7 +30,9 @@ import io.flock.coordinator.store.FlockStore;
 import io.flock.coordinator.store.JdbcFlockStore;
 import io.flock.core.artifact.Ed25519Signer;
 import io.flock.core.codec.Codecs;
+import io.flock.core.config.ConfigException;
 import io.flock.core.codec.ParameterCodec;
+import io.flock.core.data.Dataset;
 import io.flock.core.data.IdxFormat;
 import io.flock.core.model.Engines;
 import io.flock.core.model.FlockModel;
@@ -40,6 +42,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -101,9 +104,7 @@ public final class CoordinatorServer implements AutoCloseable {
         link.start();
         serving = new ModelServing();
         if (config.eval().dataDir() != null) {
-            evaluator = new HeldOutEvaluator(config.model().spec(), config.model().pipeline(), IdxFormat.readLabelled(
-                    config.eval().dataDir().resolve("t10k-images-idx3-ubyte.gz"),
-                    config.eval().dataDir().resolve("t10k-labels-idx1-ubyte.gz")));
+            evaluator = new HeldOutEvaluator(config.model().spec(), config.model().pipeline(), heldOut(config.eval().dataDir()));
         }
         metrics = new CoordinatorMetrics(() -> devices.available().size(), this::stageCounts).model(model);
         if (config.metrics().port() >= 0) {
@@ -141,6 +142,18 @@ public final class CoordinatorServer implements AutoCloseable {
                 server.getPort(), broker.url(), metricsServer == null ? "off" : config.metrics().host() + ":" + metricsServer.port(),
                 model, current.version(), rounds.strategyName(), config.database().isEmpty() ? "h2" : "external");
         return this;
+    }
+
+    /** @throws ConfigException naming eval.data-dir and the ways to fix it when the held-out files are not there */
+    private static Dataset heldOut(Path dir) throws IOException {
+        Path images = dir.resolve("t10k-images-idx3-ubyte.gz");
+        Path labels = dir.resolve("t10k-labels-idx1-ubyte.gz");
+        if (!Files.isRegularFile(images) || !Files.isRegularFile(labels)) {
+            throw new ConfigException("eval.data-dir=" + dir + " holds no t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz;"
+                    + " install them (sudo apt-get install dataset-fashion-mnist puts them in /usr/share/datasets/fashion-mnist),"
+                    + " point eval.data-dir at the bundled datasets/fashion-mnist-subset, or set it to \"\" to skip held-out scoring");
+        }
+        return IdxFormat.readLabelled(images, labels);
     }
 
     private ModelVersion initialVersion() {

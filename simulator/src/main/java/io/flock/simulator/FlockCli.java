@@ -11,6 +11,7 @@ import io.flock.simulator.demo.Demo;
 import io.flock.simulator.demo.DemoOptions;
 import io.flock.simulator.fleet.BundledData;
 import io.flock.simulator.fleet.ScratchDirectory;
+import io.flock.simulator.partition.DataSplit;
 import io.flock.simulator.report.RunComparison;
 import io.flock.simulator.scenario.ScenarioConfig;
 import io.flock.simulator.scenario.ScenarioLoader;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Option;
         description = "Hybrid cloud-edge federated learning.",
         subcommands = {FlockCli.DemoCommand.class, FlockCli.SimulateCommand.class, FlockCli.CompareCommand.class,
             FlockCli.BenchCommand.class,
-            FlockCli.CoordinatorCommand.class, FlockCli.AgentCommand.class, FlockCli.ModelsCommand.class})
+            FlockCli.CoordinatorCommand.class, FlockCli.AgentCommand.class, FlockCli.ModelsCommand.class, FlockCli.DataCommand.class})
 public final class FlockCli {
     /** Entry point. */
     public static void main(String[] args) {
@@ -183,6 +184,36 @@ public final class FlockCli {
         @Override
         public Integer call() {
             return CoordinatorMain.run(args);
+        }
+    }
+
+    @Command(name = "data", mixinStandardHelpOptions = true, description = "Prepare private data for devices run by hand.",
+            subcommands = {FlockCli.DataSplitCommand.class})
+    static final class DataCommand {
+    }
+
+    @Command(name = "split", mixinStandardHelpOptions = true,
+            description = "Split a labelled IDX training set into one directory per device (DIR/device-001, ...), as the simulator does.")
+    static final class DataSplitCommand implements Callable<Integer> {
+        @Option(names = "--devices", required = true, description = "number of devices")
+        int devices;
+
+        @Option(names = "--partition", description = "iid, dirichlet:ALPHA or pathological:SHARDS (default: dirichlet:0.5)")
+        String partition = "dirichlet:0.5";
+
+        @Option(names = "--data", description = "Fashion-MNIST directory (default: system dataset, else the bundled subset)")
+        Path data;
+
+        @Option(names = "--seed", description = "partition seed (default: 0)")
+        long seed;
+
+        @Option(names = "--out", required = true, description = "output directory")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            new DataSplit(System.out).split(data != null ? data : BundledData.fashionMnist(), devices, partition, seed, out);
+            return 0;
         }
     }
 

@@ -65,6 +65,8 @@ public final class AgentMqttLink implements DeviceLink {
     private volatile Callbacks callbacks;
     /** Whether the current client has been connected once (only then does it reconnect by itself). */
     private volatile boolean established;
+    /** The task, announcement and chunk topics are subscribed: only then may the device say it is online. */
+    private volatile boolean subscribed;
 
     /**
      * @param url      broker URL, {@code tcp://host:port}
@@ -114,6 +116,7 @@ public final class AgentMqttLink implements DeviceLink {
         client = c;
         callbacks = cb;
         established = false;
+        subscribed = false;
         try {
             await(c.connectWith().cleanStart(false).sessionExpiryInterval(3600).keepAlive(30).send());
             established = true;
@@ -125,6 +128,8 @@ public final class AgentMqttLink implements DeviceLink {
             if (ack.getReasonCodes().stream().anyMatch(r -> r.isError())) {
                 throw new FlockException("the broker refused a subscription: " + ack.getReasonCodes());
             }
+            subscribed = true;
+            announceOnline(c);
         } catch (FlockException e) {
             client = null;
             cb.cut();
@@ -133,20 +138,28 @@ public final class AgentMqttLink implements DeviceLink {
         }
     }
 
-    /** On every connect: the retained "online" status (a restarted broker may have lost it). */
+    /**
+     * On every reconnect: the retained "online" status (a restarted broker may have lost it). Not on the first
+     * connect: "online" makes the coordinator pick this device, so it goes out only once the task topic is
+     * subscribed ({@link #start()}); a task sent before that would have reached no subscription and been lost.
+     */
     private void onConnected() {
         Mqtt5AsyncClient c = client;
-        if (c == null) {
+        if (c == null || !subscribed) {
             return;
         }
+        announceOnline(c);
+        if (established) {
+            log.info("device={} reconnected to the MQTT broker", deviceId);
+        }
+    }
+
+    private void announceOnline(Mqtt5AsyncClient c) {
         publishStatus(c, Topics.ONLINE).whenComplete((r, e) -> {
             if (e != null || r.getError().isPresent()) {
                 log.warn("device={} could not publish its status: {}", deviceId, e != null ? e.toString() : r.getError().get());
             }
         });
-        if (established) {
-            log.info("device={} reconnected to the MQTT broker", deviceId);
-        }
     }
 
     private void onDisconnected(MqttClientDisconnectedContext ctx) {

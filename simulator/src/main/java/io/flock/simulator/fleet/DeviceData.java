@@ -7,11 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Writes a simulated device's private partition where its agent reads it: an IDX pair in its own directory. */
-final class DeviceData {
+public final class DeviceData {
     private DeviceData() {
     }
 
-    static Path write(ByteDataset partition, Path dir) throws IOException {
+    /** @return {@code dir}, now holding train-images-idx3-ubyte and train-labels-idx1-ubyte (what an agent's data-dir reads) */
+    public static Path write(ByteDataset partition, Path dir) throws IOException {
         Files.createDirectories(dir);
         int side = (int) Math.round(Math.sqrt(partition.featureCount()));
         int rows = side * side == partition.featureCount() ? side : 1;

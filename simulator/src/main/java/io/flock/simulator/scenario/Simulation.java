@@ -53,17 +53,26 @@ public final class Simulation {
      * @throws ConfigException naming partition when the split is impossible for this data
      */
     public static List<ByteDataset> partitions(ScenarioConfig s, ByteDataset train) {
-        Partitioner p = switch (s.partition().kind()) {
-            case "dirichlet" -> new DirichletPartitioner(s.partition().alpha(), Math.min(10, train.size() / s.devices()));
-            case "pathological" -> new PathologicalPartitioner(s.partition().shardsPerDevice());
+        return partitions(s.partition(), s.devices(), train);
+    }
+
+    /**
+     * Splits a training set over devices.
+     *
+     * @throws ConfigException naming partition when the split is impossible for this data
+     */
+    public static List<ByteDataset> partitions(ScenarioConfig.PartitionSpec spec, int devices, ByteDataset train) {
+        Partitioner p = switch (spec.kind()) {
+            case "dirichlet" -> new DirichletPartitioner(spec.alpha(), Math.min(10, train.size() / devices));
+            case "pathological" -> new PathologicalPartitioner(spec.shardsPerDevice());
             default -> new IidPartitioner();
         };
         int[][] parts;
         try {
-            parts = p.partition(train.labels(), s.devices(), new Random(s.partition().seed()));
+            parts = p.partition(train.labels(), devices, new Random(spec.seed()));
         } catch (io.flock.core.InvalidInputException e) {
-            throw new ConfigException("partition " + s.partition().kind() + " is impossible for " + train.size()
-                    + " samples and " + s.devices() + " devices: " + e.getMessage());
+            throw new ConfigException("partition " + spec.kind() + " is impossible for " + train.size()
+                    + " samples and " + devices + " devices: " + e.getMessage());
         }
         List<ByteDataset> out = new ArrayList<>();
         for (int[] part : parts) {
