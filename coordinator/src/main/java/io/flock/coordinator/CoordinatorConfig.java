@@ -114,10 +114,16 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
         }
     }
 
-    /** @param variants codecs of extra artifact variants, @param autoPromote a round's version becomes production */
-    public record Registry(List<String> variants, boolean autoPromote) {
-        /** Validates the codec names. */
+    /**
+     * @param variants     codecs of extra artifact variants
+     * @param autoPromote  a round's version becomes production
+     * @param keepVersions versions per model whose artifacts are kept (production and canary always); older ones keep
+     *                     their metadata and digests
+     */
+    public record Registry(List<String> variants, boolean autoPromote, int keepVersions) {
+        /** Validates the codec names and the retention. */
         public Registry {
+            ConfigException.require(keepVersions >= 2, "registry.keep-versions", keepVersions);
             variants = List.copyOf(variants);
             variants.forEach(c -> ConfigException.wrap(() -> Codecs.byName(c)));
         }
@@ -203,6 +209,7 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
         d.put("training.secure-aggregation", "false");
         d.put("registry.variants", "");
         d.put("registry.auto-promote", "true");
+        d.put("registry.keep-versions", "20");
         d.put("eval.data-dir", "");
         d.put("limits.max-update-bytes", "64MiB");
         d.put("limits.intake-budget", "256MiB");
@@ -230,7 +237,7 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
                         new TrainingConfig((float) s.decimal("training.learning-rate"), s.integer("training.batch-size"),
                                 s.integer("training.local-epochs")), s.string("update.codec"), (float) s.decimal("training.proximal-mu"),
                         (float) s.decimal("training.clip-norm"), s.bool("training.secure-aggregation"))),
-                new Registry(list(s.string("registry.variants")), s.bool("registry.auto-promote")),
+                new Registry(list(s.string("registry.variants")), s.bool("registry.auto-promote"), s.integer("registry.keep-versions")),
                 new Eval(s.path("eval.data-dir")),
                 new Limits(s.bytes("limits.max-update-bytes"), s.bytes("limits.intake-budget")),
                 new Metrics(s.string("metrics.host"), s.integer("metrics.port")),

@@ -94,7 +94,7 @@ public final class CoordinatorServer implements AutoCloseable {
         signer = Ed25519Signer.loadOrCreate(config.dataDir().resolve("keys"));
         List<ParameterCodec> variants = new ArrayList<>(List.of(Codecs.byName(config.push().codec())));
         config.registry().variants().stream().filter(c -> !c.equals(config.push().codec())).map(Codecs::byName).forEach(variants::add);
-        registry = new ModelRegistry(store, signer, variants);
+        registry = new ModelRegistry(store, signer, variants, config.registry().keepVersions());
         devices = new DeviceRegistry(store, config.enrollmentToken());
         broker = config.mqtt().url().isEmpty()
                 ? new EmbeddedBroker(config.dataDir().resolve("broker"), config.mqtt().embeddedPort())
@@ -106,7 +106,7 @@ public final class CoordinatorServer implements AutoCloseable {
         if (config.eval().dataDir() != null) {
             evaluator = new HeldOutEvaluator(config.model().spec(), config.model().pipeline(), heldOut(config.eval().dataDir()));
         }
-        metrics = new CoordinatorMetrics(() -> devices.available().size(), this::stageCounts).model(model);
+        metrics = new CoordinatorMetrics(() -> devices.available().size(), this::stageCounts, store::sizeBytes).model(model);
         if (config.metrics().port() >= 0) {
             metricsServer = new MetricsServer(config.metrics().host(), config.metrics().port(), metrics.registry());
         }

@@ -48,8 +48,12 @@ public final class CoordinatorMetrics implements IntakeEvents {
     /**
      * @param devicesOnline registered devices online now
      * @param stageCounts   versions per model and stage: model -> (stage -> count)
+     * @param databaseBytes the database's size on disk
      */
-    public CoordinatorMetrics(Supplier<Integer> devicesOnline, Supplier<Map<String, Map<String, Long>>> stageCounts) {
+    public CoordinatorMetrics(Supplier<Integer> devicesOnline, Supplier<Map<String, Map<String, Long>>> stageCounts,
+                              Supplier<Long> databaseBytes) {
+        GaugeWithCallback.builder().name("flock_database_bytes").help("Size of the coordinator's database on disk")
+                .callback(cb -> cb.call(databaseBytes.get())).register(registry);
         GaugeWithCallback.builder().name("flock_devices_online").help("Registered devices online on MQTT now")
                 .callback(cb -> cb.call(devicesOnline.get())).register(registry);
         GaugeWithCallback.builder().name("flock_model_versions").help("Stored model versions, by stage")

@@ -33,6 +33,7 @@ public final class ModelRegistry {
     private final FlockStore store;
     private final ArtifactSigner signer;
     private final List<ParameterCodec> variantCodecs;
+    private final int keepVersions;
     private final List<VersionListener> listeners = new CopyOnWriteArrayList<>();
     /** Each model's production version, as this registry last wrote or read it: heartbeats and fetches ask often. */
     private final Map<String, ModelVersion> production = new ConcurrentHashMap<>();
@@ -49,8 +50,14 @@ public final class ModelRegistry {
      * @param store         durable storage
      * @param signer        signs every variant
      * @param variantCodecs codecs of the variants each version gets; the first is the one pushed to devices
+     * @param keepVersions  versions of a model whose artifacts are kept (production and canary ones always are);
+     *                      older ones keep their metadata and digests only
      */
-    public ModelRegistry(FlockStore store, ArtifactSigner signer, List<ParameterCodec> variantCodecs) {
+    public ModelRegistry(FlockStore store, ArtifactSigner signer, List<ParameterCodec> variantCodecs, int keepVersions) {
+        if (keepVersions < 2) {
+            throw new IllegalArgumentException("keep at least 2 versions' artifacts, got " + keepVersions);
+        }
+        this.keepVersions = keepVersions;
         if (variantCodecs.isEmpty()) {
             throw new IllegalArgumentException("a version needs at least one variant codec");
         }
@@ -88,6 +95,10 @@ public final class ModelRegistry {
                 c.evaluation() == null ? Double.NaN : c.evaluation().loss(), c.round(), c.optimizerState());
         store.saveVersion(row, rows);
         latest.merge(model, number, Math::max);
+        int pruned = store.pruneArtifacts(model, keepVersions);
+        if (pruned > 0) {
+            log.debug("model={} pruned the artifacts of {} versions older than the newest {}", model, pruned, keepVersions);
+        }
         synchronized (recent) {
             recent.put(key(model, number), c.parameters());
         }
@@ -111,6 +122,10 @@ public final class ModelRegistry {
             v = requireVersion(model, version);
             if (v.stage() == stage) {
                 return v;
+            }
+            if (stage == Stage.PRODUCTION && store.artifact(v.paramsSha256()).isEmpty()) {
+                throw new ModelNotFoundException("the artifacts of " + model + " version " + version + " were pruned (registry.keep-versions="
+                        + keepVersions + " keeps the newest)");
             }
             previous = store.productionVersion(model);
             store.setStage(model, version, stage.name());

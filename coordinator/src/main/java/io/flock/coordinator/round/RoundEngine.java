@@ -129,6 +129,7 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
             log.info("round={} received {} results and {} failures", r, got, failures);
             if (got == 0) {
                 store.finishRound(plan.model(), r, RoundRecord.FAILED, 0, Double.NaN);
+                store.dropPayloads(plan.model(), r);
                 return new RoundResult(r, current.version(), CompletableFuture.completedFuture(null), seconds(start),
                         round.selected().size(), 0, failures, resumed, round.selected());
             }
@@ -141,6 +142,7 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
                     optimizer.state()));
             promoteUnlessMoved(current, v);
             store.finishRound(plan.model(), r, RoundRecord.CLOSED, got, Double.NaN);
+            store.dropPayloads(plan.model(), r);
             log.info("round={} aggregated {} updates with {} into version={}", r, got, strategy.name(), v.version());
             return new RoundResult(r, v.version(), scoring.score(r, v.version(), next), seconds(start), round.selected().size(), got,
                     failures, resumed, round.selected());
@@ -176,6 +178,7 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
                     current.version());
             store.finishRound(plan.model(), record.round(), RoundRecord.FAILED, store.updates(plan.model(), record.round()).size(),
                     Double.NaN);
+            store.dropPayloads(plan.model(), record.round());
             return false;
         }
         open.set(resume(record, registry.globalParameters(current)));

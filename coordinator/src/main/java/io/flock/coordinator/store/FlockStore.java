@@ -15,6 +15,8 @@ public interface FlockStore extends AutoCloseable {
     String CANDIDATE = "CANDIDATE";
     /** Stage name of the version devices are sent and serving answers with; at most one per model. */
     String PRODUCTION = "PRODUCTION";
+    /** Stage name of a version served to a cohort. */
+    String CANARY = "CANARY";
     /** Stage name of a former production version. */
     String ARCHIVED = "ARCHIVED";
 
@@ -105,6 +107,23 @@ public interface FlockStore extends AutoCloseable {
 
     /** @return the accepted updates of a round, in acceptance order */
     List<StoredUpdate> updates(String model, long round);
+
+    /**
+     * Drops the payloads of a finished round's updates (kept: who sent what, its weight and the payload's
+     * SHA-256): a published round is never folded again.
+     */
+    void dropPayloads(String model, long round);
+
+    /**
+     * Deletes the artifacts of a model's versions older than its newest {@code keepNewest}, but never those of a
+     * production or canary version, nor bytes another kept version shares. The versions' rows stay, marked pruned.
+     *
+     * @return versions newly pruned
+     */
+    int pruneArtifacts(String model, int keepNewest);
+
+    /** @return the database's size on disk in bytes (0 for an in-memory database) */
+    long sizeBytes();
 
     /** Stores one telemetry window. */
     void saveTelemetry(TelemetryRow row);

@@ -1,6 +1,10 @@
 package io.flock.coordinator.store;
 
 import io.flock.core.FlockException;
+import io.flock.core.artifact.Digests;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -23,12 +27,14 @@ public final class JdbcFlockStore implements FlockStore {
             + " offloaded, fallback, mean_latency_ms, p99_latency_ms, errors, rejections";
     private final Sql sql;
     private final boolean h2;
+    private final String url;
 
     /** Opens the database at the URL and creates the schema if needed. */
     public JdbcFlockStore(String jdbcUrl) {
         try {
             var connection = DriverManager.getConnection(jdbcUrl);
             h2 = jdbcUrl.startsWith("jdbc:h2:");
+            url = jdbcUrl;
             Schema.create(connection, h2 ? "VARBINARY" : "BYTEA");
             this.sql = new Sql(connection);
         } catch (SQLException e) {
@@ -205,8 +211,9 @@ public final class JdbcFlockStore implements FlockStore {
     public synchronized StoredUpdate.Outcome saveUpdate(StoredUpdate u) {
         try {
             sql.updateOrThrow("INSERT INTO client_updates(device_id, idempotency_key, model, round, base_version, num_examples,"
-                            + " codec, payload, received_ms) VALUES (?,?,?,?,?,?,?,?,?)", u.deviceId(), u.idempotencyKey(), u.model(),
-                    u.round(), u.baseVersion(), u.numExamples(), u.codec(), u.payload(), u.receivedMs());
+                            + " codec, payload, received_ms, payload_sha256) VALUES (?,?,?,?,?,?,?,?,?,?)", u.deviceId(), u.idempotencyKey(),
+                    u.model(), u.round(), u.baseVersion(), u.numExamples(), u.codec(), u.payload(), u.receivedMs(),
+                    Digests.sha256Hex(u.payload()));
             durable();
             return StoredUpdate.Outcome.SAVED;
         } catch (SQLException e) {
@@ -225,6 +232,42 @@ public final class JdbcFlockStore implements FlockStore {
                         + " FROM client_updates WHERE model = ? AND round = ? ORDER BY seq", rs -> new StoredUpdate(rs.getString(1),
                         rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6), rs.getString(7),
                         rs.getBytes(8), rs.getLong(9)), model, round);
+    }
+
+    @Override
+    public synchronized void dropPayloads(String model, long round) {
+        sql.update("UPDATE client_updates SET payload = ? WHERE model = ? AND round = ?", new byte[0], model, round);
+    }
+
+    @Override
+    public synchronized int pruneArtifacts(String model, int keepNewest) {
+        return sql.transaction(() -> {
+            int pruned = sql.updateOrThrow("UPDATE model_versions SET pruned = TRUE WHERE model = ? AND NOT pruned AND stage NOT IN (?, ?)"
+                    + " AND version <= (SELECT MAX(version) FROM model_versions WHERE model = ?) - ?", model, PRODUCTION, CANARY, model,
+                    keepNewest);
+            if (pruned > 0) {
+                sql.updateOrThrow("DELETE FROM artifacts WHERE sha256 NOT IN (SELECT params_sha256 FROM model_versions WHERE NOT pruned)"
+                        + " AND sha256 NOT IN (SELECT v.sha256 FROM version_variants v JOIN model_versions m"
+                        + " ON v.model = m.model AND v.version = m.version WHERE NOT m.pruned)");
+            }
+            return pruned;
+        });
+    }
+
+    @Override
+    public synchronized long sizeBytes() {
+        if (!h2) {
+            return first(sql.query("SELECT pg_database_size(current_database())", rs -> rs.getLong(1))).orElse(0L);
+        }
+        if (!url.startsWith("jdbc:h2:file:")) {
+            return 0;
+        }
+        String file = url.substring("jdbc:h2:file:".length()).split(";", 2)[0] + ".mv.db";
+        try {
+            return Files.size(Path.of(file));
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     @Override

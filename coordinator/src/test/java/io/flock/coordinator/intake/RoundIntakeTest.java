@@ -76,7 +76,7 @@ class RoundIntakeTest {
     @BeforeEach
     void open() throws Exception {
         store = new JdbcFlockStore("jdbc:h2:mem:" + dir.getFileName() + ";DB_CLOSE_DELAY=-1");
-        registry = new ModelRegistry(store, Ed25519Signer.loadOrCreate(dir.resolve("keys")), List.of(Codecs.FP32));
+        registry = new ModelRegistry(store, Ed25519Signer.loadOrCreate(dir.resolve("keys")), List.of(Codecs.FP32), 20);
         devices = new DeviceRegistry(store, "");
         for (String d : List.of("a", "b", "c")) {
             devices.register(d, "jvm", "");
@@ -113,6 +113,8 @@ class RoundIntakeTest {
         assertThat(intake.submit(update("b", "kb", -1, 3)).acceptedInRound()).isEqualTo(2);
         RoundResult r = round.get(10, TimeUnit.SECONDS);
 
+        assertThat(store.updates(MODEL, 1)).as("a published round keeps who sent what, not the payloads").hasSize(2)
+                .allSatisfy(u -> assertThat(u.payload()).isEmpty());
         assertThat(tasked).containsExactly("a", "b", "c");
         assertThat(r.accepted()).isEqualTo(2);
         assertThat(r.failures()).isEqualTo(1);

@@ -34,7 +34,7 @@ class ModelRegistryTest {
     void open() throws Exception {
         store = new JdbcFlockStore("jdbc:h2:file:" + dir.resolve("db"));
         signer = Ed25519Signer.loadOrCreate(dir.resolve("keys"));
-        registry = new ModelRegistry(store, signer, List.of(Codecs.byName("int8"), Codecs.FP32));
+        registry = new ModelRegistry(store, signer, List.of(Codecs.byName("int8"), Codecs.FP32), 20);
         registry.addListener((v, previous) -> told.add(v.version() + "<-" + previous));
     }
 
@@ -103,6 +103,30 @@ class ModelRegistryTest {
         assertThatThrownBy(() -> registry.rollback("m", 42)).isInstanceOf(ModelNotFoundException.class);
         assertThat(registry.requireCurrent("m").version()).isEqualTo(1);
         assertThat(told).containsExactly("1<-0");
+    }
+
+    @Test
+    void retention_prunesOldArtifacts_keepsProductionAndItsRows_andRefusesToPromoteAPrunedVersion() {
+        ModelRegistry keepTwo = new ModelRegistry(store, signer, List.of(Codecs.byName("int8")), 2);
+        List<ModelVersion> v = new java.util.ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            float[] w = new float[64];
+            java.util.Arrays.fill(w, i);
+            v.add(keepTwo.publish("r", Candidate.of(SPEC, PIPELINE, new ModelParameters(List.of(new Tensor("w", new int[] {8, 8}, w))), null)));
+            if (i == 1) {
+                keepTwo.promote("r", 1, Stage.PRODUCTION);
+            }
+        }
+
+        assertThat(store.artifact(v.get(1).paramsSha256())).as("version 2: older than the newest 2").isEmpty();
+        assertThat(store.artifact(v.get(2).pushed().manifest().sha256())).isEmpty();
+        assertThat(store.artifact(v.get(0).paramsSha256())).as("production is kept").isPresent();
+        assertThat(store.artifact(v.get(4).paramsSha256())).isPresent();
+        assertThat(keepTwo.versions("r", 10)).as("rows stay").hasSize(5);
+        assertThatThrownBy(() -> keepTwo.promote("r", 2, Stage.PRODUCTION)).isInstanceOf(ModelNotFoundException.class)
+                .hasMessageContaining("pruned");
+        assertThat(keepTwo.requireCurrent("r").version()).isEqualTo(1);
+        assertThat(keepTwo.promote("r", 5, Stage.PRODUCTION).version()).isEqualTo(5);
     }
 
     @Test

@@ -9,6 +9,8 @@ import io.flock.agent.link.WireTap;
 import io.flock.coordinator.CoordinatorServer;
 import io.flock.coordinator.registry.ModelVersion;
 import io.flock.coordinator.wire.WireMapper;
+import io.flock.core.artifact.ArtifactManifest;
+import io.flock.core.artifact.Ed25519Signer;
 import io.flock.core.link.Topics;
 import io.flock.proto.v1.ArtifactChunk;
 import io.flock.proto.v1.ModelAnnouncement;
@@ -51,10 +53,14 @@ class ArtifactTamperIT {
             MqttClient attacker = new MqttClient(coordinator.mqttUrl(), "attacker", new MemoryPersistence());
             attacker.connect();
             try {
-                // 1. the genuine bytes with flipped bits: digest mismatch
+                // 1. a genuinely signed announcement (the coordinator's key) whose chunks carry flipped bits: it passes
+                //    the agent's check before assembly, and the digest check after it refuses the bytes
                 byte[] flipped = bytes.clone();
                 flipped[flipped.length / 2] ^= 0x55;
-                push(attacker, model, real.toBuilder().setVersion(2).build(), flipped);
+                ArtifactManifest m2 = new ArtifactManifest(model, 2, real.getSpec(), real.getCodec().getName(), real.getFeaturePipeline(),
+                        real.getSha256(), real.getSizeBytes());
+                byte[] signed = Ed25519Signer.loadOrCreate(dir.resolve("c").resolve("keys")).sign(m2);
+                push(attacker, model, real.toBuilder().setVersion(2).setSignature(ByteString.copyFrom(signed)).build(), flipped);
                 awaitRejection(agent, "SHA-256");
                 // 2. the genuine bytes under a new version number: the old signature no longer verifies
                 push(attacker, model, real.toBuilder().setVersion(3).build(), bytes);

@@ -61,7 +61,7 @@ class UpdateRejectionIT {
                 inf.tensors().get(1).data()[0] = Float.NEGATIVE_INFINITY;
                 ModelParameters good = RawDevice.filled(global, 0.01f);
 
-                expect(() -> raw.upload(RawDevice.header(model, d1, 1, 1, 100).build(), wrongShape), Status.Code.INVALID_ARGUMENT, "expected");
+                expect(() -> raw.upload(RawDevice.header(model, d1, 1, 1, 100).build(), wrongShape), Status.Code.INVALID_ARGUMENT, "the model has");
                 expect(() -> raw.upload(RawDevice.header(model, d1, 1, 1, 100).build(), nan), Status.Code.INVALID_ARGUMENT, "NaN at index 5");
                 expect(() -> raw.upload(RawDevice.header(model, d1, 1, 1, 100).build(), inf), Status.Code.INVALID_ARGUMENT, "-Infinity");
                 expect(() -> raw.upload(RawDevice.header(model, d1, 7, 1, 100).build(), good), Status.Code.FAILED_PRECONDITION, "round 7");
