@@ -4,6 +4,7 @@ import io.flock.coordinator.registry.ModelRegistry;
 import io.flock.coordinator.registry.ModelVersion;
 import io.flock.coordinator.registry.VersionListener;
 import io.flock.coordinator.wire.WireMapper;
+import java.util.List;
 
 /**
  * Pushes each new production version to devices: its pushed variant's chunks (broadcast mode), then the
@@ -37,10 +38,7 @@ public final class MqttAnnouncer implements VersionListener {
         // announcement arrives it has the artifact and loads at once. Announcing first started every
         // device's chunk-wait clock while a broker fanning the chunks out to 1,000 sessions was still
         // busy, and most devices fetched the artifact a second time over gRPC.
-        if (broadcast) {
-            link.publishChunks(version.model(), WireMapper.chunks(version.manifest().sha256(),
-                    registry.artifact(version.manifest().sha256()), chunkBytes, 0));
-        }
-        link.announce(WireMapper.announcement(version, chunkBytes, broadcast));
+        link.push(WireMapper.announcement(version, chunkBytes, broadcast), broadcast ? WireMapper.chunks(version.manifest().sha256(),
+                registry.artifact(version.manifest().sha256()), chunkBytes, 0) : List.of());
     }
 }

@@ -91,6 +91,20 @@ public final class MqttFleetLink implements AutoCloseable {
     }
 
     /**
+     * Pushes a version: its chunks (if any), then its retained announcement. The announcement becomes the one
+     * {@link #restore} re-publishes before anything is sent, so a broker outage in the middle of a push ends with
+     * the newest version announced once the broker is back (devices then fetch what they miss over gRPC), never
+     * the previous one.
+     *
+     * @throws FlockException when the broker stays unreachable; the announcement still goes out on reconnect
+     */
+    public void push(ModelAnnouncement announcement, List<ArtifactChunk> chunks) {
+        lastAnnouncement.set(announcement);
+        publishChunks(announcement.getModel(), chunks);
+        announce(announcement);
+    }
+
+    /**
      * Publishes the artifact's chunks, in order, at QoS 1. One at a time: Paho gives a topic an alias
      * on its first publish, and concurrent publishes to one topic raced that alias onto the wire before
      * the publish that defines it (HiveMQ then disconnects with "Topic alias in PUBLISH could not be

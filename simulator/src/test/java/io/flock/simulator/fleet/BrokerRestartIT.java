@@ -9,8 +9,11 @@ import io.flock.coordinator.CoordinatorConfig;
 import io.flock.coordinator.CoordinatorServer;
 import io.flock.coordinator.mqtt.EmbeddedBroker;
 import io.flock.coordinator.round.RoundResult;
+import io.flock.core.data.ByteDataset;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -47,6 +50,48 @@ class BrokerRestartIT {
             assertThat(second.round()).isEqualTo(2);
             assertThat(second.accepted()).isEqualTo(2);
             fleet.awaitReady(3, Duration.ofSeconds(30));
+        } finally {
+            broker.close();
+        }
+    }
+
+    /**
+     * The broker is down when a round closes: the version is stored and the round closed (not left open), and once
+     * the broker is back the coordinator announces that newest version, which the agents load.
+     */
+    @Test
+    void brokerDownAcrossARoundsClose_noRoundLost_newestVersionAnnouncedOnReconnect() throws Exception {
+        String model = Fixtures.unique("outage-");
+        int port = Fixtures.freePort();
+        EmbeddedBroker broker = new EmbeddedBroker(dir.resolve("o1"), port);
+        broker.start();
+        try (LocalFleet fleet = new LocalFleet(dir.resolve("f"), WireTap.NONE, (id, c) -> c)) {
+            CoordinatorConfig config = Fixtures.coordinator(dir.resolve("oc"), broker.url(), model, 3,
+                    Map.of("round.min-results", "3", "round.timeout", "6s"));
+            CoordinatorServer coordinator = fleet.startCoordinator(config);
+            List<ByteDataset> data = new ArrayList<>(Fixtures.partitions(2, 300));
+            data.add(null); // a straggler: the round runs to its deadline with two updates
+            fleet.startAgents(data, broker.url(), coordinator.port());
+            fleet.awaitReady(1, Duration.ofSeconds(30));
+            var round = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return coordinator.rounds().runRound();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() -> coordinator.rounds().acceptedInOpenRound() == 2);
+            broker.close(); // down before the deadline closes the round
+
+            RoundResult closed = round.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(closed.accepted()).isEqualTo(2);
+            assertThat(closed.version()).isEqualTo(2);
+            assertThat(coordinator.store().openRound(model)).as("the round is closed, not left open").isEmpty();
+            assertThat(coordinator.registry().requireCurrent(model).version()).isEqualTo(2);
+
+            broker = new EmbeddedBroker(dir.resolve("o2"), port);
+            broker.start();
+            fleet.awaitReady(2, Duration.ofSeconds(60)); // every agent loads the version announced after the reconnect
         } finally {
             broker.close();
         }
