@@ -13,6 +13,8 @@ import io.flock.core.model.ModelSpec;
 import io.flock.core.tensor.ModelParameters;
 import io.flock.proto.v1.ArtifactChunk;
 import io.flock.proto.v1.ModelAnnouncement;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +36,8 @@ import org.slf4j.LoggerFactory;
 public final class ModelUpdater {
     private static final Logger log = LoggerFactory.getLogger(ModelUpdater.class);
     private static final long MAX_ARTIFACT_BYTES = 512L << 20;
+    /** Fetch retries back off from 1 s, doubling, to this. */
+    private static final long MAX_FETCH_BACKOFF_MS = 60_000;
     private static final int MAX_EARLY_CHUNKS = 1024;
     private final String deviceId;
     private final String model;
@@ -51,6 +55,8 @@ public final class ModelUpdater {
     private ArtifactAssembler assembler;
     /** When the pending artifact last made progress on MQTT (its announcement or a chunk). */
     private long lastProgressNanos;
+    /** Failed gRPC fetches of the pending artifact, for the backoff. */
+    private int fetchFailures;
     /** Whether the pending artifact's chunks are still coming on MQTT (not for a retained announcement). */
     private boolean chunksComing;
     private volatile String lastRejection = "";
@@ -123,6 +129,7 @@ public final class ModelUpdater {
             return;
         }
         pending = a;
+        fetchFailures = 0;
         lastProgressNanos = System.nanoTime();
         chunksComing = !retained && a.getChunksOnMqtt();
         for (ArtifactChunk c : early) {
@@ -228,8 +235,45 @@ public final class ModelUpdater {
                 }
             }
         } catch (RuntimeException e) {
-            log.warn("device={} could not fetch artifact {}: {}; retrying", deviceId, sha.substring(0, 12), e.getMessage());
-            timers.schedule(() -> fetchRest(sha), 1, TimeUnit.SECONDS);
+            int failures;
+            synchronized (this) {
+                failures = ++fetchFailures;
+            }
+            if (e instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                followCurrent(sha);
+                return;
+            }
+            long delay = Math.min(MAX_FETCH_BACKOFF_MS, 1000L << Math.min(16, failures - 1));
+            log.warn("device={} could not fetch artifact {} ({} failures): {}; retrying in {} ms", deviceId, sha.substring(0, 12),
+                    failures, e.getMessage(), delay);
+            timers.schedule(() -> fetchRest(sha), delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * The coordinator does not hold the announced artifact (forged, or pruned by now): ask it which version is
+     * current and follow that announcement instead of asking for the missing one forever.
+     */
+    private void followCurrent(String missing) {
+        ModelAnnouncement current;
+        try {
+            current = coordinator.currentModel(model, Duration.ofSeconds(10));
+        } catch (RuntimeException e) {
+            log.warn("device={} artifact {} is unknown to the coordinator and its current model cannot be read: {}", deviceId,
+                    missing.substring(0, 12), e.getMessage());
+            timers.schedule(() -> fetchRest(missing), MAX_FETCH_BACKOFF_MS, TimeUnit.MILLISECONDS);
+            return;
+        }
+        synchronized (this) {
+            if (pending != null && pending.getSha256().equals(missing)) {
+                log.info("device={} artifact {} is unknown to the coordinator; following its current version={}", deviceId,
+                        missing.substring(0, 12), current.getVersion());
+                pending = null;
+                assembler = null;
+            }
+        }
+        if (!current.getSha256().equals(missing)) {
+            onAnnouncement(current, true);
         }
     }
 

@@ -133,6 +133,19 @@ class ModelUpdaterTest {
     }
 
     @Test
+    void anArtifactThatCannotBeFetched_isRetriedWithBackoff_notOnceASecond() throws Exception {
+        byte[] artifact = artifact();
+        ModelAnnouncement a = announce(artifact, 8).toBuilder().setChunksOnMqtt(false).build();
+
+        updater.onAnnouncement(a, false);
+        Thread.sleep(6500);
+
+        // retries at about 0, 1, 3 and 7 s with the backoff; a fixed 1 s retry would have made 7 attempts by now
+        assertThat(fetchAttempts.get()).isBetween(2, 4);
+        assertThat(local.version()).isZero();
+    }
+
+    @Test
     void aForgedAnnouncementClaimingAHugeArtifact_isRejectedBeforeAnyRoomIsSetAside() {
         var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         ModelAnnouncement forged = announce(artifact(), 8).toBuilder().setVersion(2).setSizeBytes(512L << 20)
