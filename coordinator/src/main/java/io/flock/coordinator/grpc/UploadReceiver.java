@@ -109,12 +109,14 @@ final class UploadReceiver implements StreamObserver<UpdateChunk> {
             if (header.getPayloadBytes() != 0 && header.getPayloadBytes() != bytes.length) {
                 throw new InvalidInputException("update header announces " + header.getPayloadBytes() + " bytes, stream had " + bytes.length);
             }
-            if (!header.getPayloadSha256().isEmpty() && !header.getPayloadSha256().equals(Digests.sha256Hex(bytes))) {
+            // the digest is checked once, here, and stored with the update (it outlives the dropped payload)
+            String sha = Digests.sha256Hex(bytes);
+            if (!header.getPayloadSha256().isEmpty() && !header.getPayloadSha256().equals(sha)) {
                 throw new InvalidInputException("update payload does not match its payload_sha256");
             }
             submitted = true;
             Receipt r = sink.submit(new UpdateSubmission(header.getDeviceId(), header.getModel(), header.getTaskId(), header.getRound(),
-                    header.getBaseVersion(), header.getIdempotencyKey(), header.getNumExamples(), header.getCodec().getName(), bytes));
+                    header.getBaseVersion(), header.getIdempotencyKey(), header.getNumExamples(), header.getCodec().getName(), bytes, sha));
             giveBack();
             response.onNext(UploadReceipt.newBuilder()
                     .setOutcome(r.outcome() == Receipt.Outcome.DUPLICATE ? UploadReceipt.Outcome.DUPLICATE : UploadReceipt.Outcome.ACCEPTED)

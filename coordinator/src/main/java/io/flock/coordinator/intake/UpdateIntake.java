@@ -102,7 +102,7 @@ public final class UpdateIntake implements UpdateSink {
         delta.requireFinite();
         ClientUpdate update = new ClientUpdate(s.deviceId(), s.baseVersion(), delta, s.numExamples(), 1, 0);
         StoredUpdate row = new StoredUpdate(s.model(), task.round(), s.deviceId(), s.idempotencyKey(), s.numExamples(),
-                s.baseVersion(), s.codec(), s.payload(), System.currentTimeMillis());
+                s.baseVersion(), s.codec(), s.payload(), System.currentTimeMillis(), s.payloadSha256());
         Receipt r = ledger.accept(task, update, () -> store.saveUpdate(row));
         if (r.outcome() == Receipt.Outcome.DUPLICATE) {
             log.info("round={} duplicate update device={} ignored", task.round(), s.deviceId());

@@ -12,7 +12,13 @@ package io.flock.coordinator.intake;
  * @param numExamples    its weight, must be > 0
  * @param codec          codec name of the payload
  * @param payload        encoded parameter delta
+ * @param payloadSha256  the payload's SHA-256 when the transport already checked it, else null (the store computes it)
  */
 public record UpdateSubmission(String deviceId, String model, String taskId, long round, long baseVersion, String idempotencyKey,
-                               long numExamples, String codec, byte[] payload) {
+                               long numExamples, String codec, byte[] payload, String payloadSha256) {
+    /** A submission whose payload digest nobody computed yet. */
+    public UpdateSubmission(String deviceId, String model, String taskId, long round, long baseVersion, String idempotencyKey,
+                            long numExamples, String codec, byte[] payload) {
+        this(deviceId, model, taskId, round, baseVersion, idempotencyKey, numExamples, codec, payload, null);
+    }
 }

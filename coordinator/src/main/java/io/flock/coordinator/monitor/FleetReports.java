@@ -90,11 +90,6 @@ public final class FleetReports {
         store.saveTaskRejection(deviceId, model, round, taskId, reason, System.currentTimeMillis());
     }
 
-    /** @return telemetry windows received since start */
-    public long received() {
-        return received.get();
-    }
-
     private void requireRunnable(String model, long version, boolean emptyModelAllowed) {
         FieldLimits.require("model", model, FieldLimits.MODEL);
         if (version < 0) {

@@ -119,11 +119,6 @@ public final class MqttFleetLink implements AutoCloseable {
         }
     }
 
-    /** Sends a task to one device's task topic at QoS 1. */
-    public void sendTask(String deviceId, DeviceTask task) {
-        publish(Topics.tasks(deviceId), task.toByteArray(), false);
-    }
-
     /**
      * Sends a task now, or, while the broker is unreachable, holds it (the newest per device) and sends it when the
      * device says it is online again, unless its deadline passed by then. A round keeps waiting for a held task's

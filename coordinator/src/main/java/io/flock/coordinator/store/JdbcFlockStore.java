@@ -213,7 +213,7 @@ public final class JdbcFlockStore implements FlockStore {
             sql.updateOrThrow("INSERT INTO client_updates(device_id, idempotency_key, model, round, base_version, num_examples,"
                             + " codec, payload, received_ms, payload_sha256) VALUES (?,?,?,?,?,?,?,?,?,?)", u.deviceId(), u.idempotencyKey(),
                     u.model(), u.round(), u.baseVersion(), u.numExamples(), u.codec(), u.payload(), u.receivedMs(),
-                    Digests.sha256Hex(u.payload()));
+                    u.payloadSha256() != null ? u.payloadSha256() : Digests.sha256Hex(u.payload()));
             durable();
             return StoredUpdate.Outcome.SAVED;
         } catch (SQLException e) {

@@ -13,9 +13,16 @@ package io.flock.coordinator.store;
  * @param codec          codec of {@code payload}
  * @param payload        encoded parameter delta (trained minus base)
  * @param receivedMs     when it was accepted, Unix ms
+ * @param payloadSha256  the payload's SHA-256 (kept after the payload is dropped); null = let the store compute it
  */
 public record StoredUpdate(String model, long round, String deviceId, String idempotencyKey, long numExamples,
-                           long baseVersion, String codec, byte[] payload, long receivedMs) {
+                           long baseVersion, String codec, byte[] payload, long receivedMs, String payloadSha256) {
+    /** An update whose payload digest the store computes. */
+    public StoredUpdate(String model, long round, String deviceId, String idempotencyKey, long numExamples, long baseVersion,
+                        String codec, byte[] payload, long receivedMs) {
+        this(model, round, deviceId, idempotencyKey, numExamples, baseVersion, codec, payload, receivedMs, null);
+    }
+
     /** What storing an update did. */
     public enum Outcome {
         /** Stored now. */
