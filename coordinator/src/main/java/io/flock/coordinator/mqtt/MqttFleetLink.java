@@ -11,8 +11,6 @@ import io.flock.proto.v1.DeviceTask;
 import io.flock.proto.v1.ModelAnnouncement;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
@@ -36,7 +34,6 @@ public final class MqttFleetLink implements AutoCloseable {
     private final String url;
     private final DeviceRegistry devices;
     private final AtomicReference<ModelAnnouncement> lastAnnouncement = new AtomicReference<>();
-    private final Map<String, HeldTask> heldTasks = new ConcurrentHashMap<>();
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("flock-mqtt-watchdog"));
     private final SessionKeeper keeper = new SessionKeeper(log, "coordinator", watchdog, this::restore);
     private volatile MqttClient client;
@@ -119,52 +116,9 @@ public final class MqttFleetLink implements AutoCloseable {
         }
     }
 
-    /**
-     * Sends a task now, or, while the broker is unreachable, holds it (the newest per device) and sends it when the
-     * device says it is online again, unless its deadline passed by then. A round keeps waiting for a held task's
-     * device.
-     *
-     * @return true when sent now, false when held
-     */
-    public boolean sendTaskOrHold(String deviceId, DeviceTask task, long deadlineUnixMs) {
-        if (isConnected()) {
-            try {
-                QosOnePublisher.publish(client, Topics.tasks(deviceId), task.toByteArray(), false);
-                return true;
-            } catch (FlockException e) {
-                log.info("task for device={} held until the broker is back: {}", deviceId, e.getMessage());
-            }
-        }
-        heldTasks.put(deviceId, new HeldTask(task, deadlineUnixMs));
-        return false;
-    }
-
-    private record HeldTask(DeviceTask task, long deadlineUnixMs) {
-    }
-
-    /**
-     * Sends the task held for a device that just said it is online (so it has subscribed its task topic: a broker
-     * that restarted empty has no session to queue it in before that), unless the task's deadline passed. Off the
-     * MQTT callback thread, which must not wait for a publish.
-     */
-    private void sendHeldTask(String deviceId) {
-        HeldTask t = heldTasks.remove(deviceId);
-        if (t == null) {
-            return;
-        }
-        if (t.deadlineUnixMs() <= System.currentTimeMillis()) {
-            log.info("task held for device={} dropped: its deadline passed", deviceId);
-            return;
-        }
-        watchdog.execute(() -> {
-            try {
-                QosOnePublisher.publish(client, Topics.tasks(deviceId), t.task().toByteArray(), false);
-                log.info("sent device={} the task held while the broker was unreachable", deviceId);
-            } catch (FlockException e) {
-                heldTasks.putIfAbsent(deviceId, t);
-                log.info("task for device={} still held: {}", deviceId, e.getMessage());
-            }
-        });
+    /** Sends a task to one device's task topic at QoS 1. */
+    public void sendTask(String deviceId, DeviceTask task) {
+        publish(Topics.tasks(deviceId), task.toByteArray(), false);
     }
 
     private void publish(String topic, byte[] payload, boolean retained) {
@@ -213,11 +167,7 @@ public final class MqttFleetLink implements AutoCloseable {
     private void messageArrived(String topic, MqttMessage message) {
         String device = Topics.deviceOfStatus(topic);
         if (device != null) {
-            boolean online = Topics.ONLINE.equals(new String(message.getPayload(), StandardCharsets.UTF_8));
-            devices.statusChanged(device, online);
-            if (online) {
-                sendHeldTask(device);
-            }
+            devices.statusChanged(device, Topics.ONLINE.equals(new String(message.getPayload(), StandardCharsets.UTF_8)));
         }
     }
 }

@@ -5,18 +5,17 @@ import io.flock.coordinator.round.RoundEngine;
 import io.flock.coordinator.round.TaskSender;
 import io.flock.coordinator.store.RoundRecord;
 import io.flock.coordinator.strategy.TrainingPlan;
+import io.flock.core.FlockException;
 import io.flock.proto.v1.CodecDescriptor;
 import io.flock.proto.v1.DeviceTask;
 import io.flock.proto.v1.TrainTask;
 import io.flock.proto.v1.TrainingConfig;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/**
- * Train tasks to each device's task topic (QoS 1), carrying every field of the round's training plan. While the
- * broker is unreachable tasks are held and sent on reconnect, so an outage delays a round rather than emptying it.
- */
+/** Train tasks to each device's task topic (QoS 1), carrying every field of the round's training plan. */
 public final class MqttTaskSender implements TaskSender {
     private static final Logger log = LoggerFactory.getLogger(MqttTaskSender.class);
     private final MqttFleetLink link;
@@ -29,7 +28,7 @@ public final class MqttTaskSender implements TaskSender {
     @Override
     public List<String> sendTrainTasks(RoundRecord round, ModelVersion base, TrainingPlan plan, List<String> devices,
                                        long deadlineUnixMs) {
-        int held = 0;
+        List<String> unsent = new ArrayList<>();
         TrainingConfig cfg = TrainingConfig.newBuilder().setOptimizer("sgd")
                 .setLearningRate(plan.training().learningRate()).setBatchSize(plan.training().batchSize())
                 .setLocalEpochs(plan.training().epochs()).setProximalMu(plan.proximalMu()).setClipNorm(plan.clipNorm()).build();
@@ -38,13 +37,13 @@ public final class MqttTaskSender implements TaskSender {
                     .setModel(round.model()).setBaseVersion(base.version()).setBaseSha256(base.manifest().sha256())
                     .setTraining(cfg).setUpdateCodec(CodecDescriptor.newBuilder().setName(plan.updateCodec()))
                     .setDeadlineUnixMs(deadlineUnixMs).setSecureAggregation(plan.secure()).build();
-            if (!link.sendTaskOrHold(d, DeviceTask.newBuilder().setTrain(task).build(), deadlineUnixMs)) {
-                held++;
+            try {
+                link.sendTask(d, DeviceTask.newBuilder().setTrain(task).build());
+            } catch (FlockException e) {
+                log.warn("round={} task for device={} not sent: {}", round.round(), d, e.getMessage());
+                unsent.add(d);
             }
         }
-        if (held > 0) {
-            log.warn("round={} broker unreachable: {} tasks held, sent when it is back", round.round(), held);
-        }
-        return List.of(); // a task the broker could not take is held, and its device can still answer
+        return unsent;
     }
 }

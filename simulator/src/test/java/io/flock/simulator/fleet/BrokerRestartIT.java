@@ -96,42 +96,4 @@ class BrokerRestartIT {
             broker.close();
         }
     }
-
-    /** Tasks of a round opened while the broker is down are held and sent when it is back: the round still completes. */
-    @Test
-    void roundOpenedDuringAnOutage_tasksSentOnReconnect_roundCompletes() throws Exception {
-        String model = Fixtures.unique("held-");
-        int port = Fixtures.freePort();
-        EmbeddedBroker broker = new EmbeddedBroker(dir.resolve("h1"), port);
-        broker.start();
-        try (LocalFleet fleet = new LocalFleet(dir.resolve("hf"), WireTap.NONE, (id, c) -> c)) {
-            CoordinatorServer coordinator = fleet.startCoordinator(Fixtures.coordinator(dir.resolve("hc"), broker.url(), model, 2,
-                    Map.of("round.timeout", "60s")));
-            fleet.startAgents(Fixtures.partitions(2, 300), broker.url(), coordinator.port());
-            fleet.awaitReady(1, Duration.ofSeconds(30));
-            assertThat(coordinator.rounds().runRound().accepted()).isEqualTo(2);
-
-            broker.close();
-            await().atMost(Duration.ofSeconds(20)).until(() -> !coordinator.mqttConnected());
-            var round = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                try {
-                    return coordinator.rounds().runRound();
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            await().atMost(Duration.ofSeconds(10)).until(() -> coordinator.rounds().acceptedInOpenRound() == 0);
-            Thread.sleep(500);
-            broker = new EmbeddedBroker(dir.resolve("h2"), port);
-            broker.start();
-
-            RoundResult second = round.get(60, java.util.concurrent.TimeUnit.SECONDS);
-            assertThat(second.round()).isEqualTo(2);
-            // a broker that shuts down may publish some devices' last will first: the round asks those it still saw online
-            assertThat(second.selected()).isPositive();
-            assertThat(second.accepted()).as("every device asked got its held task and answered").isEqualTo(second.selected());
-        } finally {
-            broker.close();
-        }
-    }
 }
