@@ -1,10 +1,10 @@
 package io.flock.coordinator.mqtt;
 
+import io.flock.core.net.FreePorts;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import io.flock.core.FlockException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +37,7 @@ public final class EmbeddedBroker implements Broker {
             return;
         }
         try {
-            port = requestedPort == 0 ? freePort() : requestedPort;
+            port = requestedPort == 0 ? FreePorts.restartable() : requestedPort;
             Path conf = Files.createDirectories(home.resolve("conf"));
             Files.writeString(conf.resolve("config.xml"), """
                     <?xml version="1.0"?>
@@ -91,9 +91,4 @@ public final class EmbeddedBroker implements Broker {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package io.flock.simulator.scenario;
 
+import io.flock.core.net.FreePorts;
 import io.flock.agent.EdgeAgent;
 import io.flock.agent.link.WireTap;
 import io.flock.coordinator.CoordinatorConfig;
@@ -18,7 +19,6 @@ import io.flock.simulator.report.RoundRow;
 import io.flock.simulator.report.RunReport;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,7 +68,7 @@ public final class ScenarioRunner implements AutoCloseable {
 
     /** Starts broker, coordinator and agents; returns the coordinator. */
     public CoordinatorServer start(List<ByteDataset> partitions, Path evalData) throws IOException, InterruptedException {
-        brokerPort = freePort();
+        brokerPort = FreePorts.restartable();
         broker = newBroker();
         broker.start();
         CoordinatorServer coordinator = fleet.startCoordinator(coordinatorConfig(evalData));
@@ -84,7 +84,7 @@ public final class ScenarioRunner implements AutoCloseable {
     private CoordinatorConfig coordinatorConfig(Path evalData) throws IOException {
         Map<String, String> f = new LinkedHashMap<>();
         f.put("data-dir", work.resolve("coordinator").toString());
-        f.put("grpc.port", String.valueOf(freePort()));
+        f.put("grpc.port", String.valueOf(FreePorts.restartable()));
         f.put("mqtt.url", broker.url());
         f.put("model.spec", scenario.model().toString());
         f.put("model.pipeline", scenario.pipeline());
@@ -266,9 +266,4 @@ public final class ScenarioRunner implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

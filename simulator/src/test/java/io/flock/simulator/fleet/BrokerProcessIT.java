@@ -1,5 +1,6 @@
 package io.flock.simulator.fleet;
 
+import io.flock.core.net.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,11 +18,6 @@ class BrokerProcessIT {
     @TempDir
     Path dir;
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private static boolean accepts(int port) {
         try (Socket s = new Socket()) {
@@ -34,7 +30,7 @@ class BrokerProcessIT {
 
     @Test
     void startCloseStart_aChildJvmListensIsMeasuredAndEndsWithClose_restartIsANewProcessOnThePort() throws Exception {
-        int port = freePort();
+        int port = FreePorts.restartable();
         BrokerProcess broker = new BrokerProcess(dir.resolve("b"), port);
         try {
             broker.start();

@@ -1,5 +1,6 @@
 package io.flock.simulator.fleet;
 
+import io.flock.core.net.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -28,7 +29,7 @@ class BrokerRestartIT {
     @Test
     void brokerRestart_agentsAndCoordinatorReconnect_nextRoundCompletes() throws Exception {
         String model = Fixtures.unique("broker-");
-        int port = Fixtures.freePort();
+        int port = FreePorts.restartable();
         EmbeddedBroker broker = new EmbeddedBroker(dir.resolve("b1"), port);
         broker.start();
         try (LocalFleet fleet = new LocalFleet(dir, WireTap.NONE, (id, c) -> c)) {
@@ -62,7 +63,7 @@ class BrokerRestartIT {
     @Test
     void brokerDownAcrossARoundsClose_noRoundLost_newestVersionAnnouncedOnReconnect() throws Exception {
         String model = Fixtures.unique("outage-");
-        int port = Fixtures.freePort();
+        int port = FreePorts.restartable();
         EmbeddedBroker broker = new EmbeddedBroker(dir.resolve("o1"), port);
         broker.start();
         try (LocalFleet fleet = new LocalFleet(dir.resolve("f"), WireTap.NONE, (id, c) -> c)) {

@@ -1,5 +1,6 @@
 package io.flock.simulator.fleet;
 
+import io.flock.core.net.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -100,8 +101,8 @@ class CoordinatorDaemonIT {
     void sigkillMidRound_restartResumesWithTheAcceptedUpdates_andMetricsCountEachReason() throws Exception {
         String model = Fixtures.unique("daemon-");
         List<String> devices = List.of(model + "-a", model + "-b", model + "-c");
-        int grpc = Fixtures.freePort();
-        int metrics = Fixtures.freePort();
+        int grpc = FreePorts.restartable();
+        int metrics = FreePorts.restartable();
         MqttClient mqtt = new MqttClient(MOSQUITTO, model + "-it", new MemoryPersistence());
         mqtt.connect();
         try {
@@ -165,7 +166,7 @@ class CoordinatorDaemonIT {
     void adminCli_listsPromotesAndRollsBack_andHostileReportsChangeNothing() throws Exception {
         String model = Fixtures.unique("admin-");
         String device = model + "-a";
-        int grpc = Fixtures.freePort();
+        int grpc = FreePorts.restartable();
         MqttClient mqtt = new MqttClient(MOSQUITTO, model + "-it", new MemoryPersistence());
         mqtt.connect();
         try (ChildJvm c = ChildJvm.start("coordinator", CoordinatorMain.class.getName(), dir.resolve("admin.log"),

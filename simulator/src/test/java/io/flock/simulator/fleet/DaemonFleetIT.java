@@ -1,5 +1,6 @@
 package io.flock.simulator.fleet;
 
+import io.flock.core.net.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -47,8 +48,8 @@ class DaemonFleetIT {
     @Test
     void agentsFollowARollbackAndAPromotion_madeWithTheAdminCliWhileTheyRun() throws Exception {
         String model = Fixtures.unique("fleet-");
-        int grpc = Fixtures.freePort();
-        int coordinatorMetrics = Fixtures.freePort();
+        int grpc = FreePorts.restartable();
+        int coordinatorMetrics = FreePorts.restartable();
         List<ChildJvm> children = new ArrayList<>();
         try {
             ChildJvm coordinator = ChildJvm.start("coordinator", CoordinatorMain.class.getName(), dir.resolve("coordinator.log"),
@@ -63,7 +64,7 @@ class DaemonFleetIT {
             List<ChildJvm> agents = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
                 String id = model + "-d" + i;
-                agentMetrics[i] = Fixtures.freePort();
+                agentMetrics[i] = FreePorts.restartable();
                 ChildJvm agent = ChildJvm.start("edge-agent", AgentMain.class.getName(), dir.resolve(id + ".log"),
                         "--set", "device-id=" + id, "--set", "model=" + model, "--set", "coordinator=127.0.0.1:" + grpc,
                         "--set", "mqtt.url=tcp://127.0.0.1:1883", "--set", "data-dir=" + DeviceData.write(data.get(i), dir.resolve(id)),

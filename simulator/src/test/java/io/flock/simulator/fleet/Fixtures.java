@@ -6,7 +6,6 @@ import io.flock.core.data.ByteDataset;
 import io.flock.core.data.IdxFormat;
 import io.flock.core.partition.IidPartitioner;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -65,9 +64,4 @@ final class Fixtures {
         return CoordinatorConfig.from(Settings.resolve(CoordinatorConfig.defaults(), null, Map.of(), f));
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }
