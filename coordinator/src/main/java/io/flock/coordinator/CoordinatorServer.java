@@ -223,6 +223,11 @@ public final class CoordinatorServer implements AutoCloseable {
         return metricsServer == null ? -1 : metricsServer.port();
     }
 
+    /** @return whether the coordinator's broker connection is up now */
+    public boolean mqttConnected() {
+        return link.isConnected();
+    }
+
     /** @return the broker URL agents should use */
     public String mqttUrl() {
         return broker.url();

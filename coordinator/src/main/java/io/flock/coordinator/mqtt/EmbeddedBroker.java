@@ -1,8 +1,8 @@
 package io.flock.coordinator.mqtt;
 
-import io.flock.core.net.FreePorts;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import io.flock.core.FlockException;
+import io.flock.core.net.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

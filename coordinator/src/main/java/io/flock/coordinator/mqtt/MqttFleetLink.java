@@ -11,6 +11,8 @@ import io.flock.proto.v1.DeviceTask;
 import io.flock.proto.v1.ModelAnnouncement;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
@@ -27,13 +29,15 @@ import org.slf4j.LoggerFactory;
  * per-device tasks (QoS 1) and follows device status topics into the {@link DeviceRegistry}.
  * Reconnects with backoff (Paho's, plus a watchdog calling {@code reconnect()} every 2 s, because
  * Paho does not always reconnect after a server-sent DISCONNECT) and, once per outage, re-subscribes
- * and re-publishes the current announcement (a restarted in-memory broker has lost it). Thread-safe.
+ * and re-publishes the current announcement (a restarted in-memory broker has lost it) and the tasks that
+ * could not be sent while it was down. Thread-safe.
  */
 public final class MqttFleetLink implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MqttFleetLink.class);
     private final String url;
     private final DeviceRegistry devices;
     private final AtomicReference<ModelAnnouncement> lastAnnouncement = new AtomicReference<>();
+    private final Map<String, DeviceTask> heldTasks = new ConcurrentHashMap<>();
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("flock-mqtt-watchdog"));
     private final SessionKeeper keeper = new SessionKeeper(log, "coordinator", watchdog, this::restore);
     private volatile MqttClient client;
@@ -78,6 +82,26 @@ public final class MqttFleetLink implements AutoCloseable {
         if (a != null) {
             announce(a);
         }
+        sendHeldTasks();
+    }
+
+    /**
+     * Sends the tasks held during an outage, retained: a device that resubscribes after this still gets its task
+     * (its agent ignores it once the deadline passed, and one it already has by task id). Expired tasks are dropped.
+     */
+    private void sendHeldTasks() {
+        int sent = 0;
+        for (var e : heldTasks.entrySet()) {
+            DeviceTask task = e.getValue();
+            if (task.getTrain().getDeadlineUnixMs() > System.currentTimeMillis()) {
+                QosOnePublisher.publish(client, Topics.tasks(e.getKey()), task.toByteArray(), true);
+                sent++;
+            }
+            heldTasks.remove(e.getKey(), task);
+        }
+        if (sent > 0) {
+            log.info("sent {} tasks held during the broker outage", sent);
+        }
     }
 
     private void subscribe() throws MqttException {
@@ -116,9 +140,33 @@ public final class MqttFleetLink implements AutoCloseable {
         }
     }
 
-    /** Sends a task to one device's task topic at QoS 1. */
+    /**
+     * Sends a task to one device's task topic at QoS 1. While the broker is unreachable the task is held (the newest
+     * per device) and sent, retained, when the session is restored, so an outage delays a round instead of emptying
+     * it. It never waits for a reconnect: a round's tasks go out in one pass either way.
+     */
     public void sendTask(String deviceId, DeviceTask task) {
-        publish(Topics.tasks(deviceId), task.toByteArray(), false);
+        if (isConnected()) {
+            try {
+                QosOnePublisher.publish(client, Topics.tasks(deviceId), task.toByteArray(), false);
+                return;
+            } catch (FlockException e) {
+                log.debug("task for device={} held: {}", deviceId, e.getMessage());
+            }
+        }
+        heldTasks.put(deviceId, task);
+        if (isConnected()) { // the session came back (and was restored) while this task was being held
+            try {
+                sendHeldTasks();
+            } catch (FlockException e) {
+                log.debug("held tasks wait for the next reconnect: {}", e.getMessage());
+            }
+        }
+    }
+
+    /** @return how many tasks wait for the broker */
+    public int heldTasks() {
+        return heldTasks.size();
     }
 
     private void publish(String topic, byte[] payload, boolean retained) {

@@ -1,6 +1,5 @@
 package io.flock.simulator.scenario;
 
-import io.flock.core.net.FreePorts;
 import io.flock.agent.EdgeAgent;
 import io.flock.agent.link.WireTap;
 import io.flock.coordinator.CoordinatorConfig;
@@ -10,6 +9,7 @@ import io.flock.coordinator.mqtt.EmbeddedBroker;
 import io.flock.coordinator.round.RoundResult;
 import io.flock.core.config.Settings;
 import io.flock.core.data.ByteDataset;
+import io.flock.core.net.FreePorts;
 import io.flock.simulator.fleet.BrokerProcess;
 import io.flock.simulator.fleet.LocalFleet;
 import io.flock.simulator.fleet.ProfileConditions;

@@ -1,10 +1,10 @@
 package io.flock.simulator.fleet;
 
-import io.flock.core.net.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flock.core.FlockException;
+import io.flock.core.net.FreePorts;
 import io.flock.simulator.report.ProcessMemory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

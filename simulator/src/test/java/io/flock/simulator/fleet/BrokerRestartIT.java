@@ -1,6 +1,5 @@
 package io.flock.simulator.fleet;
 
-import io.flock.core.net.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,11 +10,14 @@ import io.flock.coordinator.CoordinatorServer;
 import io.flock.coordinator.mqtt.EmbeddedBroker;
 import io.flock.coordinator.round.RoundResult;
 import io.flock.core.data.ByteDataset;
+import io.flock.core.net.FreePorts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,7 +76,7 @@ class BrokerRestartIT {
             data.add(null); // a straggler: the round runs to its deadline with two updates
             fleet.startAgents(data, broker.url(), coordinator.port());
             fleet.awaitReady(1, Duration.ofSeconds(30));
-            var round = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            var round = CompletableFuture.supplyAsync(() -> {
                 try {
                     return coordinator.rounds().runRound();
                 } catch (InterruptedException e) {
@@ -93,6 +95,44 @@ class BrokerRestartIT {
             broker = new EmbeddedBroker(dir.resolve("o2"), port);
             broker.start();
             fleet.awaitReady(2, Duration.ofSeconds(60)); // every agent loads the version announced after the reconnect
+        } finally {
+            broker.close();
+        }
+    }
+
+    /** Tasks of a round opened while the broker is down are held and sent, retained, when it is back: the round completes. */
+    @Test
+    void roundOpenedDuringAnOutage_tasksSentOnReconnect_roundCompletes() throws Exception {
+        String model = Fixtures.unique("held-");
+        int port = FreePorts.restartable();
+        EmbeddedBroker broker = new EmbeddedBroker(dir.resolve("h1"), port);
+        broker.start();
+        try (LocalFleet fleet = new LocalFleet(dir.resolve("hf"), WireTap.NONE, (id, c) -> c)) {
+            CoordinatorServer coordinator = fleet.startCoordinator(Fixtures.coordinator(dir.resolve("hc"), broker.url(), model, 2,
+                    Map.of("round.timeout", "60s")));
+            fleet.startAgents(Fixtures.partitions(2, 300), broker.url(), coordinator.port());
+            fleet.awaitReady(1, Duration.ofSeconds(30));
+            assertThat(coordinator.rounds().runRound().accepted()).isEqualTo(2);
+
+            broker.close();
+            await().atMost(Duration.ofSeconds(20)).until(() -> !coordinator.mqttConnected());
+            var round = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return coordinator.rounds().runRound();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(10)).until(() -> coordinator.rounds().acceptedInOpenRound() == 0);
+            Thread.sleep(16_000); // longer than a publish used to wait for the broker (15 s) before giving the device up
+            broker = new EmbeddedBroker(dir.resolve("h2"), port);
+            broker.start();
+
+            RoundResult second = round.get(60, TimeUnit.SECONDS);
+            assertThat(second.round()).isEqualTo(2);
+            // a broker that shuts down may publish some devices' last will first: the round asks those it still saw online
+            assertThat(second.selected()).isPositive();
+            assertThat(second.accepted()).as("every device asked got its held task and answered").isEqualTo(second.selected());
         } finally {
             broker.close();
         }

@@ -1,6 +1,5 @@
 package io.flock.simulator.fleet;
 
-import io.flock.core.net.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,6 +7,7 @@ import io.flock.coordinator.CoordinatorMain;
 import io.flock.coordinator.cli.ModelsCli;
 import io.flock.core.codec.Codecs;
 import io.flock.core.link.Topics;
+import io.flock.core.net.FreePorts;
 import io.flock.core.tensor.ModelParameters;
 import io.flock.proto.v1.AdminGrpc;
 import io.flock.proto.v1.CoordinatorGrpc;

@@ -1,6 +1,5 @@
 package io.flock.simulator.fleet;
 
-import io.flock.core.net.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,6 +9,7 @@ import io.flock.coordinator.CoordinatorServer;
 import io.flock.coordinator.mqtt.EmbeddedBroker;
 import io.flock.coordinator.round.RoundResult;
 import io.flock.core.data.ByteDataset;
+import io.flock.core.net.FreePorts;
 import io.flock.proto.v1.UploadReceipt;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,5 @@
 package io.flock.simulator.fleet;
 
-import io.flock.core.net.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -8,6 +7,7 @@ import io.flock.agent.AgentMain;
 import io.flock.coordinator.CoordinatorMain;
 import io.flock.coordinator.cli.ModelsCli;
 import io.flock.core.data.ByteDataset;
+import io.flock.core.net.FreePorts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
