@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flock.coordinator.CoordinatorMain;
 import io.flock.coordinator.cli.ModelsCli;
+import io.flock.coordinator.store.JdbcFlockStore;
+import io.flock.coordinator.store.RoundRecord;
+import io.flock.coordinator.store.StoredUpdate;
+import io.flock.coordinator.store.TelemetryRow;
 import io.flock.core.codec.Codecs;
 import io.flock.core.link.Topics;
 import io.flock.core.net.FreePorts;
@@ -33,6 +37,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
@@ -99,7 +104,45 @@ class CoordinatorDaemonIT {
 
     @Test
     void sigkillMidRound_restartResumesWithTheAcceptedUpdates_andMetricsCountEachReason() throws Exception {
-        String model = Fixtures.unique("daemon-");
+        sigkillMidRound(Fixtures.unique("daemon-"));
+    }
+
+    /**
+     * The same on a database with history, where the loss was first seen: 1,000 rounds of another model whose update
+     * payloads were all kept (as a database written before payloads were dropped holds them), with their telemetry.
+     */
+    @Test
+    void sigkillMidRound_onADatabaseWithHistory_restartResumesWithTheAcceptedUpdates() throws Exception {
+        String model = Fixtures.unique("history-");
+        long bytes = writeHistory(model + "-old", 1000);
+        assertThat(bytes).as("the history's H2 file").isGreaterThan(150L << 20);
+        sigkillMidRound(model);
+    }
+
+    /** @return the H2 file's size after writing {@code rounds} closed rounds of {@code model} into the daemon's database */
+    private long writeHistory(String model, int rounds) {
+        JdbcFlockStore store = new JdbcFlockStore("jdbc:h2:file:" + dir.resolve("c").toAbsolutePath().resolve("flock"));
+        try {
+            byte[] payload = new byte[64 << 10];
+            Random random = new Random(7);
+            List<String> fleet = List.of(model + "-a", model + "-b", model + "-c");
+            fleet.forEach(d -> store.upsertDevice(d, "history", 1));
+            for (int r = 1; r <= rounds; r++) {
+                store.openRound(new RoundRecord(model, r, r - 1, fleet, RoundRecord.OPEN, r));
+                for (String d : fleet) {
+                    random.nextBytes(payload);
+                    store.saveUpdate(new StoredUpdate(model, r, d, d + "-" + r, 10, r - 1, "int8", payload.clone(), r));
+                    store.saveTelemetry(new TelemetryRow(d, model, r, r - 1, 5, 1, 0, 1.5, 3.0, 0, 0));
+                }
+                store.finishRound(model, r, RoundRecord.CLOSED, fleet.size(), Double.NaN);
+            }
+            return store.sizeBytes();
+        } finally {
+            store.close();
+        }
+    }
+
+    private void sigkillMidRound(String model) throws Exception {
         List<String> devices = List.of(model + "-a", model + "-b", model + "-c");
         int grpc = FreePorts.restartable();
         int metrics = FreePorts.restartable();
