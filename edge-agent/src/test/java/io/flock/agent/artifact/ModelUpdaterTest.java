@@ -2,24 +2,16 @@ package io.flock.agent.artifact;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.ByteString;
 import io.flock.agent.DeviceConditions;
 import io.flock.agent.inference.LocalModel;
 import io.flock.agent.link.CoordinatorClient;
 import io.flock.agent.link.WireTap;
-import io.flock.core.artifact.ArtifactManifest;
 import io.flock.core.artifact.ArtifactVerifier;
-import io.flock.core.artifact.Digests;
 import io.flock.core.artifact.Ed25519Signer;
-import io.flock.core.codec.Codecs;
-import io.flock.core.model.FlockModel;
-import io.flock.core.model.ModelSpec;
 import io.flock.proto.v1.ArtifactChunk;
-import io.flock.proto.v1.CodecDescriptor;
 import io.flock.proto.v1.ModelAnnouncement;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  * the updater tries is counted (and fails), so the tests see when it gives up waiting for chunks.
  */
 class ModelUpdaterTest {
-    private static final String SPEC = "mlp:4-3-2";
     private static final Duration CHUNK_WAIT = Duration.ofMillis(400);
     @TempDir
     Path dir;
@@ -126,12 +117,6 @@ class ModelUpdaterTest {
         assertThat(fetchAttempts.get()).as("chunks of a retained announcement are long gone").isPositive();
     }
 
-    private static byte[] artifact() {
-        try (FlockModel m = new FlockModel(ModelSpec.parse(SPEC), "t")) {
-            return Codecs.FP32.encode(m.parameters());
-        }
-    }
-
     @Test
     void anArtifactThatCannotBeFetched_isRetriedWithBackoff_notOnceASecond() throws Exception {
         byte[] artifact = artifact();
@@ -167,24 +152,14 @@ class ModelUpdaterTest {
     }
 
     private ModelAnnouncement announce(byte[] artifact, int chunkCount) {
-        String sha = Digests.sha256Hex(artifact);
-        ArtifactManifest manifest = new ArtifactManifest("m", 1, SPEC, "fp32", "scale:255", sha, artifact.length);
-        int chunkBytes = (artifact.length + chunkCount - 1) / chunkCount;
-        return ModelAnnouncement.newBuilder().setModel("m").setVersion(1).setSpec(SPEC)
-                .setCodec(CodecDescriptor.newBuilder().setName("fp32")).setFeaturePipeline("scale:255").setSha256(sha)
-                .setSizeBytes(artifact.length).setSignature(ByteString.copyFrom(signer.sign(manifest)))
-                .setChunkCount(chunkCount).setChunkSizeBytes(chunkBytes).setChunksOnMqtt(true).build();
+        return TestArtifacts.announce(signer, artifact, 1, chunkCount);
+    }
+
+    private static byte[] artifact() {
+        return TestArtifacts.artifact(0);
     }
 
     private static ArtifactChunk[] chunks(ModelAnnouncement a, byte[] artifact) {
-        int size = a.getChunkSizeBytes();
-        ArtifactChunk[] out = new ArtifactChunk[a.getChunkCount()];
-        for (int i = 0; i < out.length; i++) {
-            int from = i * size;
-            int to = Math.min(artifact.length, from + size);
-            out[i] = ArtifactChunk.newBuilder().setSha256(a.getSha256()).setIndex(i).setCount(out.length).setOffset(from)
-                    .setData(ByteString.copyFrom(Arrays.copyOfRange(artifact, from, to))).build();
-        }
-        return out;
+        return TestArtifacts.chunks(a, artifact);
     }
 }
