@@ -42,6 +42,7 @@ final class ChildJvm implements AutoCloseable {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("ONEDNN_MAX_CPU_ISA", "AVX2");
+        pb.environment().put("FLOCK_LOG_AGENT", "INFO"); // an agent daemon's default; the shared config keeps in-process agents quiet
         return new ChildJvm(pb.start(), log);
     }
 

@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -96,6 +97,60 @@ class DaemonFleetIT {
                 c.close();
             }
         }
+    }
+
+    /**
+     * SIGTERM while a round is open with one of two updates accepted and the other device still training: the
+     * coordinator stops in order, the late upload finds it gone and stays in the device's outbox, and after a restart
+     * on the same port and database the resumed round gets that update and aggregates both.
+     */
+    @Test
+    void sigtermMidRound_theLateUpdateIsKeptAndDelivered_afterTheRestart() throws Exception {
+        String model = Fixtures.unique("sigterm-");
+        int grpc = FreePorts.restartable();
+        int metrics = FreePorts.restartable();
+        String[] settings = {"--set", "data-dir=" + dir.resolve("c"), "--set", "mqtt.url=tcp://127.0.0.1:1883", "--set", "grpc.port=" + grpc,
+            "--set", "metrics.port=" + metrics, "--set", "model.name=" + model, "--set", "model.spec=mlp:784-200-10",
+            "--set", "round.devices=2", "--set", "round.min-results=2", "--set", "round.min-available=2", "--set", "round.timeout=120s",
+            "--set", "training.local-epochs=3", "--set", "training.batch-size=16", "--rounds", "1"};
+        List<ChildJvm> children = new ArrayList<>();
+        try {
+            ChildJvm first = ChildJvm.start("coordinator", CoordinatorMain.class.getName(), dir.resolve("first.log"), settings);
+            children.add(first);
+            first.await("coordinator on", Duration.ofSeconds(60));
+            List<ByteDataset> data = Fixtures.partitions(2, 4000);
+            int[] small = new int[100];
+            Arrays.setAll(small, k -> k);
+            ChildJvm quick = agent(model, "quick", data.get(0).subset(small), grpc, -1);
+            ChildJvm slow = agent(model, "slow", data.get(1), grpc, -1);
+            children.add(quick);
+            children.add(slow);
+            await().atMost(Duration.ofSeconds(90)).until(() -> gauge(metrics, "flock_updates_accepted_total{model=\"" + model + "\"}") == 1);
+            assertThat(first.stop(Duration.ofSeconds(30))).as("SIGTERM mid-round").isEqualTo(143);
+            assertThat(first.output()).doesNotContain("aggregated").contains("coordinator stopped");
+
+            ChildJvm second = ChildJvm.start("coordinator", CoordinatorMain.class.getName(), dir.resolve("second.log"), settings);
+            children.add(second);
+            second.await("(round=1 resumed after restart with 1 accepted updates)", Duration.ofSeconds(60));
+            second.await("(round=1 aggregated 2 updates)", Duration.ofSeconds(90));
+            assertThat(slow.output()).as("the slow device's upload was kept through the outage")
+                    .contains("not delivered (UNAVAILABLE").doesNotContain("refused update");
+        } finally {
+            for (ChildJvm c : children) {
+                c.close();
+            }
+        }
+    }
+
+    private ChildJvm agent(String model, String name, ByteDataset data, int grpc, int metricsPort) throws Exception {
+        String id = model + "-" + name;
+        ChildJvm agent = ChildJvm.start("edge-agent", AgentMain.class.getName(), dir.resolve(id + ".log"),
+                "--set", "device-id=" + id, "--set", "model=" + model, "--set", "coordinator=127.0.0.1:" + grpc,
+                "--set", "mqtt.url=tcp://127.0.0.1:1883", "--set", "data-dir=" + DeviceData.write(data, dir.resolve(id)),
+                "--set", "state-dir=" + dir.resolve(id + "-state"), "--set", "local-api.port=0",
+                "--set", "metrics.port=" + metricsPort, "--set", "telemetry.interval=1s",
+                "--set", "public-key=" + dir.resolve("c").resolve("keys").resolve("signing-key.pub"));
+        return agent;
     }
 
     private static void awaitVersion(int[] agentMetrics, int version) {
