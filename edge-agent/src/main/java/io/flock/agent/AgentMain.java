@@ -80,7 +80,7 @@ public final class AgentMain implements Callable<Integer> {
             throw e;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(agent), "flock-agent-shutdown"));
-        System.out.printf("agent %s: local predictions on %s, metrics on %s%n", resolved.deviceId(),
+        System.out.printf("agent %s: local predictions on %s, metrics %s%n", resolved.deviceId(),
                 agent.localApiPort() < 0 ? "off" : "127.0.0.1:" + agent.localApiPort(),
                 agent.metricsPort() < 0 ? "off" : "http://127.0.0.1:" + agent.metricsPort() + "/metrics");
         System.out.flush();

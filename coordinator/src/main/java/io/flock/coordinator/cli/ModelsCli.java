@@ -101,6 +101,8 @@ public final class ModelsCli {
         @Parameters(index = "0", description = "model name")
         String model;
 
+        private static final int DEFAULT_LIMIT = 50;
+
         @Option(names = "--limit", description = "at most this many (default: 50)")
         int limit;
 
@@ -109,6 +111,10 @@ public final class ModelsCli {
             var versions = parent.call(s -> s.listVersions(ListVersionsRequest.newBuilder().setModel(model).setLimit(limit).build()));
             parent.header();
             versions.getVersionsList().forEach(parent::print);
+            int shown = versions.getVersionsCount();
+            if (shown == (limit > 0 ? limit : DEFAULT_LIMIT)) {
+                System.out.println("(the newest " + shown + "; --limit N for more)");
+            }
             return 0;
         }
     }

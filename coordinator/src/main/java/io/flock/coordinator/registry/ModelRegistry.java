@@ -136,7 +136,11 @@ public final class ModelRegistry {
                 production.remove(model);
             }
         }
-        log.info("model={} version={} is now {} (production was version {})", model, version, stage, previous);
+        if (previous > 0) {
+            log.info("model={} version={} is now {} (production was version {})", model, version, stage, previous);
+        } else {
+            log.info("model={} version={} is now {}", model, version, stage);
+        }
         if (stage == Stage.PRODUCTION) {
             for (VersionListener l : listeners) {
                 try {

@@ -103,6 +103,7 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
         boolean resumed = round != null;
         if (!resumed) {
             round = openNew(current);
+            start = System.nanoTime(); // a round's time counts from its opening, not from the wait for devices
             open.set(round);
             if (stopping) {
                 round.abort();
@@ -278,6 +279,7 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
         OpenRound round = open.get();
         if (round != null) {
             round.abort();
+            log.info("round={} left open with {} accepted updates: the next start resumes it", round.record().round(), round.accepted());
         }
     }
 

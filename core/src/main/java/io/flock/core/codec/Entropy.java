@@ -12,7 +12,7 @@ import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.Inflater;
 
-/** The entropy-coding stage of the quantising codecs: a Huffman-only deflate stream, inflated with a size bound. */
+/** The entropy-coding stage of the quantising codecs: a deflate stream (Huffman-only or full), inflated with a size bound. */
 final class Entropy {
     private static final Semaphore INFLATERS = new Semaphore(Runtime.getRuntime().availableProcessors());
 
@@ -33,6 +33,20 @@ final class Entropy {
             throw new UncheckedIOException(e);
         } finally {
             huffman.end();
+        }
+        return out.toByteArray();
+    }
+
+    /** Full deflate (LZ77 + Huffman), for frames with runs to find: a pruned model's bitmaps and zero codes. */
+    static byte[] deflate(byte[] frame) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(frame.length / 4 + 64);
+        Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION);
+        try (DeflaterOutputStream deflate = new DeflaterOutputStream(out, deflater, 1 << 16)) {
+            deflate.write(frame);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            deflater.end();
         }
         return out.toByteArray();
     }

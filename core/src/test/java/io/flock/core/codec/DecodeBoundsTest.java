@@ -62,7 +62,7 @@ class DecodeBoundsTest {
         ModelParameters renamed = new ModelParameters(List.of(new Tensor("v", new int[] {4, 4}, new float[16]),
                 new Tensor("b", new int[] {4}, new float[4])));
         ModelParameters fewer = new ModelParameters(List.of(new Tensor("w", new int[] {4, 4}, new float[16])));
-        for (String name : List.of("fp32", "int8", "int8-per-tensor", "int4", "int3-stochastic")) {
+        for (String name : List.of("fp32", "fp16", "int8", "int8-per-tensor", "int4", "int3-stochastic", "sparse-int8", "sparse-int4")) {
             ParameterCodec codec = Codecs.byName(name);
             assertThat(codec.decode(codec.encode(LAYOUT), LAYOUT).tensors()).as(name).hasSize(2);
             assertThatThrownBy(() -> codec.decode(codec.encode(other), LAYOUT)).as(name).isInstanceOf(CodecFormatException.class)

@@ -138,7 +138,7 @@ public final class TrainingWorker implements AutoCloseable {
                     .setPayloadSha256(Digests.sha256Hex(payload)).setTrainLoss(r.meanLoss()).setTrainSeconds(r.seconds()).build();
             done.add(task.getTaskId());
             outbox.submit(new PendingUpload(header, payload));
-            log.debug("device={} trained round={} examples={} loss={} base={}ms train={}ms encode={}ms", deviceId, task.getRound(),
+            log.info("device={} trained round={} examples={} loss={} base={}ms train={}ms encode={}ms", deviceId, task.getRound(),
                     r.examples(), String.format("%.4f", r.meanLoss()), millis(start, ready), millis(ready, trained),
                     millis(trained, System.nanoTime()));
         } catch (IOException | RuntimeException e) {

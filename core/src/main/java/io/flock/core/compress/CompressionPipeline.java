@@ -1,0 +1,162 @@
+package io.flock.core.compress;
+
+import io.flock.core.InvalidInputException;
+import io.flock.core.codec.Codecs;
+import io.flock.core.codec.ParameterCodec;
+import io.flock.core.codec.SparseCodec;
+import io.flock.core.tensor.ModelParameters;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * How a model becomes an edge artifact: value transforms (pruning), then one encoding (fp32, fp16, int8,
+ * int2..int7), written as steps separated by {@code +} or {@code ,}: {@code prune:0.9+int8},
+ * {@code prune:0.8:layer,int4,entropy}. The int encodings are always entropy coded, so {@code entropy} may be
+ * written after one and is implied when it is not. A pruned model with an int encoding is stored sparse
+ * ({@link SparseCodec}: a bitmap of kept positions, then only their codes). The canonical {@link #name()} names
+ * every step and its settings; it is the artifact variant's name, which the signed manifest carries, and
+ * {@link #parse} of it gives the same pipeline.
+ *
+ * <p>Steps: {@code prune:S} (magnitude pruning to sparsity S in [0, 1) over all weights of the model),
+ * {@code prune:S:layer} (S in each weight tensor), and the encodings.
+ */
+public final class CompressionPipeline {
+    private static final Pattern PRUNE = Pattern.compile("prune:([^:]+)(?::(global|layer))?");
+    private static final Pattern INT = Pattern.compile("int([2-8])");
+    private static final String KNOWN = "prune:S[:global|layer], fp32, fp16, int8, int2..int7, entropy";
+    private final List<CompressionStep> steps;
+    private final String encoding;
+    private final ParameterCodec codec;
+    private final String name;
+
+    private CompressionPipeline(List<CompressionStep> steps, String encoding) {
+        this.steps = List.copyOf(steps);
+        this.encoding = encoding;
+        Matcher bits = INT.matcher(encoding);
+        boolean pruned = steps.stream().anyMatch(s -> s instanceof Prune);
+        this.codec = pruned && bits.matches() ? new SparseCodec(Integer.parseInt(bits.group(1))) : Codecs.byName(encoding);
+        List<String> names = new ArrayList<>();
+        steps.forEach(s -> names.add(s.name()));
+        names.add(encoding);
+        this.name = String.join("+", names);
+    }
+
+    /**
+     * @param text steps separated by {@code +} or {@code ,}; a bare codec name ({@code int8}) is a pipeline of one
+     * @throws InvalidInputException naming the step for an unknown step, a sparsity outside [0, 1), a second
+     *                               encoding, a transform after the encoding, or entropy after a float encoding
+     */
+    public static CompressionPipeline parse(String text) {
+        if (text == null || text.isBlank()) {
+            throw new InvalidInputException("empty compression pipeline; steps: " + KNOWN);
+        }
+        List<CompressionStep> steps = new ArrayList<>();
+        String encoding = null;
+        boolean entropy = false;
+        for (String raw : text.split("[+,]")) {
+            String step = raw.trim();
+            if (entropy) {
+                throw new InvalidInputException("compression step '" + step + "' after entropy: entropy is the last step");
+            }
+            Matcher prune = PRUNE.matcher(step);
+            if (prune.matches()) {
+                if (encoding != null) {
+                    throw new InvalidInputException("compression step '" + step + "' after the encoding " + encoding
+                            + ": transforms come first");
+                }
+                steps.add(new Prune(sparsity(step, prune.group(1)), "layer".equals(prune.group(2)) ? Pruning.Scope.PER_LAYER
+                        : Pruning.Scope.GLOBAL));
+            } else if (step.equals("entropy")) {
+                if (encoding == null || !INT.matcher(encoding).matches()) {
+                    throw new InvalidInputException("compression step 'entropy' needs an int encoding before it (int8, int2..int7)"
+                            + (encoding == null ? "" : ", not " + encoding));
+                }
+                entropy = true;
+            } else if (isEncoding(step)) {
+                if (encoding != null) {
+                    throw new InvalidInputException("compression pipeline '" + text + "' has two encodings: " + encoding + " and " + step);
+                }
+                encoding = step;
+            } else {
+                throw new InvalidInputException("unknown compression step '" + step + "' in '" + text + "'; steps: " + KNOWN);
+            }
+        }
+        return new CompressionPipeline(steps, encoding == null ? "fp32" : encoding);
+    }
+
+    private static boolean isEncoding(String step) {
+        return step.equals("fp32") || step.equals("fp16") || INT.matcher(step).matches();
+    }
+
+    private static double sparsity(String step, String value) {
+        double s;
+        try {
+            s = Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException("compression step '" + step + "': sparsity '" + value + "' is not a number");
+        }
+        if (!(s >= 0 && s < 1)) {
+            throw new InvalidInputException("compression step '" + step + "': sparsity " + value + " is outside [0, 1)");
+        }
+        return s;
+    }
+
+    /** @return the canonical name: every step with its settings, then the encoding, joined by {@code +} */
+    public String name() {
+        return name;
+    }
+
+    /** @return the value transforms, in order */
+    public List<CompressionStep> steps() {
+        return steps;
+    }
+
+    /** @return the codec that writes and reads this pipeline's artifacts */
+    public ParameterCodec codec() {
+        return codec;
+    }
+
+    /** @return whether any step prunes (so the model's zeros are a mask to keep) */
+    public boolean prunes() {
+        return steps.stream().anyMatch(s -> s instanceof Prune);
+    }
+
+    /** @return the parameters after every transform, ready for {@link #codec()} */
+    public ModelParameters transform(ModelParameters parameters) {
+        ModelParameters p = parameters;
+        for (CompressionStep s : steps) {
+            p = s.apply(p);
+        }
+        return p;
+    }
+
+    /** @return the artifact: the transformed parameters, encoded */
+    public byte[] encode(ModelParameters parameters) {
+        return codec.encode(transform(parameters));
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+
+    /** Magnitude pruning as a pipeline step. */
+    private record Prune(double sparsity, Pruning.Scope scope) implements CompressionStep {
+        @Override
+        public String name() {
+            return "prune:" + trim(sparsity) + (scope == Pruning.Scope.PER_LAYER ? ":layer" : "");
+        }
+
+        @Override
+        public ModelParameters apply(ModelParameters parameters) {
+            return Pruning.prune(parameters, sparsity, scope);
+        }
+
+        private static String trim(double v) {
+            String s = Double.toString(v);
+            return s.endsWith(".0") ? s.substring(0, s.length() - 2) : s;
+        }
+    }
+}
