@@ -2,7 +2,7 @@ package io.flock.coordinator;
 
 import io.flock.coordinator.strategy.Strategy;
 import io.flock.coordinator.strategy.TrainingPlan;
-import io.flock.core.codec.Codecs;
+import io.flock.core.compress.CompressionPipeline;
 import io.flock.core.config.ConfigException;
 import io.flock.core.config.Settings;
 import io.flock.core.data.FeaturePipeline;
@@ -71,11 +71,16 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
         }
     }
 
-    /** @param codec pushed artifact codec, @param chunkBytes chunk size, @param broadcast chunks on MQTT (else announce only) */
+    /**
+     * @param codec      the pushed artifact's compression pipeline ({@link CompressionPipeline}: a codec name such as
+     *                   int8, or steps such as prune:0.9+int8)
+     * @param chunkBytes chunk size
+     * @param broadcast  chunks on MQTT (else announce only)
+     */
     public record Push(String codec, int chunkBytes, boolean broadcast) {
-        /** Validates the codec and chunk size. */
+        /** Validates the pipeline and chunk size. */
         public Push {
-            ConfigException.wrap(() -> Codecs.byName(codec));
+            ConfigException.wrap("push.codec", () -> CompressionPipeline.parse(codec));
             ConfigException.require(chunkBytes >= 1024 && chunkBytes <= (4 << 20) - 4096, "push.chunk-bytes", chunkBytes);
         }
     }
@@ -125,7 +130,7 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
         public Registry {
             ConfigException.require(keepVersions >= 2, "registry.keep-versions", keepVersions);
             variants = List.copyOf(variants);
-            variants.forEach(c -> ConfigException.wrap(() -> Codecs.byName(c)));
+            variants.forEach(c -> ConfigException.wrap("registry.variants", () -> CompressionPipeline.parse(c)));
         }
     }
 

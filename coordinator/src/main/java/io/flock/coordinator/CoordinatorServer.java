@@ -29,9 +29,8 @@ import io.flock.coordinator.serving.ModelServing;
 import io.flock.coordinator.store.FlockStore;
 import io.flock.coordinator.store.JdbcFlockStore;
 import io.flock.core.artifact.Ed25519Signer;
-import io.flock.core.codec.Codecs;
+import io.flock.core.compress.CompressionPipeline;
 import io.flock.core.config.ConfigException;
-import io.flock.core.codec.ParameterCodec;
 import io.flock.core.data.Dataset;
 import io.flock.core.data.IdxFormat;
 import io.flock.core.model.Engines;
@@ -92,8 +91,9 @@ public final class CoordinatorServer implements AutoCloseable {
         Files.createDirectories(config.dataDir());
         store = new JdbcFlockStore(config.jdbcUrl());
         signer = Ed25519Signer.loadOrCreate(config.dataDir().resolve("keys"));
-        List<ParameterCodec> variants = new ArrayList<>(List.of(Codecs.byName(config.push().codec())));
-        config.registry().variants().stream().filter(c -> !c.equals(config.push().codec())).map(Codecs::byName).forEach(variants::add);
+        List<CompressionPipeline> variants = new ArrayList<>(List.of(CompressionPipeline.parse(config.push().codec())));
+        config.registry().variants().stream().map(CompressionPipeline::parse).filter(p -> !p.name().equals(variants.get(0).name()))
+                .forEach(variants::add);
         registry = new ModelRegistry(store, signer, variants, config.registry().keepVersions());
         devices = new DeviceRegistry(store, config.enrollmentToken());
         broker = config.mqtt().url().isEmpty()

@@ -34,7 +34,12 @@ class CoordinatorConfigTest {
         assertThatThrownBy(() -> with(Map.of("round.devices", "3", "round.min-results", "4"))).hasMessageContaining("round.min-results");
         assertThatThrownBy(() -> with(Map.of("grpc.port", "70000"))).hasMessageContaining("grpc.port");
         assertThatThrownBy(() -> with(Map.of("mqtt.url", "localhost:1883"))).hasMessageContaining("mqtt.url");
-        assertThatThrownBy(() -> with(Map.of("push.codec", "zip"))).hasMessageContaining("unknown codec 'zip'");
+        assertThatThrownBy(() -> with(Map.of("push.codec", "zip"))).hasMessageContaining("invalid push.codec")
+                .hasMessageContaining("unknown compression step 'zip'");
+        assertThatThrownBy(() -> with(Map.of("push.codec", "prune:1.2+int8"))).hasMessageContaining("invalid push.codec")
+                .hasMessageContaining("sparsity 1.2 is outside [0, 1)");
+        assertThatThrownBy(() -> with(Map.of("registry.variants", "int8+prune:0.5"))).hasMessageContaining("invalid registry.variants")
+                .hasMessageContaining("transforms come first");
         assertThatThrownBy(() -> with(Map.of("model.name", "a/b"))).hasMessageContaining("a/b");
         assertThatThrownBy(() -> with(Map.of("training.learning-rate", "-1"))).hasMessageContaining("learning-rate");
         assertThatThrownBy(() -> with(Map.of("round.timeout", "0s"))).hasMessageContaining("round.timeout");

@@ -7,7 +7,7 @@ import io.flock.core.artifact.ArtifactManifest;
 import io.flock.core.artifact.ArtifactSigner;
 import io.flock.core.artifact.Digests;
 import io.flock.core.codec.Codecs;
-import io.flock.core.codec.ParameterCodec;
+import io.flock.core.compress.CompressionPipeline;
 import io.flock.core.tensor.ModelParameters;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,7 +32,7 @@ public final class ModelRegistry {
     private static final int CACHED_PARAMETERS = 2;
     private final FlockStore store;
     private final ArtifactSigner signer;
-    private final List<ParameterCodec> variantCodecs;
+    private final List<CompressionPipeline> variantCodecs;
     private final int keepVersions;
     private final List<VersionListener> listeners = new CopyOnWriteArrayList<>();
     /** Each model's production version, as this registry last wrote or read it: heartbeats and fetches ask often. */
@@ -49,11 +49,12 @@ public final class ModelRegistry {
     /**
      * @param store         durable storage
      * @param signer        signs every variant
-     * @param variantCodecs codecs of the variants each version gets; the first is the one pushed to devices
+     * @param variantCodecs compression pipelines of the variants each version gets (a variant is named by its pipeline,
+     *                      which its signed manifest carries as the codec); the first is the one pushed to devices
      * @param keepVersions  versions of a model whose artifacts are kept (production and canary ones always are);
      *                      older ones keep their metadata and digests only
      */
-    public ModelRegistry(FlockStore store, ArtifactSigner signer, List<ParameterCodec> variantCodecs, int keepVersions) {
+    public ModelRegistry(FlockStore store, ArtifactSigner signer, List<CompressionPipeline> variantCodecs, int keepVersions) {
         if (keepVersions < 2) {
             throw new IllegalArgumentException("keep at least 2 versions' artifacts, got " + keepVersions);
         }
@@ -71,19 +72,26 @@ public final class ModelRegistry {
         listeners.add(listener);
     }
 
+    /** @return the compression pipeline of the variant pushed to devices */
+    public CompressionPipeline pushed() {
+        return variantCodecs.get(0);
+    }
+
     /**
      * Stores and signs a new CANDIDATE version of a model, numbered by the database.
      *
      * @return the new version
      */
     public ModelVersion publish(String model, Candidate c) {
-        byte[] exact = Codecs.FP32.encode(c.parameters());
+        // a pruned push prunes the global model itself: its zeros are the mask later rounds keep
+        ModelParameters params = pushed().prunes() ? pushed().transform(c.parameters()) : c.parameters();
+        byte[] exact = Codecs.FP32.encode(params);
         String paramsSha = Digests.sha256Hex(exact);
         store.saveArtifact(paramsSha, Codecs.FP32.name(), exact);
         long number = store.reserveVersion(model, c.spec().toString(), c.pipeline().toString());
         List<VariantRow> rows = new ArrayList<>();
-        for (ParameterCodec codec : variantCodecs) {
-            byte[] artifact = codec.name().equals(Codecs.FP32.name()) ? exact : codec.encode(c.parameters());
+        for (CompressionPipeline codec : variantCodecs) {
+            byte[] artifact = codec.name().equals(Codecs.FP32.name()) ? exact : codec.encode(params);
             String sha = Digests.sha256Hex(artifact);
             store.saveArtifact(sha, codec.name(), artifact);
             ArtifactManifest m = new ArtifactManifest(model, number, c.spec().toString(), codec.name(), c.pipeline().toString(),
@@ -100,7 +108,7 @@ public final class ModelRegistry {
             log.debug("model={} pruned the artifacts of {} versions older than the newest {}", model, pruned, keepVersions);
         }
         synchronized (recent) {
-            recent.put(key(model, number), c.parameters());
+            recent.put(key(model, number), params);
         }
         log.info("stored model={} version={} variants={} pushedBytes={} fp32Bytes={} sha256={}", model, number,
                 rows.stream().map(VariantRow::codec).toList(), rows.get(0).sizeBytes(), exact.length,

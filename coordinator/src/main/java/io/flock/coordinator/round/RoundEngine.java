@@ -18,6 +18,7 @@ import io.flock.coordinator.strategy.ServerOptimizer;
 import io.flock.coordinator.strategy.Strategy;
 import io.flock.coordinator.strategy.TrainingPlan;
 import io.flock.core.codec.Codecs;
+import io.flock.core.compress.Pruning;
 import io.flock.core.tensor.ModelParameters;
 import io.flock.core.train.Evaluation;
 import java.util.ArrayList;
@@ -139,6 +140,9 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
             ServerOptimizer optimizer = strategy.optimizers().get();
             optimizer.restore(current.optimizerState());
             ModelParameters next = optimizer.step(base, combined);
+            if (registry.pushed().prunes()) {
+                Pruning.applyMask(next, base); // pruned weights stay zero after aggregation
+            }
             ModelVersion v = registry.publish(plan.model(), new Candidate(plan.spec(), plan.pipeline(), next, null, r,
                     optimizer.state()));
             promoteUnlessMoved(current, v);

@@ -22,6 +22,7 @@ import io.flock.core.CapacityExceededException;
 import io.flock.core.InvalidInputException;
 import io.flock.core.artifact.Ed25519Signer;
 import io.flock.core.codec.Codecs;
+import io.flock.core.compress.CompressionPipeline;
 import io.flock.core.data.FeaturePipeline;
 import io.flock.core.model.ModelSpec;
 import io.flock.core.tensor.ModelParameters;
@@ -76,7 +77,7 @@ class RoundIntakeTest {
     @BeforeEach
     void open() throws Exception {
         store = new JdbcFlockStore("jdbc:h2:mem:" + dir.getFileName() + ";DB_CLOSE_DELAY=-1");
-        registry = new ModelRegistry(store, Ed25519Signer.loadOrCreate(dir.resolve("keys")), List.of(Codecs.FP32), 20);
+        registry = new ModelRegistry(store, Ed25519Signer.loadOrCreate(dir.resolve("keys")), List.of(CompressionPipeline.parse("fp32")), 20);
         devices = new DeviceRegistry(store, "");
         for (String d : List.of("a", "b", "c")) {
             devices.register(d, "jvm", "");

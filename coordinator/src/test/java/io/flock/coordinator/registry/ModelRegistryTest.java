@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flock.coordinator.store.JdbcFlockStore;
 import io.flock.core.artifact.ArtifactVerifier;
-import io.flock.core.artifact.Ed25519Signer;
 import io.flock.core.artifact.Digests;
-import io.flock.core.codec.Codecs;
+import io.flock.core.artifact.Ed25519Signer;
+import io.flock.core.compress.CompressionPipeline;
 import io.flock.core.data.FeaturePipeline;
 import io.flock.core.model.ModelSpec;
 import io.flock.core.tensor.ModelParameters;
@@ -34,7 +34,7 @@ class ModelRegistryTest {
     void open() throws Exception {
         store = new JdbcFlockStore("jdbc:h2:file:" + dir.resolve("db"));
         signer = Ed25519Signer.loadOrCreate(dir.resolve("keys"));
-        registry = new ModelRegistry(store, signer, List.of(Codecs.byName("int8"), Codecs.FP32), 20);
+        registry = new ModelRegistry(store, signer, List.of(CompressionPipeline.parse("int8"), CompressionPipeline.parse("fp32")), 20);
         registry.addListener((v, previous) -> told.add(v.version() + "<-" + previous));
     }
 
@@ -107,7 +107,7 @@ class ModelRegistryTest {
 
     @Test
     void retention_prunesOldArtifacts_keepsProductionAndItsRows_andRefusesToPromoteAPrunedVersion() {
-        ModelRegistry keepTwo = new ModelRegistry(store, signer, List.of(Codecs.byName("int8")), 2);
+        ModelRegistry keepTwo = new ModelRegistry(store, signer, List.of(CompressionPipeline.parse("int8")), 2);
         List<ModelVersion> v = new java.util.ArrayList<>();
         for (int i = 1; i <= 5; i++) {
             float[] w = new float[64];

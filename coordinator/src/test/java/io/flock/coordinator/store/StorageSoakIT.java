@@ -18,6 +18,7 @@ import io.flock.coordinator.strategy.Strategy;
 import io.flock.coordinator.strategy.TrainingPlan;
 import io.flock.core.artifact.Ed25519Signer;
 import io.flock.core.codec.Codecs;
+import io.flock.core.compress.CompressionPipeline;
 import io.flock.core.data.FeaturePipeline;
 import io.flock.core.model.ModelSpec;
 import io.flock.core.tensor.ModelParameters;
@@ -69,7 +70,7 @@ class StorageSoakIT {
         Path db = dir.resolve("flock");
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try (JdbcFlockStore store = new JdbcFlockStore("jdbc:h2:file:" + db + ";DB_CLOSE_DELAY=0")) {
-            ModelRegistry registry = new ModelRegistry(store, Ed25519Signer.loadOrCreate(dir.resolve("keys")), List.of(Codecs.INT8), 20);
+            ModelRegistry registry = new ModelRegistry(store, Ed25519Signer.loadOrCreate(dir.resolve("keys")), List.of(CompressionPipeline.parse("int8")), 20);
             DeviceRegistry devices = new DeviceRegistry(store, "");
             List<String> fleet = List.of("a", "b", "c");
             for (String d : fleet) {

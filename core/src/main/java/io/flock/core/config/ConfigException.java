@@ -25,6 +25,17 @@ public class ConfigException extends InvalidInputException {
     }
 
     /**
+     * As {@link #wrap(java.util.function.Supplier)}, naming the key: "invalid KEY: what was wrong".
+     */
+    public static <T> T wrap(String key, java.util.function.Supplier<T> build) {
+        try {
+            return build.get();
+        } catch (RuntimeException e) {
+            throw new ConfigException("invalid " + key + ": " + e.getMessage());
+        }
+    }
+
+    /**
      * The check every config record's compact constructor makes.
      *
      * @throws ConfigException "invalid KEY: VALUE" when {@code ok} is false

@@ -7,7 +7,7 @@ import io.flock.core.InvalidInputException;
 import io.flock.core.artifact.ArtifactManifest;
 import io.flock.core.artifact.ArtifactRejectedException;
 import io.flock.core.artifact.ArtifactVerifier;
-import io.flock.core.codec.Codecs;
+import io.flock.core.compress.CompressionPipeline;
 import io.flock.core.data.FeaturePipeline;
 import io.flock.core.model.ModelSpec;
 import io.flock.core.tensor.ModelParameters;
@@ -325,7 +325,7 @@ public final class ModelUpdater {
         verifier.verify(manifest, a.getSignature().toByteArray(), bytes);
         ModelParameters params;
         try {
-            params = Codecs.byName(manifest.codec()).decode(bytes);
+            params = CompressionPipeline.parse(manifest.codec()).codec().decode(bytes);
         } catch (InvalidInputException e) {
             throw new ArtifactRejectedException("artifact " + a.getModel() + " v" + a.getVersion() + " does not decode: " + e.getMessage());
         }

@@ -8,6 +8,7 @@ import io.flock.agent.outbox.PendingUpload;
 import io.flock.core.artifact.Digests;
 import io.flock.core.codec.Codecs;
 import io.flock.core.codec.ParameterCodec;
+import io.flock.core.compress.Pruning;
 import io.flock.core.data.Dataset;
 import io.flock.core.model.FlockModel;
 import io.flock.core.model.ModelSpec;
@@ -25,8 +26,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -128,6 +129,9 @@ public final class TrainingWorker implements AutoCloseable {
                 return;
             }
             long trained = System.nanoTime();
+            if (cfg.getKeepZeroWeights()) {
+                Pruning.applyMask(t.parameters(), base.parameters()); // a pruned model: only the kept weights train
+            }
             ModelParameters delta = t.parameters().minus(base.parameters());
             ParameterCodec codec = Codecs.byName(task.getUpdateCodec().getName().isEmpty() ? "fp32" : task.getUpdateCodec().getName());
             byte[] payload = codec.encode(delta);
