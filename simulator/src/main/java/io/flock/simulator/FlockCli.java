@@ -5,8 +5,11 @@ import io.flock.agent.link.WireTap;
 import io.flock.coordinator.CoordinatorMain;
 import io.flock.coordinator.cli.ModelsCli;
 import io.flock.core.FlockException;
+import io.flock.core.compress.CompressionPipeline;
 import io.flock.core.config.ConfigException;
 import io.flock.simulator.bench.TrainingBenchmark;
+import io.flock.simulator.compress.CompressionRun;
+import io.flock.simulator.compress.CompressionStudy;
 import io.flock.simulator.demo.Demo;
 import io.flock.simulator.demo.DemoOptions;
 import io.flock.simulator.fleet.BundledData;
@@ -18,11 +21,12 @@ import io.flock.simulator.scenario.ScenarioLoader;
 import io.flock.simulator.scenario.Simulation;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The {@code bin/flock} command line: demo, simulate, compare, bench, and the daemons' own entry points
@@ -30,7 +34,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "flock", mixinStandardHelpOptions = true, version = "flock 0.1.0",
         description = "Hybrid cloud-edge federated learning.",
-        subcommands = {FlockCli.DemoCommand.class, FlockCli.SimulateCommand.class, FlockCli.CompareCommand.class,
+        subcommands = {FlockCli.DemoCommand.class, FlockCli.CompressCommand.class, FlockCli.SimulateCommand.class, FlockCli.CompareCommand.class,
             FlockCli.BenchCommand.class,
             FlockCli.CoordinatorCommand.class, FlockCli.AgentCommand.class, FlockCli.ModelsCommand.class, FlockCli.DataCommand.class})
 public final class FlockCli {
@@ -84,6 +88,42 @@ public final class FlockCli {
         public Integer call() throws Exception {
             try (ScratchDirectory work = scratch("flock-demo-", keepWork)) {
                 new Demo(new DemoOptions(devices, rounds, 50, data, work.path(), out, seed, set), System.out).run(WireTap.NONE);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "compress", mixinStandardHelpOptions = true,
+            description = "Train a model federated (the demo's fleet), compress it with each pipeline and compare bytes, accuracy and "
+                    + "device latency; writes compression.json and compression.png.")
+    static final class CompressCommand implements Callable<Integer> {
+        @Option(names = "--out", description = "output directory (default: flock-out/compress)")
+        Path out = Path.of("flock-out", "compress");
+
+        @Option(names = "--devices", description = "devices in the training run (default: 10)")
+        int devices = 10;
+
+        @Option(names = "--rounds", description = "training rounds (default: 15)")
+        int rounds = 15;
+
+        @Option(names = "--pipelines", split = ";", description = "pipelines to compare, separated by ';' (default: "
+                + "fp32;fp16;int8;int4;prune:0.5+int8;prune:0.8+int8;prune:0.9+int8;prune:0.9+int4;prune:0.95+int4)")
+        List<String> pipelines = CompressionStudy.DEFAULT_PIPELINES;
+
+        @Option(names = "--data", description = "Fashion-MNIST directory (default: system dataset, else the bundled subset)")
+        Path data;
+
+        @Option(names = "--seed", description = "seed (default: 0)")
+        long seed;
+
+        @Option(names = {"-s", "--set"}, description = "coordinator key override, e.g. --set model.spec=mlp:784-100-10")
+        Map<String, String> set = new LinkedHashMap<>();
+
+        @Override
+        public Integer call() throws Exception {
+            pipelines.forEach(CompressionPipeline::parse); // a bad pipeline fails before the training run
+            try (ScratchDirectory work = scratch("flock-compress-", false)) {
+                new CompressionRun(new DemoOptions(devices, rounds, 0, data, work.path(), out, seed, set), pipelines, System.out).run();
             }
             return 0;
         }

@@ -41,6 +41,11 @@ public final class Demo {
 
     /** @return the demo as a scenario: Dirichlet(0.5), every device every round, ideal devices */
     ScenarioConfig scenario(Path data) {
+        return scenario(options, data);
+    }
+
+    /** @return the demo's scenario for {@code options}, which {@code bin/flock compress --train} also runs */
+    public static ScenarioConfig scenario(DemoOptions options, Path data) {
         return new ScenarioConfig("demo", data.toString(), new ScenarioConfig.PartitionSpec("dirichlet", 0.5, 2, options.seed()),
                 options.devices(), options.devices(), options.devices(), options.rounds(), ScenarioConfig.Workload.TRAIN,
                 ModelSpec.parse(options.overrides().getOrDefault("model.spec", "mlp:784-200-200-10")),

@@ -1,0 +1,94 @@
+package io.flock.simulator.compress;
+
+import io.flock.agent.inference.LocalModel;
+import io.flock.core.codec.Codecs;
+import io.flock.core.compress.CompressionPipeline;
+import io.flock.core.compress.Pruning;
+import io.flock.core.data.ByteDataset;
+import io.flock.core.data.FeaturePipeline;
+import io.flock.core.model.ModelSpec;
+import io.flock.core.tensor.ModelParameters;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Compresses one trained model with each pipeline and measures what a device gets: the artifact's bytes, the
+ * test accuracy and the prediction latency of the decoded model as the agent loads and serves it
+ * ({@link LocalModel}, batch 1, one thread). No fine-tuning after a step: a pruned row is the pruned model as is.
+ */
+public final class CompressionStudy {
+    /** The pipelines a study compares unless told otherwise. */
+    public static final List<String> DEFAULT_PIPELINES = List.of("fp32", "fp16", "int8", "int4", "prune:0.5+int8", "prune:0.8+int8",
+            "prune:0.9+int8", "prune:0.9+int4", "prune:0.95+int4");
+
+    /**
+     * One pipeline's result.
+     *
+     * @param pipeline    canonical pipeline name (the variant's name)
+     * @param bytes       artifact bytes
+     * @param ratio       fp32 artifact bytes over these
+     * @param accuracy    test accuracy of the decoded model
+     * @param deltaPoints accuracy minus the fp32 model's, in points
+     * @param sparsity    share of zero weights in the decoded model
+     * @param p50Ms       median prediction latency at batch 1
+     * @param p99Ms       99th percentile prediction latency
+     */
+    public record Row(String pipeline, long bytes, double ratio, double accuracy, double deltaPoints, double sparsity, double p50Ms,
+                      double p99Ms) {
+    }
+
+    private final ModelSpec spec;
+    private final FeaturePipeline features;
+    private final ByteDataset test;
+
+    /**
+     * @param spec     the model's spec
+     * @param features its feature pipeline
+     * @param test     held-out images, never seen in training
+     */
+    public CompressionStudy(ModelSpec spec, FeaturePipeline features, ByteDataset test) {
+        this.spec = spec;
+        this.features = features;
+        this.test = test;
+    }
+
+    /** @return one row per pipeline, in order; the fp32 reference is measured first whether listed or not */
+    public List<Row> run(ModelParameters trained, List<String> pipelines) {
+        long fp32Bytes = Codecs.FP32.encode(trained).length;
+        double[] reference = measure(trained);
+        List<Row> rows = new ArrayList<>();
+        for (String text : pipelines) {
+            CompressionPipeline p = CompressionPipeline.parse(text);
+            byte[] artifact = p.encode(trained);
+            ModelParameters decoded = p.codec().decode(artifact);
+            double[] m = p.name().equals("fp32") ? reference : measure(decoded);
+            rows.add(new Row(p.name(), artifact.length, (double) fp32Bytes / artifact.length, m[0], 100 * (m[0] - reference[0]),
+                    Pruning.sparsity(decoded), m[1], m[2]));
+        }
+        return rows;
+    }
+
+    /** @return accuracy, p50 ms and p99 ms of the model served the agent's way */
+    private double[] measure(ModelParameters parameters) {
+        try (LocalModel local = new LocalModel()) {
+            local.swap("study", 1, "study", spec, features, parameters);
+            float[] raw = new float[test.featureCount()];
+            for (int i = 0; i < 1000; i++) { // warm-up: the JIT compiles the forward pass
+                test.copyRawFeatures(i % test.size(), raw, 0);
+                local.predict(raw);
+            }
+            long[] nanos = new long[test.size()];
+            int correct = 0;
+            for (int i = 0; i < test.size(); i++) {
+                test.copyRawFeatures(i, raw, 0);
+                long start = System.nanoTime();
+                int label = local.predict(raw).orElseThrow().label();
+                nanos[i] = System.nanoTime() - start;
+                correct += label == test.label(i) ? 1 : 0;
+            }
+            Arrays.sort(nanos);
+            return new double[] {(double) correct / test.size(), nanos[nanos.length / 2] / 1e6, nanos[(int) (nanos.length * 0.99)] / 1e6};
+        }
+    }
+}
