@@ -9,6 +9,7 @@ import io.flock.core.data.FeaturePipeline;
 import io.flock.core.link.Topics;
 import io.flock.core.model.ModelSpec;
 import io.flock.core.train.TrainingConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -64,10 +65,18 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
     }
 
     /** @param name model name, @param spec its network, @param pipeline its feature pipeline */
-    public record Model(String name, ModelSpec spec, FeaturePipeline pipeline) {
-        /** Validates the name. */
+    /**
+     * @param name     model name (an MQTT topic segment)
+     * @param spec     network
+     * @param pipeline feature pipeline
+     * @param initial  fp32 parameter file (the registry's exact format, e.g. written by {@code bin/flock compress}) the
+     *                 first version starts from; null = a seeded random initialisation
+     */
+    public record Model(String name, ModelSpec spec, FeaturePipeline pipeline, Path initial) {
+        /** Validates the name and that the initial file exists. */
         public Model {
             ConfigException.wrap(() -> Topics.segment(name));
+            ConfigException.require(initial == null || Files.isRegularFile(initial), "model.initial (no such file)", initial);
         }
     }
 
@@ -196,6 +205,7 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
         d.put("model.name", "fmnist-mlp");
         d.put("model.spec", "mlp:784-200-200-10");
         d.put("model.pipeline", "scale:255");
+        d.put("model.initial", "");
         d.put("push.codec", "int8");
         d.put("push.chunk-bytes", "65536");
         d.put("push.mode", "broadcast");
@@ -234,7 +244,8 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
                 new Grpc(s.string("grpc.host"), s.integer("grpc.port")),
                 s.path("data-dir"), s.string("database.url"),
                 new Mqtt(s.string("mqtt.url"), s.integer("mqtt.embedded-port")),
-                new Model(s.string("model.name"), ModelSpec.parse(s.string("model.spec")), FeaturePipeline.parse(s.string("model.pipeline"))),
+                new Model(s.string("model.name"), ModelSpec.parse(s.string("model.spec")), FeaturePipeline.parse(s.string("model.pipeline")),
+                        s.string("model.initial").isEmpty() ? null : Path.of(s.string("model.initial"))),
                 new Push(s.string("push.codec"), (int) s.bytes("push.chunk-bytes"), pushMode(s.string("push.mode"))),
                 new Round(s.integer("round.devices"), s.integer("round.min-results"), s.integer("round.min-available"),
                         s.duration("round.timeout")),
@@ -265,10 +276,12 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
 
     /**
      * @return the JDBC URL to use: the configured one, or an H2 file in the data directory. H2 does not close
-     *         itself at JVM exit (DB_CLOSE_ON_EXIT=FALSE): the coordinator's ordered shutdown closes it last.
+     *         itself at JVM exit (DB_CLOSE_ON_EXIT=FALSE): the coordinator's ordered shutdown closes it last. Space
+     *         freed in the file is reused after 5 s instead of H2's 45 s (RETENTION_TIME), which bounds the file
+     *         when rounds churn large payloads (the store fsyncs at least every second, see JdbcFlockStore).
      */
     public String jdbcUrl() {
         return database.isEmpty() ? "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("flock")
-                + ";DB_CLOSE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE" : database;
+                + ";DB_CLOSE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;RETENTION_TIME=5000" : database;
     }
 }

@@ -29,6 +29,7 @@ import io.flock.coordinator.serving.ModelServing;
 import io.flock.coordinator.store.FlockStore;
 import io.flock.coordinator.store.JdbcFlockStore;
 import io.flock.core.artifact.Ed25519Signer;
+import io.flock.core.codec.Codecs;
 import io.flock.core.compress.CompressionPipeline;
 import io.flock.core.config.ConfigException;
 import io.flock.core.data.Dataset;
@@ -161,6 +162,17 @@ public final class CoordinatorServer implements AutoCloseable {
         Engine.getInstance().setRandomSeed((int) config.seed());
         try (FlockModel initial = new FlockModel(config.model().spec(), "initial")) {
             var params = initial.parameters();
+            Path file = config.model().initial();
+            if (file != null) {
+                params = ConfigException.wrap("model.initial", () -> {
+                    try {
+                        return Codecs.FP32.decode(Files.readAllBytes(file), initial.parameters());
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                log.info("model={} starts from the parameters in {}", config.model().name(), file);
+            }
             return registry.publish(config.model().name(), Candidate.of(config.model().spec(), config.model().pipeline(), params,
                     evaluator == null ? null : evaluator.evaluate(params)));
         }

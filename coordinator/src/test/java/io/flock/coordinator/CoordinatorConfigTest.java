@@ -34,6 +34,8 @@ class CoordinatorConfigTest {
         assertThatThrownBy(() -> with(Map.of("round.devices", "3", "round.min-results", "4"))).hasMessageContaining("round.min-results");
         assertThatThrownBy(() -> with(Map.of("grpc.port", "70000"))).hasMessageContaining("grpc.port");
         assertThatThrownBy(() -> with(Map.of("mqtt.url", "localhost:1883"))).hasMessageContaining("mqtt.url");
+        assertThatThrownBy(() -> with(Map.of("model.initial", "/nonexistent/trained.fp32"))).hasMessageContaining("model.initial")
+                .hasMessageContaining("/nonexistent/trained.fp32");
         assertThatThrownBy(() -> with(Map.of("push.codec", "zip"))).hasMessageContaining("invalid push.codec")
                 .hasMessageContaining("unknown compression step 'zip'");
         assertThatThrownBy(() -> with(Map.of("push.codec", "prune:1.2+int8"))).hasMessageContaining("invalid push.codec")

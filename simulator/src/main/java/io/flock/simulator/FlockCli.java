@@ -110,6 +110,10 @@ public final class FlockCli {
                 + "fp32;fp16;int8;int4;prune:0.5+int8;prune:0.8+int8;prune:0.9+int8;prune:0.9+int4;prune:0.95+int4)")
         List<String> pipelines = CompressionStudy.DEFAULT_PIPELINES;
 
+        @Option(names = "--fine-tune-rounds", description = "federated rounds of fine-tuning with the mask per pruning pipeline, "
+                + "0 = none (default: 10)")
+        int fineTuneRounds = 10;
+
         @Option(names = "--data", description = "Fashion-MNIST directory (default: system dataset, else the bundled subset)")
         Path data;
 
@@ -123,7 +127,8 @@ public final class FlockCli {
         public Integer call() throws Exception {
             pipelines.forEach(CompressionPipeline::parse); // a bad pipeline fails before the training run
             try (ScratchDirectory work = scratch("flock-compress-", false)) {
-                new CompressionRun(new DemoOptions(devices, rounds, 0, data, work.path(), out, seed, set), pipelines, System.out).run();
+                new CompressionRun(new DemoOptions(devices, rounds, 0, data, work.path(), out, seed, set), pipelines, fineTuneRounds, System.out)
+                        .run();
             }
             return 0;
         }

@@ -1,5 +1,6 @@
 package io.flock.coordinator.store;
 
+import io.flock.core.DaemonThreads;
 import io.flock.core.FlockException;
 import io.flock.core.artifact.Digests;
 import java.io.IOException;
@@ -14,6 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link FlockStore} over JDBC with portable SQL, for embedded H2 (default) and PostgreSQL
@@ -28,6 +33,8 @@ public final class JdbcFlockStore implements FlockStore {
     private final Sql sql;
     private final boolean h2;
     private final String url;
+    /** fsyncs an H2 file every second, so H2 may reuse space freed 5 s ago (RETENTION_TIME) without risk; null otherwise. */
+    private final ScheduledExecutorService syncer;
 
     /** Opens the database at the URL and creates the schema if needed. */
     public JdbcFlockStore(String jdbcUrl) {
@@ -37,6 +44,12 @@ public final class JdbcFlockStore implements FlockStore {
             url = jdbcUrl;
             Schema.create(connection, h2 ? "VARBINARY" : "BYTEA");
             this.sql = new Sql(connection);
+            if (jdbcUrl.startsWith("jdbc:h2:file:")) {
+                syncer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("flock-h2-sync"));
+                syncer.scheduleWithFixedDelay(this::syncInBackground, 1, 1, TimeUnit.SECONDS);
+            } else {
+                syncer = null;
+            }
         } catch (SQLException e) {
             throw new FlockException("cannot open database " + jdbcUrl + ": " + e.getMessage(), e);
         }
@@ -301,20 +314,35 @@ public final class JdbcFlockStore implements FlockStore {
     }
 
     @Override
-    public synchronized void close() {
-        sql.close();
+    public void close() {
+        if (syncer != null) {
+            syncer.shutdownNow();
+        }
+        synchronized (this) {
+            sql.close();
+        }
+    }
+
+    /** The periodic fsync of an H2 file: nothing H2 wrote in the background stays unsynced past a second. */
+    private synchronized void syncInBackground() {
+        try {
+            sql.update("CHECKPOINT SYNC");
+        } catch (RuntimeException e) {
+            LoggerFactory.getLogger(JdbcFlockStore.class).debug("background CHECKPOINT SYNC: {}", e.toString());
+        }
     }
 
     /**
-     * Makes what was committed survive a killed process before the caller acknowledges it. PostgreSQL's commit
-     * already is (synchronous_commit). H2 writes commits to its file up to WRITE_DELAY (500 ms) later, and a
-     * SIGKILL in that window lost acknowledged updates (CoordinatorDaemonIT); CHECKPOINT writes them now. Only
-     * the writes a client or a restart relies on call this (updates, rounds, versions, stages), so heartbeats
-     * and telemetry keep H2's batching (WRITE_DELAY=0 on every statement cost W1 about 0.1 CPU-s a round).
+     * Makes what was committed survive a killed process and a power loss before the caller acknowledges it, as
+     * PostgreSQL's commit does (synchronous_commit, fsync). H2 writes commits to its file up to WRITE_DELAY (500 ms)
+     * later, and a SIGKILL in that window lost acknowledged updates (CoordinatorDaemonIT); CHECKPOINT SYNC writes
+     * them now and fsyncs the file. Only the writes a client or a restart relies on call this (updates, rounds,
+     * versions, stages), so heartbeats and telemetry keep H2's batching (WRITE_DELAY=0 on every statement cost W1
+     * about 0.1 CPU-s a round); those are fsynced by the background sync within a second.
      */
     private boolean durable() {
         if (h2) {
-            sql.update("CHECKPOINT");
+            sql.update("CHECKPOINT SYNC");
         }
         return true;
     }

@@ -3,6 +3,8 @@ package io.flock.simulator.compress;
 import io.flock.agent.link.WireTap;
 import io.flock.coordinator.CoordinatorServer;
 import io.flock.coordinator.registry.ModelVersion;
+import io.flock.core.codec.Codecs;
+import io.flock.core.compress.CompressionPipeline;
 import io.flock.core.data.ByteDataset;
 import io.flock.core.data.FeaturePipeline;
 import io.flock.core.data.IdxFormat;
@@ -18,27 +20,33 @@ import io.flock.simulator.scenario.Simulation;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * {@code bin/flock compress --train}: trains a model federated with the demo's fleet (real agents, embedded broker),
- * then runs the {@link CompressionStudy} on the final global model and writes its report.
+ * {@code bin/flock compress}: trains a model federated with the demo's fleet (real agents, embedded broker), then
+ * runs the {@link CompressionStudy} on the final global model and writes its report. With fine-tuning, each pruning
+ * pipeline also gets a row after a federated run that starts from the trained model, pushes the pruned variant and
+ * keeps its mask (devices train only the kept weights), as a fleet would fine-tune a pruned model.
  */
 public final class CompressionRun {
     private final DemoOptions options;
     private final List<String> pipelines;
+    private final int fineTuneRounds;
     private final PrintStream out;
 
     /**
-     * @param options   the training run (devices, rounds, data, seed, coordinator overrides) and the output directory
-     * @param pipelines the pipelines to compare
-     * @param out       where the progress and the table go
+     * @param options        the training run (devices, rounds, data, seed, coordinator overrides) and the output directory
+     * @param pipelines      the pipelines to compare
+     * @param fineTuneRounds federated rounds of fine-tuning per pruning pipeline; 0 = none
+     * @param out            where the progress and the table go
      */
-    public CompressionRun(DemoOptions options, List<String> pipelines, PrintStream out) {
+    public CompressionRun(DemoOptions options, List<String> pipelines, int fineTuneRounds, PrintStream out) {
         this.options = options;
         this.pipelines = pipelines;
+        this.fineTuneRounds = fineTuneRounds;
         this.out = out;
     }
 
@@ -46,38 +54,67 @@ public final class CompressionRun {
     public List<CompressionStudy.Row> run() throws Exception {
         long start = System.nanoTime();
         Path data = options.dataDir() != null ? options.dataDir() : BundledData.fashionMnist();
-        ScenarioConfig scenario = Demo.scenario(options, data);
         ByteDataset train = IdxFormat.readLabelled(data.resolve("train-images-idx3-ubyte.gz"), data.resolve("train-labels-idx1-ubyte.gz"));
         ByteDataset test = IdxFormat.readLabelled(data.resolve("t10k-images-idx3-ubyte.gz"), data.resolve("t10k-labels-idx1-ubyte.gz"));
-        out.printf("flock compress: training %s federated, %d devices, %d rounds, data %s (%d train / %d test)%n", scenario.model(),
-                options.devices(), options.rounds(), data, train.size(), test.size());
-        ModelParameters trained;
-        ModelVersion version;
-        try (ScenarioRunner runner = new ScenarioRunner(scenario, Files.createDirectories(options.workDir()), out, WireTap.NONE, false,
-                options.overrides())) {
-            CoordinatorServer coordinator = runner.start(Simulation.partitions(scenario, train), data);
-            runner.runRounds(new RunReport("compress", Map.of()));
-            version = coordinator.registry().requireCurrent(coordinator.config().model().name());
-            trained = coordinator.registry().globalParameters(version);
+        out.printf("flock compress: training %s federated, %d devices, %d rounds, data %s (%d train / %d test)%n",
+                Demo.scenario(options, data).model(), options.devices(), options.rounds(), data, train.size(), test.size());
+        Trained trained = train(options, data, train, "train");
+        out.printf("trained version %d in %.1f s; compressing with %d pipelines%n", trained.version().version(),
+                (System.nanoTime() - start) / 1e9, pipelines.size());
+        CompressionStudy study = new CompressionStudy(ModelSpec.parse(trained.version().spec()),
+                FeaturePipeline.parse(trained.version().pipeline()), test);
+        study.reference(trained.parameters());
+        List<CompressionStudy.Row> rows = new ArrayList<>();
+        for (String p : pipelines) {
+            rows.add(study.row(p, trained.parameters(), 0));
         }
-        out.printf("trained version %d in %.1f s; compressing with %d pipelines%n", version.version(), (System.nanoTime() - start) / 1e9,
-                pipelines.size());
-        ModelSpec spec = ModelSpec.parse(version.spec());
-        List<CompressionStudy.Row> rows = new CompressionStudy(spec, FeaturePipeline.parse(version.pipeline()), test).run(trained, pipelines);
+        if (fineTuneRounds > 0) {
+            Path initial = options.workDir().resolve("trained.fp32");
+            Files.write(initial, Codecs.FP32.encode(trained.parameters()));
+            for (String p : pipelines) {
+                CompressionPipeline pipeline = CompressionPipeline.parse(p);
+                if (pipeline.prunes()) {
+                    Map<String, String> set = new LinkedHashMap<>(options.overrides());
+                    set.put("push.codec", pipeline.name());
+                    set.put("model.initial", initial.toString());
+                    DemoOptions tune = new DemoOptions(options.devices(), fineTuneRounds, 0, data, options.workDir(), options.outDir(),
+                            options.seed(), set);
+                    out.printf("fine-tuning %s for %d rounds with its mask%n", pipeline.name(), fineTuneRounds);
+                    rows.add(study.row(p, train(tune, data, train, "tune-" + rows.size()).parameters(), fineTuneRounds));
+                }
+            }
+        }
         CompressionReport.print(rows, out);
         Map<String, Object> context = new LinkedHashMap<>();
         context.put("what", "one federated model compressed with each pipeline; accuracy and latency of the decoded model as an agent"
-                + " loads and serves it (LocalModel, batch 1, one thread, after 1,000 warm-up predictions); no fine-tuning after pruning");
-        context.put("model", version.spec());
-        context.put("trainedVersion", version.version());
+                + " loads and serves it (LocalModel, batch 1, one thread, after 1,000 warm-up predictions); pruned rows as pruned,"
+                + " and after federated fine-tuning with the mask where fineTuneRounds > 0");
+        context.put("model", trained.version().spec());
+        context.put("trainedVersion", trained.version().version());
         context.put("devices", options.devices());
         context.put("rounds", options.rounds());
+        context.put("fineTuneRounds", fineTuneRounds);
         context.put("seed", options.seed());
         context.put("data", data.toString());
         context.put("testImages", test.size());
         Path dir = Files.createDirectories(options.outDir());
-        CompressionReport.write(rows, context, dir, "Flock compression: " + version.spec() + ", " + test.size() + " test images");
-        out.printf("compression.json and compression.png in %s%n", dir.toAbsolutePath());
+        CompressionReport.write(rows, context, dir, "Flock compression: " + trained.version().spec() + ", " + test.size() + " test images");
+        out.printf("compression.json and compression.png in %s (%.0f s in all)%n", dir.toAbsolutePath(), (System.nanoTime() - start) / 1e9);
         return rows;
+    }
+
+    private record Trained(ModelVersion version, ModelParameters parameters) {
+    }
+
+    /** One federated run of the demo's fleet; returns its final global model. */
+    private Trained train(DemoOptions run, Path data, ByteDataset train, String name) throws Exception {
+        ScenarioConfig scenario = Demo.scenario(run, data);
+        try (ScenarioRunner runner = new ScenarioRunner(scenario, Files.createDirectories(run.workDir().resolve(name)), out, WireTap.NONE,
+                false, run.overrides())) {
+            CoordinatorServer coordinator = runner.start(Simulation.partitions(scenario, train), data);
+            runner.runRounds(new RunReport("compress", Map.of()));
+            ModelVersion version = coordinator.registry().requireCurrent(coordinator.config().model().name());
+            return new Trained(version, coordinator.registry().globalParameters(version));
+        }
     }
 }

@@ -8,14 +8,14 @@ import io.flock.core.data.ByteDataset;
 import io.flock.core.data.FeaturePipeline;
 import io.flock.core.model.ModelSpec;
 import io.flock.core.tensor.ModelParameters;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * Compresses one trained model with each pipeline and measures what a device gets: the artifact's bytes, the
  * test accuracy and the prediction latency of the decoded model as the agent loads and serves it
- * ({@link LocalModel}, batch 1, one thread). No fine-tuning after a step: a pruned row is the pruned model as is.
+ * ({@link LocalModel}, batch 1, one thread). A pruned row is measured as pruned, or after federated fine-tuning
+ * with its mask when the caller fine-tuned the source.
  */
 public final class CompressionStudy {
     /** The pipelines a study compares unless told otherwise. */
@@ -26,6 +26,7 @@ public final class CompressionStudy {
      * One pipeline's result.
      *
      * @param pipeline    canonical pipeline name (the variant's name)
+     * @param fineTuneRounds federated rounds of fine-tuning with the pruning mask before compressing (0 = none)
      * @param bytes       artifact bytes
      * @param ratio       fp32 artifact bytes over these
      * @param accuracy    test accuracy of the decoded model
@@ -34,13 +35,15 @@ public final class CompressionStudy {
      * @param p50Ms       median prediction latency at batch 1
      * @param p99Ms       99th percentile prediction latency
      */
-    public record Row(String pipeline, long bytes, double ratio, double accuracy, double deltaPoints, double sparsity, double p50Ms,
-                      double p99Ms) {
+    public record Row(String pipeline, int fineTuneRounds, long bytes, double ratio, double accuracy, double deltaPoints,
+                      double sparsity, double p50Ms, double p99Ms) {
     }
 
     private final ModelSpec spec;
     private final FeaturePipeline features;
     private final ByteDataset test;
+    private long fp32Bytes;
+    private double[] reference;
 
     /**
      * @param spec     the model's spec
@@ -53,20 +56,28 @@ public final class CompressionStudy {
         this.test = test;
     }
 
-    /** @return one row per pipeline, in order; the fp32 reference is measured first whether listed or not */
-    public List<Row> run(ModelParameters trained, List<String> pipelines) {
-        long fp32Bytes = Codecs.FP32.encode(trained).length;
-        double[] reference = measure(trained);
-        List<Row> rows = new ArrayList<>();
-        for (String text : pipelines) {
-            CompressionPipeline p = CompressionPipeline.parse(text);
-            byte[] artifact = p.encode(trained);
-            ModelParameters decoded = p.codec().decode(artifact);
-            double[] m = p.name().equals("fp32") ? reference : measure(decoded);
-            rows.add(new Row(p.name(), artifact.length, (double) fp32Bytes / artifact.length, m[0], 100 * (m[0] - reference[0]),
-                    Pruning.sparsity(decoded), m[1], m[2]));
+    /** Measures the uncompressed model, the reference every row is compared with; call before {@link #row}. */
+    public void reference(ModelParameters trained) {
+        fp32Bytes = Codecs.FP32.encode(trained).length;
+        reference = measure(trained);
+    }
+
+    /**
+     * @param pipeline       the compression pipeline
+     * @param source         the model it compresses: the trained one, or one fine-tuned with the pipeline's mask
+     * @param fineTuneRounds federated rounds {@code source} was fine-tuned for after pruning (0 = none)
+     * @return the row: the artifact's size and the decoded model's accuracy and latency
+     */
+    public Row row(String pipeline, ModelParameters source, int fineTuneRounds) {
+        if (reference == null) {
+            throw new IllegalStateException("measure the reference first");
         }
-        return rows;
+        CompressionPipeline p = CompressionPipeline.parse(pipeline);
+        byte[] artifact = p.encode(source);
+        ModelParameters decoded = p.codec().decode(artifact);
+        double[] m = p.name().equals("fp32") && fineTuneRounds == 0 ? reference : measure(decoded);
+        return new Row(p.name(), fineTuneRounds, artifact.length, (double) fp32Bytes / artifact.length, m[0], 100 * (m[0] - reference[0]),
+                Pruning.sparsity(decoded), m[1], m[2]);
     }
 
     /** @return accuracy, p50 ms and p99 ms of the model served the agent's way */
