@@ -278,7 +278,7 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
      * @return the JDBC URL to use: the configured one, or an H2 file in the data directory. H2 does not close
      *         itself at JVM exit (DB_CLOSE_ON_EXIT=FALSE): the coordinator's ordered shutdown closes it last. Space
      *         freed in the file is reused after 5 s instead of H2's 45 s (RETENTION_TIME), which bounds the file
-     *         when rounds churn large payloads (the store fsyncs at least every second, see JdbcFlockStore).
+     *         when rounds churn large payloads (the store fsyncs the file every second, see JdbcFlockStore).
      */
     public String jdbcUrl() {
         return database.isEmpty() ? "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("flock")

@@ -98,6 +98,42 @@ class AgentMqttLinkIT {
         await(() -> "online".equals(observer.statuses.get(device)));
     }
 
+    /**
+     * A coordinator sends a task the moment a new device says it is online (a round waiting for devices does): the
+     * device must already be subscribed to its task topic, or the task is lost. Twenty new devices in a row, each
+     * sent its task (QoS 1, not retained) from the observer's status callback.
+     */
+    @Test
+    void aTaskSentTheMomentANewDeviceSaysOnline_isReceived() throws Exception {
+        java.util.concurrent.ExecutorService sender = Executors.newSingleThreadExecutor();
+        observer.onOnline = d -> sender.execute(() -> {
+            try {
+                observer.publish(Topics.tasks(d), task("first-" + d), false);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        List<String> devices = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                String d = run + "-new" + i;
+                devices.add(d);
+                Inbox mine = new Inbox();
+                AgentMqttLink fresh = new AgentMqttLink(BROKER, d, model, mine, WireTap.NONE, timers);
+                try {
+                    fresh.start();
+                    await(() -> mine.tasks.contains("first-" + d));
+                } finally {
+                    fresh.close();
+                }
+            }
+        } finally {
+            observer.onOnline = d -> { };
+            sender.shutdownNow();
+            observer.clear(devices, model);
+        }
+    }
+
     @Test
     void unreachableBrokerOrBadUrl_clearError_andNoSessionLeftBehind() {
         AgentMqttLink nowhere = new AgentMqttLink("tcp://127.0.0.1:1", device, model, inbox, WireTap.NONE, timers);

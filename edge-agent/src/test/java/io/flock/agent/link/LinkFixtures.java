@@ -60,6 +60,8 @@ final class LinkFixtures {
     /** A second client that publishes what a coordinator would and follows the statuses of one run's devices. */
     static final class Observer implements MqttCallback, AutoCloseable {
         final Map<String, String> statuses = new ConcurrentHashMap<>();
+        /** Called with a device's id when it says it is online, on Paho's callback thread (as a coordinator hears it). */
+        volatile java.util.function.Consumer<String> onOnline = d -> { };
         private final String run;
         private final MqttClient client;
 
@@ -93,7 +95,11 @@ final class LinkFixtures {
         public void messageArrived(String topic, MqttMessage m) {
             String device = Topics.deviceOfStatus(topic);
             if (device != null && device.startsWith(run)) {
-                statuses.put(device, new String(m.getPayload(), StandardCharsets.UTF_8));
+                String status = new String(m.getPayload(), StandardCharsets.UTF_8);
+                statuses.put(device, status);
+                if (Topics.ONLINE.equals(status)) {
+                    onOnline.accept(device);
+                }
             }
         }
 
