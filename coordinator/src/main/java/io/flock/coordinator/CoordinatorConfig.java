@@ -2,6 +2,7 @@ package io.flock.coordinator;
 
 import io.flock.coordinator.strategy.Strategy;
 import io.flock.coordinator.strategy.TrainingPlan;
+import io.flock.core.InvalidInputException;
 import io.flock.core.compress.CompressionPipeline;
 import io.flock.core.config.ConfigException;
 import io.flock.core.config.Settings;
@@ -45,6 +46,16 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
     /** Validates what spans sections. */
     public CoordinatorConfig {
         ConfigException.require(dataDir != null, "data-dir", dataDir);
+        ConfigException.wrap("push.codec", () -> {
+            CompressionPipeline.parse(push.codec()).check(model.spec());
+            return null;
+        });
+        for (String v : registry.variants()) {
+            ConfigException.wrap("registry.variants", () -> {
+                CompressionPipeline.parse(v).check(model.spec());
+                return null;
+            });
+        }
     }
 
     /** @param host bind address, @param port 0 = any free port */
@@ -89,7 +100,13 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
     public record Push(String codec, int chunkBytes, boolean broadcast) {
         /** Validates the pipeline and chunk size. */
         public Push {
-            ConfigException.wrap("push.codec", () -> CompressionPipeline.parse(codec));
+            ConfigException.wrap("push.codec", () -> {
+                if (CompressionPipeline.parse(codec).factorises()) {
+                    throw new InvalidInputException("a factorised model cannot be pushed for training (devices train the dense"
+                            + " network); sign it as a registry.variants entry");
+                }
+                return codec;
+            });
             ConfigException.require(chunkBytes >= 1024 && chunkBytes <= (4 << 20) - 4096, "push.chunk-bytes", chunkBytes);
         }
     }

@@ -106,8 +106,8 @@ public final class FlockCli {
         @Option(names = "--rounds", description = "training rounds (default: 15)")
         int rounds = 15;
 
-        @Option(names = "--pipelines", split = ";", description = "pipelines to compare, separated by ';' (default: "
-                + "fp32;fp16;int8;int4;prune:0.5+int8;prune:0.8+int8;prune:0.9+int8;prune:0.9+int4;prune:0.95+int4)")
+        @Option(names = "--pipelines", split = ";", description = "pipelines to compare, separated by ';' (default: fp32, fp16, "
+                + "int8, int4, five pruning and three low-rank pipelines)")
         List<String> pipelines = CompressionStudy.DEFAULT_PIPELINES;
 
         @Option(names = "--fine-tune-rounds", description = "federated rounds of fine-tuning with the mask per pruning pipeline, "

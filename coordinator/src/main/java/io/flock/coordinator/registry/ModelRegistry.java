@@ -84,17 +84,20 @@ public final class ModelRegistry {
      */
     public ModelVersion publish(String model, Candidate c) {
         // a pruned push prunes the global model itself: its zeros are the mask later rounds keep
-        ModelParameters params = pushed().prunes() ? pushed().transform(c.parameters()) : c.parameters();
+        ModelParameters params = pushed().prunes() ? pushed().transform(c.spec(), c.parameters()).parameters() : c.parameters();
         byte[] exact = Codecs.FP32.encode(params);
         String paramsSha = Digests.sha256Hex(exact);
         store.saveArtifact(paramsSha, Codecs.FP32.name(), exact);
         long number = store.reserveVersion(model, c.spec().toString(), c.pipeline().toString());
         List<VariantRow> rows = new ArrayList<>();
         for (CompressionPipeline codec : variantCodecs) {
-            byte[] artifact = codec.name().equals(Codecs.FP32.name()) ? exact : codec.encode(params);
+            CompressionPipeline.Artifact a = codec.name().equals(Codecs.FP32.name()) ? new CompressionPipeline.Artifact(c.spec(), exact)
+                    : codec.encode(c.spec(), params);
+            byte[] artifact = a.bytes();
             String sha = Digests.sha256Hex(artifact);
             store.saveArtifact(sha, codec.name(), artifact);
-            ArtifactManifest m = new ArtifactManifest(model, number, c.spec().toString(), codec.name(), c.pipeline().toString(),
+            // a factorised variant's manifest names its own spec, which the agent builds
+            ArtifactManifest m = new ArtifactManifest(model, number, a.spec().toString(), codec.name(), c.pipeline().toString(),
                     sha, artifact.length);
             rows.add(new VariantRow(model, number, codec.name(), sha, artifact.length, signer.sign(m), rows.isEmpty()));
         }

@@ -4,6 +4,7 @@ import io.flock.core.InvalidInputException;
 import io.flock.core.codec.Codecs;
 import io.flock.core.codec.ParameterCodec;
 import io.flock.core.codec.SparseCodec;
+import io.flock.core.model.ModelSpec;
 import io.flock.core.tensor.ModelParameters;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,21 +12,23 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * How a model becomes an edge artifact: value transforms (pruning), then one encoding (fp32, fp16, int8,
- * int2..int7), written as steps separated by {@code +} or {@code ,}: {@code prune:0.9+int8},
- * {@code prune:0.8:layer,int4,entropy}. The int encodings are always entropy coded, so {@code entropy} may be
+ * How a model becomes an edge artifact: transforms (low-rank factorisation, pruning), then one encoding (fp32,
+ * fp16, int8, int2..int7), written as steps separated by {@code +} or {@code ,}: {@code prune:0.9+int8},
+ * {@code lowrank:e0.9+int8}, {@code prune:0.8:layer,int4,entropy}. The int encodings are always entropy coded, so {@code entropy} may be
  * written after one and is implied when it is not. A pruned model with an int encoding is stored sparse
  * ({@link SparseCodec}: a bitmap of kept positions, then only their codes). The canonical {@link #name()} names
  * every step and its settings; it is the artifact variant's name, which the signed manifest carries, and
  * {@link #parse} of it gives the same pipeline.
  *
  * <p>Steps: {@code prune:S} (magnitude pruning to sparsity S in [0, 1) over all weights of the model),
- * {@code prune:S:layer} (S in each weight tensor), and the encodings.
+ * {@code prune:S:layer} (S in each weight tensor), {@code lowrank:R} and {@code lowrank:eF} ({@link LowRank}: rank R,
+ * or the rank keeping a share F of each layer's energy; MLPs only, and it changes the spec), and the encodings.
  */
 public final class CompressionPipeline {
     private static final Pattern PRUNE = Pattern.compile("prune:([^:]+)(?::(global|layer))?");
+    private static final Pattern LOWRANK = Pattern.compile("lowrank:(e?)(.+)");
     private static final Pattern INT = Pattern.compile("int([2-8])");
-    private static final String KNOWN = "prune:S[:global|layer], fp32, fp16, int8, int2..int7, entropy";
+    private static final String KNOWN = "prune:S[:global|layer], lowrank:R, lowrank:eF, fp32, fp16, int8, int2..int7, entropy";
     private final List<CompressionStep> steps;
     private final String encoding;
     private final ParameterCodec codec;
@@ -61,7 +64,14 @@ public final class CompressionPipeline {
                 throw new InvalidInputException("compression step '" + step + "' after entropy: entropy is the last step");
             }
             Matcher prune = PRUNE.matcher(step);
-            if (prune.matches()) {
+            Matcher lowrank = LOWRANK.matcher(step);
+            if (lowrank.matches()) {
+                if (encoding != null) {
+                    throw new InvalidInputException("compression step '" + step + "' after the encoding " + encoding
+                            + ": transforms come first");
+                }
+                steps.add(lowRank(step, lowrank.group(1).isEmpty(), lowrank.group(2)));
+            } else if (prune.matches()) {
                 if (encoding != null) {
                     throw new InvalidInputException("compression step '" + step + "' after the encoding " + encoding
                             + ": transforms come first");
@@ -84,6 +94,14 @@ public final class CompressionPipeline {
             }
         }
         return new CompressionPipeline(steps, encoding == null ? "fp32" : encoding);
+    }
+
+    private static LowRank lowRank(String step, boolean byRank, String value) {
+        try {
+            return byRank ? LowRank.ofRank(Integer.parseInt(value)) : LowRank.ofEnergy(Double.parseDouble(value));
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException("compression step '" + step + "': '" + value + "' is not a " + (byRank ? "rank" : "share"));
+        }
     }
 
     private static boolean isEncoding(String step) {
@@ -123,18 +141,42 @@ public final class CompressionPipeline {
         return steps.stream().anyMatch(s -> s instanceof Prune);
     }
 
-    /** @return the parameters after every transform, ready for {@link #codec()} */
-    public ModelParameters transform(ModelParameters parameters) {
-        ModelParameters p = parameters;
-        for (CompressionStep s : steps) {
-            p = s.apply(p);
-        }
-        return p;
+    /** @return whether a step factorises (so the artifact's spec differs from the trained model's) */
+    public boolean factorises() {
+        return steps.stream().anyMatch(s -> s instanceof LowRank);
     }
 
-    /** @return the artifact: the transformed parameters, encoded */
-    public byte[] encode(ModelParameters parameters) {
-        return codec.encode(transform(parameters));
+    /**
+     * Checks every step against the model's spec, before any model exists.
+     *
+     * @throws InvalidInputException naming the step that cannot apply
+     */
+    public void check(ModelSpec spec) {
+        steps.forEach(s -> s.check(spec));
+    }
+
+    /** @return the model after every transform, ready for {@link #codec()} */
+    public Compressed transform(ModelSpec spec, ModelParameters parameters) {
+        Compressed c = new Compressed(spec, parameters);
+        for (CompressionStep s : steps) {
+            c = s.apply(c);
+        }
+        return c;
+    }
+
+    /** @return the artifact: the transformed model, encoded, with the spec it needs */
+    public Artifact encode(ModelSpec spec, ModelParameters parameters) {
+        Compressed c = transform(spec, parameters);
+        return new Artifact(c.spec(), codec.encode(c.parameters()));
+    }
+
+    /**
+     * An encoded artifact.
+     *
+     * @param spec  the network its parameters fit (factorised by a low-rank step)
+     * @param bytes the codec's bytes
+     */
+    public record Artifact(ModelSpec spec, byte[] bytes) {
     }
 
     @Override
@@ -150,13 +192,14 @@ public final class CompressionPipeline {
         }
 
         @Override
-        public ModelParameters apply(ModelParameters parameters) {
-            return Pruning.prune(parameters, sparsity, scope);
+        public Compressed apply(Compressed model) {
+            return new Compressed(model.spec(), Pruning.prune(model.parameters(), sparsity, scope));
         }
+    }
 
-        private static String trim(double v) {
-            String s = Double.toString(v);
-            return s.endsWith(".0") ? s.substring(0, s.length() - 2) : s;
-        }
+    /** @return {@code v} without a trailing ".0" */
+    static String trim(double v) {
+        String s = Double.toString(v);
+        return s.endsWith(".0") ? s.substring(0, s.length() - 2) : s;
     }
 }

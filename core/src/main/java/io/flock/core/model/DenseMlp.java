@@ -9,14 +9,20 @@ import java.util.List;
  * An MLP's forward pass in plain Java: dense layers with ReLU between them, softmax at the end, as
  * {@link ModelBlocks} builds it for DJL. Sums are taken in double, so probabilities agree with DJL's float
  * kernels to about 1e-6 (the argmax is the same but for exact ties). It needs no native engine: a device
- * that serves an MLP never loads PyTorch. Thread-safe: calls are serialised.
+ * that serves an MLP never loads PyTorch. A factorised layer ({@code 200r32} in the spec) holds two tensors
+ * instead of its weights, V (rank x in) then U (out x rank), and computes U.(V.x) + b. Thread-safe: calls are
+ * serialised.
  */
 public final class DenseMlp implements InferenceModel {
     private final ModelSpec spec;
     private final int[] width;
     private float[][] weight;
+    /** U of each factorised layer (its V is in weight), null for a dense one. */
+    private float[][] factor;
     private float[][] bias;
     private final double[][] act;
+    /** V . x of each factorised layer. */
+    private final double[][] inner;
 
     /** @param spec an MLP spec; starts with no parameters */
     public DenseMlp(ModelSpec spec) {
@@ -26,8 +32,10 @@ public final class DenseMlp implements InferenceModel {
         this.spec = spec;
         this.width = spec.layers().stream().mapToInt(Integer::intValue).toArray();
         this.act = new double[width.length][];
+        this.inner = new double[width.length][];
         for (int l = 0; l < width.length; l++) {
             act[l] = new double[width[l]];
+            inner[l] = l + 1 < width.length && spec.rank(l + 1) > 0 ? new double[spec.rank(l + 1)] : null;
         }
     }
 
@@ -40,21 +48,40 @@ public final class DenseMlp implements InferenceModel {
     public synchronized void load(ModelParameters parameters) {
         List<Tensor> t = parameters.tensors();
         int layers = width.length - 1;
-        if (t.size() != 2 * layers) {
-            throw new InvalidInputException(spec + " has " + 2 * layers + " tensors, got " + t.size());
+        int expected = 0;
+        for (int l = 1; l <= layers; l++) {
+            expected += spec.rank(l) > 0 ? 3 : 2;
+        }
+        if (t.size() != expected) {
+            throw new InvalidInputException(spec + " has " + expected + " tensors, got " + t.size());
         }
         float[][] w = new float[layers][];
+        float[][] u = new float[layers][];
         float[][] b = new float[layers][];
+        int at = 0;
         for (int l = 0; l < layers; l++) {
-            w[l] = t.get(2 * l).data();
-            b[l] = t.get(2 * l + 1).data();
-            if (w[l].length != width[l] * width[l + 1] || b[l].length != width[l + 1]) {
-                throw new InvalidInputException("layer " + l + " of " + spec + " takes " + width[l + 1] + "x" + width[l]
-                        + " weights and " + width[l + 1] + " biases, got " + w[l].length + " and " + b[l].length);
+            int rank = spec.rank(l + 1);
+            if (rank > 0) {
+                w[l] = t.get(at++).data();
+                u[l] = t.get(at++).data();
+                check(l, w[l].length == rank * width[l] && u[l].length == width[l + 1] * rank, rank + "x" + width[l] + " and "
+                        + width[l + 1] + "x" + rank + " factors", w[l].length + " and " + u[l].length);
+            } else {
+                w[l] = t.get(at++).data();
+                check(l, w[l].length == width[l] * width[l + 1], width[l + 1] + "x" + width[l] + " weights", String.valueOf(w[l].length));
             }
+            b[l] = t.get(at++).data();
+            check(l, b[l].length == width[l + 1], width[l + 1] + " biases", String.valueOf(b[l].length));
         }
         weight = w;
+        factor = u;
         bias = b;
+    }
+
+    private void check(int layer, boolean ok, String wanted, String got) {
+        if (!ok) {
+            throw new InvalidInputException("layer " + layer + " of " + spec + " takes " + wanted + ", got " + got);
+        }
     }
 
     @Override
@@ -81,12 +108,26 @@ public final class DenseMlp implements InferenceModel {
         return out;
     }
 
-    /** act[l + 1] = W[l] . act[l] + b[l], then ReLU unless it is the output layer. */
+    /** act[l + 1] = W[l] . act[l] + b[l] (or U[l] . (V[l] . act[l]) + b[l]), then ReLU unless it is the output layer. */
     private void dense(int l, boolean relu) {
         double[] x = act[l];
         double[] y = act[l + 1];
-        float[] w = weight[l];
         float[] b = bias[l];
+        if (factor[l] != null) {
+            double[] t = inner[l];
+            multiply(weight[l], x, t);
+            multiply(factor[l], t, y);
+        } else {
+            multiply(weight[l], x, y);
+        }
+        for (int j = 0; j < y.length; j++) {
+            double v = y[j] + b[j];
+            y[j] = relu && v < 0 ? 0 : v;
+        }
+    }
+
+    /** y = w . x for a row-major w of y.length x x.length. */
+    private static void multiply(float[] w, double[] x, double[] y) {
         int n = x.length;
         for (int j = 0; j < y.length; j++) {
             int row = j * n;
@@ -100,8 +141,7 @@ public final class DenseMlp implements InferenceModel {
             for (; i < n; i++) {
                 s0 += w[row + i] * x[i];
             }
-            double v = s0 + s1 + b[j];
-            y[j] = relu && v < 0 ? 0 : v;
+            y[j] = s0 + s1;
         }
     }
 
@@ -122,6 +162,7 @@ public final class DenseMlp implements InferenceModel {
     @Override
     public synchronized void close() {
         weight = null;
+        factor = null;
         bias = null;
     }
 }

@@ -32,6 +32,10 @@ public final class FlockModel implements InferenceModel {
      * @param name a label for logs
      */
     public FlockModel(ModelSpec spec, String name) {
+        if (spec.factorised()) {
+            throw new InvalidInputException("a factorised model (" + spec + ") runs on DenseMlp for serving; DJL builds and trains "
+                    + "dense networks only (" + spec.dense() + ")");
+        }
         Engines.pytorch();
         this.spec = spec;
         this.model = Model.newInstance(name, "PyTorch");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flock.core.InvalidInputException;
 import io.flock.core.codec.Codecs;
+import io.flock.core.model.ModelSpec;
 import org.junit.jupiter.api.Test;
 
 class CompressionPipelineTest {
@@ -35,5 +36,22 @@ class CompressionPipelineTest {
         assertThatThrownBy(() -> CompressionPipeline.parse("fp16+entropy")).hasMessageContaining("needs an int encoding");
         assertThatThrownBy(() -> CompressionPipeline.parse("int8+entropy+fp16")).hasMessageContaining("entropy is the last step");
         assertThatThrownBy(() -> CompressionPipeline.parse(" ")).hasMessageContaining("empty");
+        assertThatThrownBy(() -> CompressionPipeline.parse("lowrank:0")).hasMessageContaining("at least 1");
+        assertThatThrownBy(() -> CompressionPipeline.parse("lowrank:e1.5")).hasMessageContaining("(0, 1]");
+        assertThatThrownBy(() -> CompressionPipeline.parse("lowrank:many")).hasMessageContaining("not a rank");
+        ModelSpec mlp = ModelSpec.parse("mlp:784-200-200-10");
+        assertThatThrownBy(() -> CompressionPipeline.parse("lowrank:200+int8").check(mlp)).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("rank 200 is not below min(in, out) of any layer").hasMessageContaining("at most 200");
+        assertThatThrownBy(() -> CompressionPipeline.parse("lowrank:16").check(ModelSpec.parse("cnn:28x28-8-16-64-10")))
+                .hasMessageContaining("factorises the dense layers of an MLP").hasMessageContaining("convolutions stay dense");
+    }
+
+    @Test
+    void lowRank_changesTheSpec_andParsesBack() {
+        CompressionPipeline p = CompressionPipeline.parse("lowrank:e0.90,int8");
+        assertThat(p.name()).isEqualTo("lowrank:e0.9+int8");
+        assertThat(p.factorises()).isTrue();
+        assertThat(CompressionPipeline.parse("lowrank:32+prune:0.5+int4").codec().name()).isEqualTo("sparse-int4");
+        p.check(ModelSpec.parse("mlp:784-200-10"));
     }
 }

@@ -24,12 +24,12 @@ public final class CompressionReport {
     /** Prints one line per pipeline, Pareto-optimal rows marked with *. */
     public static void print(List<CompressionStudy.Row> rows, PrintStream out) {
         List<CompressionStudy.Row> front = pareto(rows);
-        out.printf("%-18s %9s %10s %7s %9s %9s %8s %8s %8s%n", "pipeline", "fine-tune", "bytes", "ratio", "accuracy", "change", "sparsity",
-                "p50 ms", "p99 ms");
+        out.printf("%-20s %9s %8s %10s %7s %9s %9s %8s %8s %8s%n", "pipeline", "fine-tune", "params", "bytes", "ratio", "accuracy",
+                "change", "sparsity", "p50 ms", "p99 ms");
         for (CompressionStudy.Row r : rows) {
-            out.printf("%-18s %9s %10d %6.1fx %9.4f %+7.2fpt %7.0f%% %8.3f %8.3f%s%n", r.pipeline(),
-                    r.fineTuneRounds() == 0 ? "-" : r.fineTuneRounds() + " rounds", r.bytes(), r.ratio(), r.accuracy(),
-                    r.deltaPoints(), 100 * r.sparsity(), r.p50Ms(), r.p99Ms(), front.contains(r) ? " *" : "");
+            out.printf("%-20s %9s %7.1fk %10d %6.1fx %9.4f %+7.2fpt %7.0f%% %8.3f %8.3f%s%n", r.pipeline(),
+                    r.fineTuneRounds() == 0 ? "-" : r.fineTuneRounds() + " rounds", r.parameters() / 1000.0, r.bytes(), r.ratio(),
+                    r.accuracy(), r.deltaPoints(), 100 * r.sparsity(), r.p50Ms(), r.p99Ms(), front.contains(r) ? " *" : "");
         }
         out.println("* on the Pareto front: no other row is both smaller and at least as accurate");
     }

@@ -20,23 +20,25 @@ import java.util.List;
 public final class CompressionStudy {
     /** The pipelines a study compares unless told otherwise. */
     public static final List<String> DEFAULT_PIPELINES = List.of("fp32", "fp16", "int8", "int4", "prune:0.5+int8", "prune:0.8+int8",
-            "prune:0.9+int8", "prune:0.9+int4", "prune:0.95+int4");
+            "prune:0.9+int8", "prune:0.9+int4", "prune:0.95+int4", "lowrank:64+int8", "lowrank:32+int8", "lowrank:e0.8+int8");
 
     /**
      * One pipeline's result.
      *
      * @param pipeline    canonical pipeline name (the variant's name)
+     * @param spec        the network the device runs (factorised by a low-rank step)
      * @param fineTuneRounds federated rounds of fine-tuning with the pruning mask before compressing (0 = none)
      * @param bytes       artifact bytes
      * @param ratio       fp32 artifact bytes over these
      * @param accuracy    test accuracy of the decoded model
      * @param deltaPoints accuracy minus the fp32 model's, in points
      * @param sparsity    share of zero weights in the decoded model
+     * @param parameters  values the device holds (all tensors), which factorisation lowers
      * @param p50Ms       median prediction latency at batch 1
      * @param p99Ms       99th percentile prediction latency
      */
-    public record Row(String pipeline, int fineTuneRounds, long bytes, double ratio, double accuracy, double deltaPoints,
-                      double sparsity, double p50Ms, double p99Ms) {
+    public record Row(String pipeline, String spec, int fineTuneRounds, long bytes, double ratio, double accuracy, double deltaPoints,
+                      double sparsity, long parameters, double p50Ms, double p99Ms) {
     }
 
     private final ModelSpec spec;
@@ -59,7 +61,7 @@ public final class CompressionStudy {
     /** Measures the uncompressed model, the reference every row is compared with; call before {@link #row}. */
     public void reference(ModelParameters trained) {
         fp32Bytes = Codecs.FP32.encode(trained).length;
-        reference = measure(trained);
+        reference = measure(spec, trained);
     }
 
     /**
@@ -73,17 +75,22 @@ public final class CompressionStudy {
             throw new IllegalStateException("measure the reference first");
         }
         CompressionPipeline p = CompressionPipeline.parse(pipeline);
-        byte[] artifact = p.encode(source);
-        ModelParameters decoded = p.codec().decode(artifact);
-        double[] m = p.name().equals("fp32") && fineTuneRounds == 0 ? reference : measure(decoded);
-        return new Row(p.name(), fineTuneRounds, artifact.length, (double) fp32Bytes / artifact.length, m[0], 100 * (m[0] - reference[0]),
-                Pruning.sparsity(decoded), m[1], m[2]);
+        CompressionPipeline.Artifact artifact = p.encode(spec, source);
+        ModelParameters decoded = p.codec().decode(artifact.bytes());
+        double[] m = p.name().equals("fp32") && fineTuneRounds == 0 ? reference : measure(artifact.spec(), decoded);
+        return new Row(p.name(), artifact.spec().toString(), fineTuneRounds, artifact.bytes().length,
+                (double) fp32Bytes / artifact.bytes().length, m[0], 100 * (m[0] - reference[0]), Pruning.sparsity(decoded),
+                parameterCount(decoded), m[1], m[2]);
+    }
+
+    private static long parameterCount(ModelParameters p) {
+        return p.totalSize();
     }
 
     /** @return accuracy, p50 ms and p99 ms of the model served the agent's way */
-    private double[] measure(ModelParameters parameters) {
+    private double[] measure(ModelSpec served, ModelParameters parameters) {
         try (LocalModel local = new LocalModel()) {
-            local.swap("study", 1, "study", spec, features, parameters);
+            local.swap("study", 1, "study", served, features, parameters);
             float[] raw = new float[test.featureCount()];
             for (int i = 0; i < 1000; i++) { // warm-up: the JIT compiles the forward pass
                 test.copyRawFeatures(i % test.size(), raw, 0);

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 class CompressionReportTest {
     private static CompressionStudy.Row row(String name, long bytes, double accuracy) {
-        return new CompressionStudy.Row(name, 0, bytes, 1000.0 / bytes, accuracy, 0, 0, 0.1, 0.2);
+        return new CompressionStudy.Row(name, "mlp:4-2", 0, bytes, 1000.0 / bytes, accuracy, 0, 0, 10, 0.1, 0.2);
     }
 
     @Test
