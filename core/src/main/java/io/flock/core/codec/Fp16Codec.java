@@ -46,11 +46,6 @@ public final class Fp16Codec implements ParameterCodec {
     }
 
     @Override
-    public ModelParameters decode(byte[] bytes) {
-        return decode(bytes, null);
-    }
-
-    @Override
     public ModelParameters decode(byte[] bytes, ModelParameters layout) {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
         return ParameterFrame.read(NAME, in, (name, shape, count, din) -> {

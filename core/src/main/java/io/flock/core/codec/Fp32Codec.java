@@ -22,11 +22,6 @@ public final class Fp32Codec implements ParameterCodec {
     }
 
     @Override
-    public ModelParameters decode(byte[] bytes) {
-        return decode(bytes, null);
-    }
-
-    @Override
     public ModelParameters decode(byte[] bytes, ModelParameters layout) {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
         return ParameterFrame.read(NAME, in, (name, shape, count, din) -> {

@@ -59,11 +59,6 @@ public final class Int8Codec implements ParameterCodec {
     }
 
     @Override
-    public ModelParameters decode(byte[] bytes) {
-        return decode(bytes, null);
-    }
-
-    @Override
     public ModelParameters decode(byte[] bytes, ModelParameters layout) {
         return ParameterFrame.read(NAME, Entropy.inflate(bytes, ParameterFrame.maxFrameBytes(layout)), Int8Codec::readTensor, layout);
     }

@@ -85,11 +85,6 @@ public final class LowBitCodec implements ParameterCodec {
     }
 
     @Override
-    public ModelParameters decode(byte[] bytes) {
-        return decode(bytes, null);
-    }
-
-    @Override
     public ModelParameters decode(byte[] bytes, ModelParameters layout) {
         return ParameterFrame.read(name, Entropy.inflate(bytes, ParameterFrame.maxFrameBytes(layout)), this::readTensor, layout);
     }

@@ -18,7 +18,9 @@ public interface ParameterCodec {
      * @return the decoded parameters (lossy codecs return the dequantised values)
      * @throws CodecFormatException when the bytes are malformed, truncated or too large
      */
-    ModelParameters decode(byte[] bytes);
+    default ModelParameters decode(byte[] bytes) {
+        return decode(bytes, null);
+    }
 
     /**
      * Decodes bytes that must hold exactly {@code layout}'s tensors (names and shapes, in order): each tensor's

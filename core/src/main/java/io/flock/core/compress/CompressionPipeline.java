@@ -141,6 +141,27 @@ public final class CompressionPipeline {
         return steps.stream().anyMatch(s -> s instanceof Prune);
     }
 
+    /** @return the sparsity the pruning step asks for, 0 when no step prunes */
+    public double sparsity() {
+        return steps.stream().filter(s -> s instanceof Prune).mapToDouble(s -> ((Prune) s).sparsity()).max().orElse(0);
+    }
+
+    /**
+     * @param sparsity in [0, 1)
+     * @return the same pipeline with its pruning step at another sparsity (for gradual pruning)
+     * @throws IllegalStateException when no step prunes
+     */
+    public CompressionPipeline withSparsity(double sparsity) {
+        if (!prunes()) {
+            throw new IllegalStateException(name + " does not prune");
+        }
+        List<CompressionStep> changed = new ArrayList<>();
+        for (CompressionStep s : steps) {
+            changed.add(s instanceof Prune p ? new Prune(sparsity(p.name(), Double.toString(sparsity)), p.scope()) : s);
+        }
+        return new CompressionPipeline(changed, encoding);
+    }
+
     /** @return whether a step factorises (so the artifact's spec differs from the trained model's) */
     public boolean factorises() {
         return steps.stream().anyMatch(s -> s instanceof LowRank);

@@ -54,4 +54,13 @@ class CompressionPipelineTest {
         assertThat(CompressionPipeline.parse("lowrank:32+prune:0.5+int4").codec().name()).isEqualTo("sparse-int4");
         p.check(ModelSpec.parse("mlp:784-200-10"));
     }
+
+    @Test
+    void withSparsity_replacesOnlyThePruningStep() {
+        CompressionPipeline p = CompressionPipeline.parse("lowrank:32+prune:0.9:layer+int4");
+        assertThat(p.sparsity()).isEqualTo(0.9);
+        assertThat(p.withSparsity(0.6333).name()).isEqualTo("lowrank:32+prune:0.6333:layer+int4");
+        assertThat(CompressionPipeline.parse("int8").sparsity()).isZero();
+        assertThatThrownBy(() -> CompressionPipeline.parse("int8").withSparsity(0.5)).isInstanceOf(IllegalStateException.class);
+    }
 }

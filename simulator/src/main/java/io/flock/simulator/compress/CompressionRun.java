@@ -28,8 +28,9 @@ import java.util.Map;
 /**
  * {@code bin/flock compress}: trains a model federated with the demo's fleet (real agents, embedded broker), then
  * runs the {@link CompressionStudy} on the final global model and writes its report. With fine-tuning, each pruning
- * pipeline also gets a row after a federated run that starts from the trained model, pushes the pruned variant and
- * keeps its mask (devices train only the kept weights), as a fleet would fine-tune a pruned model.
+ * pipeline also gets a row after gradual pruning: federated runs that start from the trained model, push the pruned
+ * variant at rising sparsity and keep its mask (devices train only the kept weights), as a fleet would fine-tune a
+ * pruned model.
  */
 public final class CompressionRun {
     private final DemoOptions options;
@@ -74,13 +75,7 @@ public final class CompressionRun {
             for (String p : pipelines) {
                 CompressionPipeline pipeline = CompressionPipeline.parse(p);
                 if (pipeline.prunes()) {
-                    Map<String, String> set = new LinkedHashMap<>(options.overrides());
-                    set.put("push.codec", pipeline.name());
-                    set.put("model.initial", initial.toString());
-                    DemoOptions tune = new DemoOptions(options.devices(), fineTuneRounds, 0, data, options.workDir(), options.outDir(),
-                            options.seed(), set);
-                    out.printf("fine-tuning %s for %d rounds with its mask%n", pipeline.name(), fineTuneRounds);
-                    rows.add(study.row(p, train(tune, data, train, "tune-" + rows.size()).parameters(), fineTuneRounds));
+                    rows.add(study.row(p, fineTune(pipeline, initial, data, train, rows.size()), fineTuneRounds));
                 }
             }
         }
@@ -88,7 +83,8 @@ public final class CompressionRun {
         Map<String, Object> context = new LinkedHashMap<>();
         context.put("what", "one federated model compressed with each pipeline; accuracy and latency of the decoded model as an agent"
                 + " loads and serves it (LocalModel, batch 1, one thread, after 1,000 warm-up predictions); pruned rows as pruned,"
-                + " and after federated fine-tuning with the mask where fineTuneRounds > 0");
+                + " and after gradual pruning with federated fine-tuning (3 stages on a cubic schedule, the mask kept) where"
+                + " fineTuneRounds > 0");
         context.put("model", trained.version().spec());
         context.put("trainedVersion", trained.version().version());
         context.put("devices", options.devices());
@@ -104,6 +100,37 @@ public final class CompressionRun {
     }
 
     private record Trained(ModelVersion version, ModelParameters parameters) {
+    }
+
+    /**
+     * Gradual pruning with federated fine-tuning: up to three stages on the cubic schedule of Zhu and Gupta (2017),
+     * sparsity S (1 - (1 - k/n)^3) at stage k of n, each a federated run that starts from the previous stage's
+     * model, pushes the pruned variant and keeps its mask; the rounds are split between the stages.
+     */
+    private ModelParameters fineTune(CompressionPipeline pipeline, Path trained, Path data, ByteDataset train, int id) throws Exception {
+        int stages = Math.min(3, fineTuneRounds);
+        Path start = trained;
+        ModelParameters tuned = null;
+        for (int k = 1; k <= stages; k++) {
+            double sparsity = sparsityAt(pipeline.sparsity(), k, stages);
+            CompressionPipeline stage = pipeline.withSparsity(sparsity);
+            int rounds = fineTuneRounds / stages + (k <= fineTuneRounds % stages ? 1 : 0);
+            Map<String, String> set = new LinkedHashMap<>(options.overrides());
+            set.put("push.codec", stage.name());
+            set.put("model.initial", start.toString());
+            DemoOptions tune = new DemoOptions(options.devices(), rounds, 0, data, options.workDir(), options.outDir(), options.seed(), set);
+            out.printf("fine-tuning %s: stage %d of %d at %s for %d rounds with its mask%n", pipeline.name(), k, stages, stage.name(), rounds);
+            tuned = train(tune, data, train, "tune-" + id + "-" + k).parameters();
+            start = options.workDir().resolve("tune-" + id + "-" + k + ".fp32");
+            Files.write(start, Codecs.FP32.encode(tuned));
+        }
+        return tuned;
+    }
+
+    /** @return the cubic schedule's sparsity at stage {@code k} of {@code n}, rounded to 4 decimals; the last is the target */
+    static double sparsityAt(double target, int k, int n) {
+        double s = target * (1 - Math.pow(1 - (double) k / n, 3));
+        return k == n ? target : Math.round(s * 1e4) / 1e4;
     }
 
     /** One federated run of the demo's fleet; returns its final global model. */

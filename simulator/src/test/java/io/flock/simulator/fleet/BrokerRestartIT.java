@@ -76,13 +76,7 @@ class BrokerRestartIT {
             data.add(null); // a straggler: the round runs to its deadline with two updates
             fleet.startAgents(data, broker.url(), coordinator.port());
             fleet.awaitReady(1, Duration.ofSeconds(30));
-            var round = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return coordinator.rounds().runRound();
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            var round = roundInBackground(coordinator);
             await().atMost(Duration.ofSeconds(30)).until(() -> coordinator.rounds().acceptedInOpenRound() == 2);
             broker.close(); // down before the deadline closes the round
 
@@ -116,13 +110,7 @@ class BrokerRestartIT {
 
             broker.close();
             await().atMost(Duration.ofSeconds(20)).until(() -> !coordinator.mqttConnected());
-            var round = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return coordinator.rounds().runRound();
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            var round = roundInBackground(coordinator);
             await().atMost(Duration.ofSeconds(10)).until(() -> coordinator.rounds().acceptedInOpenRound() == 0);
             Thread.sleep(16_000); // longer than a publish used to wait for the broker (15 s) before giving the device up
             broker = new EmbeddedBroker(dir.resolve("h2"), port);
@@ -136,5 +124,16 @@ class BrokerRestartIT {
         } finally {
             broker.close();
         }
+    }
+
+    /** Runs one round on another thread, so the test can stop and start the broker while it is open. */
+    private static CompletableFuture<RoundResult> roundInBackground(CoordinatorServer coordinator) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return coordinator.rounds().runRound();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 }
