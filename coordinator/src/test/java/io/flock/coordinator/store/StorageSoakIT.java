@@ -70,7 +70,8 @@ class StorageSoakIT {
         Path db = dir.resolve("flock");
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try (JdbcFlockStore store = new JdbcFlockStore("jdbc:h2:file:" + db + ";DB_CLOSE_DELAY=0")) {
-            ModelRegistry registry = new ModelRegistry(store, Ed25519Signer.loadOrCreate(dir.resolve("keys")), List.of(CompressionPipeline.parse("int8")), 20);
+            ModelRegistry registry = new ModelRegistry(store, Ed25519Signer.loadOrCreate(dir.resolve("keys")),
+                    List.of(CompressionPipeline.parse("int8")), 20);
             DeviceRegistry devices = new DeviceRegistry(store, "");
             List<String> fleet = List.of("a", "b", "c");
             for (String d : fleet) {

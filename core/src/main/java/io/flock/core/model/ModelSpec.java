@@ -40,9 +40,10 @@ public record ModelSpec(Kind kind, List<Integer> layers, List<Integer> ranks) {
             }
             for (int l = 1; l < layers.size(); l++) {
                 int r = ranks.get(l);
-                if (r < 0 || r > Math.min(layers.get(l - 1), layers.get(l))) {
-                    throw new InvalidInputException("rank " + r + " of layer " + l + " is outside 0.." + Math.min(layers.get(l - 1), layers.get(l))
-                            + " (a " + layers.get(l) + "x" + layers.get(l - 1) + " layer)");
+                int most = Math.min(layers.get(l - 1), layers.get(l));
+                if (r < 0 || r > most) {
+                    throw new InvalidInputException("rank " + r + " of layer " + l + " is outside 0.." + most + " (a " + layers.get(l) + "x"
+                            + layers.get(l - 1) + " layer)");
                 }
             }
         }

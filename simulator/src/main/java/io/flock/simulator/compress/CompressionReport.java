@@ -60,7 +60,8 @@ public final class CompressionReport {
         chart.getStyler().setXAxisLogarithmic(true).setChartBackgroundColor(java.awt.Color.WHITE)
                 .setLegendPosition(Styler.LegendPosition.OutsideE);
         for (CompressionStudy.Row r : rows) {
-            chart.addSeries(r.pipeline() + (r.fineTuneRounds() > 0 ? " (fine-tuned)" : ""), new double[] {r.bytes() / 1024.0}, new double[] {r.accuracy()}).setMarker(SeriesMarkers.CIRCLE);
+            String label = r.pipeline() + (r.fineTuneRounds() > 0 ? " (fine-tuned)" : "");
+            chart.addSeries(label, new double[] {r.bytes() / 1024.0}, new double[] {r.accuracy()}).setMarker(SeriesMarkers.CIRCLE);
         }
         List<CompressionStudy.Row> front = pareto(rows);
         XYSeries line = chart.addSeries("Pareto front", front.stream().mapToDouble(r -> r.bytes() / 1024.0).toArray(),

@@ -118,8 +118,10 @@ public final class CompressionRun {
             Map<String, String> set = new LinkedHashMap<>(options.overrides());
             set.put("push.codec", stage.name());
             set.put("model.initial", start.toString());
-            DemoOptions tune = new DemoOptions(options.devices(), rounds, 0, data, options.workDir(), options.outDir(), options.seed(), set);
-            out.printf("fine-tuning %s: stage %d of %d at %s for %d rounds with its mask%n", pipeline.name(), k, stages, stage.name(), rounds);
+            DemoOptions tune = new DemoOptions(options.devices(), rounds, 0, data, options.workDir(), options.outDir(), options.seed(),
+                    set);
+            out.printf("fine-tuning %s: stage %d of %d at %s for %d rounds with its mask%n", pipeline.name(), k, stages, stage.name(),
+                    rounds);
             tuned = train(tune, data, train, "tune-" + id + "-" + k).parameters();
             start = options.workDir().resolve("tune-" + id + "-" + k + ".fp32");
             Files.write(start, Codecs.FP32.encode(tuned));
