@@ -164,11 +164,6 @@ public final class MqttFleetLink implements AutoCloseable {
         }
     }
 
-    /** @return how many tasks wait for the broker */
-    public int heldTasks() {
-        return heldTasks.size();
-    }
-
     private void publish(String topic, byte[] payload, boolean retained) {
         awaitConnected();
         QosOnePublisher.publish(client, topic, payload, retained);
