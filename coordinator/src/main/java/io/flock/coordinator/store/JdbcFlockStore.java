@@ -34,7 +34,7 @@ public final class JdbcFlockStore implements FlockStore {
             + " offloaded, fallback, mean_latency_ms, p99_latency_ms, errors, rejections";
     private final Sql sql;
     private final boolean h2;
-    /** fsyncs an H2 file every second, so H2 may reuse space freed 5 s ago (RETENTION_TIME) without risk; null otherwise. */
+    /** fsyncs an H2 file every second, so what H2 wrote in the background survives a power loss within 1 s; null otherwise. */
     private final ScheduledExecutorService syncer;
     private final Path h2File;
 

@@ -61,7 +61,8 @@ public final class CompressionReport {
                 .setLegendPosition(Styler.LegendPosition.OutsideE);
         for (CompressionStudy.Row r : rows) {
             String label = r.pipeline() + (r.fineTuneRounds() > 0 ? " (fine-tuned)" : "");
-            chart.addSeries(label, new double[] {r.bytes() / 1024.0}, new double[] {r.accuracy()}).setMarker(SeriesMarkers.CIRCLE);
+            chart.addSeries(label, new double[] {r.bytes() / 1024.0}, new double[] {r.accuracy()})
+                    .setMarker(r.fineTuneRounds() > 0 ? SeriesMarkers.DIAMOND : SeriesMarkers.CIRCLE); // colours repeat past eight
         }
         List<CompressionStudy.Row> front = pareto(rows);
         XYSeries line = chart.addSeries("Pareto front", front.stream().mapToDouble(r -> r.bytes() / 1024.0).toArray(),
