@@ -40,6 +40,7 @@ import io.flock.core.tensor.ModelParameters;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -168,7 +169,7 @@ public final class CoordinatorServer implements AutoCloseable {
                     try {
                         return Codecs.FP32.decode(Files.readAllBytes(file), initial.parameters());
                     } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                        throw new UncheckedIOException(e);
                     }
                 });
                 log.info("model={} starts from the parameters in {}", config.model().name(), file);

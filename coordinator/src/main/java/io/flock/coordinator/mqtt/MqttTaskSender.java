@@ -6,7 +6,6 @@ import io.flock.coordinator.round.TaskSender;
 import io.flock.coordinator.store.RoundRecord;
 import io.flock.coordinator.strategy.TrainingPlan;
 import io.flock.core.FlockException;
-import io.flock.core.compress.CompressionPipeline;
 import io.flock.proto.v1.CodecDescriptor;
 import io.flock.proto.v1.DeviceTask;
 import io.flock.proto.v1.TrainTask;
@@ -33,7 +32,7 @@ public final class MqttTaskSender implements TaskSender {
         TrainingConfig cfg = TrainingConfig.newBuilder().setOptimizer("sgd")
                 .setLearningRate(plan.training().learningRate()).setBatchSize(plan.training().batchSize())
                 .setLocalEpochs(plan.training().epochs()).setProximalMu(plan.proximalMu()).setClipNorm(plan.clipNorm())
-                .setKeepZeroWeights(CompressionPipeline.parse(base.pushed().codec()).prunes()).build();
+                .setKeepZeroWeights(base.pushed().pruned()).build();
         for (String d : devices) {
             TrainTask task = TrainTask.newBuilder().setTaskId(RoundEngine.taskId(round.round(), d)).setRound(round.round())
                     .setModel(round.model()).setBaseVersion(base.version()).setBaseSha256(base.manifest().sha256())

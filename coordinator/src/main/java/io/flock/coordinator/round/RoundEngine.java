@@ -140,7 +140,7 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
             ServerOptimizer optimizer = strategy.optimizers().get();
             optimizer.restore(current.optimizerState());
             ModelParameters next = optimizer.step(base, combined);
-            if (registry.pushed().prunes()) {
+            if (current.pushed().pruned()) {
                 Pruning.applyMask(next, base); // pruned weights stay zero after aggregation
             }
             ModelVersion v = registry.publish(plan.model(), new Candidate(plan.spec(), plan.pipeline(), next, null, r,

@@ -25,6 +25,11 @@ final class ChannelQuantiser {
     private ChannelQuantiser() {
     }
 
+    /** @return the largest level of a symmetric {@code bits}-bit code, {@code 2^(bits-1) - 1} */
+    static int levels(int bits) {
+        return (1 << (bits - 1)) - 1;
+    }
+
     /** @return one scale per channel: {@code max|x| / levels} over the channel, or 1 where it is all zero */
     static float[] scales(float[] x, int channels, int levels) {
         int per = x.length / channels;

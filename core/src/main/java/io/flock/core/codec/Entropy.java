@@ -24,23 +24,18 @@ final class Entropy {
      * gain at under half the CPU of a full deflate, in a stream any inflater reads.
      */
     static byte[] huffman(byte[] frame) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(frame.length / 2 + 64);
-        Deflater huffman = new Deflater(Deflater.BEST_SPEED);
-        huffman.setStrategy(Deflater.HUFFMAN_ONLY);
-        try (DeflaterOutputStream deflate = new DeflaterOutputStream(out, huffman, 1 << 16)) {
-            deflate.write(frame);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            huffman.end();
-        }
-        return out.toByteArray();
+        return deflate(frame, Deflater.BEST_SPEED, Deflater.HUFFMAN_ONLY, frame.length / 2);
     }
 
     /** Full deflate (LZ77 + Huffman), for frames with runs to find: a pruned model's bitmaps and zero codes. */
     static byte[] deflate(byte[] frame) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(frame.length / 4 + 64);
-        Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION);
+        return deflate(frame, Deflater.BEST_COMPRESSION, Deflater.DEFAULT_STRATEGY, frame.length / 4);
+    }
+
+    private static byte[] deflate(byte[] frame, int level, int strategy, int expectedBytes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(expectedBytes + 64);
+        Deflater deflater = new Deflater(level);
+        deflater.setStrategy(strategy);
         try (DeflaterOutputStream deflate = new DeflaterOutputStream(out, deflater, 1 << 16)) {
             deflate.write(frame);
         } catch (IOException e) {

@@ -48,7 +48,7 @@ public final class LowBitCodec implements ParameterCodec {
     }
 
     private int levels() {
-        return (1 << (bits - 1)) - 1;
+        return ChannelQuantiser.levels(bits);
     }
 
     @Override

@@ -37,7 +37,7 @@ public final class SparseCodec implements ParameterCodec {
     }
 
     private int levels() {
-        return (1 << (bits - 1)) - 1;
+        return ChannelQuantiser.levels(bits);
     }
 
     @Override

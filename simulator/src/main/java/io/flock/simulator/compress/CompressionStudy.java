@@ -8,6 +8,7 @@ import io.flock.core.data.ByteDataset;
 import io.flock.core.data.FeaturePipeline;
 import io.flock.core.model.ModelSpec;
 import io.flock.core.tensor.ModelParameters;
+import io.flock.simulator.report.SampleStats;
 import java.util.Arrays;
 import java.util.List;
 
@@ -80,11 +81,7 @@ public final class CompressionStudy {
         double[] m = p.name().equals("fp32") && fineTuneRounds == 0 ? reference : measure(artifact.spec(), decoded);
         return new Row(p.name(), artifact.spec().toString(), fineTuneRounds, artifact.bytes().length,
                 (double) fp32Bytes / artifact.bytes().length, m[0], 100 * (m[0] - reference[0]), Pruning.sparsity(decoded),
-                parameterCount(decoded), m[1], m[2]);
-    }
-
-    private static long parameterCount(ModelParameters p) {
-        return p.totalSize();
+                decoded.totalSize(), m[1], m[2]);
     }
 
     /** @return accuracy, p50 ms and p99 ms of the model served the agent's way */
@@ -96,17 +93,17 @@ public final class CompressionStudy {
                 test.copyRawFeatures(i % test.size(), raw, 0);
                 local.predict(raw);
             }
-            long[] nanos = new long[test.size()];
+            double[] ms = new double[test.size()];
             int correct = 0;
             for (int i = 0; i < test.size(); i++) {
                 test.copyRawFeatures(i, raw, 0);
                 long start = System.nanoTime();
                 int label = local.predict(raw).orElseThrow().label();
-                nanos[i] = System.nanoTime() - start;
+                ms[i] = (System.nanoTime() - start) / 1e6;
                 correct += label == test.label(i) ? 1 : 0;
             }
-            Arrays.sort(nanos);
-            return new double[] {(double) correct / test.size(), nanos[nanos.length / 2] / 1e6, nanos[(int) (nanos.length * 0.99)] / 1e6};
+            Arrays.sort(ms);
+            return new double[] {(double) correct / test.size(), SampleStats.percentile(ms, 0.5), SampleStats.percentile(ms, 0.99)};
         }
     }
 }

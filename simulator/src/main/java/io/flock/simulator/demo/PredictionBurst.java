@@ -2,10 +2,11 @@ package io.flock.simulator.demo;
 
 import io.flock.agent.EdgeAgent;
 import io.flock.core.data.Dataset;
-import io.flock.proto.v1.LocalPredictionGrpc;
 import io.flock.link.wire.PredictionMessages;
+import io.flock.proto.v1.LocalPredictionGrpc;
 import io.flock.proto.v1.PredictRequest;
 import io.flock.proto.v1.PredictResponse;
+import io.flock.simulator.report.SampleStats;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -77,10 +78,7 @@ final class PredictionBurst {
             }
         }
         double[] l = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return new Tally(agents.size() * perAgent, local, offloaded, fallback, errors, correct, percentile(l, 0.5), percentile(l, 0.99));
-    }
-
-    private static double percentile(double[] sorted, double q) {
-        return sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+        return new Tally(agents.size() * perAgent, local, offloaded, fallback, errors, correct, SampleStats.percentile(l, 0.5),
+                SampleStats.percentile(l, 0.99));
     }
 }

@@ -20,4 +20,9 @@ public record SampleStats(double median, double min, double max) {
         int n = s.length;
         return new SampleStats((s[(n - 1) / 2] + s[n / 2]) / 2, s[0], s[n - 1]);
     }
+
+    /** @return the nearest-rank {@code q} quantile of ascending {@code sorted} values; NaN when empty */
+    public static double percentile(double[] sorted, double q) {
+        return sorted.length == 0 ? Double.NaN : sorted[Math.max(0, Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1))];
+    }
 }
