@@ -12,7 +12,6 @@ import io.flock.proto.v1.TriggerRoundsRequest;
 import io.flock.proto.v1.VariantInfo;
 import io.flock.proto.v1.VersionInfo;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.Locale;
@@ -49,15 +48,11 @@ public final class ModelsCli {
     }
 
     <T> T call(Function<AdminGrpc.AdminBlockingStub, T> rpc) throws InterruptedException {
-        String[] hp = coordinator.split(":", 2);
-        if (hp.length != 2 || !hp[1].matches("\\d{1,5}")) {
-            throw new ConfigException("--coordinator must be host:port, got '" + coordinator + "'");
-        }
-        ManagedChannel channel = NettyChannelBuilder.forAddress(hp[0], Integer.parseInt(hp[1])).usePlaintext().build();
+        ManagedChannel channel = AdminChannel.open(coordinator);
         try {
             return rpc.apply(AdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS));
         } finally {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            AdminChannel.close(channel);
         }
     }
 

@@ -6,8 +6,11 @@ import io.flock.coordinator.registry.ModelNotFoundException;
 import io.flock.coordinator.registry.ModelRegistry;
 import io.flock.coordinator.registry.ModelVersion;
 import io.flock.coordinator.registry.Stage;
+import io.flock.coordinator.wire.WireMapper;
 import io.flock.core.InvalidInputException;
 import io.flock.proto.v1.AdminGrpc;
+import io.flock.proto.v1.ArtifactChunk;
+import io.flock.proto.v1.FetchVariantRequest;
 import io.flock.proto.v1.ListModelsRequest;
 import io.flock.proto.v1.ListModelsResponse;
 import io.flock.proto.v1.ListVersionsRequest;
@@ -17,15 +20,19 @@ import io.flock.proto.v1.PromoteRequest;
 import io.flock.proto.v1.RollbackRequest;
 import io.flock.proto.v1.TriggerRoundsRequest;
 import io.flock.proto.v1.TriggerRoundsResponse;
+import io.flock.proto.v1.VariantPart;
 import io.flock.proto.v1.VariantInfo;
 import io.flock.proto.v1.VersionInfo;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
+import java.util.stream.Collectors;
 
-/** The operator's gRPC edge to the registry: list models and versions, promote, roll back. */
+/** The operator's gRPC edge to the registry: list models and versions, promote, roll back, fetch a variant for export. */
 public final class AdminService extends AdminGrpc.AdminImplBase {
     private static final int DEFAULT_LIMIT = 50;
     private static final int MAX_TRIGGERED = 1000;
+    /** Chunks of an exported variant: well under gRPC's 4 MiB message limit. */
+    private static final int CHUNK_BYTES = 1 << 20;
     private final ModelRegistry registry;
     private final RoundTrigger trigger;
 
@@ -108,6 +115,31 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             }
             return info(registry.rollback(model, request.getVersion()));
         });
+    }
+
+    @Override
+    public void fetchVariant(FetchVariantRequest request, StreamObserver<VariantPart> out) {
+        try {
+            String model = requireModel(request.getModel());
+            FieldLimits.require("variant", request.getVariant(), FieldLimits.MODEL);
+            if (request.getVersion() < 0) {
+                throw new InvalidInputException("version must be >= 0 (0 = production), got " + request.getVersion());
+            }
+            ModelVersion v = request.getVersion() == 0 ? registry.requireCurrent(model) : registry.requireVersion(model, request.getVersion());
+            ArtifactVariant variant = request.getVariant().isEmpty() ? v.pushed() : v.variants().stream()
+                    .filter(a -> a.codec().equals(request.getVariant())).findFirst()
+                    .orElseThrow(() -> new ModelNotFoundException(model + " v" + v.version() + " has no variant '"
+                            + FieldLimits.echo(request.getVariant()) + "' (it has " + v.variants().stream().map(ArtifactVariant::codec)
+                            .collect(Collectors.joining(", ")) + ")"));
+            byte[] bytes = registry.artifact(variant.manifest().sha256());
+            out.onNext(VariantPart.newBuilder().setManifest(WireMapper.announcement(v, variant, CHUNK_BYTES, false)).build());
+            for (ArtifactChunk c : WireMapper.chunks(variant.manifest().sha256(), bytes, CHUNK_BYTES, 0)) {
+                out.onNext(VariantPart.newBuilder().setChunk(c).build());
+            }
+            out.onCompleted();
+        } catch (Exception e) {
+            out.onError(StatusMapper.toStatus(e));
+        }
     }
 
     private String requireModel(String model) {

@@ -99,7 +99,8 @@ public final class ModelRegistry {
             // a factorised variant's manifest names its own spec, which the agent builds
             ArtifactManifest m = new ArtifactManifest(model, number, a.spec().toString(), codec.name(), c.pipeline().toString(),
                     sha, artifact.length);
-            rows.add(new VariantRow(model, number, codec.name(), sha, artifact.length, signer.sign(m), rows.isEmpty()));
+            rows.add(new VariantRow(model, number, codec.name(), sha, artifact.length, signer.sign(m), rows.isEmpty(),
+                    a.spec().equals(c.spec()) ? null : a.spec().toString()));
         }
         VersionRow row = new VersionRow(model, number, c.spec().toString(), c.pipeline().toString(), Stage.CANDIDATE.name(),
                 paramsSha, System.currentTimeMillis(), c.evaluation() == null ? Double.NaN : c.evaluation().accuracy(),
@@ -272,8 +273,8 @@ public final class ModelRegistry {
     }
 
     private static ModelVersion toVersion(VersionRow r, List<VariantRow> variants) {
-        List<ArtifactVariant> vs = variants.stream().map(a -> new ArtifactVariant(new ArtifactManifest(r.model(), r.version(), r.spec(),
-                a.codec(), r.pipeline(), a.sha256(), a.sizeBytes()), a.signature(), a.pushed())).toList();
+        List<ArtifactVariant> vs = variants.stream().map(a -> new ArtifactVariant(new ArtifactManifest(r.model(), r.version(),
+                a.spec() == null ? r.spec() : a.spec(), a.codec(), r.pipeline(), a.sha256(), a.sizeBytes()), a.signature(), a.pushed())).toList();
         return new ModelVersion(r.model(), r.version(), r.spec(), r.pipeline(), Stage.valueOf(r.stage()), r.paramsSha256(),
                 r.createdMs(), r.accuracy(), r.loss(), r.round(), vs, r.optimizerState());
     }

@@ -88,9 +88,9 @@ public final class JdbcFlockStore implements FlockStore {
                     v.version(), v.spec(), v.pipeline(), v.stage(), v.paramsSha256(), v.createdMs(), v.accuracy(), v.loss(),
                     v.round(), v.optimizerState());
             for (VariantRow a : variants) {
-                sql.updateOrThrow("INSERT INTO version_variants(model, version, codec, sha256, size_bytes, signature, pushed)"
-                        + " VALUES (?,?,?,?,?,?,?)", a.model(), a.version(), a.codec(), a.sha256(), a.sizeBytes(), a.signature(),
-                        a.pushed());
+                sql.updateOrThrow("INSERT INTO version_variants(model, version, codec, sha256, size_bytes, signature, pushed, spec)"
+                        + " VALUES (?,?,?,?,?,?,?,?)", a.model(), a.version(), a.codec(), a.sha256(), a.sizeBytes(), a.signature(),
+                        a.pushed(), a.spec());
             }
             return null;
         });
@@ -105,9 +105,9 @@ public final class JdbcFlockStore implements FlockStore {
 
     @Override
     public synchronized List<VariantRow> variants(String model, long version) {
-        return sql.query("SELECT model, version, codec, sha256, size_bytes, signature, pushed FROM version_variants"
+        return sql.query("SELECT model, version, codec, sha256, size_bytes, signature, pushed, spec FROM version_variants"
                         + " WHERE model = ? AND version = ? ORDER BY pushed DESC, codec", rs -> new VariantRow(rs.getString(1),
-                        rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getBytes(6), rs.getBoolean(7)),
+                        rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getBytes(6), rs.getBoolean(7), rs.getString(8)),
                 model, version);
     }
 

@@ -47,6 +47,8 @@ final class Schema {
                     + " task_id VARCHAR(256) NOT NULL, reason VARCHAR(1024) NOT NULL, received_ms BIGINT NOT NULL)");
             s.execute("ALTER TABLE client_updates ADD COLUMN IF NOT EXISTS payload_sha256 VARCHAR(64)");
             s.execute("ALTER TABLE model_versions ADD COLUMN IF NOT EXISTS pruned BOOLEAN DEFAULT FALSE NOT NULL");
+            // a factorised variant's own spec, which its signed manifest names (null = the version's spec)
+            s.execute("ALTER TABLE version_variants ADD COLUMN IF NOT EXISTS spec VARCHAR(256)");
             s.execute("CREATE INDEX IF NOT EXISTS client_updates_round ON client_updates(model, round)");
             s.execute("CREATE INDEX IF NOT EXISTS rounds_status ON rounds(model, status)");
             s.execute("CREATE INDEX IF NOT EXISTS telemetry_received ON telemetry(received_ms)");

@@ -10,7 +10,12 @@ package io.flock.coordinator.store;
  * @param sizeBytes artifact length
  * @param signature Ed25519 signature over its manifest
  * @param pushed    whether this is the variant devices are sent
+ * @param spec      the spec its manifest names when not the version's (a factorised variant's own); null = the version's
  */
 public record VariantRow(String model, long version, String codec, String sha256, long sizeBytes, byte[] signature,
-                         boolean pushed) {
+                         boolean pushed, String spec) {
+    /** A variant of the version's own spec. */
+    public VariantRow(String model, long version, String codec, String sha256, long sizeBytes, byte[] signature, boolean pushed) {
+        this(model, version, codec, sha256, sizeBytes, signature, pushed, null);
+    }
 }

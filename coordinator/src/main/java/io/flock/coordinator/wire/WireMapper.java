@@ -1,6 +1,7 @@
 package io.flock.coordinator.wire;
 
 import com.google.protobuf.ByteString;
+import io.flock.coordinator.registry.ArtifactVariant;
 import io.flock.coordinator.registry.ModelVersion;
 import io.flock.core.artifact.ArtifactManifest;
 import io.flock.proto.v1.ArtifactChunk;
@@ -19,7 +20,12 @@ public final class WireMapper {
      * @return the announcement of a version, with its chunking
      */
     public static ModelAnnouncement announcement(ModelVersion v, int chunkBytes, boolean chunksOnMqtt) {
-        ArtifactManifest m = v.manifest();
+        return announcement(v, v.pushed(), chunkBytes, chunksOnMqtt);
+    }
+
+    /** @return the announcement of one artifact variant of a version (its own manifest and signature) */
+    public static ModelAnnouncement announcement(ModelVersion v, ArtifactVariant variant, int chunkBytes, boolean chunksOnMqtt) {
+        ArtifactManifest m = variant.manifest();
         return ModelAnnouncement.newBuilder()
                 .setModel(m.model())
                 .setVersion(m.version())
@@ -28,7 +34,7 @@ public final class WireMapper {
                 .setFeaturePipeline(m.pipeline())
                 .setSha256(m.sha256())
                 .setSizeBytes(m.sizeBytes())
-                .setSignature(ByteString.copyFrom(v.signature()))
+                .setSignature(ByteString.copyFrom(variant.signature()))
                 .setChunkCount(chunkCount(m.sizeBytes(), chunkBytes))
                 .setChunkSizeBytes(chunkBytes)
                 .setCreatedUnixMs(v.createdMs())

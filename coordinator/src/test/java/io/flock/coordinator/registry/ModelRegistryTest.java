@@ -51,6 +51,30 @@ class ModelRegistryTest {
     }
 
     @Test
+    void publish_factorisedVariant_readBackWithItsOwnSpecAndItsSignatureVerifies() {
+        ModelSpec spec = ModelSpec.parse("mlp:16-12-4");
+        ModelRegistry lowRank = new ModelRegistry(store, signer, List.of(CompressionPipeline.parse("int8"),
+                CompressionPipeline.parse("lowrank:2+int8")), 20);
+        java.util.Random r = new java.util.Random(1);
+        List<Tensor> t = new java.util.ArrayList<>();
+        for (int[] shape : List.of(new int[] {12, 16}, new int[] {12}, new int[] {4, 12}, new int[] {4})) {
+            float[] x = new float[(int) Tensor.elementCount(shape)];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) r.nextGaussian();
+            }
+            t.add(new Tensor("t" + t.size(), shape, x));
+        }
+        ModelVersion published = lowRank.publish("lr", Candidate.of(spec, PIPELINE, new ModelParameters(t), null));
+
+        ArtifactVariant read = lowRank.requireVersion("lr", published.version()).variants().stream()
+                .filter(a -> a.codec().startsWith("lowrank")).findFirst().orElseThrow();
+
+        assertThat(read.manifest().spec()).isEqualTo("mlp:16-12r2-4r2");
+        assertThat(lowRank.requireVersion("lr", published.version()).spec()).isEqualTo("mlp:16-12-4");
+        new ArtifactVerifier(signer.publicKey()).verify(read.manifest(), read.signature(), lowRank.artifact(read.manifest().sha256()));
+    }
+
+    @Test
     void publish_storesSignedVariants_eachVerifiable_theFirstPushed() {
         ModelVersion v = publish("m", 0.5f);
 
