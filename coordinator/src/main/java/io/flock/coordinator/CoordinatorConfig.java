@@ -9,6 +9,7 @@ import io.flock.core.config.Settings;
 import io.flock.core.data.FeaturePipeline;
 import io.flock.core.link.Topics;
 import io.flock.core.model.ModelSpec;
+import io.flock.core.train.Distillation;
 import io.flock.core.train.TrainingConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +47,12 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
     /** Validates what spans sections. */
     public CoordinatorConfig {
         ConfigException.require(dataDir != null, "data-dir", dataDir);
+        TrainingPlan.Teacher teacher = strategy.plan().teacher();
+        if (teacher != null) {
+            ConfigException.require(!teacher.model().equals(model.name()), "distill.teacher (the model cannot teach itself)", teacher.model());
+            ConfigException.require(model.spec().kind() == ModelSpec.Kind.MLP && !model.spec().factorised(),
+                    "distill.teacher (distillation trains MLP students; model.spec is " + model.spec() + ")", teacher.model());
+        }
         ConfigException.wrap("push.codec", () -> {
             CompressionPipeline.parse(push.codec()).check(model.spec());
             return null;
@@ -239,6 +246,9 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
         d.put("training.proximal-mu", "0");
         d.put("training.clip-norm", "0");
         d.put("training.secure-aggregation", "false");
+        d.put("distill.teacher", "");
+        d.put("distill.temperature", "4");
+        d.put("distill.alpha", "0.5");
         d.put("registry.variants", "");
         d.put("registry.auto-promote", "true");
         d.put("registry.keep-versions", "20");
@@ -270,7 +280,7 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
                 new StrategyConfig(s.string("strategy.name"), (float) s.decimal("strategy.server-learning-rate"), new TrainingPlan(
                         new TrainingConfig((float) s.decimal("training.learning-rate"), s.integer("training.batch-size"),
                                 s.integer("training.local-epochs")), s.string("update.codec"), (float) s.decimal("training.proximal-mu"),
-                        (float) s.decimal("training.clip-norm"), s.bool("training.secure-aggregation"))),
+                        (float) s.decimal("training.clip-norm"), s.bool("training.secure-aggregation"), teacher(s))),
                 new Registry(list(s.string("registry.variants")), s.bool("registry.auto-promote"), s.integer("registry.keep-versions")),
                 new Eval(s.path("eval.data-dir")),
                 new Limits(s.bytes("limits.max-update-bytes"), s.bytes("limits.intake-budget")),
@@ -278,6 +288,17 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
                 new Telemetry(s.duration("telemetry.retention")),
                 new Schedule(s.string("schedule.mode"), s.duration("schedule.interval")),
                 s.string("enrollment-token"), Long.parseLong(s.string("seed"))));
+    }
+
+    /** @return the distill.* keys as a plan's teacher, null when distill.teacher is empty */
+    private static TrainingPlan.Teacher teacher(Settings s) {
+        String model = s.string("distill.teacher");
+        if (model.isEmpty()) {
+            return null;
+        }
+        ConfigException.wrap("distill.teacher", () -> Topics.segment(model));
+        return ConfigException.wrap("distill.temperature / distill.alpha", () -> new TrainingPlan.Teacher(model,
+                new Distillation((float) s.decimal("distill.temperature"), (float) s.decimal("distill.alpha"))));
     }
 
     private static List<String> list(String csv) {

@@ -36,6 +36,7 @@ import io.flock.core.data.Dataset;
 import io.flock.core.data.IdxFormat;
 import io.flock.core.model.Engines;
 import io.flock.core.model.FlockModel;
+import io.flock.core.model.ModelSpec;
 import io.flock.core.tensor.ModelParameters;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -97,6 +98,12 @@ public final class CoordinatorServer implements AutoCloseable {
         config.registry().variants().stream().map(CompressionPipeline::parse).filter(p -> !p.name().equals(variants.get(0).name()))
                 .forEach(variants::add);
         registry = new ModelRegistry(store, signer, variants, config.registry().keepVersions());
+        try {
+            requireTeacher();
+        } catch (ConfigException e) {
+            store.close();
+            throw e;
+        }
         devices = new DeviceRegistry(store, config.enrollmentToken());
         broker = config.mqtt().url().isEmpty()
                 ? new EmbeddedBroker(config.dataDir().resolve("broker"), config.mqtt().embeddedPort())
@@ -119,7 +126,7 @@ public final class CoordinatorServer implements AutoCloseable {
         UpdateIntake intake = new UpdateIntake(store, devices, config.limits().maxUpdateBytes(), metrics, intakeBudget);
         rounds = new RoundEngine(new RoundPlan(model, config.model().spec(), config.model().pipeline(), config.round().devices(),
                 config.round().minResults(), config.round().minAvailable(), config.round().timeout(), config.seed()), store, registry, devices,
-                config.strategy().build(), new MqttTaskSender(link), evaluator == null ? null : evaluator::evaluate,
+                config.strategy().build(), new MqttTaskSender(link, registry::requireCurrent), evaluator == null ? null : evaluator::evaluate,
                 r -> metrics.roundFinished(model, r));
         intake.register(model, rounds);
         ModelVersion current = registry.current(model).orElse(null);
@@ -144,6 +151,27 @@ public final class CoordinatorServer implements AutoCloseable {
                 server.getPort(), broker.url(), metricsServer == null ? "off" : config.metrics().host() + ":" + metricsServer.port(),
                 model, current.version(), rounds.strategyName(), config.database().isEmpty() ? "h2" : "external");
         return this;
+    }
+
+    /**
+     * @throws ConfigException naming distill.teacher when the plan has a teacher the registry cannot give: no production
+     *                         version of that model, or one whose inputs or classes are not the student's
+     */
+    private void requireTeacher() {
+        var teacher = config.strategy().plan().teacher();
+        if (teacher == null) {
+            return;
+        }
+        ModelVersion t = registry.current(teacher.model()).orElseThrow(() -> new ConfigException("distill.teacher=" + teacher.model()
+                + ": the registry has no production version of that model; train it first against this coordinator's database"
+                + " (model.name=" + teacher.model() + "), or set distill.teacher to \"\" to train without a teacher"));
+        ModelSpec spec = ModelSpec.parse(t.spec());
+        if (spec.inputSize() != config.model().spec().inputSize() || spec.classes() != config.model().spec().classes()) {
+            throw new ConfigException("distill.teacher=" + teacher.model() + ": its spec " + spec + " does not fit the student "
+                    + config.model().spec() + " (inputs and classes must match)");
+        }
+        log.info("model={} learns from teacher model={} version={} ({}) at T={} alpha={}", config.model().name(), teacher.model(),
+                t.version(), spec, teacher.distillation().temperature(), teacher.distillation().alpha());
     }
 
     /** @throws ConfigException naming eval.data-dir and the ways to fix it when the held-out files are not there */

@@ -7,9 +7,12 @@ import io.flock.coordinator.cli.ModelsCli;
 import io.flock.core.FlockException;
 import io.flock.core.compress.CompressionPipeline;
 import io.flock.core.config.ConfigException;
+import io.flock.core.model.ModelSpec;
+import io.flock.core.train.Distillation;
 import io.flock.simulator.bench.TrainingBenchmark;
 import io.flock.simulator.compress.CompressionRun;
 import io.flock.simulator.compress.CompressionStudy;
+import io.flock.simulator.compress.DistillationPlan;
 import io.flock.simulator.demo.Demo;
 import io.flock.simulator.demo.DemoOptions;
 import io.flock.simulator.fleet.BundledData;
@@ -123,12 +126,30 @@ public final class FlockCli {
         @Option(names = {"-s", "--set"}, description = "coordinator key override, e.g. --set model.spec=mlp:784-100-10")
         Map<String, String> set = new LinkedHashMap<>();
 
+        @Option(names = "--distill", negatable = true, description = "add distillation rows: a teacher trained federated in the same fleet"
+                + " and a compact student trained with and without it (default: on; --no-distill to skip)")
+        boolean distill = true;
+
+        @Option(names = "--teacher", description = "the teacher's spec (default: cnn:28x28-16-32-128-10)")
+        String teacher = DistillationPlan.DEFAULT.teacher().toString();
+
+        @Option(names = "--student", description = "the student's spec (default: mlp:784-64-10)")
+        String student = DistillationPlan.DEFAULT.student().toString();
+
+        @Option(names = "--temperature", description = "distillation temperature (default: 4)")
+        float temperature = DistillationPlan.DEFAULT.distillation().temperature();
+
+        @Option(names = "--alpha", description = "weight of the soft-target loss in [0, 1] (default: 0.5)")
+        float alpha = DistillationPlan.DEFAULT.distillation().alpha();
+
         @Override
         public Integer call() throws Exception {
             pipelines.forEach(CompressionPipeline::parse); // a bad pipeline fails before the training run
+            DistillationPlan plan = distill ? new DistillationPlan(ModelSpec.parse(teacher), ModelSpec.parse(student),
+                    new Distillation(temperature, alpha)) : null;
             try (ScratchDirectory work = scratch("flock-compress-", false)) {
-                new CompressionRun(new DemoOptions(devices, rounds, 0, data, work.path(), out, seed, set), pipelines, fineTuneRounds, System.out)
-                        .run();
+                new CompressionRun(new DemoOptions(devices, rounds, 0, data, work.path(), out, seed, set), pipelines, fineTuneRounds, plan,
+                        System.out).run();
             }
             return 0;
         }

@@ -5,39 +5,60 @@ import io.flock.coordinator.round.RoundEngine;
 import io.flock.coordinator.round.TaskSender;
 import io.flock.coordinator.store.RoundRecord;
 import io.flock.coordinator.strategy.TrainingPlan;
+import io.flock.coordinator.wire.WireMapper;
 import io.flock.core.FlockException;
 import io.flock.proto.v1.CodecDescriptor;
 import io.flock.proto.v1.DeviceTask;
+import io.flock.proto.v1.ModelAnnouncement;
 import io.flock.proto.v1.TrainTask;
 import io.flock.proto.v1.TrainingConfig;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Train tasks to each device's task topic (QoS 1), carrying every field of the round's training plan. */
+/**
+ * Train tasks to each device's task topic (QoS 1), carrying every field of the round's training plan; with a teacher,
+ * the teacher's current production manifest, so devices compute its soft targets on their own data.
+ */
 public final class MqttTaskSender implements TaskSender {
     private static final Logger log = LoggerFactory.getLogger(MqttTaskSender.class);
+    /** The chunk size a teacher's manifest names; devices fetch a teacher whole over gRPC. */
+    private static final int TEACHER_CHUNK_BYTES = 1 << 20;
     private final MqttFleetLink link;
+    private final Function<String, ModelVersion> production;
 
-    /** @param link the coordinator's broker connection */
-    public MqttTaskSender(MqttFleetLink link) {
+    /**
+     * @param link       the coordinator's broker connection
+     * @param production a model's production version (a plan's teacher)
+     */
+    public MqttTaskSender(MqttFleetLink link, Function<String, ModelVersion> production) {
         this.link = link;
+        this.production = production;
     }
 
     @Override
     public List<String> sendTrainTasks(RoundRecord round, ModelVersion base, TrainingPlan plan, List<String> devices,
                                        long deadlineUnixMs) {
         List<String> unsent = new ArrayList<>();
-        TrainingConfig cfg = TrainingConfig.newBuilder().setOptimizer("sgd")
+        TrainingConfig.Builder cfg = TrainingConfig.newBuilder().setOptimizer("sgd")
                 .setLearningRate(plan.training().learningRate()).setBatchSize(plan.training().batchSize())
                 .setLocalEpochs(plan.training().epochs()).setProximalMu(plan.proximalMu()).setClipNorm(plan.clipNorm())
-                .setKeepZeroWeights(base.pushed().pruned()).build();
+                .setKeepZeroWeights(base.pushed().pruned());
+        ModelAnnouncement teacher = null;
+        if (plan.teacher() != null) {
+            cfg.setDistillTemperature(plan.teacher().distillation().temperature()).setDistillAlpha(plan.teacher().distillation().alpha());
+            teacher = WireMapper.announcement(production.apply(plan.teacher().model()), TEACHER_CHUNK_BYTES, false);
+        }
         for (String d : devices) {
-            TrainTask task = TrainTask.newBuilder().setTaskId(RoundEngine.taskId(round.round(), d)).setRound(round.round())
+            TrainTask.Builder task = TrainTask.newBuilder().setTaskId(RoundEngine.taskId(round.round(), d)).setRound(round.round())
                     .setModel(round.model()).setBaseVersion(base.version()).setBaseSha256(base.manifest().sha256())
                     .setTraining(cfg).setUpdateCodec(CodecDescriptor.newBuilder().setName(plan.updateCodec()))
-                    .setDeadlineUnixMs(deadlineUnixMs).setSecureAggregation(plan.secure()).build();
+                    .setDeadlineUnixMs(deadlineUnixMs).setSecureAggregation(plan.secure());
+            if (teacher != null) {
+                task.setTeacher(teacher);
+            }
             try {
                 link.sendTask(d, DeviceTask.newBuilder().setTrain(task).build());
             } catch (FlockException e) {

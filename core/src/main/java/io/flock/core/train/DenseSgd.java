@@ -55,6 +55,8 @@ final class DenseSgd {
     private final float[] coef;
     /** Scratch for {@link #update}: {@code -lr * (input - background)}, {@code [input][row]}. */
     private final float[] scaledInput;
+    /** The loss on soft targets when a teacher's are given to {@link #step}; null = labels only. */
+    private final Distillation distillation;
 
     /**
      * @param start    parameters in DJL block order: weight {@code [out][in]}, bias {@code [out]}, per layer
@@ -63,6 +65,12 @@ final class DenseSgd {
      * @param background the prepared value of a raw 0 input (0 when inputs are only scaled)
      */
     DenseSgd(ModelParameters start, List<Integer> sizes, float learningRate, int maxBatch, float background) {
+        this(start, sizes, learningRate, maxBatch, background, null);
+    }
+
+    /** @param distillation the loss for steps with soft targets; null = labels only */
+    DenseSgd(ModelParameters start, List<Integer> sizes, float learningRate, int maxBatch, float background, Distillation distillation) {
+        this.distillation = distillation;
         this.background = background;
         this.offBackground = new float[maxBatch];
         int widest = Math.max(maxBatch, sizes.stream().mapToInt(Integer::intValue).max().orElse(0));
@@ -133,13 +141,27 @@ final class DenseSgd {
      * @return the batch's mean cross-entropy loss
      */
     double step(float[] x, float[] labels, int rows) {
+        return step(x, labels, null, rows);
+    }
+
+    /**
+     * One SGD step on a prepared batch, on the distillation loss when soft targets are given.
+     *
+     * @param soft {@code rows * classes} soft targets, row-major; null = labels only
+     * @return the batch's mean loss
+     * @throws IllegalStateException when soft targets come without a distillation loss
+     */
+    double step(float[] x, float[] labels, float[] soft, int rows) {
+        if (soft != null && distillation == null) {
+            throw new IllegalStateException("soft targets given to a trainer made without a distillation loss");
+        }
         for (int r = 0; r < rows; r++) {
             System.arraycopy(x, r * width[0], act[0][r], 0, width[0]);
         }
         for (int l = 0; l < layers; l++) {
             forward(l, rows);
         }
-        double loss = softmaxCrossEntropy(rows, labels);
+        double loss = soft == null ? softmaxCrossEntropy(rows, labels) : distilled(rows, labels, soft);
         for (int l = layers - 1; l >= 0; l--) {
             if (l > 0) {
                 backpropagate(l, rows);
@@ -216,6 +238,17 @@ final class DenseSgd {
                 float p = (float) Math.exp(z[c] - logSum);
                 g[c] = (p - (c == label ? 1f : 0f)) / rows;
             }
+        }
+        return loss / rows;
+    }
+
+    /** As {@link #softmaxCrossEntropy}, on the distillation loss. */
+    private double distilled(int rows, float[] labels, float[] soft) {
+        int classes = width[layers];
+        double loss = 0;
+        for (int r = 0; r < rows; r++) {
+            loss += distillation.lossAndGradient(act[layers][r], 0, classes, (int) labels[r], soft, r * classes, grad[layers][r],
+                    1f / rows);
         }
         return loss / rows;
     }

@@ -57,7 +57,7 @@ public final class LocalTrainer {
     public TrainingResult train(FlockModel model, Dataset data, FeaturePipeline pipeline, TrainingConfig config, Random random) {
         synchronized (model) {
             if (onDenseKernel(model.spec())) {
-                Trained t = trainDense(model.spec(), model.parameters(), data, pipeline, config, random);
+                Trained t = trainDense(model.spec(), model.parameters(), data, pipeline, config, random, null);
                 model.load(t.parameters());
                 return t.result();
             }
@@ -80,7 +80,7 @@ public final class LocalTrainer {
                 .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(config.learningRate())).build());
         double loss;
         try (Trainer trainer = model.djl().newTrainer(tc)) {
-            loss = epochs(data, pipeline, config, random, (x, y, b) -> step(trainer, x, y, b, data.featureCount()));
+            loss = epochs(data, pipeline, config, random, null, (x, y, soft, b) -> step(trainer, x, y, b, data.featureCount()));
         }
         ModelParameters trained = model.parameters();
         requireConverged(trained);
@@ -103,8 +103,27 @@ public final class LocalTrainer {
      */
     public Trained train(ModelSpec spec, ModelParameters start, Supplier<FlockModel> scratch, Dataset data,
                          FeaturePipeline pipeline, TrainingConfig config, Random random) {
+        return train(spec, start, scratch, data, pipeline, config, random, null);
+    }
+
+    /**
+     * As {@link #train(ModelSpec, ModelParameters, Supplier, Dataset, FeaturePipeline, TrainingConfig, Random)}, learning
+     * from a teacher's soft targets too (knowledge distillation) when {@code teacher} is given.
+     *
+     * @param teacher soft targets for every row of {@code data} and the loss to use; null = labels only
+     * @throws InvalidInputException also when the soft targets do not cover the data, or the student is not an MLP
+     *                               (distillation runs on the dense kernel)
+     */
+    public Trained train(ModelSpec spec, ModelParameters start, Supplier<FlockModel> scratch, Dataset data,
+                         FeaturePipeline pipeline, TrainingConfig config, Random random, SoftTargets teacher) {
+        if (teacher != null) {
+            if (!onDenseKernel(spec)) {
+                throw new InvalidInputException("distillation trains MLP students (on the dense kernel), not " + spec);
+            }
+            teacher.requireCovers(data.size(), spec.classes());
+        }
         if (onDenseKernel(spec)) {
-            return trainDense(spec, start, data, pipeline, config, random);
+            return trainDense(spec, start, data, pipeline, config, random, teacher);
         }
         FlockModel model = scratch.get();
         synchronized (model) {
@@ -118,12 +137,12 @@ public final class LocalTrainer {
     }
 
     private static Trained trainDense(ModelSpec spec, ModelParameters start, Dataset data, FeaturePipeline pipeline,
-                                      TrainingConfig config, Random random) {
+                                      TrainingConfig config, Random random, SoftTargets teacher) {
         requireFits(spec, data);
         long t0 = System.nanoTime();
         DenseSgd sgd = new DenseSgd(start, spec.layers(), config.learningRate(), Math.min(config.batchSize(), data.size()),
-                pipeline.transform(new float[] {0f})[0]);
-        double loss = epochs(data, pipeline, config, random, sgd::step);
+                pipeline.transform(new float[] {0f})[0], teacher == null ? null : teacher.distillation());
+        double loss = epochs(data, pipeline, config, random, teacher, sgd::step);
         ModelParameters trained = sgd.parameters();
         requireConverged(trained);
         return new Trained(trained, result(data, config, loss, t0));
@@ -144,13 +163,14 @@ public final class LocalTrainer {
         return new TrainingResult(data.size(), steps, loss, (System.nanoTime() - startNanos) / 1e9);
     }
 
-    /** One optimiser step on a prepared batch; returns its mean loss. */
+    /** One optimiser step on a prepared batch (with the batch's soft targets, or null); returns its mean loss. */
     private interface BatchStep {
-        double step(float[] x, float[] labels, int rows);
+        double step(float[] x, float[] labels, float[] soft, int rows);
     }
 
     /** Runs the epochs over shuffled batches; returns the mean batch loss of the last epoch. */
-    private static double epochs(Dataset data, FeaturePipeline pipeline, TrainingConfig config, Random random, BatchStep step) {
+    private static double epochs(Dataset data, FeaturePipeline pipeline, TrainingConfig config, Random random, SoftTargets teacher,
+                                 BatchStep step) {
         int n = data.size();
         int batch = Math.min(config.batchSize(), n);
         int[] order = new int[n];
@@ -159,6 +179,8 @@ public final class LocalTrainer {
         }
         float[] x = new float[batch * data.featureCount()];
         float[] y = new float[batch];
+        int classes = teacher == null ? 0 : teacher.classes();
+        float[] soft = teacher == null ? null : new float[batch * classes];
         double lossSum = 0;
         int lossBatches = 0;
         for (int epoch = 0; epoch < config.epochs(); epoch++) {
@@ -170,8 +192,11 @@ public final class LocalTrainer {
                 pipeline.prepareBatch(data, order, from, b, x);
                 for (int k = 0; k < b; k++) {
                     y[k] = data.label(order[from + k]);
+                    if (soft != null) {
+                        System.arraycopy(teacher.targets(), order[from + k] * classes, soft, k * classes, classes);
+                    }
                 }
-                lossSum += step.step(x, y, b);
+                lossSum += step.step(x, y, soft, b);
                 lossBatches++;
             }
         }

@@ -320,15 +320,37 @@ public final class ModelUpdater {
         return Math.min(MAX_ARTIFACT_BYTES, Runtime.getRuntime().maxMemory() / 4);
     }
 
-    private void verifyAndLoad(ModelAnnouncement a, byte[] bytes) {
+    /**
+     * Fetches another model's artifact over gRPC (a teacher's, for distillation) with the checks a pushed one gets:
+     * the manifest's signature before any room is set aside, the size bound, then digest and signature of the bytes.
+     * Nothing is loaded or kept.
+     *
+     * @return the decoded parameters
+     * @throws ArtifactRejectedException when a check fails or the bytes do not decode
+     */
+    public ModelParameters fetchVerified(ModelAnnouncement a, Duration timeout) {
+        ArtifactManifest manifest = manifest(a);
+        verifier.verifySignature(manifest, a.getSignature().toByteArray());
+        if (a.getSizeBytes() > maxArtifactBytes()) {
+            throw new ArtifactRejectedException("artifact " + a.getModel() + " v" + a.getVersion() + " claims " + a.getSizeBytes()
+                    + " bytes; this device takes at most " + maxArtifactBytes());
+        }
+        return decodeVerified(a, coordinator.fetchArtifact(a.getSha256(), 0, timeout));
+    }
+
+    /** @throws ArtifactRejectedException when the digest, size or signature is wrong, or the bytes do not decode */
+    private ModelParameters decodeVerified(ModelAnnouncement a, byte[] bytes) {
         ArtifactManifest manifest = manifest(a);
         verifier.verify(manifest, a.getSignature().toByteArray(), bytes);
-        ModelParameters params;
         try {
-            params = CompressionPipeline.parse(manifest.codec()).codec().decode(bytes);
+            return CompressionPipeline.parse(manifest.codec()).codec().decode(bytes);
         } catch (InvalidInputException e) {
             throw new ArtifactRejectedException("artifact " + a.getModel() + " v" + a.getVersion() + " does not decode: " + e.getMessage());
         }
+    }
+
+    private void verifyAndLoad(ModelAnnouncement a, byte[] bytes) {
+        ModelParameters params = decodeVerified(a, bytes);
         local.swap(a.getModel(), a.getVersion(), a.getSha256(), ModelSpec.parse(a.getSpec()), FeaturePipeline.parse(a.getFeaturePipeline()), params);
     }
 

@@ -2,6 +2,8 @@ package io.flock.agent.training;
 
 import io.flock.core.InvalidInputException;
 import io.flock.core.codec.Codecs;
+import io.flock.core.model.ModelSpec;
+import io.flock.core.train.Distillation;
 import io.flock.proto.v1.CodecDescriptor;
 import io.flock.proto.v1.TrainTask;
 import io.flock.proto.v1.TrainingConfig;
@@ -10,7 +12,8 @@ import java.util.Optional;
 /**
  * Decides whether this agent can honour every field of a train task's plan. The agent trains with
  * plain SGD and uploads an unmasked, unclipped, noise-free delta; a plan that asks for anything else
- * (FedProx, client-side DP, secure aggregation, another optimizer, an unknown codec) or exceeds the
+ * (FedProx, client-side DP, secure aggregation, another optimizer, an unknown codec, a teacher without valid
+ * distillation settings) or exceeds the
  * device's {@link PlanLimits} is refused instead of being trained differently from what was asked.
  * Stateless and thread-safe.
  */
@@ -54,7 +57,27 @@ public final class PlanCheck {
         if (task.getSecureAggregation()) {
             return unsupported("secure_aggregation=true");
         }
-        return codec(task.getUpdateCodec());
+        Optional<String> teacher = teacher(task);
+        return teacher.isPresent() ? teacher : codec(task.getUpdateCodec());
+    }
+
+    /** A teacher must come with valid distillation settings and a spec whose inputs and classes are the student's. */
+    private static Optional<String> teacher(TrainTask task) {
+        TrainingConfig c = task.getTraining();
+        if (!task.hasTeacher()) {
+            return c.getDistillTemperature() != 0 || c.getDistillAlpha() != 0
+                    ? Optional.of("distill_temperature/distill_alpha are set but the task names no teacher") : Optional.empty();
+        }
+        try {
+            new Distillation(c.getDistillTemperature(), c.getDistillAlpha());
+            ModelSpec teacher = ModelSpec.parse(task.getTeacher().getSpec());
+            if (teacher.factorised()) {
+                return Optional.of("teacher spec " + teacher + " is factorised; a teacher runs dense");
+            }
+            return Optional.empty();
+        } catch (InvalidInputException e) {
+            return Optional.of("teacher: " + e.getMessage());
+        }
     }
 
     private static Optional<String> codec(CodecDescriptor codec) {

@@ -5,6 +5,8 @@ import io.flock.agent.artifact.ModelUpdater;
 import io.flock.agent.inference.LocalModel;
 import io.flock.agent.outbox.Outbox;
 import io.flock.agent.outbox.PendingUpload;
+import io.flock.core.InvalidInputException;
+import io.flock.core.artifact.ArtifactRejectedException;
 import io.flock.core.artifact.Digests;
 import io.flock.core.codec.Codecs;
 import io.flock.core.codec.ParameterCodec;
@@ -13,7 +15,9 @@ import io.flock.core.data.Dataset;
 import io.flock.core.model.FlockModel;
 import io.flock.core.model.ModelSpec;
 import io.flock.core.tensor.ModelParameters;
+import io.flock.core.train.Distillation;
 import io.flock.core.train.LocalTrainer;
+import io.flock.core.train.SoftTargets;
 import io.flock.core.train.TrainingConfig;
 import io.flock.core.train.TrainingResult;
 import io.flock.proto.v1.CodecDescriptor;
@@ -34,7 +38,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs train tasks on the device's private data: starts from the task's base version, trains with
- * the task's SGD settings, and hands the encoded delta (trained minus base) to the outbox. The data
+ * the task's SGD settings (learning from a teacher's soft targets too when the task names one: {@link TeacherTargets}),
+ * and hands the encoded delta (trained minus base) to the outbox. The data
  * itself never leaves this class. A task whose plan {@link PlanCheck} refuses is not trained: the
  * reason is logged, counted and reported to {@link TaskRejections}, and nothing is uploaded. Tasks
  * run one at a time on the caller's thread.
@@ -54,6 +59,7 @@ public final class TrainingWorker implements AutoCloseable {
     private final TaskRejections rejections;
     private final AtomicLong rejected = new AtomicLong();
     private final LocalTrainer trainer = new LocalTrainer();
+    private final TeacherTargets teacher;
     private Dataset data;
     private FlockModel scratch;
     /**
@@ -84,6 +90,7 @@ public final class TrainingWorker implements AutoCloseable {
         this.updater = updater;
         this.outbox = outbox;
         this.seed = seed;
+        this.teacher = new TeacherTargets(deviceId, updater);
     }
 
     /** Trains for one task and queues the update, or refuses the task; failures are logged, never thrown. */
@@ -118,9 +125,17 @@ public final class TrainingWorker implements AutoCloseable {
             }
             LocalModel.Loaded base = local.current().orElseThrow();
             var cfg = task.getTraining();
+            SoftTargets soft;
+            try {
+                soft = task.hasTeacher() ? teacher.targets(task.getTeacher(), new Distillation(cfg.getDistillTemperature(),
+                        cfg.getDistillAlpha()), base.spec(), data, Duration.ofSeconds(30)) : null;
+            } catch (InvalidInputException | ArtifactRejectedException e) {
+                reject(task, e.getMessage());
+                return;
+            }
             LocalTrainer.Trained t = trainer.train(base.spec(), base.parameters(), () -> scratch(base.spec()), data,
                     base.pipeline(), new TrainingConfig(cfg.getLearningRate(), cfg.getBatchSize(), cfg.getLocalEpochs()),
-                    new Random(seed * 31 + task.getRound()));
+                    new Random(seed * 31 + task.getRound()), soft);
             TrainingResult r = t.result();
             DeviceConditions.pause(conditions.computePenalty(Duration.ofNanos((long) (r.seconds() * 1e9))));
             if (conditions.dropsOut(task.getTaskId())) {
@@ -142,8 +157,9 @@ public final class TrainingWorker implements AutoCloseable {
                     .setPayloadSha256(Digests.sha256Hex(payload)).setTrainLoss(r.meanLoss()).setTrainSeconds(r.seconds()).build();
             done.add(task.getTaskId());
             outbox.submit(new PendingUpload(header, payload));
-            log.info("device={} trained round={} examples={} loss={} base={}ms train={}ms encode={}ms", deviceId, task.getRound(),
-                    r.examples(), String.format("%.4f", r.meanLoss()), millis(start, ready), millis(ready, trained),
+            String taught = soft == null ? "" : " teacher=" + task.getTeacher().getModel() + "@" + task.getTeacher().getVersion();
+            log.info("device={} trained round={} examples={} loss={}{} base={}ms train={}ms encode={}ms", deviceId, task.getRound(),
+                    r.examples(), String.format("%.4f", r.meanLoss()), taught, millis(start, ready), millis(ready, trained),
                     millis(trained, System.nanoTime()));
         } catch (IOException | RuntimeException e) {
             log.warn("device={} task {} failed: {}", deviceId, task.getTaskId(), e.toString());

@@ -36,18 +36,21 @@ public final class CompressionRun {
     private final DemoOptions options;
     private final List<String> pipelines;
     private final int fineTuneRounds;
+    private final DistillationPlan distill;
     private final PrintStream out;
 
     /**
      * @param options        the training run (devices, rounds, data, seed, coordinator overrides) and the output directory
      * @param pipelines      the pipelines to compare
      * @param fineTuneRounds federated rounds of fine-tuning per pruning pipeline; 0 = none
+     * @param distill        the distillation rows' teacher and student; null = none
      * @param out            where the progress and the table go
      */
-    public CompressionRun(DemoOptions options, List<String> pipelines, int fineTuneRounds, PrintStream out) {
+    public CompressionRun(DemoOptions options, List<String> pipelines, int fineTuneRounds, DistillationPlan distill, PrintStream out) {
         this.options = options;
         this.pipelines = pipelines;
         this.fineTuneRounds = fineTuneRounds;
+        this.distill = distill;
         this.out = out;
     }
 
@@ -79,8 +82,11 @@ public final class CompressionRun {
                 }
             }
         }
-        CompressionReport.print(rows, out);
         Map<String, Object> context = new LinkedHashMap<>();
+        if (distill != null) {
+            context.put("distillation", distillationRows(study, data, train, rows));
+        }
+        CompressionReport.print(rows, out);
         context.put("what", "one federated model compressed with each pipeline; accuracy and latency of the decoded model as an agent"
                 + " loads and serves it (LocalModel, batch 1, one thread, after 1,000 warm-up predictions); pruned rows as pruned,"
                 + " and after gradual pruning with federated fine-tuning (3 stages on a cubic schedule, the mask kept) where"
@@ -133,6 +139,53 @@ public final class CompressionRun {
     static double sparsityAt(double target, int k, int n) {
         double s = target * (1 - Math.pow(1 - (double) k / n, 3));
         return k == n ? target : Math.round(s * 1e4) / 1e4;
+    }
+
+    /**
+     * Trains the teacher, then the student without and with it (same rounds, data and seed), adds their rows and
+     * returns the comparison for the report.
+     */
+    private Map<String, Object> distillationRows(CompressionStudy study, Path data, ByteDataset train, List<CompressionStudy.Row> rows)
+            throws Exception {
+        Map<String, String> teacherSet = new LinkedHashMap<>(options.overrides());
+        teacherSet.put("model.name", "fmnist-teacher");
+        teacherSet.put("model.spec", distill.teacher().toString());
+        out.printf("distillation: training teacher %s federated for %d rounds%n", distill.teacher(), options.rounds());
+        Trained teacher = train(with(teacherSet), data, train, "teacher");
+        Map<String, String> studentSet = new LinkedHashMap<>(options.overrides());
+        studentSet.put("model.name", "fmnist-student");
+        studentSet.put("model.spec", distill.student().toString());
+        out.printf("distillation: training student %s without a teacher%n", distill.student());
+        Trained plain = train(with(studentSet), data, train, "student");
+        studentSet.put("data-dir", options.workDir().resolve("teacher").resolve("coordinator").toString()); // the teacher's registry
+        studentSet.put("distill.teacher", "fmnist-teacher");
+        studentSet.put("distill.temperature", String.valueOf(distill.distillation().temperature()));
+        studentSet.put("distill.alpha", String.valueOf(distill.distillation().alpha()));
+        out.printf("distillation: training student %s from the teacher's soft targets (T=%s, alpha=%s, computed on each device)%n",
+                distill.student(), distill.distillation().temperature(), distill.distillation().alpha());
+        Trained taught = train(with(studentSet), data, train, "student-distilled");
+        CompressionStudy.Row t = study.other("teacher (cnn)", distill.teacher(), teacher.parameters(), "fp32");
+        CompressionStudy.Row p = study.other("student+int8", distill.student(), plain.parameters(), "int8");
+        CompressionStudy.Row d = study.other("distilled+int8", distill.student(), taught.parameters(), "int8");
+        rows.addAll(List.of(t, p, d));
+        out.printf("distillation: the distilled student scores %.4f, %+.2f points against the same student without a teacher (%.4f);"
+                + " teacher %.4f%n", d.accuracy(), 100 * (d.accuracy() - p.accuracy()), p.accuracy(), t.accuracy());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("teacher", distill.teacher().toString());
+        m.put("student", distill.student().toString());
+        m.put("temperature", distill.distillation().temperature());
+        m.put("alpha", distill.distillation().alpha());
+        m.put("rounds", options.rounds());
+        m.put("teacherAccuracy", t.accuracy());
+        m.put("studentAccuracy", p.accuracy());
+        m.put("distilledAccuracy", d.accuracy());
+        m.put("gainPoints", 100 * (d.accuracy() - p.accuracy()));
+        return m;
+    }
+
+    private DemoOptions with(Map<String, String> set) {
+        return new DemoOptions(options.devices(), options.rounds(), 0, options.dataDir(), options.workDir(), options.outDir(),
+                options.seed(), set);
     }
 
     /** One federated run of the demo's fleet; returns its final global model. */

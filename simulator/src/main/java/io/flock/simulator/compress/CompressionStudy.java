@@ -76,10 +76,27 @@ public final class CompressionStudy {
             throw new IllegalStateException("measure the reference first");
         }
         CompressionPipeline p = CompressionPipeline.parse(pipeline);
-        CompressionPipeline.Artifact artifact = p.encode(spec, source);
+        return row(p.name(), spec, p, source, fineTuneRounds, p.name().equals("fp32") && fineTuneRounds == 0);
+    }
+
+    /**
+     * A row for another network trained in the study's fleet (a distillation teacher or student), compressed with
+     * {@code pipeline} and compared with the reference model.
+     *
+     * @param label what the row's pipeline column says
+     */
+    public Row other(String label, ModelSpec network, ModelParameters parameters, String pipeline) {
+        if (reference == null) {
+            throw new IllegalStateException("measure the reference first");
+        }
+        return row(label, network, CompressionPipeline.parse(pipeline), parameters, 0, false);
+    }
+
+    private Row row(String label, ModelSpec network, CompressionPipeline p, ModelParameters source, int rounds, boolean isReference) {
+        CompressionPipeline.Artifact artifact = p.encode(network, source);
         ModelParameters decoded = p.codec().decode(artifact.bytes());
-        double[] m = p.name().equals("fp32") && fineTuneRounds == 0 ? reference : measure(artifact.spec(), decoded);
-        return new Row(p.name(), artifact.spec().toString(), fineTuneRounds, artifact.bytes().length,
+        double[] m = isReference ? reference : measure(artifact.spec(), decoded);
+        return new Row(label, artifact.spec().toString(), rounds, artifact.bytes().length,
                 (double) fp32Bytes / artifact.bytes().length, m[0], 100 * (m[0] - reference[0]), Pruning.sparsity(decoded),
                 decoded.totalSize(), m[1], m[2]);
     }
