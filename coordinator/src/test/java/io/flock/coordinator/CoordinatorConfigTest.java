@@ -29,6 +29,24 @@ class CoordinatorConfigTest {
     }
 
     @Test
+    void from_distillation_badSettings_nameTheKey() {
+        assertThat(with(Map.of()).strategy().plan().teacher()).isNull();
+        assertThat(with(Map.of("distill.teacher", "fmnist-cnn")).strategy().plan().teacher().distillation().temperature()).isEqualTo(4f);
+
+        assertThatThrownBy(() -> with(Map.of("distill.teacher", "fmnist-mlp"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("distill.teacher").hasMessageContaining("cannot teach itself");
+        assertThatThrownBy(() -> with(Map.of("distill.teacher", "t", "distill.temperature", "0"))).hasMessageContaining("distill.temperature")
+                .hasMessageContaining("temperature must be finite and > 0");
+        assertThatThrownBy(() -> with(Map.of("distill.teacher", "t", "distill.alpha", "1.5"))).hasMessageContaining("distill.alpha")
+                .hasMessageContaining("[0, 1]");
+        assertThatThrownBy(() -> with(Map.of("distill.teacher", "t", "model.spec", "cnn:28x28-4-8-16-10", "push.codec", "fp32")))
+                .hasMessageContaining("distillation trains MLP students");
+        assertThatThrownBy(() -> with(Map.of("distill.teacher", "a/b"))).hasMessageContaining("distill.teacher");
+        assertThatThrownBy(() -> with(Map.of("registry.variants", "distill:cnn"))).hasMessageContaining("registry.variants")
+                .hasMessageContaining("distill.teacher");
+    }
+
+    @Test
     void from_badValues_nameTheKey() {
         assertThatThrownBy(() -> with(Map.of("round.devices", "0"))).isInstanceOf(ConfigException.class).hasMessageContaining("round.devices");
         assertThatThrownBy(() -> with(Map.of("round.devices", "3", "round.min-results", "4"))).hasMessageContaining("round.min-results");

@@ -115,7 +115,7 @@ public final class EdgeAgent implements AutoCloseable {
         this.mqtt = gateway == null ? new AgentMqttLink(config.mqttUrl(), config.deviceId(), config.model(), new Handler(), traffic, timers)
                 : gateway.link(config.deviceId(), config.model(), new Handler());
         this.metrics = new AgentMetrics(new AgentMetrics.Readings(router::count, local::version, updater::rejections,
-                training::rejections, outbox::uploaded, outbox::pending));
+                training::rejections, outbox::uploaded, outbox::pending, training::distilled));
     }
 
     /** Restores the last good model, registers, connects, and opens the local API. */

@@ -52,7 +52,7 @@ public final class MqttTaskSender implements TaskSender {
             teacher = WireMapper.announcement(production.apply(plan.teacher().model()), TEACHER_CHUNK_BYTES, false);
         }
         for (String d : devices) {
-            TrainTask.Builder task = TrainTask.newBuilder().setTaskId(RoundEngine.taskId(round.round(), d)).setRound(round.round())
+            TrainTask.Builder task = TrainTask.newBuilder().setTaskId(RoundEngine.taskId(round.model(), round.round(), d)).setRound(round.round())
                     .setModel(round.model()).setBaseVersion(base.version()).setBaseSha256(base.manifest().sha256())
                     .setTraining(cfg).setUpdateCodec(CodecDescriptor.newBuilder().setName(plan.updateCodec()))
                     .setDeadlineUnixMs(deadlineUnixMs).setSecureAggregation(plan.secure());

@@ -46,7 +46,7 @@ final class OpenRound {
                     + record.model() + " but " + (closed ? "round " + record.round() + " is closed" : "round " + record.round()
                     + " is open"));
         }
-        if (!record.selected().contains(s.deviceId()) || !RoundEngine.taskId(record.round(), s.deviceId()).equals(s.taskId())) {
+        if (!record.selected().contains(s.deviceId()) || !RoundEngine.taskId(record.model(), record.round(), s.deviceId()).equals(s.taskId())) {
             throw new RoundClosedException("no_task", "device " + s.deviceId() + " has no task '"
                     + FieldLimits.echo(s.taskId()) + "' in round " + record.round());
         }

@@ -17,10 +17,12 @@ import io.flock.coordinator.strategy.ClientUpdate;
 import io.flock.coordinator.strategy.ServerOptimizer;
 import io.flock.coordinator.strategy.Strategy;
 import io.flock.coordinator.strategy.TrainingPlan;
+import io.flock.core.artifact.Digests;
 import io.flock.core.codec.Codecs;
 import io.flock.core.compress.Pruning;
 import io.flock.core.tensor.ModelParameters;
 import io.flock.core.train.Evaluation;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -75,9 +77,12 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
         this.scoring = new VersionScoring(plan.model(), registry::recordScores, evaluator == null ? p -> null : evaluator);
     }
 
-    /** @return the task id of a device in a round; unique, and the basis of its idempotency key */
-    public static String taskId(long round, String deviceId) {
-        return "r" + round + "-" + deviceId;
+    /**
+     * @return the task id of a device in a round of a model; unique across the models of one registry (rounds of each
+     *         are numbered from 1), and the basis of its idempotency key
+     */
+    public static String taskId(String model, long round, String deviceId) {
+        return "r" + round + "-" + deviceId + "-" + Digests.sha256Hex(model.getBytes(StandardCharsets.UTF_8)).substring(0, 8);
     }
 
     /** @return the strategy's name */
@@ -257,7 +262,7 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
      */
     public boolean taskRejected(String deviceId, long round, String taskId) {
         OpenRound r = open.get();
-        if (r == null || r.record().round() != round || !taskId(round, deviceId).equals(taskId)) {
+        if (r == null || r.record().round() != round || !taskId(plan.model(), round, deviceId).equals(taskId)) {
             return false;
         }
         r.unable(deviceId);

@@ -102,7 +102,7 @@ class RoundIntakeTest {
     }
 
     private static UpdateSubmission update(String device, String key, float... delta) {
-        return new UpdateSubmission(device, MODEL, RoundEngine.taskId(1, device), 1, 1, key, 100, "fp32", Codecs.FP32.encode(p(delta)));
+        return new UpdateSubmission(device, MODEL, RoundEngine.taskId(MODEL, 1, device), 1, 1, key, 100, "fp32", Codecs.FP32.encode(p(delta)));
     }
 
     @Test
@@ -183,22 +183,22 @@ class RoundIntakeTest {
 
         assertThatThrownBy(() -> intake.submit(update("a", longKey, 1, 1))).isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("idempotency_key").hasMessageContaining("256").hasMessageNotContaining(longKey);
-        assertThatThrownBy(() -> intake.submit(new UpdateSubmission("a", "other", RoundEngine.taskId(1, "a"), 1, 1, "k", 100, "fp32",
+        assertThatThrownBy(() -> intake.submit(new UpdateSubmission("a", "other", RoundEngine.taskId("other", 1, "a"), 1, 1, "k", 100, "fp32",
                 Codecs.FP32.encode(p(1, 1))))).isInstanceOf(ModelNotFoundException.class);
-        assertThatThrownBy(() -> intake.submit(new UpdateSubmission("a", "", RoundEngine.taskId(1, "a"), 1, 1, "k", 100, "fp32",
+        assertThatThrownBy(() -> intake.submit(new UpdateSubmission("a", "", RoundEngine.taskId("", 1, "a"), 1, 1, "k", 100, "fp32",
                 Codecs.FP32.encode(p(1, 1))))).isInstanceOf(InvalidInputException.class).hasMessageContaining("model");
-        assertThatThrownBy(() -> intake.submit(new UpdateSubmission("a", MODEL, RoundEngine.taskId(1, "a"), 1, 7, "k", 100, "fp32",
+        assertThatThrownBy(() -> intake.submit(new UpdateSubmission("a", MODEL, RoundEngine.taskId(MODEL, 1, "a"), 1, 7, "k", 100, "fp32",
                 Codecs.FP32.encode(p(1, 1))))).isInstanceOf(RoundClosedException.class).hasMessageContaining("version 7");
-        assertThatThrownBy(() -> intake.submit(new UpdateSubmission("a", MODEL, RoundEngine.taskId(2, "a"), 2, 1, "k", 100, "fp32",
+        assertThatThrownBy(() -> intake.submit(new UpdateSubmission("a", MODEL, RoundEngine.taskId(MODEL, 2, "a"), 2, 1, "k", 100, "fp32",
                 Codecs.FP32.encode(p(1, 1))))).isInstanceOf(RoundClosedException.class);
         assertThatThrownBy(() -> intake.submit(update("mallory", "k", 1, 1))).isInstanceOf(UnknownDeviceException.class);
         assertThatThrownBy(() -> intake.submit(update("a", "k", 1, 1, 1))).isInstanceOf(InvalidInputException.class);
         assertThatThrownBy(() -> intake.submit(update("a", "k", Float.NaN, 1))).isInstanceOf(InvalidInputException.class);
-        assertThatThrownBy(() -> intake.submit(new UpdateSubmission("a", MODEL, RoundEngine.taskId(1, "a"), 1, 1, "k", 100, "fp32",
+        assertThatThrownBy(() -> intake.submit(new UpdateSubmission("a", MODEL, RoundEngine.taskId(MODEL, 1, "a"), 1, 1, "k", 100, "fp32",
                 new byte[2 << 20]))).isInstanceOf(CapacityExceededException.class);
-        assertThatThrownBy(() -> intake.submit(new UpdateSubmission("a", MODEL, RoundEngine.taskId(1, "a"), 1, 1, "k", 0, "fp32",
+        assertThatThrownBy(() -> intake.submit(new UpdateSubmission("a", MODEL, RoundEngine.taskId(MODEL, 1, "a"), 1, 1, "k", 0, "fp32",
                 Codecs.FP32.encode(p(1, 1))))).isInstanceOf(InvalidInputException.class).hasMessageContaining("num_examples");
-        assertThatThrownBy(() -> intake.submit(new UpdateSubmission("a", MODEL, RoundEngine.taskId(1, "a"), 1, 1, "k", 100, "fp32",
+        assertThatThrownBy(() -> intake.submit(new UpdateSubmission("a", MODEL, RoundEngine.taskId(MODEL, 1, "a"), 1, 1, "k", 100, "fp32",
                 new byte[] {1, 2, 3}))).isInstanceOf(InvalidInputException.class);
 
         assertThat(engine.acceptedInOpenRound()).isZero();
@@ -236,7 +236,7 @@ class RoundIntakeTest {
             String device = List.of("a", "b", "c").get(i % 3);
             uploads.add(() -> {
                 long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
-                assertThatThrownBy(() -> intake.submit(new UpdateSubmission(device, MODEL, RoundEngine.taskId(1, device), 1, 1, "bomb",
+                assertThatThrownBy(() -> intake.submit(new UpdateSubmission(device, MODEL, RoundEngine.taskId(MODEL, 1, device), 1, 1, "bomb",
                         100, "int8", bomb))).isInstanceOf(InvalidInputException.class);
                 return threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
             });
@@ -283,8 +283,8 @@ class RoundIntakeTest {
         intake.submit(update("a", "ka", 1, 1));
         intake.submit(update("b", "kb", 1, 1));
 
-        assertThat(engine.taskRejected("c", 1, RoundEngine.taskId(2, "c"))).as("not its task").isFalse();
-        assertThat(engine.taskRejected("c", 1, RoundEngine.taskId(1, "c"))).isTrue();
+        assertThat(engine.taskRejected("c", 1, RoundEngine.taskId(MODEL, 2, "c"))).as("not its task").isFalse();
+        assertThat(engine.taskRejected("c", 1, RoundEngine.taskId(MODEL, 1, "c"))).isTrue();
 
         RoundResult r = round.get(5, TimeUnit.SECONDS);
         assertThat(r.accepted()).isEqualTo(2);
@@ -298,7 +298,7 @@ class RoundIntakeTest {
         startEngine(3, 1, Duration.ofSeconds(30));
         Future<RoundResult> round = roundInBackground();
         registry.rollback(MODEL, 0);
-        intake.submit(new UpdateSubmission("a", MODEL, RoundEngine.taskId(1, "a"), 1, 2, "k", 100, "fp32", Codecs.FP32.encode(p(1, 1))));
+        intake.submit(new UpdateSubmission("a", MODEL, RoundEngine.taskId(MODEL, 1, "a"), 1, 2, "k", 100, "fp32", Codecs.FP32.encode(p(1, 1))));
 
         RoundResult r = round.get(10, TimeUnit.SECONDS);
 

@@ -99,7 +99,7 @@ class StorageSoakIT {
                 await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1)).until(() -> engine.acceptedInOpenRound() >= 0);
                 long base = registry.requireCurrent("m").version();
                 for (String d : fleet) {
-                    intake.submit(new UpdateSubmission(d, "m", RoundEngine.taskId(r, d), r, base, "k" + r, 100, "fp32", delta));
+                    intake.submit(new UpdateSubmission(d, "m", RoundEngine.taskId("m", r, d), r, base, "k" + r, 100, "fp32", delta));
                 }
                 assertThat(round.get(10, TimeUnit.SECONDS).accepted()).isEqualTo(3);
             }

@@ -89,6 +89,9 @@ public final class CompressionPipeline {
                     throw new InvalidInputException("compression pipeline '" + text + "' has two encodings: " + encoding + " and " + step);
                 }
                 encoding = step;
+            } else if (step.startsWith("distill")) {
+                throw new InvalidInputException("compression step '" + step + "': distillation is not a transform of a trained model but"
+                        + " how a student trains; name its teacher with distill.teacher (and distill.temperature, distill.alpha)");
             } else {
                 throw new InvalidInputException("unknown compression step '" + step + "' in '" + text + "'; steps: " + KNOWN);
             }

@@ -33,9 +33,11 @@ public final class AgentMetrics implements AutoCloseable {
      * @param taskRejections     train tasks refused so far
      * @param updatesUploaded    updates the coordinator acknowledged so far
      * @param outboxPending      updates waiting for delivery now
+     * @param distilledTasks     train tasks trained with a teacher's soft targets so far
      */
     public record Readings(ToLongFunction<Answer.Source> predictions, LongSupplier modelVersion, LongSupplier artifactRejections,
-                           LongSupplier taskRejections, LongSupplier updatesUploaded, LongSupplier outboxPending) {
+                           LongSupplier taskRejections, LongSupplier updatesUploaded, LongSupplier outboxPending,
+                           LongSupplier distilledTasks) {
     }
 
     /** Registers every metric; nothing listens until {@link #serve}. */
@@ -55,6 +57,8 @@ public final class AgentMetrics implements AutoCloseable {
                 }).register(registry);
         CounterWithCallback.builder().name("flock_agent_updates_uploaded_total").help("Updates delivered to the coordinator")
                 .callback(cb -> cb.call(r.updatesUploaded().getAsLong())).register(registry);
+        CounterWithCallback.builder().name("flock_agent_distilled_tasks_total").help("Train tasks trained with a teacher's soft"
+                + " targets, computed on this device").callback(cb -> cb.call(r.distilledTasks().getAsLong())).register(registry);
         GaugeWithCallback.builder().name("flock_agent_outbox_pending").help("Updates on disk waiting for delivery")
                 .callback(cb -> cb.call(r.outboxPending().getAsLong())).register(registry);
     }

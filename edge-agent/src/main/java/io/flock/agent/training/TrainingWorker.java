@@ -58,6 +58,7 @@ public final class TrainingWorker implements AutoCloseable {
     private final PlanCheck plan;
     private final TaskRejections rejections;
     private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong distilled = new AtomicLong();
     private final LocalTrainer trainer = new LocalTrainer();
     private final TeacherTargets teacher;
     private Dataset data;
@@ -157,6 +158,9 @@ public final class TrainingWorker implements AutoCloseable {
                     .setPayloadSha256(Digests.sha256Hex(payload)).setTrainLoss(r.meanLoss()).setTrainSeconds(r.seconds()).build();
             done.add(task.getTaskId());
             outbox.submit(new PendingUpload(header, payload));
+            if (soft != null) {
+                distilled.incrementAndGet();
+            }
             String taught = soft == null ? "" : " teacher=" + task.getTeacher().getModel() + "@" + task.getTeacher().getVersion();
             log.info("device={} trained round={} examples={} loss={}{} base={}ms train={}ms encode={}ms", deviceId, task.getRound(),
                     r.examples(), String.format("%.4f", r.meanLoss()), taught, millis(start, ready), millis(ready, trained),
@@ -177,6 +181,11 @@ public final class TrainingWorker implements AutoCloseable {
     /** @return tasks refused since this worker was made */
     public long rejections() {
         return rejected.get();
+    }
+
+    /** @return tasks trained with a teacher's soft targets since this worker was made */
+    public long distilled() {
+        return distilled.get();
     }
 
     /** A native model for trainings that need one (not MLPs); kept across tasks while the spec stays. */

@@ -54,7 +54,7 @@ class AgentMetricsIT {
             }
             return new Prediction(2, new float[] {0f, 0.1f, 0.9f}, "m", 7);
         }, Duration.ofMillis(100));
-        metrics = new AgentMetrics(new AgentMetrics.Readings(router::count, local::version, () -> 2, () -> 1, () -> 4, () -> 3));
+        metrics = new AgentMetrics(new AgentMetrics.Readings(router::count, local::version, () -> 2, () -> 1, () -> 4, () -> 3, () -> 5));
         LocalPredictionService api = new LocalPredictionService(router, metrics.latency());
         int port = metrics.serve(0, "d1");
         for (int i = 0; i < 6; i++) {
@@ -76,7 +76,8 @@ class AgentMetricsIT {
                 .containsEntry("flock_agent_rejections_total{kind=\"artifact\"}", 2.0)
                 .containsEntry("flock_agent_rejections_total{kind=\"task\"}", 1.0)
                 .containsEntry("flock_agent_updates_uploaded_total", 4.0)
-                .containsEntry("flock_agent_outbox_pending", 3.0);
+                .containsEntry("flock_agent_outbox_pending", 3.0)
+                .containsEntry("flock_agent_distilled_tasks_total", 5.0);
         assertThat(m.get("flock_agent_prediction_latency_seconds_sum")).isPositive()
                 .isEqualTo(metrics.latency().totals().sumSeconds(), org.assertj.core.data.Offset.offset(1e-9));
         assertThat(router.count(Answer.Source.LOCAL)).isEqualTo(3);
@@ -84,7 +85,7 @@ class AgentMetricsIT {
 
     @Test
     void serve_twiceAndClose_isIdempotent() throws Exception {
-        metrics = new AgentMetrics(new AgentMetrics.Readings(s -> 0, () -> 0, () -> 0, () -> 0, () -> 0, () -> 0));
+        metrics = new AgentMetrics(new AgentMetrics.Readings(s -> 0, () -> 0, () -> 0, () -> 0, () -> 0, () -> 0, () -> 0));
 
         int port = metrics.serve(0, "d1");
 

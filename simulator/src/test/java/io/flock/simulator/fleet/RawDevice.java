@@ -1,6 +1,7 @@
 package io.flock.simulator.fleet;
 
 import com.google.protobuf.ByteString;
+import io.flock.coordinator.round.RoundEngine;
 import io.flock.core.codec.Codecs;
 import io.flock.core.tensor.ModelParameters;
 import io.flock.core.tensor.Tensor;
@@ -30,7 +31,7 @@ final class RawDevice implements AutoCloseable {
     }
 
     static UpdateHeader.Builder header(String model, String device, long round, long baseVersion, long examples) {
-        return UpdateHeader.newBuilder().setModel(model).setDeviceId(device).setTaskId("r" + round + "-" + device).setRound(round)
+        return UpdateHeader.newBuilder().setModel(model).setDeviceId(device).setTaskId(RoundEngine.taskId(model, round, device)).setRound(round)
                 .setBaseVersion(baseVersion).setIdempotencyKey("r" + round + "-" + device + "/k").setNumExamples(examples)
                 .setCodec(CodecDescriptor.newBuilder().setName("fp32"));
     }
