@@ -107,6 +107,43 @@ public final class LowRank implements CompressionStep {
     record Factors(float[] v, float[] u, int rank, double[] sigma) {
     }
 
+    /**
+     * Multiplies a factorised model's factors back into dense weights (W = U.V): the nearest model of the dense spec
+     * whose layers have the factorised ranks, which a fleet can fine-tune (devices train dense networks).
+     *
+     * @return the dense spec's parameters, weights named as before factorisation
+     */
+    public static ModelParameters expand(Compressed factorised) {
+        ModelSpec spec = factorised.spec();
+        List<Tensor> in = factorised.parameters().tensors();
+        List<Tensor> out = new ArrayList<>();
+        int at = 0;
+        for (int l = 1; l < spec.layers().size(); l++) {
+            int rank = spec.rank(l);
+            if (rank == 0) {
+                out.add(in.get(at++));
+            } else {
+                Tensor v = in.get(at++);
+                Tensor u = in.get(at++);
+                int rows = u.shape()[0];
+                int cols = v.shape()[1];
+                float[] w = new float[rows * cols];
+                for (int r = 0; r < rows; r++) {
+                    for (int k = 0; k < rank; k++) {
+                        float a = u.data()[r * rank + k];
+                        for (int c = 0; c < cols; c++) {
+                            w[r * cols + c] += a * v.data()[k * cols + c];
+                        }
+                    }
+                }
+                String name = v.name().endsWith("_v") ? v.name().substring(0, v.name().length() - 2) : v.name();
+                out.add(new Tensor(name, new int[] {rows, cols}, w));
+            }
+            out.add(in.get(at++));
+        }
+        return new ModelParameters(out);
+    }
+
     /** @return the factors at the rank asked for (or the energy share's rank); null when that rank is not below min(rows, cols) */
     static Factors factorise(float[] w, int rows, int cols, int rank, double energy) {
         DMatrixRMaj m = new DMatrixRMaj(rows, cols);

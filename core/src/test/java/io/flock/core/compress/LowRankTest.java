@@ -90,6 +90,11 @@ class LowRankTest {
             }
         }
         assertThat(c.parameters().totalSize()).isLessThan(p.totalSize());
+
+        ModelParameters expanded = LowRank.expand(c);
+        expanded.requireSameLayout(p);
+        assertThat(expanded.tensors()).extracting(Tensor::name).containsExactly("w1", "b1", "w2", "b2");
+        assertThat(expanded.tensors().get(0).data()).containsExactly(product, org.assertj.core.data.Offset.offset(1e-5f));
     }
 
     private static Tensor tensor(String name, int rows, int cols, Random r) {

@@ -5,6 +5,7 @@ import io.flock.coordinator.CoordinatorServer;
 import io.flock.coordinator.registry.ModelVersion;
 import io.flock.core.codec.Codecs;
 import io.flock.core.compress.CompressionPipeline;
+import io.flock.core.compress.LowRank;
 import io.flock.core.data.ByteDataset;
 import io.flock.core.data.FeaturePipeline;
 import io.flock.core.data.IdxFormat;
@@ -30,7 +31,8 @@ import java.util.Map;
  * runs the {@link CompressionStudy} on the final global model and writes its report. With fine-tuning, each pruning
  * pipeline also gets a row after gradual pruning: federated runs that start from the trained model, push the pruned
  * variant at rising sparsity and keep its mask (devices train only the kept weights), as a fleet would fine-tune a
- * pruned model.
+ * pruned model; each low-rank pipeline a row after fine-tuning by projection. With a {@link DistillationPlan}, a
+ * teacher and a student trained with and without it add their rows.
  */
 public final class CompressionRun {
     private final DemoOptions options;
@@ -79,6 +81,8 @@ public final class CompressionRun {
                 CompressionPipeline pipeline = CompressionPipeline.parse(p);
                 if (pipeline.prunes()) {
                     rows.add(study.row(p, fineTune(pipeline, initial, data, train, rows.size()), fineTuneRounds));
+                } else if (pipeline.factorises()) {
+                    rows.add(study.row(p, fineTuneFactorised(pipeline, trained, data, train, rows.size()), fineTuneRounds));
                 }
             }
         }
@@ -90,7 +94,8 @@ public final class CompressionRun {
         context.put("what", "one federated model compressed with each pipeline; accuracy and latency of the decoded model as an agent"
                 + " loads and serves it (LocalModel, batch 1, one thread, after 1,000 warm-up predictions); pruned rows as pruned,"
                 + " and after gradual pruning with federated fine-tuning (3 stages on a cubic schedule, the mask kept) where"
-                + " fineTuneRounds > 0");
+                + " fineTuneRounds > 0; low-rank rows as factorised, and after fine-tuning by projection (3 stages, each from the"
+                + " factorised model multiplied back to dense)");
         context.put("model", trained.version().spec());
         context.put("trainedVersion", trained.version().version());
         context.put("devices", options.devices());
@@ -131,6 +136,30 @@ public final class CompressionRun {
             tuned = train(tune, data, train, "tune-" + id + "-" + k).parameters();
             start = options.workDir().resolve("tune-" + id + "-" + k + ".fp32");
             Files.write(start, Codecs.FP32.encode(tuned));
+        }
+        return tuned;
+    }
+
+    /**
+     * Fine-tuning after factorisation by projection: up to three stages, each a federated run that starts from the
+     * model factorised and multiplied back to dense ({@link LowRank#expand}); devices train the dense network, the
+     * next stage projects it to the ranks again, and the row factorises the last stage's model once more.
+     */
+    private ModelParameters fineTuneFactorised(CompressionPipeline pipeline, Trained trained, Path data, ByteDataset train, int id)
+            throws Exception {
+        ModelSpec spec = ModelSpec.parse(trained.version().spec());
+        int stages = Math.min(3, fineTuneRounds);
+        ModelParameters tuned = trained.parameters();
+        for (int k = 1; k <= stages; k++) {
+            Path start = options.workDir().resolve("lowrank-" + id + "-" + k + ".fp32");
+            Files.write(start, Codecs.FP32.encode(LowRank.expand(pipeline.transform(spec, tuned))));
+            int rounds = fineTuneRounds / stages + (k <= fineTuneRounds % stages ? 1 : 0);
+            Map<String, String> set = new LinkedHashMap<>(options.overrides());
+            set.put("model.initial", start.toString());
+            out.printf("fine-tuning %s: stage %d of %d, %d rounds from the factorised model multiplied back to dense%n", pipeline.name(),
+                    k, stages, rounds);
+            tuned = train(new DemoOptions(options.devices(), rounds, 0, data, options.workDir(), options.outDir(), options.seed(), set),
+                    data, train, "lowrank-" + id + "-" + k).parameters();
         }
         return tuned;
     }

@@ -17,13 +17,17 @@ import java.util.Map;
  * the first pixels are non-zero and varied so that prefixes are rare; a match needs the whole
  * window, found in O(payload bytes) by indexing the window's first 8 bytes.
  */
-final class SampleFinder {
+public final class SampleFinder {
     private static final int OFFSET = 14 * 28;
     private static final int WINDOW = 32;
     private final Map<Long, List<byte[]>> byPrefix = new HashMap<>();
     private int fingerprints;
 
-    SampleFinder(ByteDataset samples, FeaturePipeline pipeline) {
+    private SampleFinder() {
+    }
+
+    /** Fingerprints every sample of {@code samples}, raw and through {@code pipeline}. */
+    public SampleFinder(ByteDataset samples, FeaturePipeline pipeline) {
         float[] raw = new float[samples.featureCount()];
         for (int i = 0; i < samples.size(); i++) {
             int at = anchor(samples.rawBytes(i));
@@ -42,12 +46,29 @@ final class SampleFinder {
         }
     }
 
-    int fingerprints() {
+    /**
+     * @param rows  values the device computed from its private data (a teacher's soft targets, say), row-major
+     * @param width values per row; each row is a fingerprint, as float32 in both byte orders
+     * @return a finder of those rows
+     */
+    public static SampleFinder ofFloatRows(float[] rows, int width) {
+        SampleFinder f = new SampleFinder();
+        for (int at = 0; at + width <= rows.length; at += width) {
+            float[] row = Arrays.copyOfRange(rows, at, at + width);
+            for (ByteOrder order : new ByteOrder[] {ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN}) {
+                f.add(floats(row, order));
+            }
+        }
+        return f;
+    }
+
+    /** @return how many windows it looks for */
+    public int fingerprints() {
         return fingerprints;
     }
 
     /** @return how many fingerprint windows occur in the payload */
-    int matches(byte[] payload) {
+    public int matches(byte[] payload) {
         int found = 0;
         ByteBuffer buf = ByteBuffer.wrap(payload);
         for (int i = 0; i + 8 <= payload.length; i++) {
@@ -65,7 +86,7 @@ final class SampleFinder {
     }
 
     /** @return a payload that contains sample {@code i}'s pixels and features (a positive control) */
-    static byte[] leakOf(ByteDataset samples, int i, FeaturePipeline pipeline) {
+    public static byte[] leakOf(ByteDataset samples, int i, FeaturePipeline pipeline) {
         float[] raw = new float[samples.featureCount()];
         samples.copyRawFeatures(i, raw, 0);
         byte[] a = samples.rawBytes(i);
