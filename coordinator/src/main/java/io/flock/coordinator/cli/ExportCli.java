@@ -81,11 +81,15 @@ public final class ExportCli implements Callable<Integer> {
         try {
             Iterator<VariantPart> parts = AdminGrpc.newBlockingStub(channel).withDeadlineAfter(120, TimeUnit.SECONDS)
                     .fetchVariant(FetchVariantRequest.newBuilder().setModel(model).setVersion(version).setVariant(variant).build());
-            manifest = parts.next().getManifest();
+            VariantPart first = parts.hasNext() ? parts.next() : VariantPart.getDefaultInstance();
+            if (!first.hasManifest()) {
+                throw new InvalidInputException("the coordinator sent no manifest before the artifact");
+            }
+            manifest = first.getManifest();
             if (manifest.getSizeBytes() < 0 || manifest.getSizeBytes() > MAX_ARTIFACT_BYTES) {
                 throw new InvalidInputException("the artifact claims " + manifest.getSizeBytes() + " bytes; at most " + MAX_ARTIFACT_BYTES);
             }
-            ByteArrayOutputStream buf = new ByteArrayOutputStream((int) manifest.getSizeBytes());
+            ByteArrayOutputStream buf = new ByteArrayOutputStream(); // grows as chunks arrive, never past the manifest's size
             while (parts.hasNext()) {
                 var chunk = parts.next().getChunk();
                 if (buf.size() + (long) chunk.getData().size() > manifest.getSizeBytes()) {

@@ -61,7 +61,7 @@ public final class PlanCheck {
         return teacher.isPresent() ? teacher : codec(task.getUpdateCodec());
     }
 
-    /** A teacher must come with valid distillation settings and a spec whose inputs and classes are the student's. */
+    /** A teacher must come with valid distillation settings and a dense spec; distillation settings need a teacher. */
     private static Optional<String> teacher(TrainTask task) {
         TrainingConfig c = task.getTraining();
         if (!task.hasTeacher()) {

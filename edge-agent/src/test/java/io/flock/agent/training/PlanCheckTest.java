@@ -3,6 +3,7 @@ package io.flock.agent.training;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flock.proto.v1.CodecDescriptor;
+import io.flock.proto.v1.ModelAnnouncement;
 import io.flock.proto.v1.TrainTask;
 import io.flock.proto.v1.TrainingConfig;
 import java.util.function.UnaryOperator;
@@ -29,6 +30,23 @@ class PlanCheckTest {
         assertThat(check.refusal(training(c -> c.setOptimizer("").setBatchSize(64).setLocalEpochs(3)))).isEmpty();
         assertThat(check.refusal(plan(c -> c, t -> t.setUpdateCodec(CodecDescriptor.newBuilder().setName("int4-stochastic"))))).isEmpty();
         assertThat(check.refusal(plan(c -> c, t -> t.clearUpdateCodec()))).isEmpty();
+    }
+
+    @Test
+    void refusal_teacher_validSettingsAccepted_badOnesNamed() {
+        ModelAnnouncement cnn = ModelAnnouncement.newBuilder().setModel("t").setVersion(3).setSpec("cnn:28x28-4-8-16-10").build();
+
+        assertThat(check.refusal(plan(c -> c.setDistillTemperature(4).setDistillAlpha(0.5f), t -> t.setTeacher(cnn)))).isEmpty();
+        assertThat(check.refusal(plan(c -> c.setDistillTemperature(0).setDistillAlpha(0.5f), t -> t.setTeacher(cnn))))
+                .hasValueSatisfying(r -> assertThat(r).startsWith("teacher: distillation temperature must be finite and > 0"));
+        assertThat(check.refusal(plan(c -> c.setDistillTemperature(4).setDistillAlpha(1.5f), t -> t.setTeacher(cnn))))
+                .hasValueSatisfying(r -> assertThat(r).contains("alpha must be in [0, 1]"));
+        assertThat(check.refusal(plan(c -> c.setDistillTemperature(4).setDistillAlpha(0.5f),
+                t -> t.setTeacher(cnn.toBuilder().setSpec("transformer:9"))))).hasValueSatisfying(r -> assertThat(r).startsWith("teacher: "));
+        assertThat(check.refusal(plan(c -> c.setDistillTemperature(4).setDistillAlpha(0.5f),
+                t -> t.setTeacher(cnn.toBuilder().setSpec("mlp:784-64r8-10"))))).hasValue("teacher spec mlp:784-64r8-10 is factorised; a teacher runs dense");
+        assertThat(check.refusal(training(c -> c.setDistillTemperature(4))))
+                .hasValue("distill_temperature/distill_alpha are set but the task names no teacher");
     }
 
     @Test
