@@ -5,6 +5,7 @@ import io.flock.coordinator.intake.IntakeBusyException;
 import io.flock.coordinator.intake.UpdateConflictException;
 import io.flock.coordinator.registry.ModelNotFoundException;
 import io.flock.coordinator.round.RoundClosedException;
+import io.flock.coordinator.serving.DeadlinePassedException;
 import io.flock.core.CapacityExceededException;
 import io.flock.core.InvalidInputException;
 import io.grpc.Status;
@@ -43,6 +44,8 @@ public final class StatusMapper {
             status = Status.ALREADY_EXISTS;
         } else if (t instanceof IntakeBusyException) {
             status = Status.UNAVAILABLE;
+        } else if (t instanceof DeadlinePassedException) {
+            status = Status.DEADLINE_EXCEEDED;
         } else {
             // database and other internal errors: their text stays in the log, never on the wire
             log.warn("internal error answered as INTERNAL", t);
