@@ -1,5 +1,6 @@
 package io.flock.coordinator;
 
+import io.flock.coordinator.serving.BatchingConfig;
 import io.flock.coordinator.strategy.Strategy;
 import io.flock.coordinator.strategy.TrainingPlan;
 import io.flock.core.InvalidInputException;
@@ -38,12 +39,13 @@ import java.util.Map;
  * @param metrics         the Prometheus endpoint
  * @param telemetry       device telemetry retention
  * @param schedule        when rounds run
+ * @param serving         how offloaded predictions are batched and cached
  * @param enrollmentToken token devices must present to register; empty = open enrollment
  * @param seed            seed for the initial model and device selection
  */
 public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt mqtt, Model model, Push push, Round round,
                                 StrategyConfig strategy, Registry registry, Eval eval, Limits limits, Metrics metrics,
-                                Telemetry telemetry, Schedule schedule, String enrollmentToken, long seed) {
+                                Telemetry telemetry, Schedule schedule, Serving serving, String enrollmentToken, long seed) {
     /** Validates what spans sections. */
     public CoordinatorConfig {
         ConfigException.require(dataDir != null, "data-dir", dataDir);
@@ -217,6 +219,19 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
         }
     }
 
+    /**
+     * @param batching     dynamic batching of offloaded predictions
+     * @param cacheEntries answers the response cache keeps at most, 0 = no cache
+     * @param cacheBytes   bytes it keeps at most (inputs and answers)
+     */
+    public record Serving(BatchingConfig batching, int cacheEntries, long cacheBytes) {
+        /** Validates the cache bounds. */
+        public Serving {
+            ConfigException.require(cacheEntries >= 0, "serving.cache-entries", cacheEntries);
+            ConfigException.require(cacheBytes >= 0, "serving.cache-bytes", cacheBytes);
+        }
+    }
+
     /** @return every key with its default value */
     public static Map<String, String> defaults() {
         Map<String, String> d = new LinkedHashMap<>();
@@ -260,6 +275,12 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
         d.put("telemetry.retention", "168h");
         d.put("schedule.mode", "continuous");
         d.put("schedule.interval", "60s");
+        d.put("serving.max-batch", "16");
+        d.put("serving.max-delay", "2ms");
+        d.put("serving.workers", "2");
+        d.put("serving.queue-capacity", "512");
+        d.put("serving.cache-entries", "10000");
+        d.put("serving.cache-bytes", "64MiB");
         d.put("enrollment-token", "");
         d.put("seed", "0");
         return d;
@@ -287,6 +308,8 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
                 new Metrics(s.string("metrics.host"), s.integer("metrics.port")),
                 new Telemetry(s.duration("telemetry.retention")),
                 new Schedule(s.string("schedule.mode"), s.duration("schedule.interval")),
+                new Serving(new BatchingConfig(s.integer("serving.max-batch"), s.duration("serving.max-delay"), s.integer("serving.workers"),
+                        s.integer("serving.queue-capacity")), s.integer("serving.cache-entries"), s.bytes("serving.cache-bytes")),
                 s.string("enrollment-token"), Long.parseLong(s.string("seed"))));
     }
 

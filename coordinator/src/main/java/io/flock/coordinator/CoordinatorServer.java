@@ -26,6 +26,7 @@ import io.flock.coordinator.round.RoundEngine;
 import io.flock.coordinator.round.RoundPlan;
 import io.flock.coordinator.round.TrainingSchedule;
 import io.flock.coordinator.serving.ModelServing;
+import io.flock.coordinator.serving.ResponseCache;
 import io.flock.coordinator.store.FlockStore;
 import io.flock.coordinator.store.JdbcFlockStore;
 import io.flock.core.artifact.Ed25519Signer;
@@ -111,11 +112,13 @@ public final class CoordinatorServer implements AutoCloseable {
         broker.start();
         link = new MqttFleetLink(broker.url(), devices);
         link.start();
-        serving = new ModelServing();
+        serving = new ModelServing(config.serving().batching(), new ResponseCache(config.serving().cacheEntries(),
+                config.serving().cacheBytes()));
         if (config.eval().dataDir() != null) {
             evaluator = new HeldOutEvaluator(config.model().spec(), config.model().pipeline(), heldOut(config.eval().dataDir()));
         }
-        metrics = new CoordinatorMetrics(() -> devices.available().size(), this::stageCounts, store::sizeBytes).model(model);
+        metrics = new CoordinatorMetrics(() -> devices.available().size(), this::stageCounts, store::sizeBytes).model(model)
+                .serving(serving.queue(), serving.cache());
         if (config.metrics().port() >= 0) {
             metricsServer = new MetricsServer(config.metrics().host(), config.metrics().port(), metrics.registry());
         }
@@ -282,6 +285,11 @@ public final class CoordinatorServer implements AutoCloseable {
     /** @return registered and available devices */
     public DeviceRegistry devices() {
         return devices;
+    }
+
+    /** @return the serving of offloaded predictions */
+    public ModelServing serving() {
+        return serving;
     }
 
     /** @return the model registry */

@@ -33,7 +33,12 @@ import io.flock.proto.v1.Telemetry;
 import io.flock.proto.v1.TelemetryAck;
 import io.flock.proto.v1.UpdateChunk;
 import io.flock.proto.v1.UploadReceipt;
+import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -168,13 +173,26 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
 
     @Override
     public void predict(PredictRequest request, StreamObserver<PredictResponse> out) {
-        StatusMapper.respond(out, () -> {
-            long start = System.nanoTime();
+        long start = System.nanoTime();
+        CompletableFuture<Prediction> answer;
+        try {
             FieldLimits.require("model", request.getModel(), FieldLimits.MODEL);
-            Prediction p = serving.predict(request.getModel(), PredictionMessages.features(request));
+            Deadline deadline = Context.current().getDeadline();
+            answer = serving.predict(request.getModel(), PredictionMessages.features(request),
+                    deadline == null ? Long.MAX_VALUE : start + deadline.timeRemaining(TimeUnit.NANOSECONDS));
+        } catch (RuntimeException e) {
+            out.onError(StatusMapper.toStatus(e));
+            return;
+        }
+        answer.whenComplete((p, error) -> {
+            if (error != null) {
+                out.onError(StatusMapper.toStatus(error instanceof CompletionException && error.getCause() != null ? error.getCause() : error));
+                return;
+            }
             double seconds = (System.nanoTime() - start) / 1e9;
             metrics.predictionServed(p.model(), seconds);
-            return PredictionMessages.response(p, PredictResponse.Source.OFFLOADED, seconds * 1e3).build();
+            out.onNext(PredictionMessages.response(p, PredictResponse.Source.OFFLOADED, seconds * 1e3).build());
+            out.onCompleted();
         });
     }
 }

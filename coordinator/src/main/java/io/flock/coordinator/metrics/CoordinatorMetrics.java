@@ -7,9 +7,12 @@ import io.flock.coordinator.intake.UpdateConflictException;
 import io.flock.coordinator.registry.ModelNotFoundException;
 import io.flock.coordinator.round.RoundClosedException;
 import io.flock.coordinator.round.RoundResult;
+import io.flock.coordinator.serving.BatchingQueue;
+import io.flock.coordinator.serving.ResponseCache;
 import io.flock.core.CapacityExceededException;
 import io.flock.core.InvalidInputException;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -70,6 +73,26 @@ public final class CoordinatorMetrics implements IntakeEvents {
         accepted.initLabelValues(model);
         taskRejections.initLabelValues(model);
         predictions.initLabelValues(model);
+        return this;
+    }
+
+    /** Exposes the serving queue's and cache's counters: batches, rows, refusals, expiries, cache hits and misses. */
+    public CoordinatorMetrics serving(BatchingQueue<?, ?> queue, ResponseCache cache) {
+        CounterWithCallback.builder().name("flock_serving_batches_total").help("Forward passes run by the serving workers")
+                .callback(cb -> cb.call(queue.batches())).register(registry);
+        CounterWithCallback.builder().name("flock_serving_rows_total").help("Predictions computed in those batches")
+                .callback(cb -> cb.call(queue.rows())).register(registry);
+        CounterWithCallback.builder().name("flock_serving_refused_total").help("Predictions refused at once: the queue was full")
+                .callback(cb -> cb.call(queue.refused())).register(registry);
+        CounterWithCallback.builder().name("flock_serving_expired_total").help("Predictions dropped: their deadline passed in the queue")
+                .callback(cb -> cb.call(queue.expired())).register(registry);
+        GaugeWithCallback.builder().name("flock_serving_queue_waiting").help("Predictions waiting for a batch now")
+                .callback(cb -> cb.call(queue.waiting())).register(registry);
+        CounterWithCallback.builder().name("flock_serving_cache_lookups_total").help("Response cache lookups, by result")
+                .labelNames("result").callback(cb -> {
+                    cb.call(cache.hits(), "hit");
+                    cb.call(cache.misses(), "miss");
+                }).register(registry);
         return this;
     }
 

@@ -12,25 +12,30 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Transport-free dynamic batching, as djl-serving's job queue: callers queue rows; each worker takes the first
+ * Transport-free dynamic batching, as djl-serving's job queue: callers queue requests (rows); each worker takes the first
  * waiting row, waits up to {@link BatchingConfig#maxDelay()} for the batch to fill to {@link BatchingConfig#maxBatch()},
  * drops the rows whose deadline has passed, runs one forward pass and completes every caller. A full queue answers
  * at once with {@link CapacityExceededException} (RESOURCE_EXHAUSTED, HTTP 503) and a retry hint instead of making
  * the caller wait. Thread-safe. Order of use: construct, {@link #submit} from any thread, {@link #close()}.
  */
-public final class BatchingQueue implements AutoCloseable {
-    /** One forward pass over a batch; called by one worker at a time per call, by several workers at once. */
-    public interface BatchFunction {
-        /** @return one output per input row, in order */
-        float[][] run(float[][] rows);
+public final class BatchingQueue<I, O> implements AutoCloseable {
+    /**
+     * One forward pass over a batch; several workers call it at once, each with its own batch.
+     *
+     * @param <I> a request
+     * @param <O> its answer
+     */
+    public interface BatchFunction<I, O> {
+        /** @return one answer per request, in order */
+        List<O> run(List<I> batch);
     }
 
-    private record Job(float[] row, long deadlineNanos, CompletableFuture<float[]> result) {
+    private record Job<I, O>(I row, long deadlineNanos, CompletableFuture<O> result) {
     }
 
     private final BatchingConfig config;
-    private final BatchFunction function;
-    private final BlockingQueue<Job> queue;
+    private final BatchFunction<I, O> function;
+    private final BlockingQueue<Job<I, O>> queue;
     private final List<Thread> workers = new ArrayList<>();
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong rows = new AtomicLong();
@@ -39,7 +44,7 @@ public final class BatchingQueue implements AutoCloseable {
     private volatile boolean closed;
 
     /** Starts the workers. */
-    public BatchingQueue(BatchingConfig config, BatchFunction function, String name) {
+    public BatchingQueue(BatchingConfig config, BatchFunction<I, O> function, String name) {
         this.config = config;
         this.function = function;
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
@@ -59,9 +64,9 @@ public final class BatchingQueue implements AutoCloseable {
      *         {@link DeadlinePassedException} when the deadline passed before the row's batch ran, and with whatever
      *         the batch function threw
      */
-    public CompletableFuture<float[]> submit(float[] row, long deadlineNanos) {
-        CompletableFuture<float[]> result = new CompletableFuture<>();
-        if (closed || !queue.offer(new Job(row, deadlineNanos, result))) {
+    public CompletableFuture<O> submit(I row, long deadlineNanos) {
+        CompletableFuture<O> result = new CompletableFuture<>();
+        if (closed || !queue.offer(new Job<>(row, deadlineNanos, result))) {
             refused.incrementAndGet();
             result.completeExceptionally(new CapacityExceededException("serving queue full (" + config.queueCapacity()
                     + " requests waiting); retry after " + retryAfterMillis() + " ms"));
@@ -75,10 +80,10 @@ public final class BatchingQueue implements AutoCloseable {
     }
 
     private void work() {
-        List<Job> batch = new ArrayList<>(config.maxBatch());
+        List<Job<I, O>> batch = new ArrayList<>(config.maxBatch());
         while (!closed) {
             try {
-                Job first = queue.poll(100, TimeUnit.MILLISECONDS);
+                Job<I, O> first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
@@ -86,7 +91,7 @@ public final class BatchingQueue implements AutoCloseable {
                 long fillBy = System.nanoTime() + config.maxDelay().toNanos();
                 while (batch.size() < config.maxBatch()) {
                     long wait = fillBy - System.nanoTime();
-                    Job next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
+                    Job<I, O> next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
                     if (next == null) {
                         break;
                     }
@@ -102,10 +107,10 @@ public final class BatchingQueue implements AutoCloseable {
         }
     }
 
-    private void run(List<Job> batch) {
+    private void run(List<Job<I, O>> batch) {
         long now = System.nanoTime();
-        List<Job> live = new ArrayList<>(batch.size());
-        for (Job j : batch) {
+        List<Job<I, O>> live = new ArrayList<>(batch.size());
+        for (Job<I, O> j : batch) {
             if (now - j.deadlineNanos() > 0 && j.deadlineNanos() != Long.MAX_VALUE) {
                 expired.incrementAndGet();
                 j.result().completeExceptionally(new DeadlinePassedException("the request's deadline passed while it waited in the serving"
@@ -117,16 +122,16 @@ public final class BatchingQueue implements AutoCloseable {
         if (live.isEmpty()) {
             return;
         }
-        float[][] in = new float[live.size()][];
-        for (int i = 0; i < in.length; i++) {
-            in[i] = live.get(i).row();
+        List<I> in = new ArrayList<>(live.size());
+        for (Job<I, O> j : live) {
+            in.add(j.row());
         }
         try {
-            float[][] out = function.run(in);
+            List<O> out = function.run(in);
             batches.incrementAndGet();
-            rows.addAndGet(in.length);
-            for (int i = 0; i < in.length; i++) {
-                live.get(i).result().complete(out[i]);
+            rows.addAndGet(in.size());
+            for (int i = 0; i < in.size(); i++) {
+                live.get(i).result().complete(out.get(i));
             }
         } catch (RuntimeException e) {
             live.forEach(j -> j.result().completeExceptionally(e));
@@ -173,7 +178,7 @@ public final class BatchingQueue implements AutoCloseable {
                 break;
             }
         }
-        Job j;
+        Job<I, O> j;
         while ((j = queue.poll()) != null) {
             j.result().completeExceptionally(new CapacityExceededException("serving stopped; retry on another coordinator"));
         }

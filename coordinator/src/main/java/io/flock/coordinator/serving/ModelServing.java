@@ -8,51 +8,151 @@ import io.flock.core.model.FlockModel;
 import io.flock.core.model.ModelSpec;
 import io.flock.core.model.Prediction;
 import io.flock.core.tensor.ModelParameters;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Answers offloaded predictions with the current global model, through the same feature pipeline the
- * devices use. Thread-safe: predictions are serialised on the model (dynamic batching comes later).
+ * Answers offloaded predictions with the served version, through the same feature pipeline the devices use: a
+ * {@link ResponseCache} first, then a {@link BatchingQueue} whose workers each run their batch on a model replica of
+ * their own (one forward pass per batch). A new version is loaded into the replicas in place, and the cache forgets
+ * the old version's answers. Thread-safe. Order of use: construct, {@link #update} with the first version,
+ * {@link #predict} from any thread, {@link #close()}.
  */
 public final class ModelServing implements AutoCloseable {
+    private final BatchingQueue<float[], Prediction> queue;
+    private final ResponseCache cache;
+    private final int replicas;
     private volatile Loaded loaded;
 
-    private record Loaded(FlockModel model, FeaturePipeline pipeline, String name, long version) {
+    /** A served version: its replicas wait in {@code pool} while no worker runs a batch on them. */
+    private record Loaded(String name, long version, ModelSpec spec, FeaturePipeline pipeline, List<FlockModel> models,
+                          BlockingQueue<FlockModel> pool) {
     }
 
-    /** Makes {@code version} the serving model. */
+    /**
+     * @param batching how requests are batched; one model replica per worker
+     * @param cache    answers kept across requests
+     */
+    public ModelServing(BatchingConfig batching, ResponseCache cache) {
+        this.cache = cache;
+        this.replicas = batching.workers();
+        this.queue = new BatchingQueue<>(batching, this::run, "serving");
+    }
+
+    /** Makes {@code version} the served one: loaded into the replicas in place when the spec stays, else into new ones. */
     public synchronized void update(ModelVersion version, ModelParameters parameters) {
         ModelSpec spec = ModelSpec.parse(version.manifest().spec());
         Loaded old = loaded;
-        FlockModel model = old != null && old.model().spec().equals(spec) ? old.model() : new FlockModel(spec, "serving");
-        model.load(parameters);
-        loaded = new Loaded(model, FeaturePipeline.parse(version.manifest().pipeline()), version.model(), version.version());
-        if (old != null && old.model() != model) {
-            old.model().close();
+        List<FlockModel> models;
+        if (old != null && old.spec().equals(spec)) {
+            models = old.models();
+        } else {
+            models = new ArrayList<>();
+            for (int i = 0; i < replicas; i++) {
+                models.add(new FlockModel(spec, "serving-" + i));
+            }
+        }
+        for (FlockModel m : models) {
+            m.load(parameters); // waits for a batch running on it
+        }
+        loaded = new Loaded(version.model(), version.version(), spec, FeaturePipeline.parse(version.manifest().pipeline()), models,
+                old != null && old.models() == models ? old.pool() : new ArrayBlockingQueue<>(replicas, false, models));
+        cache.invalidate(version.model(), version.version());
+        if (old != null && old.models() != models) {
+            closeWhenFree(old);
         }
     }
 
     /**
-     * @param model name the caller asks for; empty = whatever is served
-     * @param raw   raw features as the app has them
+     * @param model         name the caller asks for; empty = whatever is served
+     * @param raw           raw features as the app has them
+     * @param deadlineNanos {@link System#nanoTime()} after which the caller gives up; {@link Long#MAX_VALUE} = none
+     * @return the answer: from the cache, or from the next batch; fails with {@link io.flock.core.CapacityExceededException}
+     *         when the queue is full and {@link DeadlinePassedException} when the deadline passed in the queue
      * @throws ModelNotFoundException before the first version or for another model name
      * @throws InvalidInputException  for a wrong feature count or non-finite values
      */
-    public Prediction predict(String model, float[] raw) {
+    public CompletableFuture<Prediction> predict(String model, float[] raw, long deadlineNanos) {
         Loaded l = loaded;
         if (l == null || (!model.isEmpty() && !model.equals(l.name()))) {
             throw new ModelNotFoundException("no served model named '" + model + "'");
         }
-        int expected = l.model().spec().inputSize();
+        int expected = l.spec().inputSize();
         if (raw.length != expected) {
             throw new InvalidInputException("model " + l.name() + " takes " + expected + " features, got " + raw.length);
         }
-        return Prediction.of(l.model().predictProbabilities(l.pipeline().transform(raw)), l.name(), l.version());
+        float[] features = l.pipeline().transform(raw);
+        float[] hit = cache.get(l.name(), l.version(), features);
+        if (hit != null) {
+            return CompletableFuture.completedFuture(Prediction.of(hit, l.name(), l.version()));
+        }
+        return queue.submit(features, deadlineNanos);
+    }
+
+    /** One batch on a free replica of the served version; answers are cached under the version that computed them. */
+    private List<Prediction> run(List<float[]> batch) {
+        Loaded l = loaded;
+        int d = l.spec().inputSize();
+        float[] x = new float[batch.size() * d];
+        for (int i = 0; i < batch.size(); i++) {
+            System.arraycopy(batch.get(i), 0, x, i * d, d);
+        }
+        FlockModel m;
+        try {
+            m = l.pool().take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("serving stopped", e);
+        }
+        float[] p;
+        try {
+            p = m.predictProbabilities(x);
+        } finally {
+            l.pool().add(m);
+        }
+        int classes = l.spec().classes();
+        List<Prediction> out = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            float[] row = java.util.Arrays.copyOfRange(p, i * classes, (i + 1) * classes);
+            cache.put(l.name(), l.version(), batch.get(i), row);
+            out.add(Prediction.of(row, l.name(), l.version()));
+        }
+        return out;
+    }
+
+    /** @return the batching queue, for its counters */
+    public BatchingQueue<float[], Prediction> queue() {
+        return queue;
+    }
+
+    /** @return the response cache, for its counters */
+    public ResponseCache cache() {
+        return cache;
+    }
+
+    private static void closeWhenFree(Loaded old) {
+        for (int i = 0; i < old.models().size(); i++) {
+            try {
+                FlockModel m = old.pool().poll(5, TimeUnit.SECONDS);
+                if (m != null) {
+                    m.close();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     @Override
     public synchronized void close() {
+        queue.close();
         if (loaded != null) {
-            loaded.model().close();
+            loaded.models().forEach(FlockModel::close);
             loaded = null;
         }
     }

@@ -21,26 +21,22 @@ class BatchingQueueTest {
     private static final long NO_DEADLINE = Long.MAX_VALUE;
 
     /** Doubles every value; records each batch's size; waits for {@code gate} before its first batch. */
-    private static BatchingQueue.BatchFunction doubling(List<Integer> sizes, CountDownLatch gate) {
+    private static BatchingQueue.BatchFunction<float[], float[]> doubling(List<Integer> sizes, CountDownLatch gate) {
         return rows -> {
             try {
                 gate.await();
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
-            sizes.add(rows.length);
-            float[][] out = new float[rows.length][];
-            for (int i = 0; i < rows.length; i++) {
-                out[i] = new float[] {rows[i][0] * 2};
-            }
-            return out;
+            sizes.add(rows.size());
+            return rows.stream().map(r -> new float[] {r[0] * 2}).toList();
         };
     }
 
     @Test
     void submit_eightRowsAtOnce_runAsTwoBatchesOfFour_eachCallerGetsItsOwnAnswer() throws Exception {
         List<Integer> sizes = new CopyOnWriteArrayList<>();
-        try (BatchingQueue q = new BatchingQueue(new BatchingConfig(4, Duration.ofMillis(200), 1, 16), doubling(sizes, new CountDownLatch(0)),
+        try (BatchingQueue<float[], float[]> q = new BatchingQueue<>(new BatchingConfig(4, Duration.ofMillis(200), 1, 16), doubling(sizes, new CountDownLatch(0)),
                 "t")) {
             List<CompletableFuture<float[]>> answers = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
@@ -59,7 +55,7 @@ class BatchingQueueTest {
     @Test
     void submit_aLoneRow_waitsAtMostMaxDelay() throws Exception {
         List<Integer> sizes = new CopyOnWriteArrayList<>();
-        try (BatchingQueue q = new BatchingQueue(new BatchingConfig(32, Duration.ofMillis(20), 1, 64), doubling(sizes, new CountDownLatch(0)),
+        try (BatchingQueue<float[], float[]> q = new BatchingQueue<>(new BatchingConfig(32, Duration.ofMillis(20), 1, 64), doubling(sizes, new CountDownLatch(0)),
                 "t")) {
             long start = System.nanoTime();
 
@@ -74,7 +70,7 @@ class BatchingQueueTest {
     @Test
     void submit_queueFull_refusedAtOnceWithARetryHint() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
-        try (BatchingQueue q = new BatchingQueue(new BatchingConfig(1, Duration.ZERO, 1, 2), doubling(new CopyOnWriteArrayList<>(), gate),
+        try (BatchingQueue<float[], float[]> q = new BatchingQueue<>(new BatchingConfig(1, Duration.ZERO, 1, 2), doubling(new CopyOnWriteArrayList<>(), gate),
                 "t")) {
             CompletableFuture<float[]> running = q.submit(new float[] {1}, NO_DEADLINE);
             awaitWaiting(q, 0); // the worker holds the first row in the batch function
@@ -98,7 +94,7 @@ class BatchingQueueTest {
     void submit_deadlinePassedWhileQueued_droppedBeforeItIsComputed() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
         List<Integer> sizes = new CopyOnWriteArrayList<>();
-        try (BatchingQueue q = new BatchingQueue(new BatchingConfig(1, Duration.ZERO, 1, 8), doubling(sizes, gate), "t")) {
+        try (BatchingQueue<float[], float[]> q = new BatchingQueue<>(new BatchingConfig(1, Duration.ZERO, 1, 8), doubling(sizes, gate), "t")) {
             CompletableFuture<float[]> running = q.submit(new float[] {1}, NO_DEADLINE);
             awaitWaiting(q, 0);
             CompletableFuture<float[]> late = q.submit(new float[] {2}, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10));
@@ -117,7 +113,7 @@ class BatchingQueueTest {
     @Test
     void submit_batchFunctionFails_everyCallerOfThatBatchGetsTheError_andTheWorkerGoesOn() throws Exception {
         boolean[] fail = {true};
-        try (BatchingQueue q = new BatchingQueue(new BatchingConfig(8, Duration.ofMillis(100), 1, 16), rows -> {
+        try (BatchingQueue<float[], float[]> q = new BatchingQueue<>(new BatchingConfig(8, Duration.ofMillis(100), 1, 16), rows -> {
             if (fail[0]) {
                 fail[0] = false;
                 throw new IllegalArgumentException("bad batch");
@@ -142,7 +138,7 @@ class BatchingQueueTest {
         assertThatThrownBy(() -> new BatchingConfig(8, Duration.ZERO, 1, 4)).hasMessageContaining("serving.queue-capacity");
     }
 
-    private static void awaitWaiting(BatchingQueue q, int n) throws InterruptedException {
+    private static void awaitWaiting(BatchingQueue<?, ?> q, int n) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (q.waiting() != n && System.nanoTime() < until) {
             Thread.sleep(5);
