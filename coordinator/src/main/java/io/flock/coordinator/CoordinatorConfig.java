@@ -220,13 +220,18 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
     }
 
     /**
+     * @param model        the registry model whose production version answers offloaded predictions (a heavier cloud
+     *                     model, never pushed to devices); empty = the model this coordinator trains
      * @param batching     dynamic batching of offloaded predictions
      * @param cacheEntries answers the response cache keeps at most, 0 = no cache
      * @param cacheBytes   bytes it keeps at most (inputs and answers)
      */
-    public record Serving(BatchingConfig batching, int cacheEntries, long cacheBytes) {
-        /** Validates the cache bounds. */
+    public record Serving(String model, BatchingConfig batching, int cacheEntries, long cacheBytes) {
+        /** Validates the model name and the cache bounds. */
         public Serving {
+            if (!model.isEmpty()) {
+                ConfigException.wrap("serving.model", () -> Topics.segment(model));
+            }
             ConfigException.require(cacheEntries >= 0, "serving.cache-entries", cacheEntries);
             ConfigException.require(cacheBytes >= 0, "serving.cache-bytes", cacheBytes);
         }
@@ -275,6 +280,7 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
         d.put("telemetry.retention", "168h");
         d.put("schedule.mode", "continuous");
         d.put("schedule.interval", "60s");
+        d.put("serving.model", "");
         d.put("serving.max-batch", "16");
         d.put("serving.max-delay", "2ms");
         d.put("serving.workers", "2");
@@ -308,7 +314,7 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
                 new Metrics(s.string("metrics.host"), s.integer("metrics.port")),
                 new Telemetry(s.duration("telemetry.retention")),
                 new Schedule(s.string("schedule.mode"), s.duration("schedule.interval")),
-                new Serving(new BatchingConfig(s.integer("serving.max-batch"), s.duration("serving.max-delay"), s.integer("serving.workers"),
+                new Serving(s.string("serving.model"), new BatchingConfig(s.integer("serving.max-batch"), s.duration("serving.max-delay"), s.integer("serving.workers"),
                         s.integer("serving.queue-capacity")), s.integer("serving.cache-entries"), s.bytes("serving.cache-bytes")),
                 s.string("enrollment-token"), Long.parseLong(s.string("seed"))));
     }

@@ -99,8 +99,10 @@ public final class CoordinatorServer implements AutoCloseable {
         config.registry().variants().stream().map(CompressionPipeline::parse).filter(p -> !p.name().equals(variants.get(0).name()))
                 .forEach(variants::add);
         registry = new ModelRegistry(store, signer, variants, config.registry().keepVersions());
+        String served = servedModel();
         try {
             requireTeacher();
+            requireServed(served);
         } catch (ConfigException e) {
             store.close();
             throw e;
@@ -113,7 +115,7 @@ public final class CoordinatorServer implements AutoCloseable {
         link = new MqttFleetLink(broker.url(), devices);
         link.start();
         serving = new ModelServing(config.serving().batching(), new ResponseCache(config.serving().cacheEntries(),
-                config.serving().cacheBytes()));
+                config.serving().cacheBytes()), model);
         if (config.eval().dataDir() != null) {
             evaluator = new HeldOutEvaluator(config.model().spec(), config.model().pipeline(), heldOut(config.eval().dataDir()));
         }
@@ -123,8 +125,20 @@ public final class CoordinatorServer implements AutoCloseable {
             metricsServer = new MetricsServer(config.metrics().host(), config.metrics().port(), metrics.registry());
         }
         announcer = new MqttAnnouncer(link, registry, config.push().chunkBytes(), config.push().broadcast());
-        registry.addListener((v, previous) -> serving.update(v, registry.globalParameters(v)));
-        registry.addListener(announcer);
+        registry.addListener((v, previous) -> {
+            if (v.model().equals(served)) {
+                serving.update(v, registry.globalParameters(v));
+            }
+        });
+        registry.addListener((v, previous) -> {
+            if (v.model().equals(model)) { // a cloud model in the same registry is served, never pushed
+                announcer.promoted(v, previous);
+            }
+        });
+        if (!served.equals(model)) {
+            ModelVersion cloud = registry.requireCurrent(served);
+            serving.update(cloud, registry.globalParameters(cloud));
+        }
         ByteBudget intakeBudget = new ByteBudget(config.limits().intakeBudget());
         UpdateIntake intake = new UpdateIntake(store, devices, config.limits().maxUpdateBytes(), metrics, intakeBudget);
         rounds = new RoundEngine(new RoundPlan(model, config.model().spec(), config.model().pipeline(), config.round().devices(),
@@ -147,13 +161,37 @@ public final class CoordinatorServer implements AutoCloseable {
         if (current == null) {
             current = registry.promote(model, initialVersion().version(), Stage.PRODUCTION);
         } else {
-            serving.update(current, registry.globalParameters(current));
+            if (served.equals(model)) {
+                serving.update(current, registry.globalParameters(current));
+            }
             announcer.announce(current);
         }
         log.info("coordinator started grpc={}:{} mqtt={} metrics={} model={} version={} strategy={} db={}", config.grpc().host(),
                 server.getPort(), broker.url(), metricsServer == null ? "off" : config.metrics().host() + ":" + metricsServer.port(),
                 model, current.version(), rounds.strategyName(), config.database().isEmpty() ? "h2" : "external");
         return this;
+    }
+
+    /** @return the model that answers offloaded predictions: serving.model, or the trained one */
+    private String servedModel() {
+        return config.serving().model().isEmpty() ? config.model().name() : config.serving().model();
+    }
+
+    /** @throws ConfigException naming serving.model when another model is to be served and the registry cannot give it */
+    private void requireServed(String served) {
+        if (served.equals(config.model().name())) {
+            return;
+        }
+        ModelVersion v = registry.current(served).orElseThrow(() -> new ConfigException("serving.model=" + served + ": the registry has"
+                + " no production version of that model; train it first against this coordinator's database, or set serving.model to"
+                + " \"\" to serve " + config.model().name()));
+        ModelSpec spec = ModelSpec.parse(v.spec());
+        if (spec.inputSize() != config.model().spec().inputSize() || spec.classes() != config.model().spec().classes()) {
+            throw new ConfigException("serving.model=" + served + ": its spec " + spec + " does not answer for " + config.model().spec()
+                    + " (inputs and classes must match)");
+        }
+        log.info("offloaded predictions for model={} are answered by model={} version={} ({})", config.model().name(), served, v.version(),
+                spec);
     }
 
     /**

@@ -16,7 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Answers offloaded predictions with the served version, through the same feature pipeline the devices use: a
+ * Answers offloaded predictions with the served version (the trained model, or a heavier cloud model that answers for
+ * the device model), through the feature pipeline of the served version: a
  * {@link ResponseCache} first, then a {@link BatchingQueue} whose workers each run their batch on a model replica of
  * their own (one forward pass per batch). A new version is loaded into the replicas in place, and the cache forgets
  * the old version's answers. Thread-safe. Order of use: construct, {@link #update} with the first version,
@@ -26,6 +27,7 @@ public final class ModelServing implements AutoCloseable {
     private final BatchingQueue<float[], Prediction> queue;
     private final ResponseCache cache;
     private final int replicas;
+    private final String deviceModel;
     private volatile Loaded loaded;
 
     /** A served version: its replicas wait in {@code pool} while no worker runs a batch on them. */
@@ -35,10 +37,12 @@ public final class ModelServing implements AutoCloseable {
 
     /**
      * @param batching how requests are batched; one model replica per worker
-     * @param cache    answers kept across requests
+     * @param cache       answers kept across requests
+     * @param deviceModel the model devices run and offload for: requests naming it are answered by the served model
      */
-    public ModelServing(BatchingConfig batching, ResponseCache cache) {
+    public ModelServing(BatchingConfig batching, ResponseCache cache, String deviceModel) {
         this.cache = cache;
+        this.deviceModel = deviceModel;
         this.replicas = batching.workers();
         this.queue = new BatchingQueue<>(batching, this::run, "serving");
     }
@@ -68,7 +72,7 @@ public final class ModelServing implements AutoCloseable {
     }
 
     /**
-     * @param model         name the caller asks for; empty = whatever is served
+     * @param model         name the caller asks for: the served model, the device model it answers for, or empty
      * @param raw           raw features as the app has them
      * @param deadlineNanos {@link System#nanoTime()} after which the caller gives up; {@link Long#MAX_VALUE} = none
      * @return the answer: from the cache, or from the next batch; fails with {@link io.flock.core.CapacityExceededException}
@@ -78,7 +82,7 @@ public final class ModelServing implements AutoCloseable {
      */
     public CompletableFuture<Prediction> predict(String model, float[] raw, long deadlineNanos) {
         Loaded l = loaded;
-        if (l == null || (!model.isEmpty() && !model.equals(l.name()))) {
+        if (l == null || (!model.isEmpty() && !model.equals(l.name()) && !model.equals(deviceModel))) {
             throw new ModelNotFoundException("no served model named '" + model + "'");
         }
         int expected = l.spec().inputSize();

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * On-device distillation in one fleet and one registry: a CNN teacher trained federated by real agents, then a
  * compact MLP student whose train tasks name the teacher. Each agent fetches and verifies the teacher, computes its
  * soft targets on its own data and uploads a student update. A coordinator whose teacher is not in its registry does
- * not start, and says which key to fix. Neither a training sample nor a soft-target row crosses the wire.
+ * not start, and says which key to fix. The same registry's teacher answers the student's offloaded predictions
+ * (serving.model). Neither a training sample nor a soft-target row crosses the wire.
  */
 @Timeout(180)
 class DistillationIT {
@@ -58,7 +59,7 @@ class DistillationIT {
         try (LocalFleet fleet = new LocalFleet(dir.resolve("student-fleet"), (channel, outbound, payload) -> wire.add(payload.clone()),
                 (id, c) -> c)) {
             CoordinatorServer c = fleet.startCoordinator(Fixtures.coordinator(db, "", student, 2,
-                    Map.of("distill.teacher", teacher, "distill.temperature", "3", "distill.alpha", "0.7")));
+                    Map.of("distill.teacher", teacher, "distill.temperature", "3", "distill.alpha", "0.7", "serving.model", teacher)));
             assertThat(c.registry().models()).contains(teacher, student);
             List<ByteDataset> partitions = Fixtures.partitions(2, 200);
             fleet.startAgents(partitions, c.mqttUrl(), c.port());
@@ -73,6 +74,11 @@ class DistillationIT {
                 assertThat(distilledTasks(a)).as(a.config().deviceId() + " trained from the teacher's soft targets").isEqualTo(2);
                 assertThat(a.localModel().current().orElseThrow().spec().toString()).isEqualTo("mlp:784-64-10");
             }
+            float[] raw = new float[784];
+            partitions.get(0).copyRawFeatures(0, raw, 0);
+            var answer = c.serving().predict(student, raw, Long.MAX_VALUE).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(answer.model()).as("offloads for the student are answered by the cloud model").isEqualTo(teacher);
+            assertThat(answer.version()).isEqualTo(c.registry().requireCurrent(teacher).version());
             assertNothingPrivateCrossed(wire, partitions, c.registry().globalParameters(c.registry().requireCurrent(teacher)),
                     ModelSpec.parse(c.registry().requireCurrent(teacher).spec()));
         }
