@@ -130,6 +130,10 @@ public final class FlockCli {
                 + " and a compact student trained with and without it (default: on; --no-distill to skip)")
         boolean distill = true;
 
+        @Option(names = "--fine-tune-teacher", description = "fine-tuning (the dense control's too) also learns from the teacher's"
+                + " soft targets (default: off)")
+        boolean fineTuneTeacher;
+
         @Option(names = "--teacher", description = "the teacher's spec (default: cnn:28x28-16-32-128-10)")
         String teacher = DistillationPlan.DEFAULT.teacher().toString();
 
@@ -149,7 +153,7 @@ public final class FlockCli {
                     new Distillation(temperature, alpha)) : null;
             try (ScratchDirectory work = scratch("flock-compress-", false)) {
                 new CompressionRun(new DemoOptions(devices, rounds, 0, data, work.path(), out, seed, set), pipelines, fineTuneRounds, plan,
-                        System.out).run();
+                        fineTuneTeacher, System.out).run();
             }
             return 0;
         }

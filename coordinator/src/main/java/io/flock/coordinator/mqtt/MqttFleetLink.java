@@ -141,14 +141,17 @@ public final class MqttFleetLink implements AutoCloseable {
     }
 
     /**
-     * Sends a task to one device's task topic at QoS 1. While the broker is unreachable the task is held (the newest
-     * per device) and sent, retained, when the session is restored, so an outage delays a round instead of emptying
+     * Sends a task to one device's task topic at QoS 1, retained: a device (or a gateway) that subscribes only after the
+     * task went out, because its session was lost with a restarted broker and it reconnects later than the coordinator,
+     * still gets it (ScenarioIT's gateway run lost two of eight tasks that way). A device ignores a task it answered or
+     * whose deadline passed, so a retained old task costs nothing. While the broker is unreachable the task is held
+     * (the newest per device) and sent when the session is restored, so an outage delays a round instead of emptying
      * it. It never waits for a reconnect: a round's tasks go out in one pass either way.
      */
     public void sendTask(String deviceId, DeviceTask task) {
         if (isConnected()) {
             try {
-                QosOnePublisher.publish(client, Topics.tasks(deviceId), task.toByteArray(), false);
+                QosOnePublisher.publish(client, Topics.tasks(deviceId), task.toByteArray(), true);
                 return;
             } catch (FlockException e) {
                 log.debug("task for device={} held: {}", deviceId, e.getMessage());

@@ -36,20 +36,27 @@ import java.util.Map;
  */
 public final class CompressionRun {
     private final DemoOptions options;
+    private static final String TEACHER = "fmnist-teacher";
     private final List<String> pipelines;
     private final int fineTuneRounds;
     private final DistillationPlan distill;
+    private final boolean fineTuneWithTeacher;
     private final PrintStream out;
+    /** The distillation teacher, trained before any fine-tuning; null without a plan. */
+    private Trained teacher;
 
     /**
      * @param options        the training run (devices, rounds, data, seed, coordinator overrides) and the output directory
      * @param pipelines      the pipelines to compare
      * @param fineTuneRounds federated rounds of fine-tuning per pruning pipeline; 0 = none
      * @param distill        the distillation rows' teacher and student; null = none
+     * @param fineTuneWithTeacher whether fine-tuning (the dense control's too) also learns from the teacher's soft targets
      * @param out            where the progress and the table go
      */
-    public CompressionRun(DemoOptions options, List<String> pipelines, int fineTuneRounds, DistillationPlan distill, PrintStream out) {
+    public CompressionRun(DemoOptions options, List<String> pipelines, int fineTuneRounds, DistillationPlan distill,
+                          boolean fineTuneWithTeacher, PrintStream out) {
         this.options = options;
+        this.fineTuneWithTeacher = fineTuneWithTeacher && distill != null;
         this.pipelines = pipelines;
         this.fineTuneRounds = fineTuneRounds;
         this.distill = distill;
@@ -73,6 +80,13 @@ public final class CompressionRun {
         List<CompressionStudy.Row> rows = new ArrayList<>();
         for (String p : pipelines) {
             rows.add(study.row(p, trained.parameters(), 0));
+        }
+        if (distill != null) {
+            Map<String, String> teacherSet = new LinkedHashMap<>(options.overrides());
+            teacherSet.put("model.name", TEACHER);
+            teacherSet.put("model.spec", distill.teacher().toString());
+            out.printf("distillation: training teacher %s federated for %d rounds%n", distill.teacher(), options.rounds());
+            teacher = train(with(teacherSet), data, train, "teacher");
         }
         if (fineTuneRounds > 0) {
             Path initial = options.workDir().resolve("trained.fp32");
@@ -101,6 +115,7 @@ public final class CompressionRun {
         context.put("devices", options.devices());
         context.put("rounds", options.rounds());
         context.put("fineTuneRounds", fineTuneRounds);
+        context.put("fineTuneWithTeacher", fineTuneWithTeacher);
         context.put("seed", options.seed());
         context.put("data", data.toString());
         context.put("testImages", test.size());
@@ -126,7 +141,7 @@ public final class CompressionRun {
             double sparsity = sparsityAt(pipeline.sparsity(), k, stages);
             CompressionPipeline stage = pipeline.withSparsity(sparsity);
             int rounds = fineTuneRounds / stages + (k <= fineTuneRounds % stages ? 1 : 0);
-            Map<String, String> set = new LinkedHashMap<>(options.overrides());
+            Map<String, String> set = stage("tune-" + id + "-" + k);
             set.put("push.codec", stage.name());
             set.put("model.initial", start.toString());
             DemoOptions tune = new DemoOptions(options.devices(), rounds, 0, data, options.workDir(), options.outDir(), options.seed(),
@@ -154,7 +169,7 @@ public final class CompressionRun {
             Path start = options.workDir().resolve("lowrank-" + id + "-" + k + ".fp32");
             Files.write(start, Codecs.FP32.encode(LowRank.expand(pipeline.transform(spec, tuned))));
             int rounds = fineTuneRounds / stages + (k <= fineTuneRounds % stages ? 1 : 0);
-            Map<String, String> set = new LinkedHashMap<>(options.overrides());
+            Map<String, String> set = stage("lowrank-" + id + "-" + k);
             set.put("model.initial", start.toString());
             out.printf("fine-tuning %s: stage %d of %d, %d rounds from the factorised model multiplied back to dense%n", pipeline.name(),
                     k, stages, rounds);
@@ -171,25 +186,17 @@ public final class CompressionRun {
     }
 
     /**
-     * Trains the teacher, then the student without and with it (same rounds, data and seed), adds their rows and
-     * returns the comparison for the report.
+     * Trains the student without and with the teacher (same rounds, data and seed), adds their rows and the
+     * teacher's, and returns the comparison for the report.
      */
     private Map<String, Object> distillationRows(CompressionStudy study, Path data, ByteDataset train, List<CompressionStudy.Row> rows)
             throws Exception {
-        Map<String, String> teacherSet = new LinkedHashMap<>(options.overrides());
-        teacherSet.put("model.name", "fmnist-teacher");
-        teacherSet.put("model.spec", distill.teacher().toString());
-        out.printf("distillation: training teacher %s federated for %d rounds%n", distill.teacher(), options.rounds());
-        Trained teacher = train(with(teacherSet), data, train, "teacher");
         Map<String, String> studentSet = new LinkedHashMap<>(options.overrides());
         studentSet.put("model.name", "fmnist-student");
         studentSet.put("model.spec", distill.student().toString());
         out.printf("distillation: training student %s without a teacher%n", distill.student());
         Trained plain = train(with(studentSet), data, train, "student");
-        studentSet.put("data-dir", options.workDir().resolve("teacher").resolve("coordinator").toString()); // the teacher's registry
-        studentSet.put("distill.teacher", "fmnist-teacher");
-        studentSet.put("distill.temperature", String.valueOf(distill.distillation().temperature()));
-        studentSet.put("distill.alpha", String.valueOf(distill.distillation().alpha()));
+        studentSet.putAll(taught("fmnist-student"));
         out.printf("distillation: training student %s from the teacher's soft targets (T=%s, alpha=%s, computed on each device)%n",
                 distill.student(), distill.distillation().temperature(), distill.distillation().alpha());
         Trained taught = train(with(studentSet), data, train, "student-distilled");
@@ -210,6 +217,26 @@ public final class CompressionRun {
         m.put("distilledAccuracy", d.accuracy());
         m.put("gainPoints", 100 * (d.accuracy() - p.accuracy()));
         return m;
+    }
+
+    /** @return the keys that make a run learn from the teacher: its registry's database, the distill.* keys, a model name of its own */
+    private Map<String, String> taught(String model) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("model.name", model);
+        m.put("data-dir", options.workDir().resolve("teacher").resolve("coordinator").toString()); // the teacher's registry
+        m.put("distill.teacher", TEACHER);
+        m.put("distill.temperature", String.valueOf(distill.distillation().temperature()));
+        m.put("distill.alpha", String.valueOf(distill.distillation().alpha()));
+        return m;
+    }
+
+    /** @return the overrides of one fine-tuning stage: the run's, and the teacher's keys when fine-tuning learns from it */
+    private Map<String, String> stage(String name) {
+        Map<String, String> set = new LinkedHashMap<>(options.overrides());
+        if (fineTuneWithTeacher) {
+            set.putAll(taught("fmnist-" + name)); // a model per stage: model.initial applies to a model's first version
+        }
+        return set;
     }
 
     private DemoOptions with(Map<String, String> set) {
