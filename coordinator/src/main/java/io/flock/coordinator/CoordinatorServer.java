@@ -37,7 +37,6 @@ import io.flock.core.data.Dataset;
 import io.flock.core.data.IdxFormat;
 import io.flock.core.model.Engines;
 import io.flock.core.model.FlockModel;
-import io.flock.core.model.ModelSpec;
 import io.flock.core.tensor.ModelParameters;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -99,10 +98,10 @@ public final class CoordinatorServer implements AutoCloseable {
         config.registry().variants().stream().map(CompressionPipeline::parse).filter(p -> !p.name().equals(variants.get(0).name()))
                 .forEach(variants::add);
         registry = new ModelRegistry(store, signer, variants, config.registry().keepVersions());
-        String served = servedModel();
+        String served = RegistryModels.served(config);
         try {
-            requireTeacher();
-            requireServed(served);
+            RegistryModels.requireTeacher(config, registry);
+            RegistryModels.requireServed(config, registry);
         } catch (ConfigException e) {
             store.close();
             throw e;
@@ -170,49 +169,6 @@ public final class CoordinatorServer implements AutoCloseable {
                 server.getPort(), broker.url(), metricsServer == null ? "off" : config.metrics().host() + ":" + metricsServer.port(),
                 model, current.version(), rounds.strategyName(), config.database().isEmpty() ? "h2" : "external");
         return this;
-    }
-
-    /** @return the model that answers offloaded predictions: serving.model, or the trained one */
-    private String servedModel() {
-        return config.serving().model().isEmpty() ? config.model().name() : config.serving().model();
-    }
-
-    /** @throws ConfigException naming serving.model when another model is to be served and the registry cannot give it */
-    private void requireServed(String served) {
-        if (served.equals(config.model().name())) {
-            return;
-        }
-        ModelVersion v = registry.current(served).orElseThrow(() -> new ConfigException("serving.model=" + served + ": the registry has"
-                + " no production version of that model; train it first against this coordinator's database, or set serving.model to"
-                + " \"\" to serve " + config.model().name()));
-        ModelSpec spec = ModelSpec.parse(v.spec());
-        if (spec.inputSize() != config.model().spec().inputSize() || spec.classes() != config.model().spec().classes()) {
-            throw new ConfigException("serving.model=" + served + ": its spec " + spec + " does not answer for " + config.model().spec()
-                    + " (inputs and classes must match)");
-        }
-        log.info("offloaded predictions for model={} are answered by model={} version={} ({})", config.model().name(), served, v.version(),
-                spec);
-    }
-
-    /**
-     * @throws ConfigException naming distill.teacher when the plan has a teacher the registry cannot give: no production
-     *                         version of that model, or one whose inputs or classes are not the student's
-     */
-    private void requireTeacher() {
-        var teacher = config.strategy().plan().teacher();
-        if (teacher == null) {
-            return;
-        }
-        ModelVersion t = registry.current(teacher.model()).orElseThrow(() -> new ConfigException("distill.teacher=" + teacher.model()
-                + ": the registry has no production version of that model; train it first against this coordinator's database"
-                + " (model.name=" + teacher.model() + "), or set distill.teacher to \"\" to train without a teacher"));
-        ModelSpec spec = ModelSpec.parse(t.spec());
-        if (spec.inputSize() != config.model().spec().inputSize() || spec.classes() != config.model().spec().classes()) {
-            throw new ConfigException("distill.teacher=" + teacher.model() + ": its spec " + spec + " does not fit the student "
-                    + config.model().spec() + " (inputs and classes must match)");
-        }
-        log.info("model={} learns from teacher model={} version={} ({}) at T={} alpha={}", config.model().name(), teacher.model(),
-                t.version(), spec, teacher.distillation().temperature(), teacher.distillation().alpha());
     }
 
     /** @throws ConfigException naming eval.data-dir and the ways to fix it when the held-out files are not there */
