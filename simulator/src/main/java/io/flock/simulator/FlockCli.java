@@ -9,6 +9,7 @@ import io.flock.core.compress.CompressionPipeline;
 import io.flock.core.config.ConfigException;
 import io.flock.core.model.ModelSpec;
 import io.flock.core.train.Distillation;
+import io.flock.simulator.bench.ServingBenchmark;
 import io.flock.simulator.bench.TrainingBenchmark;
 import io.flock.simulator.compress.CompressionRun;
 import io.flock.simulator.compress.CompressionStudy;
@@ -219,9 +220,10 @@ public final class FlockCli {
     }
 
     @Command(name = "bench", mixinStandardHelpOptions = true,
-            description = "Micro-benchmarks; 'training': one W1 device's local training, dense kernel against DJL, one thread.")
+            description = "Micro-benchmarks; 'training': one W1 device's local training, dense kernel against DJL, one thread;"
+                    + " 'serving': offloaded predictions over gRPC, dynamic batching against batch-1, and the cache.")
     static final class BenchCommand implements Callable<Integer> {
-        @CommandLine.Parameters(index = "0", description = "what to measure: training")
+        @CommandLine.Parameters(index = "0", description = "what to measure: training or serving")
         String what;
 
         @Option(names = "--reps", description = "timed repetitions per trainer (default: 200)")
@@ -233,15 +235,31 @@ public final class FlockCli {
         @Option(names = "--data", description = "Fashion-MNIST directory (default: system dataset, else the bundled subset)")
         Path data;
 
-        @Option(names = "--out", description = "output directory (default: flock-out/bench-training)")
-        Path out = Path.of("flock-out", "bench-training");
+        @Option(names = "--out", description = "output directory (default: flock-out/bench-WHAT)")
+        Path out;
+
+        @Option(names = "--clients", description = "serving: concurrent callers (default: 32)")
+        int clients = 32;
+
+        @Option(names = "--seconds", description = "serving: seconds a repetition (default: 10)")
+        int seconds = 10;
+
+        @Option(names = "--runs", description = "serving: repetitions of each configuration, interleaved (default: 3)")
+        int runs = 3;
 
         @Override
         public Integer call() throws Exception {
-            if (!"training".equals(what)) {
-                throw new ConfigException("unknown benchmark '" + what + "'; known: training");
+            Path dir = out != null ? out : Path.of("flock-out", "bench-" + what);
+            Path dataset = data != null ? data : BundledData.fashionMnist();
+            switch (what) {
+                case "training" -> new TrainingBenchmark(System.out).run(dataset, warmup, reps, dir);
+                case "serving" -> {
+                    try (ScratchDirectory work = scratch("flock-bench-serving-", false)) {
+                        new ServingBenchmark(System.out).run(dataset, work.path(), clients, seconds, runs, dir);
+                    }
+                }
+                default -> throw new ConfigException("unknown benchmark '" + what + "'; known: training, serving");
             }
-            new TrainingBenchmark(System.out).run(data != null ? data : BundledData.fashionMnist(), warmup, reps, out);
             return 0;
         }
     }
