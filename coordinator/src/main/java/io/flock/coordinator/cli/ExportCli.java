@@ -1,14 +1,13 @@
 package io.flock.coordinator.cli;
 
 import io.flock.core.InvalidInputException;
-import io.flock.core.artifact.ArtifactManifest;
 import io.flock.core.artifact.ArtifactVerifier;
 import io.flock.core.artifact.Digests;
-import io.flock.core.compress.CompressionPipeline;
 import io.flock.core.data.FeaturePipeline;
 import io.flock.core.model.ModelSpec;
 import io.flock.core.onnx.OnnxExporter;
 import io.flock.core.tensor.ModelParameters;
+import io.flock.link.wire.ArtifactMessages;
 import io.flock.proto.v1.AdminGrpc;
 import io.flock.proto.v1.FetchVariantRequest;
 import io.flock.proto.v1.ModelAnnouncement;
@@ -112,16 +111,18 @@ public final class ExportCli implements Callable<Integer> {
         return 0;
     }
 
-    /** @throws InvalidInputException when the bytes do not match the manifest's size and digest, or do not decode */
+    /**
+     * @throws InvalidInputException     when the bytes do not match the manifest's size and digest (no key given)
+     * @throws io.flock.core.artifact.ArtifactRejectedException when the digest, size or signature is wrong (key given), or
+     *                                   the bytes do not decode
+     */
     private static ModelParameters checkAndDecode(ModelAnnouncement a, byte[] bytes, ArtifactVerifier verifier) {
-        if (bytes.length != a.getSizeBytes() || !Digests.sha256Hex(bytes).equals(a.getSha256())) {
+        if (verifier != null) {
+            verifier.verify(ArtifactMessages.manifest(a), a.getSignature().toByteArray(), bytes);
+        } else if (bytes.length != a.getSizeBytes() || !Digests.sha256Hex(bytes).equals(a.getSha256())) {
             throw new InvalidInputException("the artifact of " + a.getModel() + " v" + a.getVersion() + " does not match its manifest"
                     + " (" + bytes.length + " of " + a.getSizeBytes() + " bytes, or another digest)");
         }
-        if (verifier != null) {
-            verifier.verify(new ArtifactManifest(a.getModel(), a.getVersion(), a.getSpec(), a.getCodec().getName(), a.getFeaturePipeline(),
-                    a.getSha256(), a.getSizeBytes()), a.getSignature().toByteArray(), bytes);
-        }
-        return CompressionPipeline.parse(a.getCodec().getName()).codec().decode(bytes);
+        return ArtifactMessages.decode(a, bytes);
     }
 }

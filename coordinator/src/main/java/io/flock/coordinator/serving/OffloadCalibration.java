@@ -2,6 +2,7 @@ package io.flock.coordinator.serving;
 
 import io.flock.core.InvalidInputException;
 import io.flock.core.model.ConfidenceScore;
+import io.flock.core.train.LocalTrainer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -47,11 +48,7 @@ public final class OffloadCalibration {
         for (int i = 0; i < n; i++) {
             order[i] = i;
             s[i] = score.of(device, i * classes, classes);
-            int best = 0;
-            for (int c = 1; c < classes; c++) {
-                best = device[i * classes + c] > device[i * classes + best] ? c : best;
-            }
-            deviceCorrect[i] = best == labels[i];
+            deviceCorrect[i] = LocalTrainer.argmax(device, i * classes, classes) == labels[i];
             localCorrect += deviceCorrect[i] ? 1 : 0;
         }
         Arrays.sort(order, Comparator.comparingDouble(i -> s[i]));

@@ -43,7 +43,6 @@ class OffloadCalibrationTest {
         assertThat(ConfidenceScore.MARGIN.of(p, 0, 3)).isCloseTo(0.2, offset(1e-6));
         assertThat(ConfidenceScore.NEGATIVE_ENTROPY.of(p, 0, 3)).isCloseTo(
                 0.5 * Math.log(0.5) + 0.3 * Math.log(0.3) + 0.2 * Math.log(0.2), offset(1e-6));
-        assertThat(ConfidenceScore.NEGATIVE_ENTROPY.configName()).isEqualTo("negative-entropy");
     }
 
     @Test

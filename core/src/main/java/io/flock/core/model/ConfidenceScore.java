@@ -1,7 +1,5 @@
 package io.flock.core.model;
 
-import java.util.Locale;
-
 /**
  * How sure a model is of one answer, from its class probabilities; higher is surer. A device offloads an answer whose
  * score is below its threshold, and the coordinator calibrates that threshold with the same score, so both sides
@@ -48,10 +46,5 @@ public enum ConfidenceScore {
                 return -h;
             }
         }
-    }
-
-    /** @return the name used in configs and announcements, e.g. "max-probability" */
-    public String configName() {
-        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }

@@ -15,6 +15,7 @@ import io.flock.core.data.Dataset;
 import io.flock.core.data.FeaturePipeline;
 import io.flock.core.data.Shuffle;
 import io.flock.core.model.FlockModel;
+import io.flock.core.model.InferenceModel;
 import io.flock.core.model.ModelSpec;
 import io.flock.core.tensor.ModelParameters;
 import java.util.Random;
@@ -225,18 +226,36 @@ public final class LocalTrainer {
      * @throws InvalidInputException when the data is empty or its width does not fit the model
      */
     public Evaluation evaluate(FlockModel model, Dataset data, FeaturePipeline pipeline) {
+        int k = model.spec().classes();
+        float[] p = probabilities(model, data, pipeline);
+        return score(k, data.labels(), (from, b) -> java.util.Arrays.copyOfRange(p, from * k, (from + b) * k));
+    }
+
+    /**
+     * The model's class probabilities for every row of the data, through the feature pipeline, in batches (a
+     * teacher's outputs on a device's own data, say). Does not change the model.
+     *
+     * @return {@code rows * classes} probabilities, row-major
+     * @throws InvalidInputException when the data is empty or its width does not fit the model
+     */
+    public static float[] probabilities(InferenceModel model, Dataset data, FeaturePipeline pipeline) {
         requireFits(model.spec(), data);
         int n = data.size();
         int d = data.featureCount();
+        int k = model.spec().classes();
         int[] all = new int[n];
         for (int i = 0; i < n; i++) {
             all[i] = i;
         }
         float[] x = new float[Math.min(EVAL_BATCH, n) * d];
-        return score(model.spec().classes(), data.labels(), (from, b) -> {
+        float[] out = new float[n * k];
+        for (int from = 0; from < n; from += EVAL_BATCH) {
+            int b = Math.min(EVAL_BATCH, n - from);
             pipeline.prepareBatch(data, all, from, b, x);
-            return model.predictProbabilities(b * d == x.length ? x : java.util.Arrays.copyOf(x, b * d));
-        });
+            float[] p = model.predictProbabilities(b * d == x.length ? x : java.util.Arrays.copyOf(x, b * d));
+            System.arraycopy(p, 0, out, from * k, b * k);
+        }
+        return out;
     }
 
     /**

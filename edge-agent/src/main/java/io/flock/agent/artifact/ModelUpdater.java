@@ -1,5 +1,7 @@
 package io.flock.agent.artifact;
 
+import static io.flock.link.wire.ArtifactMessages.manifest;
+
 import io.flock.agent.DeviceConditions;
 import io.flock.agent.inference.LocalModel;
 import io.flock.agent.link.CoordinatorClient;
@@ -7,10 +9,10 @@ import io.flock.core.InvalidInputException;
 import io.flock.core.artifact.ArtifactManifest;
 import io.flock.core.artifact.ArtifactRejectedException;
 import io.flock.core.artifact.ArtifactVerifier;
-import io.flock.core.compress.CompressionPipeline;
 import io.flock.core.data.FeaturePipeline;
 import io.flock.core.model.ModelSpec;
 import io.flock.core.tensor.ModelParameters;
+import io.flock.link.wire.ArtifactMessages;
 import io.flock.proto.v1.ArtifactChunk;
 import io.flock.proto.v1.ModelAnnouncement;
 import io.grpc.Status;
@@ -306,12 +308,6 @@ public final class ModelUpdater {
         onChange.run();
     }
 
-    /** @throws InvalidInputException for an announcement whose fields cannot form a manifest */
-    private static ArtifactManifest manifest(ModelAnnouncement a) {
-        return new ArtifactManifest(a.getModel(), a.getVersion(), a.getSpec(), a.getCodec().getName(), a.getFeaturePipeline(),
-                a.getSha256(), a.getSizeBytes());
-    }
-
     /**
      * The largest artifact this device sets room aside for: {@link #MAX_ARTIFACT_BYTES}, or a quarter of its heap
      * when that is smaller (a 96 MB device heap takes 24 MB, a hundred times the W1 MLP's int8 artifact).
@@ -340,13 +336,8 @@ public final class ModelUpdater {
 
     /** @throws ArtifactRejectedException when the digest, size or signature is wrong, or the bytes do not decode */
     private ModelParameters decodeVerified(ModelAnnouncement a, byte[] bytes) {
-        ArtifactManifest manifest = manifest(a);
-        verifier.verify(manifest, a.getSignature().toByteArray(), bytes);
-        try {
-            return CompressionPipeline.parse(manifest.codec()).codec().decode(bytes);
-        } catch (InvalidInputException e) {
-            throw new ArtifactRejectedException("artifact " + a.getModel() + " v" + a.getVersion() + " does not decode: " + e.getMessage());
-        }
+        verifier.verify(manifest(a), a.getSignature().toByteArray(), bytes);
+        return ArtifactMessages.decode(a, bytes);
     }
 
     private void verifyAndLoad(ModelAnnouncement a, byte[] bytes) {

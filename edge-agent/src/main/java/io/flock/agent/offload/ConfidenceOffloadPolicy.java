@@ -1,15 +1,23 @@
 package io.flock.agent.offload;
 
+import io.flock.core.model.ConfidenceScore;
 import io.flock.core.model.Prediction;
 
 /**
- * Offloads when the local model's confidence (its largest class probability) is below a threshold.
+ * Offloads when the local model's {@link ConfidenceScore} is below a threshold: the score the coordinator calibrates
+ * thresholds with.
  *
- * @param threshold 0..1; 0 never offloads, 1 offloads almost everything
+ * @param score     how confidence is measured
+ * @param threshold offload below this score (for the largest probability, 0..1: 0 never offloads)
  */
-public record ConfidenceOffloadPolicy(double threshold) implements OffloadPolicy {
+public record ConfidenceOffloadPolicy(ConfidenceScore score, double threshold) implements OffloadPolicy {
+    /** A policy on the largest class probability. */
+    public ConfidenceOffloadPolicy(double threshold) {
+        this(ConfidenceScore.MAX_PROBABILITY, threshold);
+    }
+
     @Override
     public boolean shouldOffload(Prediction local) {
-        return local.confidence() < threshold;
+        return score.of(local.probabilities(), 0, local.probabilities().length) < threshold;
     }
 }

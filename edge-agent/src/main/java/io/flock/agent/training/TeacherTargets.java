@@ -8,6 +8,7 @@ import io.flock.core.model.InferenceModel;
 import io.flock.core.model.ModelSpec;
 import io.flock.core.tensor.ModelParameters;
 import io.flock.core.train.Distillation;
+import io.flock.core.train.LocalTrainer;
 import io.flock.core.train.SoftTargets;
 import io.flock.proto.v1.ModelAnnouncement;
 import java.time.Duration;
@@ -23,7 +24,6 @@ import org.slf4j.LoggerFactory;
  */
 final class TeacherTargets {
     private static final Logger log = LoggerFactory.getLogger(TeacherTargets.class);
-    private static final int BATCH = 250;
     private final String deviceId;
     private final ModelUpdater updater;
     private String key = "";
@@ -59,22 +59,10 @@ final class TeacherTargets {
     }
 
     private static float[] softTargets(ModelSpec spec, ModelParameters p, FeaturePipeline pipeline, Dataset data, Distillation d) {
-        int n = data.size();
-        int width = data.featureCount();
-        float[] out = new float[n * spec.classes()];
+        float[] out;
         try (InferenceModel teacher = InferenceModel.forDevice(spec, "teacher")) {
             teacher.load(p);
-            int[] rows = new int[n];
-            for (int i = 0; i < n; i++) {
-                rows[i] = i;
-            }
-            float[] x = new float[Math.min(BATCH, n) * width];
-            for (int from = 0; from < n; from += BATCH) {
-                int b = Math.min(BATCH, n - from);
-                pipeline.prepareBatch(data, rows, from, b, x);
-                float[] probabilities = teacher.predictProbabilities(b * width == x.length ? x : java.util.Arrays.copyOf(x, b * width));
-                System.arraycopy(probabilities, 0, out, from * spec.classes(), b * spec.classes());
-            }
+            out = LocalTrainer.probabilities(teacher, data, pipeline);
         }
         d.soften(out, spec.classes());
         return out;

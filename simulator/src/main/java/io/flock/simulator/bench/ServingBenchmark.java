@@ -5,6 +5,7 @@ import io.flock.coordinator.CoordinatorServer;
 import io.flock.core.config.Settings;
 import io.flock.core.data.ByteDataset;
 import io.flock.core.data.IdxFormat;
+import io.flock.link.wire.PredictionMessages;
 import io.flock.proto.v1.CoordinatorGrpc;
 import io.flock.proto.v1.PredictRequest;
 import io.flock.simulator.report.ReportJson;
@@ -47,11 +48,7 @@ public final class ServingBenchmark {
         for (int i = 0; i < Math.min(test.size(), 5000); i++) {
             float[] raw = new float[test.featureCount()];
             test.copyRawFeatures(i, raw, 0);
-            PredictRequest.Builder b = PredictRequest.newBuilder().setModel("bench");
-            for (float v : raw) {
-                b.addFeatures(v);
-            }
-            requests.add(b.build());
+            requests.add(PredictionMessages.request("bench", "", raw));
         }
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("what", "offloaded predictions of " + SPEC + " over gRPC on loopback, " + clients + " concurrent callers, " + seconds
@@ -169,7 +166,7 @@ public final class ServingBenchmark {
             double[] missLayer = new double[500];
             double[] hitLayer = new double[500];
             for (int i = 0; i < 500; i++) {
-                float[] raw = features(requests.get(1000 + i));
+                float[] raw = PredictionMessages.features(requests.get(1000 + i));
                 long t = System.nanoTime();
                 c.serving().predict("bench", raw, Long.MAX_VALUE).get();
                 missLayer[i] = (System.nanoTime() - t) / 1e6;
@@ -191,14 +188,6 @@ public final class ServingBenchmark {
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
-    }
-
-    private static float[] features(PredictRequest r) {
-        float[] raw = new float[r.getFeaturesCount()];
-        for (int i = 0; i < raw.length; i++) {
-            raw[i] = r.getFeatures(i);
-        }
-        return raw;
     }
 
     private static double[] sorted(double[] v) {

@@ -144,8 +144,7 @@ public final class CompressionRun {
             Map<String, String> set = stage("tune-" + id + "-" + k);
             set.put("push.codec", stage.name());
             set.put("model.initial", start.toString());
-            DemoOptions tune = new DemoOptions(options.devices(), rounds, 0, data, options.workDir(), options.outDir(), options.seed(),
-                    set);
+            DemoOptions tune = with(set, rounds);
             out.printf("fine-tuning %s: stage %d of %d at %s for %d rounds with its mask%n", pipeline.name(), k, stages, stage.name(),
                     rounds);
             tuned = train(tune, data, train, "tune-" + id + "-" + k).parameters();
@@ -173,8 +172,7 @@ public final class CompressionRun {
             set.put("model.initial", start.toString());
             out.printf("fine-tuning %s: stage %d of %d, %d rounds from the factorised model multiplied back to dense%n", pipeline.name(),
                     k, stages, rounds);
-            tuned = train(new DemoOptions(options.devices(), rounds, 0, data, options.workDir(), options.outDir(), options.seed(), set),
-                    data, train, "lowrank-" + id + "-" + k).parameters();
+            tuned = train(with(set, rounds), data, train, "lowrank-" + id + "-" + k).parameters();
         }
         return tuned;
     }
@@ -240,8 +238,12 @@ public final class CompressionRun {
     }
 
     private DemoOptions with(Map<String, String> set) {
-        return new DemoOptions(options.devices(), options.rounds(), 0, options.dataDir(), options.workDir(), options.outDir(),
-                options.seed(), set);
+        return with(set, options.rounds());
+    }
+
+    /** @return this run's options with other coordinator overrides and round count */
+    private DemoOptions with(Map<String, String> set, int rounds) {
+        return new DemoOptions(options.devices(), rounds, 0, options.dataDir(), options.workDir(), options.outDir(), options.seed(), set);
     }
 
     /** One federated run of the demo's fleet; returns its final global model. */

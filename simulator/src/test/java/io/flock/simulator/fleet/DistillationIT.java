@@ -14,6 +14,7 @@ import io.flock.core.model.InferenceModel;
 import io.flock.core.model.ModelSpec;
 import io.flock.core.tensor.ModelParameters;
 import io.flock.core.train.Distillation;
+import io.flock.core.train.LocalTrainer;
 import io.flock.simulator.demo.SampleFinder;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import java.nio.file.Path;
@@ -90,13 +91,10 @@ class DistillationIT {
         assertThat(wire).hasSizeGreaterThan(10);
         for (ByteDataset own : partitions) {
             SampleFinder samples = new SampleFinder(own, FeaturePipeline.PIXELS);
-            float[] soft = new float[own.size() * spec.classes()];
+            float[] soft;
             try (InferenceModel m = InferenceModel.forDevice(spec, "check")) {
                 m.load(teacher);
-                float[] x = new float[own.size() * own.featureCount()];
-                int[] rows = java.util.stream.IntStream.range(0, own.size()).toArray();
-                FeaturePipeline.PIXELS.prepareBatch(own, rows, 0, own.size(), x);
-                System.arraycopy(m.predictProbabilities(x), 0, soft, 0, soft.length);
+                soft = LocalTrainer.probabilities(m, own, FeaturePipeline.PIXELS);
             }
             new Distillation(3f, 0.7f).soften(soft, spec.classes());
             SampleFinder targets = SampleFinder.ofFloatRows(soft, spec.classes());

@@ -1,10 +1,10 @@
 package io.flock.simulator.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flock.coordinator.CoordinatorServer;
 import io.flock.core.data.ByteDataset;
+import io.flock.link.wire.PredictionMessages;
 import io.flock.proto.v1.CoordinatorGrpc;
 import io.flock.proto.v1.PredictRequest;
 import io.flock.proto.v1.PredictResponse;
@@ -79,19 +79,16 @@ class ServingIT {
     private static PredictRequest request(String model, ByteDataset images, int i) {
         float[] raw = new float[images.featureCount()];
         images.copyRawFeatures(i, raw, 0);
-        PredictRequest.Builder b = PredictRequest.newBuilder().setModel(model);
-        for (float v : raw) {
-            b.addFeatures(v);
-        }
-        return b.build();
+        return PredictionMessages.request(model, "", raw);
     }
 
+    /** @return the status code the call fails with (OK when it does not fail) */
     private static Status.Code status(Runnable call) {
-        assertThatThrownBy(call::run).isInstanceOf(StatusRuntimeException.class);
         try {
             call.run();
             return Status.Code.OK;
         } catch (StatusRuntimeException e) {
+            assertThat(e.getStatus().getDescription()).as("a description with the status").isNotBlank();
             return e.getStatus().getCode();
         }
     }
