@@ -1,6 +1,7 @@
 package io.flock.coordinator;
 
 import io.flock.coordinator.serving.BatchingConfig;
+import io.flock.coordinator.serving.OffloadAdvisor;
 import io.flock.coordinator.strategy.Strategy;
 import io.flock.coordinator.strategy.TrainingPlan;
 import io.flock.core.InvalidInputException;
@@ -225,8 +226,10 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
      * @param batching     dynamic batching of offloaded predictions
      * @param cacheEntries answers the response cache keeps at most, 0 = no cache
      * @param cacheBytes   bytes it keeps at most (inputs and answers)
+     * @param offload      what the devices' offload threshold is calibrated for, when {@code model} is another model and
+     *                     eval.data-dir holds a held-out set
      */
-    public record Serving(String model, BatchingConfig batching, int cacheEntries, long cacheBytes) {
+    public record Serving(String model, BatchingConfig batching, int cacheEntries, long cacheBytes, OffloadAdvisor.Target offload) {
         /** Validates the model name and the cache bounds. */
         public Serving {
             if (!model.isEmpty()) {
@@ -287,6 +290,8 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
         d.put("serving.queue-capacity", "512");
         d.put("serving.cache-entries", "10000");
         d.put("serving.cache-bytes", "64MiB");
+        d.put("serving.offload.max-rate", "0.3");
+        d.put("serving.offload.within-points", "0.5");
         d.put("enrollment-token", "");
         d.put("seed", "0");
         return d;
@@ -315,7 +320,8 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
                 new Telemetry(s.duration("telemetry.retention")),
                 new Schedule(s.string("schedule.mode"), s.duration("schedule.interval")),
                 new Serving(s.string("serving.model"), new BatchingConfig(s.integer("serving.max-batch"), s.duration("serving.max-delay"), s.integer("serving.workers"),
-                        s.integer("serving.queue-capacity")), s.integer("serving.cache-entries"), s.bytes("serving.cache-bytes")),
+                        s.integer("serving.queue-capacity")), s.integer("serving.cache-entries"), s.bytes("serving.cache-bytes"),
+                        new OffloadAdvisor.Target(s.decimal("serving.offload.max-rate"), s.decimal("serving.offload.within-points"))),
                 s.string("enrollment-token"), Long.parseLong(s.string("seed"))));
     }
 

@@ -26,6 +26,7 @@ import io.flock.coordinator.round.RoundEngine;
 import io.flock.coordinator.round.RoundPlan;
 import io.flock.coordinator.round.TrainingSchedule;
 import io.flock.coordinator.serving.ModelServing;
+import io.flock.coordinator.serving.OffloadAdvisor;
 import io.flock.coordinator.serving.ResponseCache;
 import io.flock.coordinator.store.FlockStore;
 import io.flock.coordinator.store.JdbcFlockStore;
@@ -51,6 +52,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +72,7 @@ public final class CoordinatorServer implements AutoCloseable {
     private MqttFleetLink link;
     private ModelServing serving;
     private HeldOutEvaluator evaluator;
+    private OffloadAdvisor advisor;
     private ModelRegistry registry;
     private RoundEngine rounds;
     private DeviceRegistry devices;
@@ -116,17 +119,26 @@ public final class CoordinatorServer implements AutoCloseable {
         serving = new ModelServing(config.serving().batching(), new ResponseCache(config.serving().cacheEntries(),
                 config.serving().cacheBytes()), model);
         if (config.eval().dataDir() != null) {
-            evaluator = new HeldOutEvaluator(config.model().spec(), config.model().pipeline(), heldOut(config.eval().dataDir()));
+            Dataset heldOut = heldOut(config.eval().dataDir());
+            evaluator = new HeldOutEvaluator(config.model().spec(), config.model().pipeline(), heldOut);
+            if (!served.equals(model)) {
+                advisor = new OffloadAdvisor(calibrationHalf(heldOut), config.serving().offload());
+            }
         }
         metrics = new CoordinatorMetrics(() -> devices.available().size(), this::stageCounts, store::sizeBytes).model(model)
                 .serving(serving.queue(), serving.cache());
         if (config.metrics().port() >= 0) {
             metricsServer = new MetricsServer(config.metrics().host(), config.metrics().port(), metrics.registry());
         }
-        announcer = new MqttAnnouncer(link, registry, config.push().chunkBytes(), config.push().broadcast());
+        announcer = new MqttAnnouncer(link, registry, config.push().chunkBytes(), config.push().broadcast(),
+                v -> advisor == null ? Optional.empty() : advisor.advise(v, () -> registry.pushedParameters(v)));
         registry.addListener((v, previous) -> {
             if (v.model().equals(served)) {
                 serving.update(v, registry.globalParameters(v));
+            }
+            if (advisor != null && v.model().equals(served)) {
+                advisor.cloud(v, registry.globalParameters(v));
+                registry.current(model).ifPresent(announcer::readvise);
             }
         });
         registry.addListener((v, previous) -> {
@@ -137,6 +149,9 @@ public final class CoordinatorServer implements AutoCloseable {
         if (!served.equals(model)) {
             ModelVersion cloud = registry.requireCurrent(served);
             serving.update(cloud, registry.globalParameters(cloud));
+            if (advisor != null) {
+                advisor.cloud(cloud, registry.globalParameters(cloud));
+            }
         }
         ByteBudget intakeBudget = new ByteBudget(config.limits().intakeBudget());
         UpdateIntake intake = new UpdateIntake(store, devices, config.limits().maxUpdateBytes(), metrics, intakeBudget);
@@ -181,6 +196,14 @@ public final class CoordinatorServer implements AutoCloseable {
                     + " point eval.data-dir at the bundled datasets/fashion-mnist-subset, or set it to \"\" to skip held-out scoring");
         }
         return IdxFormat.readLabelled(images, labels);
+    }
+
+    /**
+     * @return the first half of the held-out set, on which the offload threshold is calibrated; reports that measure
+     *         hybrid accuracy use the second half, which the calibration never saw
+     */
+    public static Dataset calibrationHalf(Dataset heldOut) {
+        return heldOut.subset(java.util.stream.IntStream.range(0, heldOut.size() / 2).toArray());
     }
 
     private ModelVersion initialVersion() {
@@ -284,6 +307,11 @@ public final class CoordinatorServer implements AutoCloseable {
     /** @return the serving of offloaded predictions */
     public ModelServing serving() {
         return serving;
+    }
+
+    /** @return the offload calibration, null when no other model is served or there is no held-out set */
+    public OffloadAdvisor offloadAdvisor() {
+        return advisor;
     }
 
     /** @return the model registry */

@@ -21,7 +21,9 @@ import java.util.Map;
  * @param stateDir          last good model and outbox
  * @param publicKeyFile     the coordinator's public key; null only when a verifier is passed in code
  * @param localApiPort      local prediction gRPC port on 127.0.0.1; 0 = any free port, -1 = off
- * @param offloadThreshold  offload when the local confidence (max probability) is below this, 0..1; 0 = never
+ * @param offloadThreshold  offload when the local confidence (max probability) is below this, 0..1 (0 = never); null =
+ *                          follow the threshold the coordinator calibrates and announces ({@link #UNADVISED_THRESHOLD}
+ *                          until it does)
  * @param offloadTimeout    how long an offloaded prediction may take before the local answer is used
  * @param chunkWait         how long to wait for missing MQTT chunks before fetching the rest over gRPC
  * @param fetchOnDemand     true: load a new version only when a train task needs it (announcements are noted)
@@ -32,7 +34,7 @@ import java.util.Map;
  * @param training          the largest training plan the device accepts; larger tasks are rejected
  */
 public record AgentConfig(String deviceId, String hardware, String coordinator, String mqttUrl, String model, Path dataDir,
-                          Path stateDir, Path publicKeyFile, int localApiPort, double offloadThreshold,
+                          Path stateDir, Path publicKeyFile, int localApiPort, Double offloadThreshold,
                           Duration offloadTimeout, Duration chunkWait, boolean fetchOnDemand, String enrollmentToken,
                           Duration telemetryInterval,
                           long seed, int metricsPort, PlanLimits training) {
@@ -48,7 +50,8 @@ public record AgentConfig(String deviceId, String hardware, String coordinator, 
         ConfigException.require(mqttUrl.matches("(tcp|ssl|ws|wss)://.+"), "mqtt.url", mqttUrl);
         ConfigException.require(stateDir != null, "state-dir", stateDir);
         ConfigException.require(localApiPort >= -1 && localApiPort <= 65535, "local-api.port", localApiPort);
-        ConfigException.require(offloadThreshold >= 0 && offloadThreshold <= 1, "offload.threshold", offloadThreshold);
+        ConfigException.require(offloadThreshold == null || (offloadThreshold >= 0 && offloadThreshold <= 1), "offload.threshold",
+                offloadThreshold);
         ConfigException.require(!offloadTimeout.isNegative() && !offloadTimeout.isZero(), "offload.timeout", offloadTimeout);
         ConfigException.require(!chunkWait.isNegative(), "push.chunk-wait", chunkWait);
         ConfigException.require(!telemetryInterval.isNegative(), "telemetry.interval", telemetryInterval);
@@ -56,9 +59,12 @@ public record AgentConfig(String deviceId, String hardware, String coordinator, 
         ConfigException.require(training != null, "training", training);
     }
 
+    /** The max-probability threshold an agent that follows the coordinator's advice uses until advice arrives. */
+    public static final double UNADVISED_THRESHOLD = 0.6;
+
     /** The config with metrics off and the default training limits (as embedded and simulated agents run). */
     public AgentConfig(String deviceId, String hardware, String coordinator, String mqttUrl, String model, Path dataDir,
-                       Path stateDir, Path publicKeyFile, int localApiPort, double offloadThreshold,
+                       Path stateDir, Path publicKeyFile, int localApiPort, Double offloadThreshold,
                        Duration offloadTimeout, Duration chunkWait, boolean fetchOnDemand, String enrollmentToken,
                        Duration telemetryInterval, long seed) {
         this(deviceId, hardware, coordinator, mqttUrl, model, dataDir, stateDir, publicKeyFile, localApiPort, offloadThreshold,
@@ -83,6 +89,17 @@ public record AgentConfig(String deviceId, String hardware, String coordinator, 
                 offloadThreshold, offloadTimeout, chunkWait, onDemand, enrollmentToken, telemetryInterval, seed, metricsPort, training);
     }
 
+    private static Double threshold(String value) {
+        if (value.equals("announced")) {
+            return null;
+        }
+        try {
+            return Double.valueOf(value);
+        } catch (NumberFormatException e) {
+            throw new ConfigException("offload.threshold must be 'announced' or a number 0..1, got '" + value + "'");
+        }
+    }
+
     private static boolean fetchMode(String mode) {
         return switch (mode) {
             case "eager" -> false;
@@ -103,7 +120,7 @@ public record AgentConfig(String deviceId, String hardware, String coordinator, 
         d.put("state-dir", ".flock/agent");
         d.put("public-key", "");
         d.put("local-api.port", "7444");
-        d.put("offload.threshold", "0.6");
+        d.put("offload.threshold", "announced");
         d.put("offload.timeout", "300ms");
         d.put("push.chunk-wait", "2s");
         d.put("push.fetch", "eager");
@@ -120,7 +137,7 @@ public record AgentConfig(String deviceId, String hardware, String coordinator, 
     public static AgentConfig from(Settings s) {
         return ConfigException.wrap(() -> new AgentConfig(s.string("device-id"), s.string("hardware"), s.string("coordinator"), s.string("mqtt.url"),
                     s.string("model"), s.path("data-dir"), s.path("state-dir"), s.path("public-key"), s.integer("local-api.port"),
-                    s.decimal("offload.threshold"), s.duration("offload.timeout"), s.duration("push.chunk-wait"),
+                    threshold(s.string("offload.threshold")), s.duration("offload.timeout"), s.duration("push.chunk-wait"),
                     fetchMode(s.string("push.fetch")),
                     s.string("enrollment-token"), s.duration("telemetry.interval"), Long.parseLong(s.string("seed")),
                     s.integer("metrics.port"),

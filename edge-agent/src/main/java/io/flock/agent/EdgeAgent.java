@@ -11,6 +11,7 @@ import io.flock.agent.link.DeviceLink;
 import io.flock.agent.link.WireTap;
 import io.flock.agent.metrics.AgentMetrics;
 import io.flock.agent.metrics.AnswerLatency;
+import io.flock.agent.offload.AnnouncedOffloadPolicy;
 import io.flock.agent.offload.Answer;
 import io.flock.agent.offload.ConfidenceOffloadPolicy;
 import io.flock.agent.offload.OffloadRouter;
@@ -19,7 +20,10 @@ import io.flock.agent.training.PlanCheck;
 import io.flock.agent.training.TrainingWorker;
 import io.flock.core.DaemonThreads;
 import io.flock.core.artifact.ArtifactVerifier;
+import io.flock.core.InvalidInputException;
+import io.flock.core.model.OffloadAdvice;
 import io.flock.core.model.Prediction;
+import io.flock.link.wire.OffloadMessages;
 import io.flock.link.wire.PredictionMessages;
 import io.flock.proto.v1.ArtifactChunk;
 import io.flock.proto.v1.DeviceTask;
@@ -34,6 +38,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -66,6 +71,8 @@ public final class EdgeAgent implements AutoCloseable {
     private final Outbox outbox;
     private final TrainingWorker training;
     private final OffloadRouter router;
+    /** Null when the configuration fixes the threshold. */
+    private final AnnouncedOffloadPolicy announcedPolicy;
     private final DeviceLink mqtt;
     private final AgentMetrics metrics;
     private Server localApi;
@@ -110,8 +117,10 @@ public final class EdgeAgent implements AutoCloseable {
         this.outbox = new Outbox(config.stateDir().resolve("outbox"), coordinator, timers, config.deviceId(), conditions);
         this.training = new TrainingWorker(config.deviceId(), config.dataDir(), local, updater, outbox, config.seed(), conditions,
                 new PlanCheck(config.training()), this::reportRejection);
-        this.router = new OffloadRouter(config.model(), local, new ConfidenceOffloadPolicy(config.offloadThreshold()),
-                this::offload, config.offloadTimeout());
+        this.announcedPolicy = config.offloadThreshold() == null
+                ? new AnnouncedOffloadPolicy(new ConfidenceOffloadPolicy(AgentConfig.UNADVISED_THRESHOLD)) : null;
+        this.router = new OffloadRouter(config.model(), local, announcedPolicy != null ? announcedPolicy
+                : new ConfidenceOffloadPolicy(config.offloadThreshold()), this::offload, config.offloadTimeout());
         this.mqtt = gateway == null ? new AgentMqttLink(config.mqttUrl(), config.deviceId(), config.model(), new Handler(), traffic, timers)
                 : gateway.link(config.deviceId(), config.model(), new Handler());
         this.metrics = new AgentMetrics(new AgentMetrics.Readings(router::count, local::version, updater::rejections,
@@ -233,6 +242,24 @@ public final class EdgeAgent implements AutoCloseable {
         return PredictionMessages.prediction(coordinator.predict(request, timeout.minus(link)));
     }
 
+    private void adopt(ModelAnnouncement a) {
+        try {
+            OffloadAdvice advice = OffloadMessages.advice(a.getOffload());
+            announcedPolicy.adopt(advice);
+            log.info("device={} offloads below {}={} (calibrated for version={}: offload {} hybrid {} local {} cloud {})", config.deviceId(),
+                    advice.score().wireName(), String.format("%.4f", advice.threshold()), a.getVersion(),
+                    String.format("%.3f", advice.offloadRate()), String.format("%.4f", advice.hybridAccuracy()),
+                    String.format("%.4f", advice.localAccuracy()), String.format("%.4f", advice.cloudAccuracy()));
+        } catch (InvalidInputException e) {
+            log.warn("device={} ignored the offload advice of version={}: {}", config.deviceId(), a.getVersion(), e.getMessage());
+        }
+    }
+
+    /** @return the coordinator's offload advice this agent follows, empty when none arrived or the threshold is configured */
+    public Optional<OffloadAdvice> offloadAdvice() {
+        return announcedPolicy == null ? Optional.empty() : announcedPolicy.advice();
+    }
+
     /**
      * Takes the device off the network or brings it back (its MQTT session; a real device losing power
      * or coverage). Offline, it is not selected for rounds; local predictions keep working.
@@ -325,6 +352,9 @@ public final class EdgeAgent implements AutoCloseable {
     private final class Handler implements AgentMqttLink.Handler {
         @Override
         public void onAnnouncement(ModelAnnouncement announcement, boolean retained) {
+            if (announcedPolicy != null && announcement.hasOffload() && announcement.getModel().equals(config.model())) {
+                adopt(announcement);
+            }
             updater.onAnnouncement(announcement, retained);
         }
 

@@ -43,9 +43,17 @@ class AgentConfigTest {
     }
 
     @Test
+    void from_defaultThreshold_followsTheAnnouncedAdvice() {
+        assertThat(with(Map.of("device-id", "a")).offloadThreshold()).isNull();
+        assertThat(with(Map.of("device-id", "a", "offload.threshold", "0")).offloadThreshold()).isZero();
+    }
+
+    @Test
     void from_badValues_nameTheKey() {
         assertThatThrownBy(() -> with(Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("device-id");
         assertThatThrownBy(() -> with(Map.of("device-id", "a", "offload.threshold", "1.5"))).hasMessageContaining("offload.threshold");
+        assertThatThrownBy(() -> with(Map.of("device-id", "a", "offload.threshold", "auto"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("offload.threshold").hasMessageContaining("'auto'");
         assertThatThrownBy(() -> with(Map.of("device-id", "a", "coordinator", "nohost"))).hasMessageContaining("coordinator");
         assertThatThrownBy(() -> with(Map.of("device-id", "a", "mqtt.url", "1883"))).hasMessageContaining("mqtt.url");
         assertThatThrownBy(() -> with(Map.of("device-id", "a/b"))).hasMessageContaining("a/b");

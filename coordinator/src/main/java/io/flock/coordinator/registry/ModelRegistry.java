@@ -263,6 +263,11 @@ public final class ModelRegistry {
         return p;
     }
 
+    /** @return the parameters devices run for a version: its pushed variant, decoded as an agent decodes it */
+    public ModelParameters pushedParameters(ModelVersion version) {
+        return CompressionPipeline.parse(version.pushed().codec()).codec().decode(artifact(version.pushed().manifest().sha256()));
+    }
+
     /** @throws ModelNotFoundException when no artifact has that SHA-256 */
     public byte[] artifact(String sha256) {
         return store.artifact(sha256).orElseThrow(() -> new ModelNotFoundException("no artifact with sha256 " + sha256));

@@ -4,6 +4,8 @@ import com.google.protobuf.ByteString;
 import io.flock.coordinator.registry.ArtifactVariant;
 import io.flock.coordinator.registry.ModelVersion;
 import io.flock.core.artifact.ArtifactManifest;
+import io.flock.core.model.OffloadAdvice;
+import io.flock.link.wire.OffloadMessages;
 import io.flock.proto.v1.ArtifactChunk;
 import io.flock.proto.v1.CodecDescriptor;
 import io.flock.proto.v1.ModelAnnouncement;
@@ -17,10 +19,20 @@ public final class WireMapper {
 
     /**
      * @param chunksOnMqtt whether the chunks follow on MQTT (else devices fetch over gRPC)
-     * @return the announcement of a version, with its chunking
+     * @return the announcement of a version, with its chunking and no offload advice
      */
     public static ModelAnnouncement announcement(ModelVersion v, int chunkBytes, boolean chunksOnMqtt) {
-        return announcement(v, v.pushed(), chunkBytes, chunksOnMqtt);
+        return announcement(v, chunkBytes, chunksOnMqtt, null);
+    }
+
+    /**
+     * @param chunksOnMqtt whether the chunks follow on MQTT (else devices fetch over gRPC)
+     * @param advice       the offload threshold calibrated for the version; null = none
+     * @return the announcement of a version, with its chunking
+     */
+    public static ModelAnnouncement announcement(ModelVersion v, int chunkBytes, boolean chunksOnMqtt, OffloadAdvice advice) {
+        ModelAnnouncement a = announcement(v, v.pushed(), chunkBytes, chunksOnMqtt);
+        return advice == null ? a : a.toBuilder().setOffload(OffloadMessages.message(advice)).build();
     }
 
     /** @return the announcement of one artifact variant of a version (its own manifest and signature) */

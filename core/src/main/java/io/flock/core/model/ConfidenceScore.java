@@ -13,6 +13,36 @@ public enum ConfidenceScore {
     /** Minus the entropy in nats (0 for a one-hot answer, -ln(classes) for a uniform one). */
     NEGATIVE_ENTROPY;
 
+    /** @return the score's name on the wire and in configuration: max-probability, margin or negative-entropy */
+    public String wireName() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    /**
+     * @param name a {@link #wireName()}
+     * @throws io.flock.core.InvalidInputException naming the known scores for any other name
+     */
+    public static ConfidenceScore parse(String name) {
+        for (ConfidenceScore s : values()) {
+            if (s.wireName().equals(name)) {
+                return s;
+            }
+        }
+        throw new io.flock.core.InvalidInputException("unknown confidence score '" + (name.length() > 64 ? name.substring(0, 64) + "..." : name)
+                + "' (known: max-probability, margin, negative-entropy)");
+    }
+
+    /**
+     * @return whether {@code threshold} can be a threshold on this score: finite, and within the score's range for any
+     *         number of classes (max probability and margin 0..1; negative entropy -50..0), a step above allowed for
+     *         "offload everything"
+     */
+    public boolean admits(double threshold) {
+        double low = this == NEGATIVE_ENTROPY ? -50 : 0;
+        double high = this == NEGATIVE_ENTROPY ? 0 : 1;
+        return Double.isFinite(threshold) && threshold >= low && threshold <= Math.nextUp(high);
+    }
+
     /** @return the score of {@code classes} probabilities from {@code at} */
     public double of(float[] p, int at, int classes) {
         switch (this) {

@@ -133,7 +133,7 @@ public final class LocalFleet implements AutoCloseable {
             Path home = workDir.resolve("devices").resolve(id);
             Path data = partitions.get(i) == null ? null : DeviceData.write(partitions.get(i), home.resolve("data"));
             AgentConfig base = new AgentConfig(id, "jvm-sim", "127.0.0.1:" + grpcPort, mqttUrl, coordinator.config().model().name(),
-                    data, home.resolve("state"), null, 0, 0.6, Duration.ofMillis(300), Duration.ofSeconds(2), false, "",
+                    data, home.resolve("state"), null, 0, null, Duration.ofMillis(300), Duration.ofSeconds(2), false, "",
                     Duration.ofSeconds(30), i);
             int index = agents.size() + created.size();
             created.add(new EdgeAgent(agentTweak.apply(id, base), verifier, tap, conditions.apply(i), gatewayFor(index, mqttUrl, grpcPort)));
