@@ -88,10 +88,20 @@ public final class FlockCli {
         @Option(names = "--keep-work", description = "keep the scratch directory (database, artifacts, device state)")
         boolean keepWork;
 
+        @Option(names = "--cloud-spec", description = "the cloud model that answers offloads, trained first (default: ${DEFAULT-VALUE}; \"\" = none)")
+        String cloudSpec = "cnn:28x28-16-32-128-10";
+
+        @Option(names = "--cloud-rounds", description = "rounds of the cloud model (default: as --rounds)")
+        Integer cloudRounds;
+
+        @Option(names = "--predictions", description = "app predictions per device with the cloud up (default: ${DEFAULT-VALUE})")
+        int predictions = 50;
+
         @Override
         public Integer call() throws Exception {
             try (ScratchDirectory work = scratch("flock-demo-", keepWork)) {
-                new Demo(new DemoOptions(devices, rounds, 50, data, work.path(), out, seed, set), System.out).run(WireTap.NONE);
+                new Demo(new DemoOptions(devices, rounds, predictions, data, work.path(), out, seed, set, cloudSpec,
+                        cloudRounds == null ? rounds : cloudRounds), System.out).run(WireTap.NONE);
             }
             return 0;
         }

@@ -1,5 +1,6 @@
 package io.flock.simulator.demo;
 
+import io.flock.agent.EdgeAgent;
 import io.flock.agent.link.WireTap;
 import io.flock.coordinator.CoordinatorServer;
 import io.flock.coordinator.registry.ModelVersion;
@@ -23,10 +24,12 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * The one-command demo: a coordinator with an embedded broker and H2, plus real agents with their
- * own MQTT and gRPC connections, train on Fashion-MNIST partitioned non-IID (Dirichlet 0.5); then
+ * own MQTT and gRPC connections, train on Fashion-MNIST partitioned non-IID (Dirichlet 0.5): first a heavier cloud
+ * model, then the compact device model, whose offloads the cloud model answers with a calibrated threshold; then
  * apps ask the agents for predictions, with the cloud up and then gone; a report and plots are written.
  */
 public final class Demo {
@@ -63,26 +66,39 @@ public final class Demo {
         ByteDataset test = IdxFormat.readLabelled(data.resolve("t10k-images-idx3-ubyte.gz"), data.resolve("t10k-labels-idx1-ubyte.gz"));
         out.printf("flock demo: %d devices, %d rounds, %s, data %s (%d train / %d test), Dirichlet(0.5) partition%n",
                 options.devices(), options.rounds(), scenario.model(), data, train.size(), test.size());
+        Map<String, String> overrides = new LinkedHashMap<>(options.overrides());
+        Map<String, Object> cloud = options.hybrid() ? trainCloud(data, train, tap, overrides) : null;
         RunReport report = new RunReport("demo", Map.of());
         Map<String, Object> predictions = new LinkedHashMap<>();
-        try (ScenarioRunner runner = new ScenarioRunner(scenario, Files.createDirectories(options.workDir()), out, tap, true,
-                options.overrides())) {
+        Path dir = Files.createDirectories(options.outDir());
+        try (ScenarioRunner runner = new ScenarioRunner(scenario, Files.createDirectories(options.workDir()), out, tap, true, overrides)) {
             CoordinatorServer coordinator = runner.start(Simulation.partitions(scenario, train), data);
             report = new RunReport("demo", reportConfig(coordinator, data));
             out.printf("coordinator, embedded MQTT broker, H2 and %d agents up in %.1f s%n", options.devices(), (System.nanoTime() - start) / 1e9);
             runner.runRounds(report);
             report.section("artifacts", artifacts(coordinator));
-            PredictionBurst.Tally online = PredictionBurst.run(runner.fleet().agents(), test, options.predictionsPerAgent(), 0);
+            // the threshold was calibrated on the test set's first half: the apps ask about the second half
+            ByteDataset asked = test.subset(IntStream.range(test.size() / 2, test.size()).toArray());
+            List<EdgeAgent> agents = runner.fleet().agents();
+            PredictionBurst.Tally online = PredictionBurst.run(agents, asked, options.predictionsPerAgent(), 0);
             predictions.put("coordinatorUp", online.asMap());
             print("with the cloud up:  ", online);
+            if (cloud != null) {
+                Map<String, Object> hybrid = HybridReport.measure(agents, coordinator, asked, options.predictionsPerAgent(), online);
+                hybrid.put("cloudTraining", cloud);
+                report.section("hybrid", hybrid);
+                out.printf("hybrid on the same %d requests: device model alone %.4f, cloud model alone %.4f, hybrid %.4f with %.1f %% offloaded%n",
+                        (int) hybrid.get("requests"), (double) hybrid.get("localOnlyAccuracy"), (double) hybrid.get("cloudOnlyAccuracy"),
+                        (double) hybrid.get("hybridAccuracy"), 100 * (double) hybrid.get("offloadRate"));
+                HybridReport.plot(coordinator, dir);
+            }
             runner.fleet().stopCoordinator();
-            PredictionBurst.Tally offline = PredictionBurst.run(runner.fleet().agents(), test, Math.max(1, options.predictionsPerAgent() / 5), 5000);
+            PredictionBurst.Tally offline = PredictionBurst.run(agents, asked, Math.max(1, options.predictionsPerAgent() / 5), 2500);
             predictions.put("coordinatorDown", offline.asMap());
             print("with the cloud gone:", offline);
         }
         report.section("predictions", predictions);
         double total = (System.nanoTime() - start) / 1e9;
-        Path dir = Files.createDirectories(options.outDir());
         report.write(dir, total);
         Plots.accuracy(report, dir, "Flock demo: test accuracy per round (" + options.devices() + " devices, Dirichlet 0.5)");
         Plots.bytes(report, dir, "Flock demo: payload bytes per round");
@@ -90,6 +106,44 @@ public final class Demo {
         out.printf("final accuracy %.4f, wall time %.1f s, peak RSS %.0f MB; report and plots in %s%n",
                 (double) summary.get("finalAccuracy"), total, Megabytes.of((long) summary.get("peakRssBytes")), dir.toAbsolutePath());
         return report;
+    }
+
+    /**
+     * Trains the cloud model with the same fleet and data, in a registry the device model's coordinator then opens, and
+     * points {@code overrides} at it: that coordinator serves the cloud model for offloads and calibrates the threshold.
+     *
+     * @return what the cloud training gave, for the report
+     */
+    private Map<String, Object> trainCloud(Path data, ByteDataset train, WireTap tap, Map<String, String> overrides) throws Exception {
+        long start = System.nanoTime();
+        Map<String, String> set = new LinkedHashMap<>(options.overrides());
+        set.put("model.name", DemoOptions.CLOUD_MODEL);
+        set.put("model.spec", options.cloudSpec());
+        set.put("push.codec", "fp32");
+        DemoOptions cloud = new DemoOptions(options.devices(), options.cloudRounds(), 0, options.dataDir(), options.workDir(),
+                options.outDir(), options.seed(), set);
+        ScenarioConfig scenario = scenario(cloud, data);
+        out.printf("cloud model: %s trained federated by the same %d devices for %d rounds%n", options.cloudSpec(), options.devices(),
+                options.cloudRounds());
+        Path work = Files.createDirectories(options.workDir().resolve("cloud"));
+        Map<String, Object> m = new LinkedHashMap<>();
+        try (ScenarioRunner runner = new ScenarioRunner(scenario, work, out, tap, false, set)) {
+            CoordinatorServer coordinator = runner.start(Simulation.partitions(scenario, train), data);
+            RunReport rounds = new RunReport("cloud", Map.of());
+            runner.runRounds(rounds);
+            ModelVersion v = coordinator.registry().requireCurrent(DemoOptions.CLOUD_MODEL);
+            m.put("model", DemoOptions.CLOUD_MODEL);
+            m.put("spec", options.cloudSpec());
+            m.put("rounds", options.cloudRounds());
+            m.put("version", v.version());
+            m.put("testAccuracy", v.accuracy());
+            m.put("seconds", (System.nanoTime() - start) / 1e9);
+            out.printf("cloud model %s v%d: test accuracy %.4f after %.0f s; it answers the device model's offloads and is never pushed%n",
+                    DemoOptions.CLOUD_MODEL, v.version(), v.accuracy(), (System.nanoTime() - start) / 1e9);
+        }
+        overrides.put("data-dir", work.resolve("coordinator").toString()); // the cloud model's registry
+        overrides.put("serving.model", DemoOptions.CLOUD_MODEL);
+        return m;
     }
 
     private void print(String phase, PredictionBurst.Tally t) {

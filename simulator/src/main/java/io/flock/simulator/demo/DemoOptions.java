@@ -14,7 +14,23 @@ import java.util.Map;
  * @param outDir              where report.json and the plots go
  * @param seed                partition and selection seed
  * @param overrides           coordinator settings over the demo's (e.g. push.codec=fp32, model.spec=...)
+ * @param cloudSpec           the heavier cloud model trained first by the same fleet, which answers the devices' offloads
+ *                            (e.g. cnn:28x28-16-32-128-10); empty = none, the device model answers its own offloads
+ * @param cloudRounds         federated rounds of the cloud model
  */
 public record DemoOptions(int devices, int rounds, int predictionsPerAgent, Path dataDir, Path workDir, Path outDir, long seed,
-                          Map<String, String> overrides) {
+                          Map<String, String> overrides, String cloudSpec, int cloudRounds) {
+    /** The registry name of the cloud model. */
+    public static final String CLOUD_MODEL = "fmnist-cloud";
+
+    /** Options with no cloud model. */
+    public DemoOptions(int devices, int rounds, int predictionsPerAgent, Path dataDir, Path workDir, Path outDir, long seed,
+                       Map<String, String> overrides) {
+        this(devices, rounds, predictionsPerAgent, dataDir, workDir, outDir, seed, overrides, "", 0);
+    }
+
+    /** @return whether a cloud model is trained and serves the offloads */
+    public boolean hybrid() {
+        return !cloudSpec.isEmpty() && cloudRounds > 0;
+    }
 }

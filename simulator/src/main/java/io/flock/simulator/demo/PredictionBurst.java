@@ -40,6 +40,11 @@ final class PredictionBurst {
         }
     }
 
+    /** @return the sample the {@code k}-th request to agent {@code a} asks about */
+    static int sample(int offset, int a, int perAgent, int k, int size) {
+        return (offset + a * perAgent + k) % size;
+    }
+
     static Tally run(List<EdgeAgent> agents, Dataset samples, int perAgent, int offset) {
         int local = 0;
         int offloaded = 0;
@@ -53,7 +58,7 @@ final class PredictionBurst {
             try {
                 LocalPredictionGrpc.LocalPredictionBlockingStub app = LocalPredictionGrpc.newBlockingStub(ch);
                 for (int k = 0; k < perAgent; k++) {
-                    int i = (offset + a * perAgent + k) % samples.size();
+                    int i = sample(offset, a, perAgent, k, samples.size());
                     samples.copyRawFeatures(i, raw, 0);
                     PredictRequest.Builder req = PredictionMessages.request("", "", raw).toBuilder().setRequestId("app-" + a + "-" + k);
                     long t = System.nanoTime();

@@ -1,9 +1,13 @@
 package io.flock.simulator.report;
 
+import io.flock.coordinator.serving.OffloadCalibration;
+import io.flock.core.model.ConfidenceScore;
+import io.flock.core.model.OffloadAdvice;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
@@ -84,6 +88,30 @@ public final class Plots {
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0).setLegendVisible(false).setChartBackgroundColor(java.awt.Color.WHITE);
         chart.addSeries("accuracy", x, report.accuracies()).setMarker(SeriesMarkers.CIRCLE);
         Path file = dir.resolve("accuracy.png");
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        return file;
+    }
+
+    /**
+     * Writes {@code offload-curve.png}: hybrid accuracy against the share offloaded, one line per confidence score, the
+     * device and cloud models alone as flat lines, and the advised point.
+     */
+    public static Path offloadCurve(Map<ConfidenceScore, List<OffloadCalibration.Point>> curves, OffloadAdvice advice, Path dir,
+                                    String title) throws IOException {
+        XYChart chart = new XYChartBuilder().width(800).height(500).title(title).xAxisTitle("share of requests offloaded")
+                .yAxisTitle("accuracy on the calibration set").build();
+        chart.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setChartBackgroundColor(java.awt.Color.WHITE)
+                .setLegendPosition(Styler.LegendPosition.InsideSE);
+        curves.forEach((score, points) -> chart.addSeries("hybrid, offloading by " + score.wireName(),
+                points.stream().mapToDouble(OffloadCalibration.Point::offloadRate).toArray(),
+                points.stream().mapToDouble(OffloadCalibration.Point::hybridAccuracy).toArray()).setMarker(SeriesMarkers.NONE));
+        chart.addSeries("device model alone", new double[] {0, 1}, new double[] {advice.localAccuracy(), advice.localAccuracy()})
+                .setMarker(SeriesMarkers.NONE);
+        chart.addSeries("cloud model alone", new double[] {0, 1}, new double[] {advice.cloudAccuracy(), advice.cloudAccuracy()})
+                .setMarker(SeriesMarkers.NONE);
+        chart.addSeries(String.format("advised: %s < %.3f", advice.score().wireName(), advice.threshold()),
+                new double[] {advice.offloadRate()}, new double[] {advice.hybridAccuracy()}).setMarker(SeriesMarkers.DIAMOND);
+        Path file = dir.resolve("offload-curve.png");
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
         return file;
     }
