@@ -83,6 +83,12 @@ public record AgentConfig(String deviceId, String hardware, String coordinator, 
                 offloadThreshold, offloadTimeout, chunkWait, fetchOnDemand, enrollmentToken, telemetryInterval, seed, port, training);
     }
 
+    /** @return this config with another offload threshold (null = follow the coordinator's announced advice) */
+    public AgentConfig withOffloadThreshold(Double threshold) {
+        return new AgentConfig(deviceId, hardware, coordinator, mqttUrl, model, dataDir, stateDir, publicKeyFile, localApiPort,
+                threshold, offloadTimeout, chunkWait, fetchOnDemand, enrollmentToken, telemetryInterval, seed, metricsPort, training);
+    }
+
     /** @return this config with another fetch mode */
     public AgentConfig withFetchOnDemand(boolean onDemand) {
         return new AgentConfig(deviceId, hardware, coordinator, mqttUrl, model, dataDir, stateDir, publicKeyFile, localApiPort,
