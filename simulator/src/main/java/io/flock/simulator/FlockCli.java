@@ -9,6 +9,7 @@ import io.flock.core.compress.CompressionPipeline;
 import io.flock.core.config.ConfigException;
 import io.flock.core.model.ModelSpec;
 import io.flock.core.train.Distillation;
+import io.flock.simulator.bench.FallbackBenchmark;
 import io.flock.simulator.bench.ServingBenchmark;
 import io.flock.simulator.bench.TrainingBenchmark;
 import io.flock.simulator.compress.CompressionRun;
@@ -231,9 +232,10 @@ public final class FlockCli {
 
     @Command(name = "bench", mixinStandardHelpOptions = true,
             description = "Micro-benchmarks; 'training': one W1 device's local training, dense kernel against DJL, one thread;"
-                    + " 'serving': offloaded predictions over gRPC, dynamic batching against batch-1, and the cache.")
+                    + " 'serving': offloaded predictions over gRPC, dynamic batching against batch-1, and the cache;"
+                    + " 'fallback': the agent's answers with the cloud refused or hung, against local answers.")
     static final class BenchCommand implements Callable<Integer> {
-        @CommandLine.Parameters(index = "0", description = "what to measure: training or serving")
+        @CommandLine.Parameters(index = "0", description = "what to measure: training, serving or fallback")
         String what;
 
         @Option(names = "--reps", description = "timed repetitions per trainer (default: 200)")
@@ -257,6 +259,12 @@ public final class FlockCli {
         @Option(names = "--runs", description = "serving: repetitions of each configuration, interleaved (default: 3)")
         int runs = 3;
 
+        @Option(names = "--apps", description = "fallback: concurrent app threads on the device (default: 4)")
+        int fallbackApps = 4;
+
+        @Option(names = "--requests", description = "fallback: requests a case (default: 2000)")
+        int requests = 2000;
+
         @Override
         public Integer call() throws Exception {
             Path dir = out != null ? out : Path.of("flock-out", "bench-" + what);
@@ -268,7 +276,8 @@ public final class FlockCli {
                         new ServingBenchmark(System.out).run(dataset, work.path(), clients, seconds, runs, dir);
                     }
                 }
-                default -> throw new ConfigException("unknown benchmark '" + what + "'; known: training, serving");
+                case "fallback" -> new FallbackBenchmark(System.out).run(dataset, requests, fallbackApps, java.time.Duration.ofMillis(300), dir);
+                default -> throw new ConfigException("unknown benchmark '" + what + "'; known: training, serving, fallback");
             }
             return 0;
         }
