@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Records every payload that crosses MQTT and gRPC at every device during a demo-sized run (rounds,
- * pushes, fetches, offloaded and fallback predictions) and proves no training sample is in them.
+ * Records every payload that crosses MQTT and gRPC at every device during a demo-sized run (the cloud model's rounds,
+ * then the device model's: pushes with their calibrated offload advice, fetches, offloaded and fallback predictions)
+ * and proves no training sample is in them.
  */
 @Timeout(240)
 class PrivacyIT {
@@ -35,7 +36,8 @@ class PrivacyIT {
         AtomicLong grpc = new AtomicLong();
         Path data = BundledData.subset();
         DemoOptions options = new DemoOptions(6, 2, 20, data, dir.resolve("work"), dir.resolve("out"), 0,
-                Map.of("model.spec", "mlp:784-64-10"));
+                Map.of("model.spec", "mlp:784-64-10"), "cnn:28x28-4-8-32-10", 2); // a cloud model too: its training, the
+                                                                                     // calibrated announcements, its offloads
 
         RunReport report = new Demo(options, new PrintStream(PrintStream.nullOutputStream())).run((channel, outbound, payload) -> {
             captured.add(payload.clone());
@@ -58,5 +60,6 @@ class PrivacyIT {
         assertThat(leaks).as("training-sample windows found in %d payloads", captured.size()).isZero();
         assertThat(Files.exists(dir.resolve("out").resolve("report.json"))).isTrue();
         assertThat(Files.exists(dir.resolve("out").resolve("accuracy.png"))).isTrue();
+        assertThat(Files.exists(dir.resolve("out").resolve("offload-curve.png"))).as("the threshold was calibrated").isTrue();
     }
 }
