@@ -41,12 +41,13 @@ import java.util.Map;
  * @param telemetry       device telemetry retention
  * @param schedule        when rounds run
  * @param serving         how offloaded predictions are batched and cached
+ * @param http            the Open Inference Protocol (KServe v2) REST endpoint over the same serving
  * @param enrollmentToken token devices must present to register; empty = open enrollment
  * @param seed            seed for the initial model and device selection
  */
 public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt mqtt, Model model, Push push, Round round,
                                 StrategyConfig strategy, Registry registry, Eval eval, Limits limits, Metrics metrics,
-                                Telemetry telemetry, Schedule schedule, Serving serving, String enrollmentToken, long seed) {
+                                Telemetry telemetry, Schedule schedule, Serving serving, Http http, String enrollmentToken, long seed) {
     /** Validates what spans sections. */
     public CoordinatorConfig {
         ConfigException.require(dataDir != null, "data-dir", dataDir);
@@ -240,6 +241,22 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
         }
     }
 
+    /**
+     * @param host           bind address
+     * @param port           0 = any free port, -1 = off
+     * @param maxBodyBytes   largest request body; a larger one is answered 413
+     * @param requestTimeout each request's deadline in serving; past it the answer is 504
+     */
+    public record Http(String host, int port, long maxBodyBytes, Duration requestTimeout) {
+        /** Validates the port, the body limit and the timeout. */
+        public Http {
+            ConfigException.require(port >= -1 && port <= 65535, "http.port", port);
+            ConfigException.require(maxBodyBytes >= 1024 && maxBodyBytes <= 1L << 30, "http.max-body-bytes",
+                    maxBodyBytes + " (1KiB to 1GiB)");
+            ConfigException.require(!requestTimeout.isNegative() && !requestTimeout.isZero(), "http.request-timeout", requestTimeout);
+        }
+    }
+
     /** @return every key with its default value */
     public static Map<String, String> defaults() {
         Map<String, String> d = new LinkedHashMap<>();
@@ -292,6 +309,10 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
         d.put("serving.cache-bytes", "64MiB");
         d.put("serving.offload.max-rate", "0.3");
         d.put("serving.offload.within-points", "0.5");
+        d.put("http.host", "127.0.0.1");
+        d.put("http.port", "8000");
+        d.put("http.max-body-bytes", "8MiB");
+        d.put("http.request-timeout", "2s");
         d.put("enrollment-token", "");
         d.put("seed", "0");
         return d;
@@ -322,6 +343,7 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
                 new Serving(s.string("serving.model"), new BatchingConfig(s.integer("serving.max-batch"), s.duration("serving.max-delay"), s.integer("serving.workers"),
                         s.integer("serving.queue-capacity")), s.integer("serving.cache-entries"), s.bytes("serving.cache-bytes"),
                         new OffloadAdvisor.Target(s.decimal("serving.offload.max-rate"), s.decimal("serving.offload.within-points"))),
+                new Http(s.string("http.host"), s.integer("http.port"), s.bytes("http.max-body-bytes"), s.duration("http.request-timeout")),
                 s.string("enrollment-token"), Long.parseLong(s.string("seed"))));
     }
 

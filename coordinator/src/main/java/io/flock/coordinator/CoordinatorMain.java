@@ -54,8 +54,10 @@ public final class CoordinatorMain implements Callable<Integer> {
             stopped.countDown();
         }, "flock-shutdown"));
         server.startSchedule(rounds);
-        System.out.printf("coordinator on %s:%d, broker %s, metrics %s, schedule %s, public key %s%n", c.grpc().host(), server.port(),
-                server.mqttUrl(), server.metricsPort() < 0 ? "off" : "http://" + c.metrics().host() + ":" + server.metricsPort() + "/metrics",
+        System.out.printf("coordinator on %s:%d, broker %s, metrics %s, inference %s, schedule %s, public key %s%n", c.grpc().host(),
+                server.port(), server.mqttUrl(),
+                server.metricsPort() < 0 ? "off" : "http://" + c.metrics().host() + ":" + server.metricsPort() + "/metrics",
+                server.httpPort() < 0 ? "off" : "http://" + c.http().host() + ":" + server.httpPort() + "/v2",
                 c.schedule().mode(), c.dataDir().resolve("keys").resolve("signing-key.pub").toAbsolutePath());
         stopped.await();
         return 0;

@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import io.flock.coordinator.fleet.DeviceRegistry;
 import io.flock.coordinator.grpc.AdminService;
 import io.flock.coordinator.grpc.CoordinatorService;
+import io.flock.coordinator.http.InferenceHttpServer;
 import io.flock.coordinator.intake.ByteBudget;
 import io.flock.coordinator.intake.FieldLimits;
 import io.flock.coordinator.intake.UpdateIntake;
@@ -59,9 +60,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running coordinator: database, signing key, registry, MQTT broker link, intake, round engine, serving,
- * metrics and the gRPC server, wired explicitly. {@link #start()} and {@link #close()} are idempotent. Close
- * is ordered and bounded: the training schedule stops, gRPC stops taking calls and drains the ones in flight,
- * then the round engine, metrics, MQTT, broker, models and, last, the database close.
+ * metrics, the gRPC server and the REST inference server, wired explicitly. {@link #start()} and {@link #close()}
+ * are idempotent. Close is ordered and bounded: the training schedule stops, gRPC stops taking calls and drains the
+ * ones in flight, the REST server does the same, then the round engine, metrics, MQTT, broker, models and, last, the
+ * database close.
  */
 public final class CoordinatorServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CoordinatorServer.class);
@@ -78,6 +80,7 @@ public final class CoordinatorServer implements AutoCloseable {
     private DeviceRegistry devices;
     private Ed25519Signer signer;
     private Server server;
+    private InferenceHttpServer http;
     private MqttAnnouncer announcer;
     private CoordinatorMetrics metrics;
     private MetricsServer metricsServer;
@@ -172,6 +175,17 @@ public final class CoordinatorServer implements AutoCloseable {
                 .maxInboundMessageSize(4 << 20)
                 .build()
                 .start();
+        if (config.http().port() >= 0) {
+            http = new InferenceHttpServer(config.http().host(), config.http().port(), (int) config.http().maxBodyBytes(),
+                    config.http().requestTimeout(), serving, metrics::predictionServed);
+            try {
+                http.start();
+            } catch (RuntimeException e) {
+                http = null;
+                close(); // a taken port must not leave the database, broker and gRPC open behind it
+                throw e;
+            }
+        }
         if (current == null) {
             current = registry.promote(model, initialVersion().version(), Stage.PRODUCTION);
         } else {
@@ -180,9 +194,10 @@ public final class CoordinatorServer implements AutoCloseable {
             }
             announcer.announce(current);
         }
-        log.info("coordinator started grpc={}:{} mqtt={} metrics={} model={} version={} strategy={} db={}", config.grpc().host(),
-                server.getPort(), broker.url(), metricsServer == null ? "off" : config.metrics().host() + ":" + metricsServer.port(),
-                model, current.version(), rounds.strategyName(), config.database().isEmpty() ? "h2" : "external");
+        log.info("coordinator started grpc={}:{} http={} mqtt={} metrics={} model={} version={} strategy={} db={}", config.grpc().host(),
+                server.getPort(), http == null ? "off" : config.http().host() + ":" + http.port(), broker.url(),
+                metricsServer == null ? "off" : config.metrics().host() + ":" + metricsServer.port(), model, current.version(),
+                rounds.strategyName(), config.database().isEmpty() ? "h2" : "external");
         return this;
     }
 
@@ -279,6 +294,11 @@ public final class CoordinatorServer implements AutoCloseable {
         return server.getPort();
     }
 
+    /** @return the bound REST inference (KServe v2) port, -1 when off */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
     /** @return the bound metrics port, -1 when off */
     public int metricsPort() {
         return metricsServer == null ? -1 : metricsServer.port();
@@ -351,6 +371,10 @@ public final class CoordinatorServer implements AutoCloseable {
         } catch (InterruptedException e) {
             server.shutdownNow();
             Thread.currentThread().interrupt();
+        }
+        if (http != null) {
+            http.close();
+            http = null;
         }
         rounds.close(); // lets the last version's scoring reach the store before it closes
         if (metricsServer != null) {

@@ -26,6 +26,7 @@ class CoordinatorConfigTest {
         assertThat(c.strategy().plan().updateCodec()).isEqualTo("fp32");
         assertThat(c.registry().variants()).isEmpty();
         assertThat(c.schedule().mode()).isEqualTo("continuous");
+        assertThat(c.http()).isEqualTo(new CoordinatorConfig.Http("127.0.0.1", 8000, 8L << 20, Duration.ofSeconds(2)));
     }
 
     @Test
@@ -70,16 +71,22 @@ class CoordinatorConfigTest {
         assertThatThrownBy(() -> with(Map.of("registry.variants", "int8,zip"))).hasMessageContaining("zip");
         assertThatThrownBy(() -> with(Map.of("schedule.mode", "sometimes"))).hasMessageContaining("schedule.mode");
         assertThatThrownBy(() -> with(Map.of("metrics.port", "-2"))).hasMessageContaining("metrics.port");
+        assertThatThrownBy(() -> with(Map.of("http.port", "65536"))).hasMessage("invalid http.port: 65536");
+        assertThatThrownBy(() -> with(Map.of("http.max-body-bytes", "512"))).hasMessage("invalid http.max-body-bytes: 512 (1KiB to 1GiB)");
+        assertThatThrownBy(() -> with(Map.of("http.max-body-bytes", "2GiB"))).hasMessageContaining("invalid http.max-body-bytes");
+        assertThatThrownBy(() -> with(Map.of("http.request-timeout", "0s"))).hasMessage("invalid http.request-timeout: PT0S");
     }
 
     @Test
     void from_sectionsReadTheirKeys() {
         CoordinatorConfig c = with(Map.of("registry.variants", "fp32, int4", "schedule.mode", "interval", "schedule.interval", "5m",
-                "training.clip-norm", "1.5", "push.mode", "announce"));
+                "training.clip-norm", "1.5", "push.mode", "announce", "http.port", "-1", "http.max-body-bytes", "64KiB",
+                "http.request-timeout", "250ms"));
 
         assertThat(c.registry().variants()).containsExactly("fp32", "int4");
         assertThat(c.schedule().interval()).isEqualTo(Duration.ofMinutes(5));
         assertThat(c.strategy().plan().clipNorm()).isEqualTo(1.5f);
         assertThat(c.push().broadcast()).isFalse();
+        assertThat(c.http()).isEqualTo(new CoordinatorConfig.Http("127.0.0.1", -1, 64 << 10, Duration.ofMillis(250)));
     }
 }

@@ -10,6 +10,7 @@ import io.flock.core.model.Prediction;
 import io.flock.core.tensor.ModelParameters;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -82,7 +83,7 @@ public final class ModelServing implements AutoCloseable {
      */
     public CompletableFuture<Prediction> predict(String model, float[] raw, long deadlineNanos) {
         Loaded l = loaded;
-        if (l == null || (!model.isEmpty() && !model.equals(l.name()) && !model.equals(deviceModel))) {
+        if (!answers(l, model)) {
             throw new ModelNotFoundException("no served model named '" + model + "'");
         }
         int expected = l.spec().inputSize();
@@ -95,6 +96,29 @@ public final class ModelServing implements AutoCloseable {
             return CompletableFuture.completedFuture(Prediction.of(hit, l.name(), l.version()));
         }
         return queue.submit(features, deadlineNanos);
+    }
+
+    /**
+     * What answers requests naming a model, for transports that describe it (the REST edge's metadata).
+     *
+     * @param model   the served model's name: the one that answers, also for the device model
+     * @param version its version now
+     * @param spec    its network: {@link ModelSpec#inputSize()} raw features in, {@link ModelSpec#classes()} probabilities out
+     */
+    public record Served(String model, long version, ModelSpec spec) {
+    }
+
+    /**
+     * @param model name a caller asks for, as {@link #predict} takes it
+     * @return the version that answers {@code model} now; empty before the first version or for another model name
+     */
+    public Optional<Served> served(String model) {
+        Loaded l = loaded;
+        return answers(l, model) ? Optional.of(new Served(l.name(), l.version(), l.spec())) : Optional.empty();
+    }
+
+    private boolean answers(Loaded l, String model) {
+        return l != null && (model.isEmpty() || model.equals(l.name()) || model.equals(deviceModel));
     }
 
     /** One batch on a free replica of the served version; answers are cached under the version that computed them. */

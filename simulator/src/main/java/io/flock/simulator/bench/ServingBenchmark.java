@@ -95,6 +95,7 @@ public final class ServingBenchmark {
         f.put("grpc.port", "0");
         f.put("mqtt.embedded-port", "0");
         f.put("metrics.port", "-1");
+        f.put("http.port", "-1");
         f.put("model.name", "bench");
         f.put("model.spec", SPEC);
         f.put("push.codec", "fp32");

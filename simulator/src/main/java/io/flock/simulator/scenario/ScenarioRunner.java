@@ -100,6 +100,7 @@ public final class ScenarioRunner implements AutoCloseable {
         f.put("eval.data-dir", evalData == null ? "" : evalData.toString());
         f.put("seed", String.valueOf(scenario.seed()));
         f.put("metrics.port", "-1");
+        f.put("http.port", "-1");
         f.putAll(scenario.coordinator());
         f.putAll(overrides);
         return CoordinatorConfig.from(Settings.resolve(CoordinatorConfig.defaults(), null, Map.of(), f));

@@ -59,7 +59,8 @@ class CoordinatorDaemonIT {
     private ChildJvm coordinator(String model, int grpc, int metrics, String log) throws Exception {
         ChildJvm c = ChildJvm.start("coordinator", CoordinatorMain.class.getName(), dir.resolve(log),
                 "--set", "data-dir=" + dir.resolve("c"), "--set", "mqtt.url=" + MOSQUITTO, "--set", "grpc.port=" + grpc,
-                "--set", "metrics.port=" + metrics, "--set", "model.name=" + model, "--set", "model.spec=mlp:784-16-10",
+                "--set", "metrics.port=" + metrics, "--set", "http.port=0", "--set", "model.name=" + model,
+                "--set", "model.spec=mlp:784-16-10",
                 "--set", "round.devices=3", "--set", "round.min-results=3", "--set", "round.min-available=3", "--set", "round.timeout=120s");
         c.await("coordinator on .*:(\\d+),", Duration.ofSeconds(60));
         return c;
@@ -214,7 +215,7 @@ class CoordinatorDaemonIT {
         mqtt.connect();
         try (ChildJvm c = ChildJvm.start("coordinator", CoordinatorMain.class.getName(), dir.resolve("admin.log"),
                 "--set", "data-dir=" + dir.resolve("a"), "--set", "mqtt.url=" + MOSQUITTO, "--set", "grpc.port=" + grpc,
-                "--set", "metrics.port=-1", "--set", "model.name=" + model, "--set", "model.spec=mlp:784-16-10",
+                "--set", "metrics.port=-1", "--set", "http.port=-1", "--set", "model.name=" + model, "--set", "model.spec=mlp:784-16-10",
                 "--set", "schedule.mode=manual", "--set", "registry.variants=fp32", "--set", "round.devices=1",
                 "--set", "round.min-results=1")) {
             c.await("coordinator on", Duration.ofSeconds(60));

@@ -55,7 +55,8 @@ class DaemonFleetIT {
         try {
             ChildJvm coordinator = ChildJvm.start("coordinator", CoordinatorMain.class.getName(), dir.resolve("coordinator.log"),
                     "--set", "data-dir=" + dir.resolve("c"), "--set", "mqtt.url=tcp://127.0.0.1:1883", "--set", "grpc.port=" + grpc,
-                    "--set", "metrics.port=" + coordinatorMetrics, "--set", "model.name=" + model, "--set", "model.spec=mlp:784-16-10",
+                    "--set", "metrics.port=" + coordinatorMetrics, "--set", "http.port=0", "--set", "model.name=" + model,
+                    "--set", "model.spec=mlp:784-16-10",
                     "--set", "round.devices=2", "--set", "round.min-results=2", "--set", "round.min-available=2",
                     "--set", "training.learning-rate=0.05", "--set", "training.batch-size=16", "--rounds", "1");
             children.add(coordinator);
@@ -110,7 +111,8 @@ class DaemonFleetIT {
         int grpc = FreePorts.restartable();
         int metrics = FreePorts.restartable();
         String[] settings = {"--set", "data-dir=" + dir.resolve("c"), "--set", "mqtt.url=tcp://127.0.0.1:1883", "--set", "grpc.port=" + grpc,
-            "--set", "metrics.port=" + metrics, "--set", "model.name=" + model, "--set", "model.spec=mlp:784-200-10",
+            "--set", "metrics.port=" + metrics, "--set", "http.port=0", "--set", "model.name=" + model,
+            "--set", "model.spec=mlp:784-200-10",
             "--set", "round.devices=2", "--set", "round.min-results=2", "--set", "round.min-available=2", "--set", "round.timeout=120s",
             "--set", "training.local-epochs=3", "--set", "training.batch-size=16", "--rounds", "1"};
         List<ChildJvm> children = new ArrayList<>();

@@ -52,6 +52,7 @@ final class Fixtures {
         f.put("mqtt.url", mqttUrl);
         f.put("mqtt.embedded-port", "0");
         f.put("metrics.port", "0");
+        f.put("http.port", "0"); // never the default 8000: many coordinators share this JVM
         f.put("model.name", model);
         f.put("model.spec", "mlp:784-64-10");
         f.put("round.devices", String.valueOf(devices));
