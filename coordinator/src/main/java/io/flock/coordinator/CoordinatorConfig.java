@@ -40,12 +40,14 @@ import java.util.Map;
  * @param telemetry       device telemetry retention
  * @param schedule        when rounds run
  * @param serving         how offloaded predictions are batched and cached
+ * @param batch           batch predictions: how often sets are recomputed, and how large a set may be
  * @param enrollmentToken token devices must present to register; empty = open enrollment
  * @param seed            seed for the initial model and device selection
  */
 public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt mqtt, Model model, Push push, Round round,
                                 StrategyConfig strategy, Registry registry, Eval eval, Limits limits, Metrics metrics,
-                                Telemetry telemetry, Schedule schedule, Serving serving, String enrollmentToken, long seed) {
+                                Telemetry telemetry, Schedule schedule, Serving serving, Batch batch, String enrollmentToken,
+                                long seed) {
     /** Validates what spans sections. */
     public CoordinatorConfig {
         ConfigException.require(dataDir != null, "data-dir", dataDir);
@@ -237,6 +239,21 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
         }
     }
 
+    /**
+     * @param interval    how often every input set's predictions are recomputed; zero = only when a set is registered
+     *                    or the production version of the served or the device model changes
+     * @param maxRows     rows an input set may have
+     * @param maxSetBytes bytes an input set's file may have, as sent and after decompression
+     */
+    public record Batch(Duration interval, int maxRows, long maxSetBytes) {
+        /** Validates the bounds. */
+        public Batch {
+            ConfigException.require(!interval.isNegative(), "batch.interval", interval);
+            ConfigException.require(maxRows >= 1, "batch.max-rows", maxRows);
+            ConfigException.require(maxSetBytes >= 1024, "batch.max-set-bytes", maxSetBytes);
+        }
+    }
+
     /** @return every key with its default value */
     public static Map<String, String> defaults() {
         Map<String, String> d = new LinkedHashMap<>();
@@ -287,6 +304,9 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
         d.put("serving.queue-capacity", "512");
         d.put("serving.cache-entries", "10000");
         d.put("serving.cache-bytes", "64MiB");
+        d.put("batch.interval", "1h");
+        d.put("batch.max-rows", "100000");
+        d.put("batch.max-set-bytes", "64MiB");
         d.put("enrollment-token", "");
         d.put("seed", "0");
         return d;
@@ -316,6 +336,7 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
                 new Schedule(s.string("schedule.mode"), s.duration("schedule.interval")),
                 new Serving(s.string("serving.model"), new BatchingConfig(s.integer("serving.max-batch"), s.duration("serving.max-delay"), s.integer("serving.workers"),
                         s.integer("serving.queue-capacity")), s.integer("serving.cache-entries"), s.bytes("serving.cache-bytes")),
+                new Batch(s.duration("batch.interval"), s.integer("batch.max-rows"), s.bytes("batch.max-set-bytes")),
                 s.string("enrollment-token"), Long.parseLong(s.string("seed"))));
     }
 
