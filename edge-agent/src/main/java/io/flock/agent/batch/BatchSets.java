@@ -94,6 +94,15 @@ public final class BatchSets implements BatchLookup, AutoCloseable {
         return this;
     }
 
+    /** Pulls every set again now, in the background, as a refresh does (after an operator re-registered a set, say). */
+    public void refreshNow() {
+        try {
+            thread.execute(() -> names.forEach(this::pullLogged));
+        } catch (RejectedExecutionException e) {
+            log.debug("device={} batch sets closed", deviceId);
+        }
+    }
+
     @Override
     public Optional<Prediction> find(float[] raw) {
         if (tables.isEmpty()) {
