@@ -42,12 +42,14 @@ import java.util.Map;
  * @param schedule        when rounds run
  * @param serving         how offloaded predictions are batched and cached
  * @param http            the Open Inference Protocol (KServe v2) REST endpoint over the same serving
+ * @param batch           batch predictions: how often sets are recomputed, and how large a set may be
  * @param enrollmentToken token devices must present to register; empty = open enrollment
  * @param seed            seed for the initial model and device selection
  */
 public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt mqtt, Model model, Push push, Round round,
                                 StrategyConfig strategy, Registry registry, Eval eval, Limits limits, Metrics metrics,
-                                Telemetry telemetry, Schedule schedule, Serving serving, Http http, String enrollmentToken, long seed) {
+                                Telemetry telemetry, Schedule schedule, Serving serving, Http http, Batch batch,
+                                String enrollmentToken, long seed) {
     /** Validates what spans sections. */
     public CoordinatorConfig {
         ConfigException.require(dataDir != null, "data-dir", dataDir);
@@ -257,6 +259,21 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
         }
     }
 
+    /**
+     * @param interval    how often every input set's predictions are recomputed; zero = only when a set is registered
+     *                    or the production version of the served or the device model changes
+     * @param maxRows     rows an input set may have
+     * @param maxSetBytes bytes an input set's file may have, as sent and after decompression
+     */
+    public record Batch(Duration interval, int maxRows, long maxSetBytes) {
+        /** Validates the bounds. */
+        public Batch {
+            ConfigException.require(!interval.isNegative(), "batch.interval", interval);
+            ConfigException.require(maxRows >= 1, "batch.max-rows", maxRows);
+            ConfigException.require(maxSetBytes >= 1024, "batch.max-set-bytes", maxSetBytes);
+        }
+    }
+
     /** @return every key with its default value */
     public static Map<String, String> defaults() {
         Map<String, String> d = new LinkedHashMap<>();
@@ -313,6 +330,9 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
         d.put("http.port", "8000");
         d.put("http.max-body-bytes", "8MiB");
         d.put("http.request-timeout", "2s");
+        d.put("batch.interval", "1h");
+        d.put("batch.max-rows", "100000");
+        d.put("batch.max-set-bytes", "64MiB");
         d.put("enrollment-token", "");
         d.put("seed", "0");
         return d;
@@ -344,6 +364,7 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
                         s.integer("serving.queue-capacity")), s.integer("serving.cache-entries"), s.bytes("serving.cache-bytes"),
                         new OffloadAdvisor.Target(s.decimal("serving.offload.max-rate"), s.decimal("serving.offload.within-points"))),
                 new Http(s.string("http.host"), s.integer("http.port"), s.bytes("http.max-body-bytes"), s.duration("http.request-timeout")),
+                new Batch(s.duration("batch.interval"), s.integer("batch.max-rows"), s.bytes("batch.max-set-bytes")),
                 s.string("enrollment-token"), Long.parseLong(s.string("seed"))));
     }
 

@@ -1,6 +1,8 @@
 package io.flock.coordinator;
 
 import ai.djl.engine.Engine;
+import io.flock.coordinator.batch.BatchJob;
+import io.flock.coordinator.batch.InputSets;
 import io.flock.coordinator.fleet.DeviceRegistry;
 import io.flock.coordinator.grpc.AdminService;
 import io.flock.coordinator.grpc.CoordinatorService;
@@ -49,6 +51,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -59,11 +62,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running coordinator: database, signing key, registry, MQTT broker link, intake, round engine, serving,
- * metrics, the gRPC server and the REST inference server, wired explicitly. {@link #start()} and {@link #close()}
- * are idempotent. Close is ordered and bounded: the training schedule stops, gRPC stops taking calls and drains the
- * ones in flight, the REST server does the same, then the round engine, metrics, MQTT, broker, models and, last, the
- * database close.
+ * A running coordinator: database, signing key, registry, MQTT broker link, intake, round engine, serving, batch
+ * predictions, metrics, the gRPC server and the REST inference server, wired explicitly. {@link #start()} and
+ * {@link #close()} are idempotent. Close is ordered and bounded: the training schedule stops, gRPC stops taking calls
+ * and drains the ones in flight, the REST server does the same, then the batch job, the round engine, metrics, MQTT,
+ * broker, models and, last, the database close.
  */
 public final class CoordinatorServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CoordinatorServer.class);
@@ -73,6 +76,8 @@ public final class CoordinatorServer implements AutoCloseable {
     private Broker broker;
     private MqttFleetLink link;
     private ModelServing serving;
+    private InputSets sets;
+    private BatchJob batch;
     private HeldOutEvaluator evaluator;
     private OffloadAdvisor advisor;
     private ModelRegistry registry;
@@ -149,6 +154,9 @@ public final class CoordinatorServer implements AutoCloseable {
                 announcer.promoted(v, previous);
             }
         });
+        sets = new InputSets(store, registry, new HashSet<>(List.of(model, served)), config.batch().maxRows(), config.batch().maxSetBytes());
+        batch = new BatchJob(sets, registry, served, model, config.batch().interval());
+        registry.addListener(batch.listener());
         if (!served.equals(model)) {
             ModelVersion cloud = registry.requireCurrent(served);
             serving.update(cloud, registry.globalParameters(cloud));
@@ -170,8 +178,8 @@ public final class CoordinatorServer implements AutoCloseable {
         FleetReports reports = new FleetReports(store, devices, registry, config.telemetry().retention());
         server = NettyServerBuilder.forAddress(new InetSocketAddress(config.grpc().host(), config.grpc().port()))
                 .addService(new CoordinatorService(model, new CoordinatorService.Parts(registry, devices, intake, intakeBudget, rounds, reports,
-                        serving, metrics), config.limits().maxUpdateBytes(), config.push().chunkBytes()))
-                .addService(new AdminService(registry, this::trigger))
+                        serving, metrics, sets), config.limits().maxUpdateBytes(), config.push().chunkBytes()))
+                .addService(new AdminService(registry, this::trigger, sets))
                 .maxInboundMessageSize(4 << 20)
                 .build()
                 .start();
@@ -194,6 +202,7 @@ public final class CoordinatorServer implements AutoCloseable {
             }
             announcer.announce(current);
         }
+        batch.start();
         log.info("coordinator started grpc={}:{} http={} mqtt={} metrics={} model={} version={} strategy={} db={}", config.grpc().host(),
                 server.getPort(), http == null ? "off" : config.http().host() + ":" + http.port(), broker.url(),
                 metricsServer == null ? "off" : config.metrics().host() + ":" + metricsServer.port(), model, current.version(),
@@ -332,6 +341,12 @@ public final class CoordinatorServer implements AutoCloseable {
     /** @return the offload calibration, null when no other model is served or there is no held-out set */
     public OffloadAdvisor offloadAdvisor() {
         return advisor;
+
+    }
+
+    /** @return the input sets of batch predictions and their stored predictions */
+    public InputSets inputSets() {
+        return sets;
     }
 
     /** @return the model registry */
@@ -376,6 +391,7 @@ public final class CoordinatorServer implements AutoCloseable {
             http.close();
             http = null;
         }
+        batch.close();
         rounds.close(); // lets the last version's scoring reach the store before it closes
         if (metricsServer != null) {
             metricsServer.close();

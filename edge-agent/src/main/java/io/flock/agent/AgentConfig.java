@@ -6,7 +6,9 @@ import io.flock.core.config.Settings;
 import io.flock.core.link.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -32,12 +34,13 @@ import java.util.Map;
  * @param seed              seeds local shuffling
  * @param metricsPort       Prometheus {@code /metrics} port on 127.0.0.1; 0 = any free port, -1 = off
  * @param training          the largest training plan the device accepts; larger tasks are rejected
+ * @param batch             the batch prediction sets the device pulls, and how often
  */
 public record AgentConfig(String deviceId, String hardware, String coordinator, String mqttUrl, String model, Path dataDir,
                           Path stateDir, Path publicKeyFile, int localApiPort, Double offloadThreshold,
                           Duration offloadTimeout, Duration chunkWait, boolean fetchOnDemand, String enrollmentToken,
                           Duration telemetryInterval,
-                          long seed, int metricsPort, PlanLimits training) {
+                          long seed, int metricsPort, PlanLimits training, Batch batch) {
     /** Validates ranges and names. */
     public AgentConfig {
         try {
@@ -57,6 +60,38 @@ public record AgentConfig(String deviceId, String hardware, String coordinator, 
         ConfigException.require(!telemetryInterval.isNegative(), "telemetry.interval", telemetryInterval);
         ConfigException.require(metricsPort >= -1 && metricsPort <= 65535, "metrics.port", metricsPort);
         ConfigException.require(training != null, "training", training);
+        ConfigException.require(batch != null, "batch", batch);
+    }
+
+    /**
+     * @param sets    names of the input sets whose precomputed predictions the device pulls and answers from; empty = none
+     * @param refresh how often the sets are pulled again (a pull first asks whether anything changed)
+     */
+    public record Batch(List<String> sets, Duration refresh) {
+        /** No sets. */
+        public static final Batch NONE = new Batch(List.of(), Duration.ofMinutes(5));
+
+        /** Validates the names and the period. */
+        public Batch {
+            sets = List.copyOf(sets);
+            sets.forEach(s -> ConfigException.wrap("batch.sets", () -> Topics.segment(s)));
+            ConfigException.require(!refresh.isNegative() && !refresh.isZero(), "batch.refresh", refresh);
+        }
+
+        /** @param csv comma-separated names, blank = none */
+        static Batch of(String csv, Duration refresh) {
+            return new Batch(csv.isBlank() ? List.of() : Arrays.stream(csv.split(",")).map(String::trim).filter(x -> !x.isEmpty())
+                    .distinct().toList(), refresh);
+        }
+    }
+
+    /** The config without batch prediction sets. */
+    public AgentConfig(String deviceId, String hardware, String coordinator, String mqttUrl, String model, Path dataDir,
+                       Path stateDir, Path publicKeyFile, int localApiPort, Double offloadThreshold,
+                       Duration offloadTimeout, Duration chunkWait, boolean fetchOnDemand, String enrollmentToken,
+                       Duration telemetryInterval, long seed, int metricsPort, PlanLimits training) {
+        this(deviceId, hardware, coordinator, mqttUrl, model, dataDir, stateDir, publicKeyFile, localApiPort, offloadThreshold,
+                offloadTimeout, chunkWait, fetchOnDemand, enrollmentToken, telemetryInterval, seed, metricsPort, training, Batch.NONE);
     }
 
     /** The max-probability threshold an agent that follows the coordinator's advice uses until advice arrives. */
@@ -68,31 +103,38 @@ public record AgentConfig(String deviceId, String hardware, String coordinator, 
                        Duration offloadTimeout, Duration chunkWait, boolean fetchOnDemand, String enrollmentToken,
                        Duration telemetryInterval, long seed) {
         this(deviceId, hardware, coordinator, mqttUrl, model, dataDir, stateDir, publicKeyFile, localApiPort, offloadThreshold,
-                offloadTimeout, chunkWait, fetchOnDemand, enrollmentToken, telemetryInterval, seed, -1, PlanLimits.DEFAULTS);
+                offloadTimeout, chunkWait, fetchOnDemand, enrollmentToken, telemetryInterval, seed, -1, PlanLimits.DEFAULTS, Batch.NONE);
     }
 
     /** @return this config with another local prediction API port (-1 = off) */
     public AgentConfig withLocalApiPort(int port) {
         return new AgentConfig(deviceId, hardware, coordinator, mqttUrl, model, dataDir, stateDir, publicKeyFile, port,
-                offloadThreshold, offloadTimeout, chunkWait, fetchOnDemand, enrollmentToken, telemetryInterval, seed, metricsPort, training);
+                offloadThreshold, offloadTimeout, chunkWait, fetchOnDemand, enrollmentToken, telemetryInterval, seed, metricsPort, training, batch);
     }
 
     /** @return this config with another metrics port (-1 = off, 0 = any free port) */
     public AgentConfig withMetricsPort(int port) {
         return new AgentConfig(deviceId, hardware, coordinator, mqttUrl, model, dataDir, stateDir, publicKeyFile, localApiPort,
-                offloadThreshold, offloadTimeout, chunkWait, fetchOnDemand, enrollmentToken, telemetryInterval, seed, port, training);
+                offloadThreshold, offloadTimeout, chunkWait, fetchOnDemand, enrollmentToken, telemetryInterval, seed, port, training, batch);
     }
 
     /** @return this config with another offload threshold (null = follow the coordinator's announced advice) */
     public AgentConfig withOffloadThreshold(Double threshold) {
         return new AgentConfig(deviceId, hardware, coordinator, mqttUrl, model, dataDir, stateDir, publicKeyFile, localApiPort,
-                threshold, offloadTimeout, chunkWait, fetchOnDemand, enrollmentToken, telemetryInterval, seed, metricsPort, training);
+                threshold, offloadTimeout, chunkWait, fetchOnDemand, enrollmentToken, telemetryInterval, seed, metricsPort, training, batch);
     }
 
     /** @return this config with another fetch mode */
     public AgentConfig withFetchOnDemand(boolean onDemand) {
         return new AgentConfig(deviceId, hardware, coordinator, mqttUrl, model, dataDir, stateDir, publicKeyFile, localApiPort,
-                offloadThreshold, offloadTimeout, chunkWait, onDemand, enrollmentToken, telemetryInterval, seed, metricsPort, training);
+                offloadThreshold, offloadTimeout, chunkWait, onDemand, enrollmentToken, telemetryInterval, seed, metricsPort, training, batch);
+    }
+
+    /** @return this config with other batch prediction sets */
+    public AgentConfig withBatch(Batch sets) {
+        return new AgentConfig(deviceId, hardware, coordinator, mqttUrl, model, dataDir, stateDir, publicKeyFile, localApiPort,
+                offloadThreshold, offloadTimeout, chunkWait, fetchOnDemand, enrollmentToken, telemetryInterval, seed, metricsPort, training,
+                sets);
     }
 
     private static Double threshold(String value) {
@@ -136,6 +178,8 @@ public record AgentConfig(String deviceId, String hardware, String coordinator, 
         d.put("metrics.port", "-1");
         d.put("training.max-local-epochs", String.valueOf(PlanLimits.DEFAULTS.maxLocalEpochs()));
         d.put("training.max-batch-size", String.valueOf(PlanLimits.DEFAULTS.maxBatchSize()));
+        d.put("batch.sets", "");
+        d.put("batch.refresh", "5m");
         return d;
     }
 
@@ -147,6 +191,7 @@ public record AgentConfig(String deviceId, String hardware, String coordinator, 
                     fetchMode(s.string("push.fetch")),
                     s.string("enrollment-token"), s.duration("telemetry.interval"), Long.parseLong(s.string("seed")),
                     s.integer("metrics.port"),
-                    new PlanLimits(s.integer("training.max-local-epochs"), s.integer("training.max-batch-size"))));
+                    new PlanLimits(s.integer("training.max-local-epochs"), s.integer("training.max-batch-size")),
+                    Batch.of(s.string("batch.sets"), s.duration("batch.refresh"))));
     }
 }

@@ -2,6 +2,7 @@ package io.flock.agent;
 
 import io.flock.agent.api.LocalPredictionService;
 import io.flock.agent.artifact.ModelUpdater;
+import io.flock.agent.batch.BatchSets;
 import io.flock.agent.gateway.DeviceGateway;
 import io.flock.agent.inference.LocalModel;
 import io.flock.agent.link.AgentMqttLink;
@@ -13,6 +14,7 @@ import io.flock.agent.metrics.AgentMetrics;
 import io.flock.agent.metrics.AnswerLatency;
 import io.flock.agent.offload.AnnouncedOffloadPolicy;
 import io.flock.agent.offload.Answer;
+import io.flock.agent.offload.BatchLookup;
 import io.flock.agent.offload.ConfidenceOffloadPolicy;
 import io.flock.agent.offload.OffloadRouter;
 import io.flock.agent.outbox.Outbox;
@@ -50,7 +52,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The edge agent daemon of one device, wired explicitly: MQTT session, coordinator client, verified
- * model updates, local prediction API with offload and fallback, private training and the outbox.
+ * model updates, pulled batch prediction sets, local prediction API with offload and fallback, private training and
+ * the outbox.
  * {@link #start()} and {@link #close()} are idempotent; close is ordered and bounded.
  */
 public final class EdgeAgent implements AutoCloseable {
@@ -58,6 +61,8 @@ public final class EdgeAgent implements AutoCloseable {
     private static final Duration RPC_TIMEOUT = Duration.ofSeconds(10);
     /** Short: a rejection is reported from the training thread, which other tasks wait for. */
     private static final Duration REJECT_TIMEOUT = Duration.ofSeconds(3);
+    /** A whole batch set's pull; a pull that runs out resumes from the rows it received. */
+    private static final Duration BATCH_PULL_TIMEOUT = Duration.ofSeconds(60);
     /** Heartbeats after a model change go out within this many ms, at random (see {@link #reportModelChange}). */
     private static final long REPORT_JITTER_MS = 1000;
     private final AgentConfig config;
@@ -73,6 +78,8 @@ public final class EdgeAgent implements AutoCloseable {
     private final OffloadRouter router;
     /** Null when the configuration fixes the threshold. */
     private final AnnouncedOffloadPolicy announcedPolicy;
+    /** Null when the config names no batch sets. */
+    private final BatchSets batch;
     private final DeviceLink mqtt;
     private final AgentMetrics metrics;
     private Server localApi;
@@ -117,10 +124,13 @@ public final class EdgeAgent implements AutoCloseable {
         this.outbox = new Outbox(config.stateDir().resolve("outbox"), coordinator, timers, config.deviceId(), conditions);
         this.training = new TrainingWorker(config.deviceId(), config.dataDir(), local, updater, outbox, config.seed(), conditions,
                 new PlanCheck(config.training()), this::reportRejection);
+        this.batch = config.batch().sets().isEmpty() ? null : new BatchSets(config.deviceId(), config.batch(),
+                config.stateDir().resolve("batch"), (set, offset) -> coordinator.fetchBatch(set, offset, 0, BATCH_PULL_TIMEOUT), local::version);
         this.announcedPolicy = config.offloadThreshold() == null
                 ? new AnnouncedOffloadPolicy(new ConfidenceOffloadPolicy(AgentConfig.UNADVISED_THRESHOLD)) : null;
         this.router = new OffloadRouter(config.model(), local, announcedPolicy != null ? announcedPolicy
-                : new ConfidenceOffloadPolicy(config.offloadThreshold()), this::offload, config.offloadTimeout());
+                : new ConfidenceOffloadPolicy(config.offloadThreshold()), this::offload, config.offloadTimeout(),
+                batch == null ? BatchLookup.NONE : batch);
         this.mqtt = gateway == null ? new AgentMqttLink(config.mqttUrl(), config.deviceId(), config.model(), new Handler(), traffic, timers)
                 : gateway.link(config.deviceId(), config.model(), new Handler());
         this.metrics = new AgentMetrics(new AgentMetrics.Readings(router::count, local::version, updater::rejections,
@@ -136,6 +146,9 @@ public final class EdgeAgent implements AutoCloseable {
         register(250);
         connect(500);
         outbox.resume();
+        if (batch != null) {
+            batch.start();
+        }
         long every = config.telemetryInterval().toMillis();
         if (every > 0) {
             timers.scheduleAtFixedRate(this::telemetry, every, every, TimeUnit.MILLISECONDS);
@@ -200,6 +213,7 @@ public final class EdgeAgent implements AutoCloseable {
                     .setLocalPredictions(router.count(Answer.Source.LOCAL))
                     .setOffloadedPredictions(router.count(Answer.Source.OFFLOADED))
                     .setFallbackPredictions(router.count(Answer.Source.FALLBACK))
+                    .setBatchPredictions(router.count(Answer.Source.BATCH))
                     .setRejections(rejections - reportedRejections)
                     .setMeanLatencyMs(latency.meanMillisSince(reportedLatency))
                     .setBatteryFraction(-1).build(), RPC_TIMEOUT);
@@ -302,6 +316,11 @@ public final class EdgeAgent implements AutoCloseable {
         return router;
     }
 
+    /** @return the pulled batch prediction sets, null when the config names none */
+    public BatchSets batchSets() {
+        return batch;
+    }
+
     /** @return the model served now */
     public LocalModel localModel() {
         return local;
@@ -336,6 +355,9 @@ public final class EdgeAgent implements AutoCloseable {
             localApi = null;
         }
         metrics.close();
+        if (batch != null) {
+            batch.close();
+        }
         tasks.shutdownNow();
         timers.shutdownNow();
         try {

@@ -66,4 +66,17 @@ class AgentConfigTest {
     private static AgentConfig with(Map<String, String> flags) {
         return AgentConfig.from(Settings.resolve(AgentConfig.defaults(), null, Map.of(), flags));
     }
+
+    @Test
+    void from_batchKeys_resolvedAndChecked() {
+        AgentConfig c = with(Map.of("device-id", "a", "batch.sets", "catalogue, shelf-2,catalogue", "batch.refresh", "90s"));
+
+        assertThat(c.batch().sets()).containsExactly("catalogue", "shelf-2");
+        assertThat(c.batch().refresh()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(with(Map.of("device-id", "a")).batch().sets()).isEmpty();
+        assertThatThrownBy(() -> with(Map.of("device-id", "a", "batch.sets", "a/b"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("batch.sets");
+        assertThatThrownBy(() -> with(Map.of("device-id", "a", "batch.refresh", "0s"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("batch.refresh");
+    }
 }

@@ -3,6 +3,7 @@ package io.flock.simulator;
 import io.flock.agent.AgentMain;
 import io.flock.agent.link.WireTap;
 import io.flock.coordinator.CoordinatorMain;
+import io.flock.coordinator.cli.BatchCli;
 import io.flock.coordinator.cli.ModelsCli;
 import io.flock.core.FlockException;
 import io.flock.core.compress.CompressionPipeline;
@@ -35,13 +36,14 @@ import picocli.CommandLine;
 
 /**
  * The {@code bin/flock} command line: demo, simulate, compare, bench, and the daemons' own entry points
- * (coordinator, models; the agent's follows) for a launch from the simulator's classpath.
+ * (coordinator, models, batch; the agent's follows) for a launch from the simulator's classpath.
  */
 @Command(name = "flock", mixinStandardHelpOptions = true, version = "flock 0.1.0",
         description = "Hybrid cloud-edge federated learning.",
         subcommands = {FlockCli.DemoCommand.class, FlockCli.CompressCommand.class, FlockCli.SimulateCommand.class, FlockCli.CompareCommand.class,
             FlockCli.BenchCommand.class,
-            FlockCli.CoordinatorCommand.class, FlockCli.AgentCommand.class, FlockCli.ModelsCommand.class, FlockCli.DataCommand.class})
+            FlockCli.CoordinatorCommand.class, FlockCli.AgentCommand.class, FlockCli.ModelsCommand.class, FlockCli.BatchCommand.class,
+            FlockCli.DataCommand.class})
 public final class FlockCli {
     /** Entry point. */
     public static void main(String[] args) {
@@ -343,6 +345,17 @@ public final class FlockCli {
         @Override
         public Integer call() {
             return ModelsCli.run(args);
+        }
+    }
+
+    @Command(name = "batch", description = "Register and list input sets whose predictions a running coordinator precomputes.")
+    static final class BatchCommand implements Callable<Integer> {
+        @CommandLine.Unmatched
+        String[] args = new String[0];
+
+        @Override
+        public Integer call() {
+            return BatchCli.run(args);
         }
     }
 }

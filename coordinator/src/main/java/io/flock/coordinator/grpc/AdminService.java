@@ -1,16 +1,22 @@
 package io.flock.coordinator.grpc;
 
+import io.flock.coordinator.batch.InputSets;
 import io.flock.coordinator.intake.FieldLimits;
 import io.flock.coordinator.registry.ArtifactVariant;
 import io.flock.coordinator.registry.ModelNotFoundException;
 import io.flock.coordinator.registry.ModelRegistry;
 import io.flock.coordinator.registry.ModelVersion;
 import io.flock.coordinator.registry.Stage;
+import io.flock.coordinator.wire.BatchMessages;
 import io.flock.coordinator.wire.WireMapper;
 import io.flock.core.InvalidInputException;
 import io.flock.proto.v1.AdminGrpc;
 import io.flock.proto.v1.ArtifactChunk;
 import io.flock.proto.v1.FetchVariantRequest;
+import io.flock.proto.v1.InputSetInfo;
+import io.flock.proto.v1.InputSetPart;
+import io.flock.proto.v1.ListInputSetsRequest;
+import io.flock.proto.v1.ListInputSetsResponse;
 import io.flock.proto.v1.ListModelsRequest;
 import io.flock.proto.v1.ListModelsResponse;
 import io.flock.proto.v1.ListVersionsRequest;
@@ -27,7 +33,10 @@ import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** The operator's gRPC edge to the registry: list models and versions, promote, roll back, fetch a variant for export. */
+/**
+ * The operator's gRPC edge to the registry and batch predictions: list models and versions, promote, roll back, fetch a
+ * variant for export, register and list input sets.
+ */
 public final class AdminService extends AdminGrpc.AdminImplBase {
     private static final int DEFAULT_LIMIT = 50;
     private static final int MAX_TRIGGERED = 1000;
@@ -35,6 +44,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     private static final int CHUNK_BYTES = 1 << 20;
     private final ModelRegistry registry;
     private final RoundTrigger trigger;
+    private final InputSets sets;
 
     /** Queues rounds of a model on the training schedule. */
     public interface RoundTrigger {
@@ -48,10 +58,26 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     /**
      * @param registry the models it administers
      * @param trigger  the training schedule's door
+     * @param sets     input sets for batch predictions
      */
-    public AdminService(ModelRegistry registry, RoundTrigger trigger) {
+    public AdminService(ModelRegistry registry, RoundTrigger trigger, InputSets sets) {
         this.registry = registry;
         this.trigger = trigger;
+        this.sets = sets;
+    }
+
+    @Override
+    public StreamObserver<InputSetPart> registerInputSet(StreamObserver<InputSetInfo> out) {
+        return new InputSetReceiver(sets, out);
+    }
+
+    @Override
+    public void listInputSets(ListInputSetsRequest request, StreamObserver<ListInputSetsResponse> out) {
+        StatusMapper.respond(out, () -> {
+            ListInputSetsResponse.Builder b = ListInputSetsResponse.newBuilder();
+            sets.list().forEach(s -> b.addSets(BatchMessages.info(s)));
+            return b.build();
+        });
     }
 
     @Override

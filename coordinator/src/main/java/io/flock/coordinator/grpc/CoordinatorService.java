@@ -1,5 +1,7 @@
 package io.flock.coordinator.grpc;
 
+import io.flock.coordinator.batch.BatchResult;
+import io.flock.coordinator.batch.InputSets;
 import io.flock.coordinator.fleet.DeviceRegistry;
 import io.flock.coordinator.intake.ByteBudget;
 import io.flock.coordinator.intake.FieldLimits;
@@ -12,13 +14,16 @@ import io.flock.coordinator.registry.ModelVersion;
 import io.flock.coordinator.round.RoundEngine;
 import io.flock.coordinator.serving.ModelServing;
 import io.flock.coordinator.store.TelemetryRow;
+import io.flock.coordinator.wire.BatchMessages;
 import io.flock.coordinator.wire.WireMapper;
 import io.flock.core.InvalidInputException;
 import io.flock.core.model.Prediction;
 import io.flock.link.wire.PredictionMessages;
 import io.flock.proto.v1.ArtifactChunk;
+import io.flock.proto.v1.BatchPredictionChunk;
 import io.flock.proto.v1.CoordinatorGrpc;
 import io.flock.proto.v1.FetchArtifactRequest;
+import io.flock.proto.v1.FetchBatchRequest;
 import io.flock.proto.v1.GetCurrentModelRequest;
 import io.flock.proto.v1.Heartbeat;
 import io.flock.proto.v1.HeartbeatAck;
@@ -57,12 +62,13 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     private final FleetReports reports;
     private final ModelServing serving;
     private final CoordinatorMetrics metrics;
+    private final InputSets sets;
     private final long maxUpdateBytes;
     private final int chunkBytes;
 
     /** The parts the service calls. */
     public record Parts(ModelRegistry registry, DeviceRegistry devices, UpdateSink updates, ByteBudget intakeBudget, RoundEngine rounds,
-                        FleetReports reports, ModelServing serving, CoordinatorMetrics metrics) {
+                        FleetReports reports, ModelServing serving, CoordinatorMetrics metrics, InputSets sets) {
     }
 
     /**
@@ -81,6 +87,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
         this.reports = parts.reports();
         this.serving = parts.serving();
         this.metrics = parts.metrics();
+        this.sets = parts.sets();
         this.maxUpdateBytes = maxUpdateBytes;
         this.chunkBytes = chunkBytes;
     }
@@ -158,6 +165,29 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
                 throw new InvalidInputException("offset " + request.getOffset() + " outside 0.." + bytes.length);
             }
             for (ArtifactChunk c : WireMapper.chunks(request.getSha256(), bytes, chunkBytes, request.getOffset())) {
+                out.onNext(c);
+            }
+            out.onCompleted();
+        } catch (Exception e) {
+            out.onError(StatusMapper.toStatus(e));
+        }
+    }
+
+    @Override
+    public void fetchBatchPredictions(FetchBatchRequest request, StreamObserver<BatchPredictionChunk> out) {
+        try {
+            FieldLimits.require("device_id", request.getDeviceId(), FieldLimits.DEVICE_ID);
+            FieldLimits.require("set", request.getSet(), FieldLimits.MODEL);
+            devices.requireKnown(request.getDeviceId());
+            if (request.getMaxRows() < 0) {
+                throw new InvalidInputException("max_rows must be >= 0 (0 = the coordinator's choice), got " + request.getMaxRows());
+            }
+            BatchResult r = sets.result(request.getSet());
+            if (request.getOffsetRows() < 0 || request.getOffsetRows() > r.rows()) {
+                throw new InvalidInputException("offset_rows " + request.getOffsetRows() + " outside 0.." + r.rows());
+            }
+            for (BatchPredictionChunk c : BatchMessages.chunks(r, (int) request.getOffsetRows(),
+                    BatchMessages.rowsPerChunk(r.classes(), request.getMaxRows()))) {
                 out.onNext(c);
             }
             out.onCompleted();

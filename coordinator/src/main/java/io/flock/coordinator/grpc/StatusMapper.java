@@ -1,5 +1,7 @@
 package io.flock.coordinator.grpc;
 
+import io.flock.coordinator.batch.BatchNotReadyException;
+import io.flock.coordinator.batch.InputSetNotFoundException;
 import io.flock.coordinator.fleet.UnknownDeviceException;
 import io.flock.coordinator.intake.IntakeBusyException;
 import io.flock.coordinator.intake.UpdateConflictException;
@@ -38,8 +40,10 @@ public final class StatusMapper {
             status = Status.FAILED_PRECONDITION;
         } else if (t instanceof UnknownDeviceException) {
             status = Status.UNAUTHENTICATED;
-        } else if (t instanceof ModelNotFoundException) {
+        } else if (t instanceof ModelNotFoundException || t instanceof InputSetNotFoundException) {
             status = Status.NOT_FOUND;
+        } else if (t instanceof BatchNotReadyException) {
+            status = Status.FAILED_PRECONDITION;
         } else if (t instanceof UpdateConflictException) {
             status = Status.ALREADY_EXISTS;
         } else if (t instanceof IntakeBusyException) {

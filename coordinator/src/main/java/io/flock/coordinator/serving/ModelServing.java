@@ -86,11 +86,7 @@ public final class ModelServing implements AutoCloseable {
         if (!answers(l, model)) {
             throw new ModelNotFoundException("no served model named '" + model + "'");
         }
-        int expected = l.spec().inputSize();
-        if (raw.length != expected) {
-            throw new InvalidInputException("model " + l.name() + " takes " + expected + " features, got " + raw.length);
-        }
-        float[] features = l.pipeline().transform(raw);
+        float[] features = features(l, raw);
         float[] hit = cache.get(l.name(), l.version(), features);
         if (hit != null) {
             return CompletableFuture.completedFuture(Prediction.of(hit, l.name(), l.version()));
@@ -119,6 +115,27 @@ public final class ModelServing implements AutoCloseable {
 
     private boolean answers(Loaded l, String model) {
         return l != null && (model.isEmpty() || model.equals(l.name()) || model.equals(deviceModel));
+
+    }
+
+    /**
+     * The online preparation of an offloaded input: the served version's feature pipeline (from its manifest), the same
+     * core code as a device's and the batch job's.
+     *
+     * @return model inputs for the served version
+     * @throws ModelNotFoundException before the first version
+     * @throws InvalidInputException  for a wrong feature count or non-finite values
+     */
+    public float[] features(float[] raw) {
+        Loaded l = loaded;
+        if (l == null) {
+            throw new ModelNotFoundException("no version is served yet");
+        }
+        return features(l, raw);
+    }
+
+    private static float[] features(Loaded l, float[] raw) {
+        return l.pipeline().prepare(raw, l.spec().inputSize(), l.name());
     }
 
     /** One batch on a free replica of the served version; answers are cached under the version that computed them. */

@@ -137,6 +137,39 @@ public interface FlockStore extends AutoCloseable {
     /** Records a task a device refused, and makes its reason the device's last rejection. */
     void saveTaskRejection(String deviceId, String model, long round, String taskId, String reason, long receivedMs);
 
+    /**
+     * Stores an input set in one transaction, replacing the set of that name and dropping its predictions: readers see
+     * the old set with its predictions, or the new one without.
+     */
+    void replaceInputSet(InputSetRow set);
+
+    /** @return the registered input sets without their files, by name */
+    List<InputSetRow> inputSets();
+
+    /** @return the input set of that name with its file, empty when unknown */
+    Optional<InputSetRow> inputSet(String name);
+
+    /**
+     * Stores a set's predictions in place of its earlier ones, in one transaction, only while the set is still the one
+     * they were computed from (same name and file digest).
+     *
+     * @return false when the set was replaced or is gone (nothing stored)
+     */
+    boolean saveBatchResult(BatchResultRow result);
+
+    /** @return every set's stored predictions without their payloads, by set name */
+    List<BatchResultRow> batchResults();
+
+    /** @return a set's stored predictions with their payload, empty while none are stored */
+    Optional<BatchResultRow> batchResult(String set);
+
+    /**
+     * Re-stamps the device version of the predictions computed by one model version (their rows stay).
+     *
+     * @return sets re-stamped
+     */
+    int restampBatchResults(String model, long version, long deviceVersion);
+
     @Override
     void close();
 }

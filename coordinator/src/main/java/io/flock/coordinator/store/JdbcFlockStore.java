@@ -33,6 +33,7 @@ public final class JdbcFlockStore implements FlockStore {
     private static final String TELEMETRY_COLUMNS = "device_id, model, received_ms, running_version, local_predictions,"
             + " offloaded, fallback, mean_latency_ms, p99_latency_ms, errors, rejections";
     private final Sql sql;
+    private final BatchTables batch;
     private final boolean h2;
     /** fsyncs an H2 file every second, so what H2 wrote in the background survives a power loss within 1 s; null otherwise. */
     private final ScheduledExecutorService syncer;
@@ -45,6 +46,7 @@ public final class JdbcFlockStore implements FlockStore {
             h2 = jdbcUrl.startsWith("jdbc:h2:");
             Schema.create(connection, h2 ? "VARBINARY" : "BYTEA");
             this.sql = new Sql(connection);
+            this.batch = new BatchTables(sql);
             h2File = jdbcUrl.startsWith("jdbc:h2:file:") ? h2File(jdbcUrl) : null;
             if (h2File != null) {
                 syncer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("flock-h2-sync"));
@@ -317,6 +319,44 @@ public final class JdbcFlockStore implements FlockStore {
             sql.updateOrThrow("UPDATE devices SET last_rejection = ? WHERE device_id = ?", reason, deviceId);
             return null;
         });
+    }
+
+    @Override
+    public synchronized void replaceInputSet(InputSetRow r) {
+        batch.replaceInputSet(r);
+        durable();
+    }
+
+    @Override
+    public synchronized List<InputSetRow> inputSets() {
+        return batch.inputSets();
+    }
+
+    @Override
+    public synchronized Optional<InputSetRow> inputSet(String name) {
+        return first(batch.inputSet(name));
+    }
+
+    @Override
+    public synchronized boolean saveBatchResult(BatchResultRow r) {
+        return batch.saveBatchResult(r) && durable();
+    }
+
+    @Override
+    public synchronized List<BatchResultRow> batchResults() {
+        return batch.batchResults();
+    }
+
+    @Override
+    public synchronized Optional<BatchResultRow> batchResult(String set) {
+        return first(batch.batchResult(set));
+    }
+
+    @Override
+    public synchronized int restampBatchResults(String model, long version, long deviceVersion) {
+        int n = batch.restamp(model, version, deviceVersion);
+        durable();
+        return n;
     }
 
     @Override

@@ -154,4 +154,33 @@ abstract class StoreContract {
         store().saveTaskRejection(d, model(), 3, "r3-" + d, "proximal_mu=0.1 is not supported", 5);
         assertThat(store().lastRejection(d)).isEqualTo("proximal_mu=0.1 is not supported");
     }
+
+    @Test
+    void inputSets_replacedAtomically_resultsOnlyForTheSetTheyWereComputedFrom() {
+        String name = model() + "-set";
+        InputSetRow first = new InputSetRow(name, model(), "csv", 2, 4, "a".repeat(64), 3, 10, new byte[] {1, 2, 3});
+        store().replaceInputSet(first);
+        assertThat(store().saveBatchResult(new BatchResultRow(name, "a".repeat(64), model(), 1, 1, 20, 2, 3, new byte[] {9}))).isTrue();
+        assertThat(store().batchResult(name)).hasValueSatisfying(r -> assertThat(r.payload()).containsExactly(9));
+
+        assertThat(store().restampBatchResults(model(), 1, 2)).isEqualTo(1);
+        assertThat(store().restampBatchResults(model(), 1, 2)).as("already stamped").isZero();
+        assertThat(store().batchResult(name).orElseThrow().deviceVersion()).isEqualTo(2);
+        assertThat(store().batchResults()).extracting(BatchResultRow::set).contains(name);
+        assertThat(store().batchResults().stream().filter(r -> r.set().equals(name)).findFirst().orElseThrow().payload())
+                .as("listings carry no payload").isNull();
+
+        store().replaceInputSet(new InputSetRow(name, model(), "idx", 5, 4, "b".repeat(64), 4, 30, new byte[] {4, 5, 6, 7}));
+
+        assertThat(store().batchResult(name)).as("the old predictions went with the old set").isEmpty();
+        assertThat(store().saveBatchResult(new BatchResultRow(name, "a".repeat(64), model(), 1, 1, 40, 2, 3, new byte[] {9})))
+                .as("computed from the replaced file: not stored").isFalse();
+        assertThat(store().batchResult(name)).isEmpty();
+        InputSetRow now = store().inputSet(name).orElseThrow();
+        assertThat(now.format()).isEqualTo("idx");
+        assertThat(now.file()).containsExactly(4, 5, 6, 7);
+        assertThat(store().inputSets()).filteredOn(r -> r.name().equals(name)).singleElement()
+                .satisfies(r -> assertThat(r.file()).isNull());
+        assertThat(store().inputSet(model() + "-none")).isEmpty();
+    }
 }

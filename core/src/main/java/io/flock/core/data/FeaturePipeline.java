@@ -59,6 +59,22 @@ public record FeaturePipeline(float divisor, float mean, float std) {
         }
     }
 
+    /**
+     * The preparation of one app input wherever a model answers it (a device's local model, the coordinator's serving
+     * and its batch job): the width the model takes is checked, then the input is transformed.
+     *
+     * @param inputSize features the model takes
+     * @param model     names the model in the error
+     * @return model inputs (a new array)
+     * @throws InvalidInputException for another width or a NaN/infinite value
+     */
+    public float[] prepare(float[] raw, int inputSize, String model) {
+        if (raw.length != inputSize) {
+            throw new InvalidInputException("model " + model + " takes " + inputSize + " features, got " + raw.length);
+        }
+        return transform(raw);
+    }
+
     /** @return model inputs for one raw feature vector (a new array) */
     public float[] transform(float[] raw) {
         float[] out = raw.clone();

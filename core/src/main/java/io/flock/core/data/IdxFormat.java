@@ -1,10 +1,12 @@
 package io.flock.core.data;
 
+import io.flock.core.CapacityExceededException;
 import io.flock.core.InvalidInputException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,33 +35,58 @@ public final class IdxFormat {
      * @throws InvalidInputException when the header is not an unsigned-byte IDX header or the data is short
      */
     public static IdxArray read(Path file) throws IOException {
-        try (InputStream raw = open(file); DataInputStream in = new DataInputStream(raw)) {
-            int magic = in.readInt();
-            if ((magic >>> 16) != 0 || ((magic >>> 8) & 0xFF) != UBYTE) {
-                throw new InvalidInputException(file + ": not an unsigned-byte IDX file (magic 0x" + Integer.toHexString(magic) + ")");
-            }
-            int rank = magic & 0xFF;
-            if (rank < 1 || rank > 4) {
-                throw new InvalidInputException(file + ": IDX rank " + rank + " outside 1..4");
-            }
-            int[] dims = new int[rank];
-            long total = 1;
-            for (int i = 0; i < rank; i++) {
-                dims[i] = in.readInt();
-                if (dims[i] < 0) {
-                    throw new InvalidInputException(file + ": negative IDX dimension " + dims[i]);
-                }
-                total *= dims[i];
-                if (total >= MAX_BYTES) {
-                    throw new InvalidInputException(file + ": IDX data larger than 2 GiB");
-                }
-            }
-            byte[] data = in.readNBytes((int) total);
-            if (data.length != total) {
-                throw new InvalidInputException(file + ": IDX data truncated, " + data.length + " of " + total + " bytes");
-            }
-            return new IdxArray(dims, data);
+        try (InputStream raw = open(file)) {
+            return read(raw, file.toString(), MAX_BYTES);
         }
+    }
+
+    /**
+     * Reads an unsigned-byte IDX array from a stream (not closed; decompress it first if it is gzipped).
+     *
+     * @param source       names the input in error messages
+     * @param maxDataBytes data bytes accepted at most, checked against the header before any data is read
+     * @throws InvalidInputException      when the header is not an unsigned-byte IDX header or the data is short
+     * @throws CapacityExceededException when the header announces more than {@code maxDataBytes}
+     */
+    public static IdxArray read(InputStream raw, String source, long maxDataBytes) throws IOException {
+        DataInputStream in = new DataInputStream(raw);
+        int magic;
+        try {
+            magic = in.readInt();
+        } catch (EOFException e) {
+            throw new InvalidInputException(source + ": too short for an IDX header");
+        }
+        if ((magic >>> 16) != 0 || ((magic >>> 8) & 0xFF) != UBYTE) {
+            throw new InvalidInputException(source + ": not an unsigned-byte IDX file (magic 0x" + Integer.toHexString(magic) + ")");
+        }
+        int rank = magic & 0xFF;
+        if (rank < 1 || rank > 4) {
+            throw new InvalidInputException(source + ": IDX rank " + rank + " outside 1..4");
+        }
+        int[] dims = new int[rank];
+        long total = 1;
+        for (int i = 0; i < rank; i++) {
+            try {
+                dims[i] = in.readInt();
+            } catch (EOFException e) {
+                throw new InvalidInputException(source + ": IDX header truncated");
+            }
+            if (dims[i] < 0) {
+                throw new InvalidInputException(source + ": negative IDX dimension " + dims[i]);
+            }
+            total *= dims[i];
+            if (total >= MAX_BYTES) {
+                throw new InvalidInputException(source + ": IDX data larger than 2 GiB");
+            }
+        }
+        if (total > maxDataBytes) {
+            throw new CapacityExceededException(source + ": IDX data of " + total + " bytes, over the limit of " + maxDataBytes);
+        }
+        byte[] data = in.readNBytes((int) total);
+        if (data.length != total) {
+            throw new InvalidInputException(source + ": IDX data truncated, " + data.length + " of " + total + " bytes");
+        }
+        return new IdxArray(dims, data);
     }
 
     /** Writes an unsigned-byte IDX file, gzipped when the name ends in .gz. */

@@ -64,17 +64,29 @@ public final class LocalModel implements AutoCloseable {
      * @throws InvalidInputException for a wrong feature count or non-finite values
      */
     public Optional<Prediction> predict(float[] raw) {
-        Loaded l = current;
-        if (l == null) {
+        if (current == null) {
             return Optional.empty();
-        }
-        if (raw.length != l.spec().inputSize()) {
-            throw new InvalidInputException("model " + l.name() + " takes " + l.spec().inputSize() + " features, got " + raw.length);
         }
         synchronized (this) {
             Loaded now = current;
-            return Optional.of(Prediction.of(now.model().predictProbabilities(now.pipeline().transform(raw)), now.name(), now.version()));
+            return Optional.of(Prediction.of(now.model().predictProbabilities(features(now, raw)), now.name(), now.version()));
         }
+    }
+
+    /**
+     * The on-device preparation of an app's input: the current version's feature pipeline (from its signed manifest),
+     * the same core code as training on this device, the coordinator's serving and its batch job.
+     *
+     * @return model inputs for the current version, empty when no model is loaded
+     * @throws InvalidInputException for a wrong feature count or non-finite values
+     */
+    public Optional<float[]> features(float[] raw) {
+        Loaded l = current;
+        return l == null ? Optional.empty() : Optional.of(features(l, raw));
+    }
+
+    private static float[] features(Loaded l, float[] raw) {
+        return l.pipeline().prepare(raw, l.spec().inputSize(), l.name());
     }
 
     @Override

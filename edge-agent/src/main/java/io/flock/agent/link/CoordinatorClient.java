@@ -3,9 +3,11 @@ package io.flock.agent.link;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
 import io.flock.proto.v1.ArtifactChunk;
+import io.flock.proto.v1.BatchPredictionChunk;
 import io.flock.proto.v1.CoordinatorGrpc;
 import io.flock.proto.v1.DeviceInfo;
 import io.flock.proto.v1.FetchArtifactRequest;
+import io.flock.proto.v1.FetchBatchRequest;
 import io.flock.proto.v1.GetCurrentModelRequest;
 import io.flock.proto.v1.Heartbeat;
 import io.flock.proto.v1.ModelAnnouncement;
@@ -130,6 +132,17 @@ public final class CoordinatorClient implements AutoCloseable {
             out.write(part, 0, part.length);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * A set's precomputed predictions from a row offset; the request names only the set and the offset.
+     *
+     * @param maxRows rows per chunk at most, 0 = the coordinator's choice
+     * @return the chunks as they arrive; iterating throws {@link io.grpc.StatusRuntimeException} when the stream breaks
+     */
+    public Iterator<BatchPredictionChunk> fetchBatch(String set, long offsetRows, int maxRows, Duration timeout) {
+        return blocking.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).fetchBatchPredictions(FetchBatchRequest.newBuilder()
+                .setDeviceId(deviceId).setSet(set).setOffsetRows(offsetRows).setMaxRows(maxRows).build());
     }
 
     /**

@@ -11,6 +11,6 @@ import io.flock.core.model.Prediction;
  * @param latencyMs      time to answer
  */
 public record Answer(Prediction prediction, Source source, String fallbackReason, double latencyMs) {
-    /** Who answered. */
-    public enum Source { LOCAL, OFFLOADED, FALLBACK }
+    /** Who answered: the device's model, the coordinator, the device after the coordinator failed, or a batch job's precomputed answer. */
+    public enum Source { LOCAL, OFFLOADED, FALLBACK, BATCH }
 }

@@ -10,9 +10,9 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Answers an app's prediction: locally, or from the cloud when the policy says the local answer is
- * uncertain or no local model is loaded. When the cloud fails or is late, the local answer is
- * returned as a FALLBACK with the reason. Thread-safe; counts answers by source.
+ * Answers an app's prediction: from a pulled batch prediction set when the input is in one (BATCH), else locally, or
+ * from the cloud when the policy says the local answer is uncertain or no local model is loaded. When the cloud fails
+ * or is late, the local answer is returned as a FALLBACK with the reason. Thread-safe; counts answers by source.
  */
 public final class OffloadRouter {
     private final String model;
@@ -20,12 +20,24 @@ public final class OffloadRouter {
     private final OffloadPolicy policy;
     private final OffloadTarget cloud;
     private final Duration timeout;
+    private final BatchLookup batch;
     private final Map<Answer.Source, AtomicLong> counts = new EnumMap<>(Answer.Source.class);
 
     /**
+     * A router without batch prediction sets.
+     *
      * @param timeout how long the cloud may take before the local answer is used
      */
     public OffloadRouter(String model, LocalModel local, OffloadPolicy policy, OffloadTarget cloud, Duration timeout) {
+        this(model, local, policy, cloud, timeout, BatchLookup.NONE);
+    }
+
+    /**
+     * @param timeout how long the cloud may take before the local answer is used
+     * @param batch   precomputed answers, asked first
+     */
+    public OffloadRouter(String model, LocalModel local, OffloadPolicy policy, OffloadTarget cloud, Duration timeout, BatchLookup batch) {
+        this.batch = batch;
         this.model = model;
         this.local = local;
         this.policy = policy;
@@ -43,6 +55,10 @@ public final class OffloadRouter {
      */
     public Answer answer(float[] raw) {
         long start = System.nanoTime();
+        Optional<Prediction> precomputed = batch.find(raw);
+        if (precomputed.isPresent()) {
+            return count(new Answer(precomputed.get(), Answer.Source.BATCH, "", ms(start)));
+        }
         Optional<Prediction> mine = local.predict(raw);
         if (mine.isPresent() && !policy.shouldOffload(mine.get())) {
             return count(new Answer(mine.get(), Answer.Source.LOCAL, "", ms(start)));

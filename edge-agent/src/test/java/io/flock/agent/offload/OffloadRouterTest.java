@@ -84,4 +84,21 @@ class OffloadRouterTest {
         local.close();
         assertThatThrownBy(() -> router.answer(new float[4])).isInstanceOf(FlockException.class).hasMessageContaining("no local model");
     }
+
+    @Test
+    void answer_inputInABatchSet_answeredFromIt_countedAsBatch_otherInputsRouted() {
+        Prediction precomputed = new Prediction(1, new float[] {0.2f, 0.8f, 0f}, "cloud", 9);
+        float[] known = {1, 2, 3, 4};
+        BatchLookup batch = raw -> java.util.Arrays.equals(raw, known) ? java.util.Optional.of(precomputed) : java.util.Optional.empty();
+        OffloadRouter router = new OffloadRouter("m", local, new ConfidenceOffloadPolicy(0.2), cloud, Duration.ofMillis(100), batch);
+
+        Answer hit = router.answer(known.clone());
+        Answer miss = router.answer(new float[4]);
+
+        assertThat(hit.source()).isEqualTo(Answer.Source.BATCH);
+        assertThat(hit.prediction()).isSameAs(precomputed);
+        assertThat(miss.source()).isEqualTo(Answer.Source.LOCAL);
+        assertThat(router.count(Answer.Source.BATCH)).isEqualTo(1);
+        assertThat(router.count(Answer.Source.LOCAL)).isEqualTo(1);
+    }
 }

@@ -1,20 +1,37 @@
 package io.flock.simulator.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.flock.agent.AgentConfig;
+import io.flock.agent.EdgeAgent;
+import io.flock.coordinator.CoordinatorConfig;
+import io.flock.coordinator.CoordinatorServer;
+import io.flock.coordinator.cli.BatchCli;
+import io.flock.core.config.Settings;
 import io.flock.core.data.ByteDataset;
 import io.flock.core.data.FeaturePipeline;
 import io.flock.core.data.IdxFormat;
+import io.flock.link.wire.PredictionMessages;
+import io.flock.proto.v1.FetchBatchRequest;
+import io.flock.proto.v1.LocalPredictionGrpc;
+import io.flock.proto.v1.PredictResponse;
 import io.flock.simulator.fleet.BundledData;
+import io.flock.simulator.fleet.LocalFleet;
 import io.flock.simulator.report.RunReport;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Records every payload that crosses MQTT and gRPC at every device during a demo-sized run (the cloud model's rounds,
  * then the device model's: pushes with their calibrated offload advice, fetches, offloaded and fallback predictions)
- * and proves no training sample is in them.
+ * and during batch prediction pulls, and proves no training sample is in them. The batch pull's request is the one new
+ * kind a device sends: it must carry a device id, a set name and an offset, and nothing else.
  */
 @Timeout(240)
 class PrivacyIT {
@@ -61,5 +79,79 @@ class PrivacyIT {
         assertThat(Files.exists(dir.resolve("out").resolve("report.json"))).isTrue();
         assertThat(Files.exists(dir.resolve("out").resolve("accuracy.png"))).isTrue();
         assertThat(Files.exists(dir.resolve("out").resolve("offload-curve.png"))).as("the threshold was calibrated").isTrue();
+    }
+
+    @Test
+    void batchPulls_requestsCarryOnlyTheSetAndOffset_noTrainingSampleCrossesTheWire() throws Exception {
+        List<byte[]> outbound = Collections.synchronizedList(new ArrayList<>());
+        List<byte[]> captured = Collections.synchronizedList(new ArrayList<>());
+        Path data = BundledData.subset();
+        ByteDataset train = IdxFormat.readLabelled(data.resolve("train-images-idx3-ubyte.gz"), data.resolve("train-labels-idx1-ubyte.gz"));
+        ByteDataset test = IdxFormat.readLabelled(data.resolve("t10k-images-idx3-ubyte.gz"), data.resolve("t10k-labels-idx1-ubyte.gz"));
+        int[] shelf = new int[200];
+        for (int i = 0; i < shelf.length; i++) {
+            shelf[i] = i;
+        }
+        Path setFile = dir.resolve("shelf-idx3-ubyte.gz");
+        IdxFormat.writeLabelled(test.subset(shelf), 28, 28, setFile, dir.resolve("shelf-labels.gz"));
+        String model = "privacy-batch-" + System.nanoTime();
+        CoordinatorConfig config = CoordinatorConfig.from(Settings.resolve(CoordinatorConfig.defaults(), null, Map.of(), Map.of(
+                "data-dir", dir.resolve("c").toString(), "grpc.port", "0", "mqtt.embedded-port", "0", "metrics.port", "-1",
+                "model.name", model, "model.spec", "mlp:784-64-10", "batch.interval", "0s")));
+        AgentConfig.Batch pulls = new AgentConfig.Batch(List.of("shelf"), Duration.ofMinutes(10));
+        try (LocalFleet fleet = new LocalFleet(dir.resolve("fleet"), (channel, out, payload) -> {
+            captured.add(payload.clone());
+            if (out && "grpc".equals(channel)) {
+                outbound.add(payload.clone());
+            }
+        }, (id, c) -> c.withBatch(pulls))) {
+            CoordinatorServer coordinator = fleet.startCoordinator(config);
+            assertThat(BatchCli.run("--coordinator", "127.0.0.1:" + coordinator.port(), "register", "shelf", "--model", model, "--file",
+                    setFile.toString())).isZero();
+            await().atMost(Duration.ofSeconds(30)).until(() -> coordinator.inputSets().list().get(0).computed() != null);
+            fleet.startAgents(List.of(train.subset(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}), train.subset(new int[] {10, 11, 12, 13})),
+                    coordinator.mqttUrl(), coordinator.port());
+            fleet.awaitReady(1, Duration.ofSeconds(30));
+            for (EdgeAgent agent : fleet.agents()) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> agent.batchSets().rows("shelf") == shelf.length);
+                ManagedChannel app = NettyChannelBuilder.forAddress("127.0.0.1", agent.localApiPort()).usePlaintext().build();
+                try {
+                    float[] raw = new float[784];
+                    test.copyRawFeatures(5, raw, 0);
+                    assertThat(LocalPredictionGrpc.newBlockingStub(app).predict(PredictionMessages.request("", "", raw)).getSource())
+                            .isEqualTo(PredictResponse.Source.BATCH);
+                } finally {
+                    app.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+                }
+            }
+        }
+
+        int pullRequests = 0;
+        synchronized (outbound) {
+            for (byte[] p : outbound) {
+                FetchBatchRequest r;
+                try {
+                    r = FetchBatchRequest.parseFrom(p);
+                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                    continue; // another kind of message
+                }
+                if (!"shelf".equals(r.getSet()) || !r.getDeviceId().startsWith("d-")) {
+                    continue;
+                }
+                pullRequests++;
+                assertThat(r.getUnknownFields().asMap()).as("no field beyond device id, set, offset and chunk size").isEmpty();
+                assertThat(r.toByteArray()).as("the request is exactly those fields").isEqualTo(p);
+                assertThat(p.length).isLessThan(64);
+            }
+        }
+        assertThat(pullRequests).as("each agent pulled the set").isGreaterThanOrEqualTo(2);
+        SampleFinder finder = new SampleFinder(train, FeaturePipeline.PIXELS);
+        int leaks = 0;
+        synchronized (captured) {
+            for (byte[] p : captured) {
+                leaks += finder.matches(p);
+            }
+        }
+        assertThat(leaks).as("training-sample windows found in %d payloads", captured.size()).isZero();
     }
 }
