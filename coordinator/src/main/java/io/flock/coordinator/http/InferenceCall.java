@@ -34,10 +34,16 @@ final class InferenceCall {
      * @param rows    N >= 1 rows of raw features
      * @param timeout the request's deadline from now: the deadline passed to serving, and a 504 when it passes first
      * @param loop    the connection's event loop, where answers are gathered
+     * @throws RequestRejectedException (413) for more rows than the serving queue holds
      * @return the answers in row order; fails with the first error (thrown by {@code predict} or carried by a row's
      *         future), or with {@link DeadlinePassedException} at the deadline
      */
     static CompletableFuture<List<Prediction>> start(ModelServing serving, String model, float[][] rows, Duration timeout, EventLoop loop) {
+        int capacity = serving.queue().capacity();
+        if (rows.length > capacity) { // such a request could never be queued whole: a retry would fail the same way
+            throw new RequestRejectedException(io.netty.handler.codec.http.HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, rows.length
+                    + " rows in one request; serving.queue-capacity=" + capacity + " rows may wait at once, so send at most that many");
+        }
         InferenceCall call = new InferenceCall(rows.length);
         long deadline = System.nanoTime() + timeout.toNanos();
         ScheduledFuture<?> timer = loop.schedule(() -> call.result.completeExceptionally(new DeadlinePassedException("no answer within"

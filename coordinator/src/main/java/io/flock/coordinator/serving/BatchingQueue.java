@@ -138,6 +138,11 @@ public final class BatchingQueue<I, O> implements AutoCloseable {
         }
     }
 
+    /** @return requests that may wait at once (serving.queue-capacity) */
+    public int capacity() {
+        return config.queueCapacity();
+    }
+
     /** @return batches run so far */
     public long batches() {
         return batches.get();

@@ -2,6 +2,7 @@ package io.flock.coordinator.serving;
 
 import io.flock.coordinator.registry.ModelNotFoundException;
 import io.flock.coordinator.registry.ModelVersion;
+import io.flock.core.CapacityExceededException;
 import io.flock.core.InvalidInputException;
 import io.flock.core.data.FeaturePipeline;
 import io.flock.core.model.FlockModel;
@@ -140,18 +141,28 @@ public final class ModelServing implements AutoCloseable {
 
     /** One batch on a free replica of the served version; answers are cached under the version that computed them. */
     private List<Prediction> run(List<float[]> batch) {
-        Loaded l = loaded;
+        Loaded l;
+        FlockModel m;
+        do { // a version replaced by one of another spec retires its pool: take a replica of the version served now
+            l = loaded;
+            if (l == null) {
+                throw new CapacityExceededException("serving stopped; retry on another coordinator");
+            }
+            try {
+                m = l.pool().poll(20, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CapacityExceededException("serving stopped; retry on another coordinator");
+            }
+        } while (m == null);
         int d = l.spec().inputSize();
         float[] x = new float[batch.size() * d];
         for (int i = 0; i < batch.size(); i++) {
+            if (batch.get(i).length != d) {
+                l.pool().add(m);
+                throw new CapacityExceededException("the served model changed while the request waited; retry");
+            }
             System.arraycopy(batch.get(i), 0, x, i * d, d);
-        }
-        FlockModel m;
-        try {
-            m = l.pool().take();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("serving stopped", e);
         }
         float[] p;
         try {

@@ -216,24 +216,55 @@ class InferenceHttpServerIT {
 
     @Test
     void infer_queueFull_503WithRetryAfter() throws Exception {
-        // one worker, one row per batch and one waiting place: of 256 rows submitted at once, all but about two are refused
-        try (ModelServing full = serving(ModelSpec.parse("mlp:784-1024-1024-10"), new BatchingConfig(1, Duration.ZERO, 1, 1), 0);
+        // one worker, one row per batch, a slow model (~20M multiply-adds a row) and two waiting places: of 16 requests of
+        // two rows sent at once, those that find the queue full are refused at once
+        try (ModelServing full = serving(ModelSpec.parse("mlp:784-4096-4096-10"), new BatchingConfig(1, Duration.ZERO, 1, 2), 0);
              InferenceHttpServer s = new InferenceHttpServer("127.0.0.1", 0, 8 << 20, Duration.ofSeconds(30), full, (m, x) -> { }).start()) {
-            float[][] rows = new float[256][784];
-            Random random = new Random(1);
-            for (float[] row : rows) {
-                for (int i = 0; i < row.length; i++) {
-                    row[i] = random.nextFloat();
+            String body = input("[2, 784]", "FP32", Arrays.deepToString(randomRows(2)));
+            List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> sent = new java.util.ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                sent.add(client.sendAsync(HttpRequest.newBuilder(uri(s, "/v2/models/" + MODEL + "/infer"))
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            List<HttpResponse<String>> refused = new java.util.ArrayList<>();
+            for (var f : sent) {
+                HttpResponse<String> r = f.get(60, TimeUnit.SECONDS);
+                assertThat(r.statusCode()).as(r.body()).isIn(200, 503);
+                if (r.statusCode() == 503) {
+                    refused.add(r);
                 }
             }
 
-            HttpResponse<String> r = send("POST", s, "/v2/models/" + MODEL + "/infer", input("[256, 784]", "FP32", Arrays.deepToString(rows)));
-
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
-            assertThat(r.headers().firstValue("retry-after")).hasValue("1");
-            assertThat(error(r)).startsWith("serving queue full (1 requests waiting); retry after");
+            assertThat(refused).isNotEmpty();
+            assertThat(refused.get(0).headers().firstValue("retry-after")).hasValue("1");
+            assertThat(error(refused.get(0))).startsWith("serving queue full (2 requests waiting); retry after");
             assertThat(full.queue().refused()).isPositive();
         }
+    }
+
+    @Test
+    void infer_moreRowsThanTheQueueHolds_413NamingTheCapacity() throws Exception {
+        try (ModelServing small = serving(ModelSpec.parse("mlp:4-8-3"), new BatchingConfig(4, Duration.ofMillis(2), 1, 4), 0);
+             InferenceHttpServer s = new InferenceHttpServer("127.0.0.1", 0, MAX_BODY, Duration.ofSeconds(5), small, (m, x) -> { }).start()) {
+            HttpResponse<String> r = send("POST", s, "/v2/models/" + MODEL + "/infer", input("[5, 4]", "FP32", "[1,2,3,4,1,2,3,4,1,2,3,4,1,2,3,4,1,2,3,4]"));
+
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
+            assertThat(error(r)).contains("5 rows").contains("serving.queue-capacity=4");
+            assertThat(small.queue().refused()).as("nothing was queued").isZero();
+            assertThat(send("POST", s, "/v2/models/" + MODEL + "/infer", input("[4, 4]", "FP32", "[1,2,3,4,1,2,3,4,1,2,3,4,1,2,3,4]"))
+                    .statusCode()).isEqualTo(200);
+        }
+    }
+
+    private static float[][] randomRows(int n) {
+        float[][] rows = new float[n][784];
+        Random random = new Random(n);
+        for (float[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                row[i] = random.nextFloat();
+            }
+        }
+        return rows;
     }
 
     @Test
