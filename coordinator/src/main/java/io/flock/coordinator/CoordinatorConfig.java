@@ -326,6 +326,7 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
         d.put("serving.cache-bytes", "64MiB");
         d.put("serving.offload.max-rate", "0.3");
         d.put("serving.offload.within-points", "0.5");
+        d.put("serving.offload.error-margin", "1");
         d.put("http.host", "127.0.0.1");
         d.put("http.port", "8000");
         d.put("http.max-body-bytes", "8MiB");
@@ -362,7 +363,8 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
                 new Schedule(s.string("schedule.mode"), s.duration("schedule.interval")),
                 new Serving(s.string("serving.model"), new BatchingConfig(s.integer("serving.max-batch"), s.duration("serving.max-delay"), s.integer("serving.workers"),
                         s.integer("serving.queue-capacity")), s.integer("serving.cache-entries"), s.bytes("serving.cache-bytes"),
-                        new OffloadAdvisor.Target(s.decimal("serving.offload.max-rate"), s.decimal("serving.offload.within-points"))),
+                        new OffloadAdvisor.Target(s.decimal("serving.offload.max-rate"), s.decimal("serving.offload.within-points"),
+                                s.decimal("serving.offload.error-margin"))),
                 new Http(s.string("http.host"), s.integer("http.port"), s.bytes("http.max-body-bytes"), s.duration("http.request-timeout")),
                 new Batch(s.duration("batch.interval"), s.integer("batch.max-rows"), s.bytes("batch.max-set-bytes")),
                 s.string("enrollment-token"), Long.parseLong(s.string("seed"))));

@@ -28,17 +28,22 @@ import org.slf4j.LoggerFactory;
 public final class OffloadAdvisor {
     /**
      * What a calibration aims at: the lowest offload rate whose hybrid accuracy is within {@code withinPoints} of the
-     * cloud model's, but never more than {@code maxRate} offloaded (then the best point at that rate).
+     * cloud model's with {@code errorMargin} standard errors of the calibration set's gap to spare, but never more than
+     * {@code maxRate} offloaded (then the best point at that rate).
      *
      * @param maxRate      the largest share of requests to offload, 0..1
      * @param withinPoints accuracy points (0..100) the hybrid may lose against the cloud model
+     * @param errorMargin  standard errors to spare, 0..5: the lowest rate that reaches the target on the calibration set
+     *                     alone is chosen for its luck there and falls short on other data
      */
-    public record Target(double maxRate, double withinPoints) {
+    public record Target(double maxRate, double withinPoints, double errorMargin) {
         /** Validates the ranges. */
         public Target {
             io.flock.core.config.ConfigException.require(maxRate >= 0 && maxRate <= 1, "serving.offload.max-rate", maxRate);
             io.flock.core.config.ConfigException.require(withinPoints >= 0 && withinPoints <= 100, "serving.offload.within-points",
                     withinPoints);
+            io.flock.core.config.ConfigException.require(errorMargin >= 0 && errorMargin <= 5, "serving.offload.error-margin",
+                    errorMargin);
         }
     }
 
@@ -149,14 +154,14 @@ public final class OffloadAdvisor {
 
     /** @return the target's point of one curve */
     OffloadCalibration.Point pick(List<OffloadCalibration.Point> curve) {
-        OffloadCalibration.Point p = OffloadCalibration.lowestRateWithin(curve, cloudAccuracy, target.withinPoints());
+        OffloadCalibration.Point p = OffloadCalibration.lowestRateWithin(curve, cloudAccuracy, target.withinPoints(), target.errorMargin());
         return p.offloadRate() <= target.maxRate() ? p : OffloadCalibration.atMostRate(curve, target.maxRate());
     }
 
     /** A point that meets the accuracy target beats one that does not; among those that meet it, the lower rate wins, else the higher accuracy. */
     private boolean better(OffloadCalibration.Point a, OffloadCalibration.Point b) {
-        boolean meetsA = a.hybridAccuracy() >= cloudAccuracy - target.withinPoints() / 100;
-        boolean meetsB = b.hybridAccuracy() >= cloudAccuracy - target.withinPoints() / 100;
+        boolean meetsA = a.within(cloudAccuracy, target.withinPoints(), target.errorMargin());
+        boolean meetsB = b.within(cloudAccuracy, target.withinPoints(), target.errorMargin());
         if (meetsA != meetsB) {
             return meetsA;
         }

@@ -31,7 +31,7 @@ class OffloadAdvisorTest {
 
     @Test
     void advise_targetReachableWithinMaxRate_offloadsOnlyTheUnsureWrongExample() {
-        OffloadAdvisor advisor = new OffloadAdvisor(SET, new OffloadAdvisor.Target(0.5, 0.5));
+        OffloadAdvisor advisor = new OffloadAdvisor(SET, new OffloadAdvisor.Target(0.5, 0.5, 0));
         advisor.cloud(version("cloud", 4), CLOUD);
 
         OffloadAdvice a = advisor.advise(version("device", 7), () -> DEVICE).orElseThrow();
@@ -51,7 +51,7 @@ class OffloadAdvisorTest {
 
     @Test
     void advise_maxRateBelowWhatTheTargetNeeds_staysAtTheMaxRate() {
-        OffloadAdvisor advisor = new OffloadAdvisor(SET, new OffloadAdvisor.Target(0.3, 0.5));
+        OffloadAdvisor advisor = new OffloadAdvisor(SET, new OffloadAdvisor.Target(0.3, 0.5, 0));
         advisor.cloud(version("cloud", 1), CLOUD);
 
         OffloadAdvice a = advisor.advise(version("device", 1), () -> DEVICE).orElseThrow();
@@ -64,7 +64,7 @@ class OffloadAdvisorTest {
 
     @Test
     void advise_sameVersions_reusesTheCalibration_newCloudVersion_recalibrates() {
-        OffloadAdvisor advisor = new OffloadAdvisor(SET, new OffloadAdvisor.Target(0.5, 0.5));
+        OffloadAdvisor advisor = new OffloadAdvisor(SET, new OffloadAdvisor.Target(0.5, 0.5, 0));
         AtomicInteger asked = new AtomicInteger();
         Supplier<ModelParameters> device = () -> {
             asked.incrementAndGet();
@@ -84,7 +84,7 @@ class OffloadAdvisorTest {
 
     @Test
     void advise_calibrationFails_givesNoAdviceAndKeepsWorking() {
-        OffloadAdvisor advisor = new OffloadAdvisor(SET, new OffloadAdvisor.Target(0.5, 0.5));
+        OffloadAdvisor advisor = new OffloadAdvisor(SET, new OffloadAdvisor.Target(0.5, 0.5, 0));
         advisor.cloud(version("cloud", 1), CLOUD);
 
         assertThat(advisor.advise(version("device", 1), () -> mlp(1, 0, 0))).isEmpty(); // a layout that does not fit
@@ -93,10 +93,12 @@ class OffloadAdvisorTest {
 
     @Test
     void target_outOfRange_namesTheKey() {
-        assertThatThrownBy(() -> new OffloadAdvisor.Target(1.5, 0.5)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> new OffloadAdvisor.Target(1.5, 0.5, 1)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("serving.offload.max-rate");
-        assertThatThrownBy(() -> new OffloadAdvisor.Target(0.3, -1)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> new OffloadAdvisor.Target(0.3, -1, 1)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("serving.offload.within-points");
+        assertThatThrownBy(() -> new OffloadAdvisor.Target(0.3, 0.5, -1)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("serving.offload.error-margin");
     }
 
     /** @return mlp:2-2 parameters: the weights row by row, zero biases */

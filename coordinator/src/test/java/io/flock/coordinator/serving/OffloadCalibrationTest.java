@@ -24,6 +24,10 @@ class OffloadCalibrationTest {
         // then 0.9 (right, right): 3
         assertThat(c).extracting(OffloadCalibration.Point::hybridAccuracy).containsExactly(0.5, 0.75, 0.5, 0.75, 0.75);
         assertThat(c.get(1).threshold()).isCloseTo(0.6, offset(1e-6));
+        // the gap to the cloud (0.75) at rate 0: -0.25, disagreeing on 3 of 4, variance 0.75 - 0.0625; at 0.25: 0, on 2 of 4
+        assertThat(c.get(0).gapError()).isCloseTo(Math.sqrt(0.6875 / 4), offset(1e-9));
+        assertThat(c.get(1).gapError()).isCloseTo(Math.sqrt(0.5 / 4), offset(1e-9));
+        assertThat(c.get(4).gapError()).as("everything offloaded is the cloud model").isZero();
     }
 
     @Test
@@ -31,8 +35,12 @@ class OffloadCalibrationTest {
         List<OffloadCalibration.Point> c = OffloadCalibration.curve(DEVICE, 2, LABELS, CLOUD, ConfidenceScore.MAX_PROBABILITY);
 
         assertThat(OffloadCalibration.atMostRate(c, 0.3).offloadRate()).isEqualTo(0.25);
-        assertThat(OffloadCalibration.lowestRateWithin(c, 0.75, 0.5).offloadRate()).isEqualTo(0.25);
-        assertThat(OffloadCalibration.lowestRateWithin(c, 0.80, 1).offloadRate()).as("never reached: offload everything").isEqualTo(1.0);
+        assertThat(OffloadCalibration.lowestRateWithin(c, 0.75, 0.5, 0).offloadRate()).isEqualTo(0.25);
+        assertThat(OffloadCalibration.lowestRateWithin(c, 0.80, 1, 0).offloadRate()).as("never reached: offload everything").isEqualTo(1.0);
+        // one standard error to spare: 0.75 - 0.354 misses at 0.25; at 0.75 the hybrid answers every example as the cloud
+        // does (only the sure and right one stays local, which the cloud gets right too), so its error is 0 and it is reached
+        assertThat(OffloadCalibration.lowestRateWithin(c, 0.75, 0.5, 1).offloadRate()).isEqualTo(0.75);
+        assertThat(c.get(3).gapError()).isZero();
     }
 
     @Test
