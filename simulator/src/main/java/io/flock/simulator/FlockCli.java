@@ -100,11 +100,14 @@ public final class FlockCli {
         @Option(names = "--predictions", description = "app predictions per device with the cloud up (default: ${DEFAULT-VALUE})")
         int predictions = 50;
 
+        @Option(names = "--no-distill", description = "the device model does not learn from the cloud model's soft targets")
+        boolean noDistill;
+
         @Override
         public Integer call() throws Exception {
             try (ScratchDirectory work = scratch("flock-demo-", keepWork)) {
                 new Demo(new DemoOptions(devices, rounds, predictions, data, work.path(), out, seed, set, cloudSpec,
-                        cloudRounds == null ? rounds : cloudRounds), System.out).run(WireTap.NONE);
+                        cloudRounds == null ? rounds : cloudRounds, !noDistill), System.out).run(WireTap.NONE);
             }
             return 0;
         }

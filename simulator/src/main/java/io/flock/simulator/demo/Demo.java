@@ -143,6 +143,10 @@ public final class Demo {
         }
         overrides.put("data-dir", work.resolve("coordinator").toString()); // the cloud model's registry
         overrides.put("serving.model", DemoOptions.CLOUD_MODEL);
+        if (options.distill()) { // the device model learns from the cloud model's soft targets, computed on each device
+            overrides.putIfAbsent("distill.teacher", DemoOptions.CLOUD_MODEL);
+            out.printf("device model: a compact student of the cloud model (distillation on each device's own data)%n");
+        }
         return m;
     }
 
@@ -183,6 +187,10 @@ public final class Demo {
         m.put("pushCodec", cfg.push().codec());
         m.put("updateCodec", cfg.strategy().plan().updateCodec());
         m.put("strategy", cfg.strategy().name());
+        var teacher = cfg.strategy().plan().teacher();
+        m.put("distillation", teacher == null ? "none" : Map.of("teacher", teacher.model(), "temperature",
+                teacher.distillation().temperature(), "alpha", teacher.distillation().alpha()));
+        m.put("servingModel", cfg.serving().model().isEmpty() ? cfg.model().name() : cfg.serving().model());
         m.put("transport", "embedded HiveMQ CE MQTT 5 + gRPC/Netty on loopback, one connection pair per device");
         return m;
     }

@@ -17,16 +17,18 @@ import java.util.Map;
  * @param cloudSpec           the heavier cloud model trained first by the same fleet, which answers the devices' offloads
  *                            (e.g. cnn:28x28-16-32-128-10); empty = none, the device model answers its own offloads
  * @param cloudRounds         federated rounds of the cloud model
+ * @param distill             whether the device model also learns from the cloud model (distill.teacher), as a compact
+ *                            student of it
  */
 public record DemoOptions(int devices, int rounds, int predictionsPerAgent, Path dataDir, Path workDir, Path outDir, long seed,
-                          Map<String, String> overrides, String cloudSpec, int cloudRounds) {
+                          Map<String, String> overrides, String cloudSpec, int cloudRounds, boolean distill) {
     /** The registry name of the cloud model. */
     public static final String CLOUD_MODEL = "fmnist-cloud";
 
     /** Options with no cloud model. */
     public DemoOptions(int devices, int rounds, int predictionsPerAgent, Path dataDir, Path workDir, Path outDir, long seed,
                        Map<String, String> overrides) {
-        this(devices, rounds, predictionsPerAgent, dataDir, workDir, outDir, seed, overrides, "", 0);
+        this(devices, rounds, predictionsPerAgent, dataDir, workDir, outDir, seed, overrides, "", 0, false);
     }
 
     /** @return whether a cloud model is trained and serves the offloads */

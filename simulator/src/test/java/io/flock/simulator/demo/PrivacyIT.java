@@ -54,7 +54,7 @@ class PrivacyIT {
         AtomicLong grpc = new AtomicLong();
         Path data = BundledData.subset();
         DemoOptions options = new DemoOptions(6, 2, 20, data, dir.resolve("work"), dir.resolve("out"), 0,
-                Map.of("model.spec", "mlp:784-64-10"), "cnn:28x28-4-8-32-10", 2); // a cloud model too: its training, the
+                Map.of("model.spec", "mlp:784-64-10"), "cnn:28x28-4-8-32-10", 2, true); // a cloud model too: its training, the
                                                                                      // calibrated announcements, its offloads
 
         RunReport report = new Demo(options, new PrintStream(PrintStream.nullOutputStream())).run((channel, outbound, payload) -> {
