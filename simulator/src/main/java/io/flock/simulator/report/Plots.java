@@ -100,8 +100,8 @@ public final class Plots {
                                     String title) throws IOException {
         XYChart chart = new XYChartBuilder().width(800).height(500).title(title).xAxisTitle("share of requests offloaded")
                 .yAxisTitle("accuracy on the calibration set").build();
-        chart.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setChartBackgroundColor(java.awt.Color.WHITE)
-                .setLegendPosition(Styler.LegendPosition.InsideSE);
+        chart.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setYAxisDecimalPattern("0.000").setYAxisTickMarkSpacingHint(60)
+                .setMarkerSize(14).setChartBackgroundColor(java.awt.Color.WHITE).setLegendPosition(Styler.LegendPosition.InsideSE);
         curves.forEach((score, points) -> chart.addSeries("hybrid, offloading by " + score.wireName(),
                 points.stream().mapToDouble(OffloadCalibration.Point::offloadRate).toArray(),
                 points.stream().mapToDouble(OffloadCalibration.Point::hybridAccuracy).toArray()).setMarker(SeriesMarkers.NONE));
@@ -110,7 +110,8 @@ public final class Plots {
         chart.addSeries("cloud model alone", new double[] {0, 1}, new double[] {advice.cloudAccuracy(), advice.cloudAccuracy()})
                 .setMarker(SeriesMarkers.NONE);
         chart.addSeries(String.format("advised: %s < %.3f", advice.score().wireName(), advice.threshold()),
-                new double[] {advice.offloadRate()}, new double[] {advice.hybridAccuracy()}).setMarker(SeriesMarkers.DIAMOND);
+                new double[] {advice.offloadRate()}, new double[] {advice.hybridAccuracy()}).setMarker(SeriesMarkers.DIAMOND)
+                .setMarkerColor(java.awt.Color.BLACK);
         Path file = dir.resolve("offload-curve.png");
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
         return file;
