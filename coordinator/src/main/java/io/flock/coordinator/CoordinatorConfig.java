@@ -2,6 +2,7 @@ package io.flock.coordinator;
 
 import io.flock.coordinator.serving.BatchingConfig;
 import io.flock.coordinator.serving.OffloadAdvisor;
+import io.flock.coordinator.store.JdbcFlockStore;
 import io.flock.coordinator.strategy.Strategy;
 import io.flock.coordinator.strategy.TrainingPlan;
 import io.flock.core.InvalidInputException;
@@ -69,6 +70,14 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
                 return null;
             });
         }
+    }
+
+    /** The main sections, with the database URL's password and the enrollment token redacted: a config may be logged, a secret never. */
+    @Override
+    public String toString() {
+        return "CoordinatorConfig[grpc=" + grpc + ", dataDir=" + dataDir + ", database=" + JdbcFlockStore.redacted(database) + ", mqtt=" + mqtt
+                + ", model=" + model + ", push=" + push + ", round=" + round + ", seed=" + seed + ", enrollmentToken="
+                + (enrollmentToken == null || enrollmentToken.isEmpty() ? "(none)" : "(redacted)") + "]";
     }
 
     /** @param host bind address, @param port 0 = any free port */

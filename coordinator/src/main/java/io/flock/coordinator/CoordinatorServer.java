@@ -134,7 +134,7 @@ public final class CoordinatorServer implements AutoCloseable {
             }
         }
         metrics = new CoordinatorMetrics(() -> devices.available().size(), this::stageCounts, store::sizeBytes).model(model)
-                .serving(serving.queue(), serving.cache());
+                .serving(serving.queue(), serving.cache()).statusMessages(link::invalidStatuses);
         if (config.metrics().port() >= 0) {
             metricsServer = new MetricsServer(config.metrics().host(), config.metrics().port(), metrics.registry());
         }

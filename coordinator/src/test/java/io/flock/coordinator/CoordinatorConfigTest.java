@@ -89,4 +89,13 @@ class CoordinatorConfigTest {
         assertThat(c.push().broadcast()).isFalse();
         assertThat(c.http()).isEqualTo(new CoordinatorConfig.Http("127.0.0.1", -1, 64 << 10, Duration.ofMillis(250)));
     }
+
+    @Test
+    void toString_withATokenAndADatabasePassword_showsNeither() {
+        CoordinatorConfig c = with(Map.of("enrollment-token", "s3cret-token", "database.url",
+                "jdbc:postgresql://127.0.0.1:5432/test?user=postgres&password=hunter2&ssl=true"));
+
+        assertThat(c.toString()).doesNotContain("s3cret-token").doesNotContain("hunter2").contains("enrollmentToken=(redacted)")
+                .contains("password=(redacted)&ssl=true");
+    }
 }

@@ -41,6 +41,14 @@ public record AgentConfig(String deviceId, String hardware, String coordinator, 
                           Duration offloadTimeout, Duration chunkWait, boolean fetchOnDemand, String enrollmentToken,
                           Duration telemetryInterval,
                           long seed, int metricsPort, PlanLimits training, Batch batch) {
+    /** Which device this is and where it connects, with the enrollment token redacted: a config may be logged, a token never. */
+    @Override
+    public String toString() {
+        return "AgentConfig[deviceId=" + deviceId + ", model=" + model + ", coordinator=" + coordinator + ", mqttUrl=" + mqttUrl
+                + ", stateDir=" + stateDir + ", publicKeyFile=" + publicKeyFile + ", enrollmentToken="
+                + (enrollmentToken == null || enrollmentToken.isEmpty() ? "(none)" : "(redacted)") + "]";
+    }
+
     /** Validates ranges and names. */
     public AgentConfig {
         try {

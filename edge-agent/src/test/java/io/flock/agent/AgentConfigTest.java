@@ -79,4 +79,11 @@ class AgentConfigTest {
         assertThatThrownBy(() -> with(Map.of("device-id", "a", "batch.refresh", "0s"))).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("batch.refresh");
     }
+
+    @Test
+    void toString_withAToken_neverShowsIt() {
+        AgentConfig c = with(Map.of("device-id", "a", "enrollment-token", "s3cret-token"));
+
+        assertThat(c.toString()).doesNotContain("s3cret-token").contains("deviceId=a").contains("enrollmentToken=(redacted)");
+    }
 }

@@ -19,6 +19,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -93,6 +94,14 @@ public final class CoordinatorMetrics implements IntakeEvents {
                     cb.call(cache.hits(), "hit");
                     cb.call(cache.misses(), "miss");
                 }).register(registry);
+        return this;
+    }
+
+    /** Exposes how many device status messages were ignored as invalid (neither "online" nor "offline"). */
+    public CoordinatorMetrics statusMessages(LongSupplier invalid) {
+        CounterWithCallback.builder().name("flock_status_messages_invalid_total")
+                .help("Device status messages on MQTT ignored: payload neither online nor offline, or no device id in the topic")
+                .callback(cb -> cb.call(invalid.getAsLong())).register(registry);
         return this;
     }
 

@@ -9,7 +9,6 @@ import io.flock.link.mqtt.SessionKeeper;
 import io.flock.proto.v1.ArtifactChunk;
 import io.flock.proto.v1.DeviceTask;
 import io.flock.proto.v1.ModelAnnouncement;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,7 +34,7 @@ import org.slf4j.LoggerFactory;
 public final class MqttFleetLink implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MqttFleetLink.class);
     private final String url;
-    private final DeviceRegistry devices;
+    private final StatusMessages statuses;
     private final AtomicReference<ModelAnnouncement> lastAnnouncement = new AtomicReference<>();
     private final Map<String, DeviceTask> heldTasks = new ConcurrentHashMap<>();
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("flock-mqtt-watchdog"));
@@ -44,11 +43,11 @@ public final class MqttFleetLink implements AutoCloseable {
 
     /**
      * @param url     broker URL
-     * @param devices receives status changes
+     * @param devices receives status changes (payloads other than "online"/"offline" are ignored and counted)
      */
     public MqttFleetLink(String url, DeviceRegistry devices) {
         this.url = url;
-        this.devices = devices;
+        this.statuses = new StatusMessages(devices);
     }
 
     /** Connects and subscribes; idempotent. */
@@ -211,9 +210,11 @@ public final class MqttFleetLink implements AutoCloseable {
     }
 
     private void messageArrived(String topic, MqttMessage message) {
-        String device = Topics.deviceOfStatus(topic);
-        if (device != null) {
-            devices.statusChanged(device, Topics.ONLINE.equals(new String(message.getPayload(), StandardCharsets.UTF_8)));
-        }
+        statuses.arrived(topic, message.getPayload());
+    }
+
+    /** @return device status messages ignored because their payload was neither "online" nor "offline" */
+    public long invalidStatuses() {
+        return statuses.invalid();
     }
 }

@@ -55,8 +55,13 @@ public final class JdbcFlockStore implements FlockStore {
                 syncer = null;
             }
         } catch (SQLException e) {
-            throw new FlockException("cannot open database " + jdbcUrl + ": " + e.getMessage(), e);
+            throw new FlockException("cannot open database " + redacted(jdbcUrl) + ": " + e.getMessage(), e);
         }
+    }
+
+    /** @return the JDBC URL with any password parameter's value replaced, for messages and logs */
+    public static String redacted(String jdbcUrl) {
+        return jdbcUrl == null ? null : jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1(redacted)");
     }
 
     @Override

@@ -158,6 +158,29 @@ class RoundIntakeTest {
     }
 
     @Test
+    void submit_otherDevicesFrontRunningWithTheVictimsKey_neverMakeTheRealUpdateADuplicate() throws Exception {
+        devices.register("m", "jvm", "");
+        devices.statusChanged("m", true);
+        startEngine(3, 3, Duration.ofSeconds(30));
+        roundInBackground();
+        String victimTask = RoundEngine.taskId(MODEL, 1, "a");
+        String victimKey = victimTask + "/a"; // the agent's key: its task id and its device id, both readable on MQTT
+
+        assertThatThrownBy(() -> intake.submit(new UpdateSubmission("b", MODEL, victimTask, 1, 1, victimKey, 100, "fp32",
+                Codecs.FP32.encode(p(9, 9))))).as("a selected device answering the victim's task").isInstanceOf(RoundClosedException.class)
+                .hasMessageContaining("no task");
+        assertThatThrownBy(() -> intake.submit(new UpdateSubmission("m", MODEL, victimTask, 1, 1, victimKey, 100, "fp32",
+                Codecs.FP32.encode(p(9, 9))))).as("a registered device that was sent no task").isInstanceOf(RoundClosedException.class)
+                .hasMessageContaining("no task");
+        assertThat(intake.submit(update("b", victimKey, 9, 9)).outcome()).as("b's own task under the victim's key: b's update")
+                .isEqualTo(Receipt.Outcome.ACCEPTED);
+
+        assertThat(intake.submit(update("a", victimKey, 1, 1)).outcome()).isEqualTo(Receipt.Outcome.ACCEPTED);
+        assertThat(engine.acceptedInOpenRound()).isEqualTo(2);
+        assertThat(store.updates(MODEL, 1)).extracting(u -> u.deviceId()).containsExactly("b", "a");
+    }
+
+    @Test
     void concurrentUploadsWithOneKey_countOnce() throws Exception {
         startEngine(3, 3, Duration.ofSeconds(30));
         roundInBackground();

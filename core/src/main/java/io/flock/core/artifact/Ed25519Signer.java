@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Ed25519 signing with the JDK's provider. The key pair lives in a directory as
  * {@code signing-key.pk8} (private, base64 PKCS#8) and {@code signing-key.pub} (public, base64
- * X.509); {@link #loadOrCreate} creates it on first start and reuses it afterwards.
+ * X.509); {@link #loadOrCreate} creates it on first start and reuses it afterwards. On POSIX file
+ * systems the private key is owner-only (file 600, a directory it creates 700), written atomically, and
+ * a private key file that group or others may access is refused.
  */
 public final class Ed25519Signer implements ArtifactSigner {
     private static final Logger log = LoggerFactory.getLogger(Ed25519Signer.class);
@@ -35,20 +37,25 @@ public final class Ed25519Signer implements ArtifactSigner {
         this.publicKey = pair.getPublic();
     }
 
-    /** @return a signer with the key pair in {@code dir}, created there if absent */
+    /**
+     * @return a signer with the key pair in {@code dir}, created there if absent
+     * @throws io.flock.core.config.ConfigException when the private key file is open to group or others (the message
+     *                                              names the file, its permissions and {@code chmod 600})
+     */
     public static Ed25519Signer loadOrCreate(Path dir) throws IOException {
         Path priv = dir.resolve(PRIVATE_KEY_FILE);
         Path pub = dir.resolve(PUBLIC_KEY_FILE);
         try {
             KeyFactory kf = KeyFactory.getInstance("Ed25519");
             if (Files.exists(priv) && Files.exists(pub)) {
+                KeyFiles.requireOwnerOnly(priv);
                 PrivateKey p = kf.generatePrivate(new PKCS8EncodedKeySpec(decode(priv)));
                 PublicKey q = kf.generatePublic(new X509EncodedKeySpec(decode(pub)));
                 return new Ed25519Signer(new KeyPair(q, p));
             }
             KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-            Files.createDirectories(dir);
-            Files.writeString(priv, Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded()) + "\n");
+            KeyFiles.createDirectory(dir);
+            KeyFiles.writePrivate(priv, Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded()) + "\n");
             Files.writeString(pub, Base64.getEncoder().encodeToString(pair.getPublic().getEncoded()) + "\n");
             log.info("created signing key pair in {}", dir);
             return new Ed25519Signer(pair);

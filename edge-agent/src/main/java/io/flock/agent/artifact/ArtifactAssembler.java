@@ -2,10 +2,13 @@ package io.flock.agent.artifact;
 
 import io.flock.core.InvalidInputException;
 import io.flock.proto.v1.ArtifactChunk;
+import java.util.Arrays;
 import java.util.BitSet;
 
 /**
- * Collects the chunks of one artifact in any order. Not thread-safe: the agent serialises access.
+ * Collects the chunks of one artifact in any order. Chunks are not authenticated (anyone on the broker can
+ * publish them): the assembled bytes are trusted only once they hash to the signed digest, and a chunk that
+ * contradicts one already received is reported, not applied. Not thread-safe: the agent serialises access.
  */
 final class ArtifactAssembler {
     private final String sha256;
@@ -13,6 +16,7 @@ final class ArtifactAssembler {
     private final int chunkSize;
     private final int count;
     private final BitSet received = new BitSet();
+    private boolean pushed;
 
     ArtifactAssembler(String sha256, long size, int chunkSize, int count, long maxBytes) {
         if (size < 0 || size > maxBytes) {
@@ -31,15 +35,33 @@ final class ArtifactAssembler {
         return sha256;
     }
 
-    /** Adds one chunk; ignores duplicates; rejects chunks that do not fit. */
-    void add(ArtifactChunk c) {
+    /**
+     * Adds one pushed chunk; a repeat with the same bytes changes nothing.
+     *
+     * @return false when a chunk of that index already arrived with other bytes (nothing is changed: which one
+     *         is genuine cannot be told from here)
+     * @throws InvalidInputException for a chunk that does not fit
+     */
+    boolean add(ArtifactChunk c) {
         if (c.getIndex() < 0 || c.getIndex() >= count || c.getOffset() != (long) c.getIndex() * chunkSize
                 || c.getOffset() + c.getData().size() > bytes.length) {
             throw new InvalidInputException("chunk " + c.getIndex() + " at offset " + c.getOffset() + " does not fit artifact "
                     + sha256.substring(0, 12));
         }
-        c.getData().copyTo(bytes, (int) c.getOffset());
+        int from = (int) c.getOffset();
+        if (received.get(c.getIndex())) {
+            byte[] data = c.getData().toByteArray();
+            return Arrays.equals(bytes, from, Math.min(bytes.length, from + chunkSize), data, 0, data.length);
+        }
+        c.getData().copyTo(bytes, from);
         received.set(c.getIndex());
+        pushed = true;
+        return true;
+    }
+
+    /** @return whether any of the bytes came from pushed chunks (rather than all from a gRPC fetch from offset 0) */
+    boolean pushed() {
+        return pushed;
     }
 
     /** @return bytes from the start that arrived without a gap: where a resumed fetch starts */
@@ -56,6 +78,7 @@ final class ArtifactAssembler {
         }
         System.arraycopy(tail, 0, bytes, (int) offset, tail.length);
         received.set(0, count);
+        pushed &= offset > 0;
     }
 
     boolean complete() {

@@ -33,7 +33,10 @@ import org.slf4j.LoggerFactory;
  * Brings pushed versions onto the device: assembles MQTT chunks, fetches what is missing from the
  * coordinator (resuming after the last contiguous chunk), then verifies the SHA-256 and the
  * signature, decodes, loads, and keeps the result on disk as the last good model. Nothing
- * unverified is loaded; a rejected artifact leaves the current model serving. Thread-safe.
+ * unverified is loaded; a rejected artifact leaves the current model serving. Pushed chunks are not
+ * authenticated: when the bytes assembled from them do not verify, or a chunk contradicts one already
+ * received, the artifact is fetched whole over gRPC and only that copy decides (a junk chunk on the broker
+ * cannot make the device give up a version it can still fetch). Thread-safe.
  */
 public final class ModelUpdater {
     private static final Logger log = LoggerFactory.getLogger(ModelUpdater.class);
@@ -61,6 +64,8 @@ public final class ModelUpdater {
     private int fetchFailures;
     /** Whether the pending artifact's chunks are still coming on MQTT (not for a retained announcement). */
     private boolean chunksComing;
+    /** Whether the pending artifact is being fetched whole over gRPC because its pushed chunks did not verify. */
+    private boolean fetchingWhole;
     private volatile String lastRejection = "";
     private final AtomicLong rejections = new AtomicLong();
 
@@ -131,6 +136,7 @@ public final class ModelUpdater {
             return;
         }
         pending = a;
+        fetchingWhole = false;
         fetchFailures = 0;
         lastProgressNanos = System.nanoTime();
         chunksComing = !retained && a.getChunksOnMqtt();
@@ -160,14 +166,36 @@ public final class ModelUpdater {
     }
 
     private boolean addChunk(ArtifactChunk c) {
+        if (fetchingWhole) {
+            return false;
+        }
         try {
-            assembler.add(c);
+            if (!assembler.add(c)) {
+                fetchWhole("chunk " + c.getIndex() + " arrived twice with different bytes");
+                return false;
+            }
         } catch (InvalidInputException e) {
             log.warn("device={} dropped chunk: {}", deviceId, e.getMessage());
             return false;
         }
         lastProgressNanos = System.nanoTime();
         return true;
+    }
+
+    /**
+     * The pushed chunks of the pending artifact cannot be trusted: start over with an empty assembly, ignore further
+     * chunks of it, and fetch it whole over gRPC at once. That copy is verified like any other, and rejected if it fails.
+     */
+    private void fetchWhole(String why) {
+        ModelAnnouncement a = pending;
+        log.warn("device={} pushed chunks of model={} version={} do not verify ({}); fetching it whole over gRPC", deviceId,
+                a.getModel(), a.getVersion(), why);
+        assembler = new ArtifactAssembler(a.getSha256(), a.getSizeBytes(), a.getChunkSizeBytes(), a.getChunkCount(), maxArtifactBytes());
+        fetchingWhole = true;
+        chunksComing = false;
+        fetchFailures = 0;
+        String sha = a.getSha256();
+        timers.schedule(() -> fetchRest(sha), 0, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -210,6 +238,7 @@ public final class ModelUpdater {
     private void fetchRest(String sha) {
         long offset;
         ModelAnnouncement a;
+        ArtifactAssembler target;
         synchronized (this) {
             if (pending == null || !pending.getSha256().equals(sha) || assembler.complete()) {
                 return;
@@ -222,6 +251,7 @@ public final class ModelUpdater {
                 return;
             }
             offset = assembler.contiguousBytes();
+            target = assembler;
             a = pending;
             log.debug("device={} fetching version={} from offset {} over gRPC after {} ms without a chunk", deviceId,
                     a.getVersion(), offset, idle / 1_000_000);
@@ -229,7 +259,7 @@ public final class ModelUpdater {
         try {
             byte[] tail = coordinator.fetchArtifact(sha, offset, Duration.ofSeconds(30));
             synchronized (this) {
-                if (pending != null && pending.getSha256().equals(sha)) {
+                if (pending != null && pending.getSha256().equals(sha) && assembler == target) { // not restarted meanwhile
                     assembler.fill(offset, tail);
                     log.info("device={} fetched {} missing bytes of version={} from offset {}", deviceId, tail.length,
                             a.getVersion(), offset);
@@ -279,15 +309,22 @@ public final class ModelUpdater {
         }
     }
 
+    /** Installs the complete pending artifact; bytes that came in part from pushed chunks get a second chance over gRPC. */
     private void finish() {
         ModelAnnouncement a = pending;
         byte[] bytes = assembler.bytes();
+        boolean secondChance = assembler.pushed() && !fetchingWhole;
         pending = null;
         assembler = null;
         try {
             install(a, bytes, true);
         } catch (ArtifactRejectedException | InvalidInputException e) {
-            reject(a, e.getMessage());
+            if (secondChance) {
+                pending = a;
+                fetchWhole(e.getMessage());
+            } else {
+                reject(a, e.getMessage());
+            }
         }
     }
 

@@ -49,4 +49,30 @@ class ArtifactAssemblerTest {
         assertThatThrownBy(() -> new ArtifactAssembler("x", 2L << 30, 4, 3, 1 << 20)).hasMessageContaining("exceeds the limit");
         assertThatThrownBy(() -> new ArtifactAssembler("x", 100, 4, 3, 1 << 20)).hasMessageContaining("cannot hold 100");
     }
+
+    @Test
+    void add_aChunkContradictingOneReceived_isReported_andChangesNothing() {
+        ArtifactAssembler a = new ArtifactAssembler("ab".repeat(32), 10, 4, 3, 1 << 20);
+        a.add(chunk(0, (byte) 1, (byte) 2, (byte) 3, (byte) 4));
+        a.add(chunk(2, (byte) 9, (byte) 10));
+
+        assertThat(a.add(chunk(0, (byte) 1, (byte) 2, (byte) 3, (byte) 4))).as("the same bytes again").isTrue();
+        assertThat(a.add(chunk(0, (byte) 6, (byte) 6, (byte) 6, (byte) 6))).isFalse();
+        assertThat(a.add(chunk(0, (byte) 1, (byte) 2))).as("a shorter copy").isFalse();
+        assertThat(a.add(chunk(2, (byte) 9, (byte) 10))).as("the short last chunk again").isTrue();
+
+        assertThat(a.bytes()).startsWith(1, 2, 3, 4);
+    }
+
+    @Test
+    void pushed_saysWhetherAnyBytesCameFromChunks() {
+        ArtifactAssembler fetched = new ArtifactAssembler("ab".repeat(32), 10, 4, 3, 1 << 20);
+        fetched.fill(0, new byte[10]);
+        ArtifactAssembler resumed = new ArtifactAssembler("ab".repeat(32), 10, 4, 3, 1 << 20);
+        resumed.add(chunk(0, (byte) 1, (byte) 2, (byte) 3, (byte) 4));
+        resumed.fill(4, new byte[6]);
+
+        assertThat(fetched.pushed()).isFalse();
+        assertThat(resumed.pushed()).isTrue();
+    }
 }
