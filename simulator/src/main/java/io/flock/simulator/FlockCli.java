@@ -264,8 +264,8 @@ public final class FlockCli {
         @Option(names = "--runs", description = "serving: repetitions of each configuration, interleaved (default: 3)")
         int runs = 3;
 
-        @Option(names = "--apps", description = "fallback: concurrent app threads on the device (default: 4)")
-        int fallbackApps = 4;
+        @Option(names = "--apps", description = "fallback: concurrent app threads on the device (default: 1)")
+        int fallbackApps = 1;
 
         @Option(names = "--requests", description = "fallback: requests a case (default: 2000)")
         int requests = 2000;

@@ -41,10 +41,12 @@ import java.util.concurrent.Future;
  * request offloaded to a port where nothing listens (connection refused); and every request offloaded to a cloud that
  * accepts connections and never answers (a hung or partitioned coordinator), where only the offload timeout ends the
  * wait. The report gives each case's latency percentiles as the agent reports them, and how many answers came within
- * the offload timeout plus 5 ms.
+ * the offload timeout plus 5 ms. Each case starts with untimed requests (1,000; 10 for the hung cloud).
  */
 public final class FallbackBenchmark {
     private static final String SPEC = "mlp:784-200-200-10";
+    /** Untimed requests before a case is measured. */
+    private static final int WARM_UP = 1000;
     private final PrintStream out;
 
     /** @param out where progress and the summary go */
@@ -65,12 +67,12 @@ public final class FallbackBenchmark {
             local.swap("bench", 1, "0".repeat(64), spec, FeaturePipeline.parse("scale:255"), init.parameters());
             Thread acceptor = holdConnections(hung);
             Map<String, Object> cases = new LinkedHashMap<>();
-            cases.put("local", measure("local", local, OffloadPolicy.NEVER, "127.0.0.1:" + FreePorts.restartable(), test, requests, callers,
-                    timeout));
-            cases.put("cloudRefused", measure("cloud refused", local, new ConfidenceOffloadPolicy(1.0), "127.0.0.1:" + FreePorts.restartable(),
-                    test, requests, callers, timeout));
+            String refused = "127.0.0.1:" + FreePorts.restartable();
+            cases.put("local", measure("local", local, OffloadPolicy.NEVER, refused, test, requests, callers, timeout, WARM_UP));
+            cases.put("cloudRefused", measure("cloud refused", local, new ConfidenceOffloadPolicy(1.0), refused, test, requests, callers,
+                    timeout, WARM_UP));
             cases.put("cloudHung", measure("cloud hung", local, new ConfidenceOffloadPolicy(1.0), "127.0.0.1:" + hung.getLocalPort(), test,
-                    requests, callers, timeout));
+                    requests, callers, timeout, 10)); // each warm-up request waits the whole timeout
             acceptor.interrupt();
             report.put("cases", cases);
         }
@@ -81,11 +83,16 @@ public final class FallbackBenchmark {
     }
 
     private Map<String, Object> measure(String name, LocalModel local, OffloadPolicy policy, String cloud, ByteDataset test, int requests,
-                                        int callers, Duration timeout) throws Exception {
+                                        int callers, Duration timeout, int warmUp) throws Exception {
         try (CoordinatorClient client = new CoordinatorClient(cloud, "bench-device", WireTap.NONE, () -> true)) {
             OffloadRouter router = new OffloadRouter("bench", local, policy,
                     (model, raw, t) -> PredictionMessages.prediction(client.predict(PredictionMessages.request(model, "bench-device", raw), t)),
                     timeout);
+            float[] first = new float[test.featureCount()];
+            for (int k = 0; k < warmUp; k++) { // untimed: the JIT compiles the path, the channel settles into its state
+                test.copyRawFeatures(k % test.size(), first, 0);
+                router.answer(first);
+            }
             ExecutorService apps = Executors.newFixedThreadPool(callers);
             List<Future<List<Answer>>> parts = new ArrayList<>();
             for (int c = 0; c < callers; c++) {
