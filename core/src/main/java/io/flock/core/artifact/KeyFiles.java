@@ -18,7 +18,7 @@ import java.util.Set;
  * atomically (a temporary file created with those permissions, then moved over the name), and refused
  * when someone widened them. On a file system without POSIX permissions the checks are skipped.
  */
-final class KeyFiles {
+public final class KeyFiles {
     private static final Set<PosixFilePermission> OWNER_FILE = EnumSet.of(PosixFilePermission.OWNER_READ,
             PosixFilePermission.OWNER_WRITE);
     private static final Set<PosixFilePermission> OWNER_DIR = EnumSet.of(PosixFilePermission.OWNER_READ,
@@ -28,7 +28,7 @@ final class KeyFiles {
     }
 
     /** Creates {@code dir} (700) when it does not exist; its parents are created with the default permissions. */
-    static void createDirectory(Path dir) throws IOException {
+    public static void createDirectory(Path dir) throws IOException {
         if (Files.isDirectory(dir)) {
             return;
         }
@@ -48,7 +48,7 @@ final class KeyFiles {
     }
 
     /** Writes {@code text} to {@code file} readable and writable by the owner only, never visible half-written or wider. */
-    static void writePrivate(Path file, String text) throws IOException {
+    public static void writePrivate(Path file, String text) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Path tmp = posix(dir)
                 ? Files.createTempFile(dir, "." + file.getFileName(), ".tmp", PosixFilePermissions.asFileAttribute(OWNER_FILE))
@@ -65,7 +65,7 @@ final class KeyFiles {
      * @throws ConfigException naming the file, its permissions and the fix when group or others may read, write or
      *                         execute it
      */
-    static void requireOwnerOnly(Path file) throws IOException {
+    public static void requireOwnerOnly(Path file) throws IOException {
         if (!posix(file)) {
             return;
         }
