@@ -101,7 +101,8 @@ final class ParameterFrame {
             for (int i = 0; i < n; i++) {
                 String tensorName = in.readUTF();
                 if (tensorName.isEmpty() || !names.add(tensorName)) {
-                    throw new CodecFormatException("tensor " + i + (tensorName.isEmpty() ? " has an empty name" : " repeats the name '" + tensorName + "'"));
+                    throw new CodecFormatException("tensor " + i + (tensorName.isEmpty() ? " has an empty name"
+                            : " repeats the name '" + tensorName + "'"));
                 }
                 int rank = in.readUnsignedByte();
                 if (rank > MAX_RANK) {

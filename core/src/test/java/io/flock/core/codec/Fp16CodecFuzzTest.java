@@ -14,7 +14,7 @@ class Fp16CodecFuzzTest {
     }
 
     @MethodSource("seeds")
-    @FuzzTest(maxDuration = "5s")
+    @FuzzTest(maxDuration = "3s")
     void decode_anyBytes_decodesOrRefuses(byte[] input) {
         CodecFuzzing.decodeOrRefuse(CODECS, input);
     }

@@ -14,7 +14,7 @@ class LowBitCodecFuzzTest {
     }
 
     @MethodSource("seeds")
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void decode_anyBytes_decodesOrRefuses(byte[] input) {
         CodecFuzzing.decodeOrRefuse(CODECS, input);
     }

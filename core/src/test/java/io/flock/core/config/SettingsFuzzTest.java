@@ -29,7 +29,7 @@ class SettingsFuzzTest {
     }
 
     @MethodSource("seeds")
-    @FuzzTest(maxDuration = "5s")
+    @FuzzTest(maxDuration = "3s")
     void resolve_anyYaml_readsEveryKeyOrRefuses(byte[] input) throws IOException {
         Files.write(FILE, input);
         Settings settings;

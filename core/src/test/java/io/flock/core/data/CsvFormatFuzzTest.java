@@ -29,7 +29,7 @@ class CsvFormatFuzzTest {
     }
 
     @MethodSource("seeds")
-    @FuzzTest(maxDuration = "5s")
+    @FuzzTest(maxDuration = "3s")
     void read_anyText_readsOrRefuses(byte[] input) throws IOException {
         if (input.length == 0) {
             return;

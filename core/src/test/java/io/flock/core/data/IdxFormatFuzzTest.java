@@ -24,7 +24,7 @@ class IdxFormatFuzzTest {
     }
 
     @MethodSource("seeds")
-    @FuzzTest(maxDuration = "5s")
+    @FuzzTest(maxDuration = "3s")
     void read_anyBytes_readsOrRefuses(byte[] input) throws IOException {
         try {
             IdxFormat.IdxArray a = IdxFormat.read(new ByteArrayInputStream(input), "fuzz", Long.MAX_VALUE);

@@ -17,7 +17,7 @@ class ArtifactAssemblerFuzzTest {
     private static final long LIMIT = 1 << 16;
     private static final String SHA256 = "ab".repeat(32);
 
-    @FuzzTest(maxDuration = "5s")
+    @FuzzTest(maxDuration = "3s")
     void add_anyChunks_takesOrRefuses(FuzzedDataProvider data) {
         ArtifactAssembler assembler;
         try {

@@ -19,7 +19,7 @@ class ArtifactMessagesFuzzTest {
     private static final String[] PIPELINES = {"fp32", "fp16", "int8", "int8-per-tensor", "int4", "int2-stochastic", "sparse-int4",
         "lowrank:4+int8", "lowrank:e0.9+fp16", "prune:0.5+sparse-int8", "prune:0.8:layer,int4,entropy"};
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void decode_anyAnnouncementAndBytes_decodesOrRejects(FuzzedDataProvider data) {
         String codec = data.consumeBoolean() ? data.pickValue(PIPELINES) : data.consumeString(48);
         ModelAnnouncement a = ModelAnnouncement.newBuilder().setModel(data.consumeString(16)).setVersion(data.consumeLong())

@@ -14,7 +14,7 @@ import io.flock.proto.v1.OffloadAdvice;
 class OffloadMessagesFuzzTest {
     private static final String[] SCORES = {"max-probability", "margin", "negative-entropy"};
 
-    @FuzzTest(maxDuration = "5s")
+    @FuzzTest(maxDuration = "3s")
     void advice_anyMessage_mapsBackOrRefuses(FuzzedDataProvider data) {
         OffloadAdvice m = OffloadAdvice.newBuilder().setScore(data.consumeBoolean() ? data.pickValue(SCORES) : data.consumeString(80))
                 .setThreshold(data.consumeDouble()).setOffloadRate(data.consumeDouble()).setHybridAccuracy(data.consumeDouble())

@@ -27,7 +27,7 @@ class ScenarioLoaderFuzzTest {
     }
 
     @MethodSource("seeds")
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     void parse_anyYaml_loadsOrRefuses(byte[] input) {
         try {
             assertThat(ScenarioLoader.parse(new String(input, StandardCharsets.UTF_8), "fuzz").name()).isNotNull();
