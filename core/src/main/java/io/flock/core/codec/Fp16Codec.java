@@ -54,6 +54,10 @@ public final class Fp16Codec implements ParameterCodec {
             if (width < 0) {
                 throw new CodecFormatException("tensor " + name + " has unknown encoding " + kind);
             }
+            if (kind == FLOAT32 && shape.length >= 2) {
+                throw new CodecFormatException("tensor " + name + " of rank " + shape.length + " is stored as float32; fp16 stores tensors"
+                        + " of rank >= 2 in half precision");
+            }
             if ((long) count * width > din.available()) {
                 throw new CodecFormatException("tensor " + name + " needs " + (long) count * width + " bytes, " + din.available() + " left");
             }

@@ -10,7 +10,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The byte layout shared by all codecs: magic, codec name, tensor table, and a body per tensor
@@ -94,9 +96,14 @@ final class ParameterFrame {
                 throw new CodecFormatException("frame holds " + n + " tensors, the model has " + layout.tensors().size());
             }
             List<Tensor> tensors = new ArrayList<>(n);
+            Set<String> names = new HashSet<>();
             long total = 0;
             for (int i = 0; i < n; i++) {
                 String tensorName = in.readUTF();
+                if (tensorName.isEmpty() || !names.add(tensorName)) {
+                    throw new CodecFormatException("tensor " + i + (tensorName.isEmpty() ? " has an empty name"
+                            : " repeats the name '" + tensorName + "'"));
+                }
                 int rank = in.readUnsignedByte();
                 if (rank > MAX_RANK) {
                     throw new CodecFormatException("tensor " + tensorName + " has rank " + rank + " > " + MAX_RANK);
@@ -124,7 +131,12 @@ final class ParameterFrame {
                 if (total > MAX_VALUES) {
                     throw new CodecFormatException("parameters exceed " + MAX_VALUES + " values");
                 }
-                tensors.add(new Tensor(tensorName, shape, body.read(tensorName, shape, (int) count, in)));
+                float[] values = body.read(tensorName, shape, (int) count, in);
+                if (values.length != count) {
+                    throw new CodecFormatException("truncated " + codec + " parameters: tensor " + tensorName + " holds " + values.length
+                            + " of its " + count + " values");
+                }
+                tensors.add(new Tensor(tensorName, shape, values));
             }
             if (in.read() != -1) {
                 throw new CodecFormatException("trailing bytes after " + n + " tensors");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
@@ -152,20 +153,16 @@ public final class Settings {
         }
     }
 
-    /** @return a size written like "4MiB", "512KiB", "1024" (bytes) */
+    /** @return a size written like "4MiB", "512KiB", "1024" (bytes); never negative */
     public long bytes(String key) {
         String s = string(key).replace(" ", "");
         try {
-            if (s.endsWith("GiB")) {
-                return Long.parseLong(s.substring(0, s.length() - 3)) << 30;
+            int shift = s.endsWith("GiB") ? 30 : s.endsWith("MiB") ? 20 : s.endsWith("KiB") ? 10 : 0;
+            long n = Long.parseLong(shift == 0 ? s : s.substring(0, s.length() - 3));
+            if (n < 0 || n > Long.MAX_VALUE >> shift) {
+                throw new NumberFormatException();
             }
-            if (s.endsWith("MiB")) {
-                return Long.parseLong(s.substring(0, s.length() - 3)) << 20;
-            }
-            if (s.endsWith("KiB")) {
-                return Long.parseLong(s.substring(0, s.length() - 3)) << 10;
-            }
-            return Long.parseLong(s);
+            return n << shift;
         } catch (NumberFormatException e) {
             throw new ConfigException(key + " must be a size like 4MiB, 512KiB or a byte count, got '" + s + "'");
         }
@@ -174,7 +171,11 @@ public final class Settings {
     /** @return a path, or null when the value is empty */
     public Path path(String key) {
         String s = string(key);
-        return s.isEmpty() ? null : Path.of(s);
+        try {
+            return s.isEmpty() ? null : Path.of(s);
+        } catch (InvalidPathException e) {
+            throw new ConfigException(key + " must be a path, got '" + s + "': " + e.getReason());
+        }
     }
 
     /** @return every resolved key and value, sorted by key */

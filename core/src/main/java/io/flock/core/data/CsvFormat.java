@@ -61,15 +61,19 @@ public final class CsvFormat {
                 continue;
             }
             String[] cells = line.split(",");
+            int features = cells.length - (labelled ? 1 : 0);
             try {
-                float[] f = new float[cells.length - (labelled ? 1 : 0)];
+                float[] f = new float[Math.max(features, 0)];
                 for (int i = 0; i < f.length; i++) {
                     f[i] = Float.parseFloat(cells[i].trim());
                     if (!Float.isFinite(f[i])) {
                         throw new InvalidInputException(source + ":" + lineNo + " feature " + i + " is " + f[i]);
                     }
                 }
-                int label = labelled ? (int) Double.parseDouble(cells[cells.length - 1].trim()) : 0;
+                int label = labelled && features >= 0 ? (int) Double.parseDouble(cells[cells.length - 1].trim()) : 0;
+                if (features < 1) {
+                    throw new InvalidInputException(source + ":" + lineNo + " has no feature values");
+                }
                 if (width >= 0 && f.length != width) {
                     throw new InvalidInputException(source + ":" + lineNo + " has " + f.length + " features, expected " + width);
                 }

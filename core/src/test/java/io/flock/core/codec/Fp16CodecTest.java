@@ -54,4 +54,14 @@ class Fp16CodecTest {
         byte[] cut = java.util.Arrays.copyOf(bytes, bytes.length - 3);
         assertThatThrownBy(() -> Codecs.FP16.decode(cut)).isInstanceOf(CodecFormatException.class);
     }
+
+    /** Fp16CodecFuzzTest: a 2x1 weight stored as float32 (1.36e7, past the half range) decoded, and its re-encoding did not. */
+    @Test
+    void decode_weightStoredAsFloat32_isRefused() {
+        byte[] frame = java.util.HexFormat.of().parseHex("464c4b50" + "000466703136" + "00000001" + "000178" + "02" + "00000002" + "00000001"
+                + "00" + "0c00504b" + "4c463400");
+
+        assertThatThrownBy(() -> Codecs.FP16.decode(frame)).isInstanceOf(CodecFormatException.class)
+                .hasMessageContaining("tensor x of rank 2 is stored as float32");
+    }
 }

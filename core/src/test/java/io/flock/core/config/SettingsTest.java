@@ -51,4 +51,21 @@ class SettingsTest {
         assertThatThrownBy(() -> s.integer("round.devices")).hasMessageContaining("round.devices must be a whole number, got 'ten'");
         assertThatThrownBy(() -> s.bytes("limits.max-update-bytes")).hasMessageContaining("'4MB'");
     }
+
+    @Test
+    void bytes_negativeOrPastLongRange_isRefusedNamingKeyAndValue() {
+        for (String size : new String[] {"-1", "-4MiB", "9007199254740992GiB", "99999999999999999999"}) {
+            Settings s = Settings.resolve(defaults, null, Map.of(), Map.of("limits.max-update-bytes", size));
+
+            assertThatThrownBy(() -> s.bytes("limits.max-update-bytes")).as(size).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("limits.max-update-bytes").hasMessageContaining("'" + size + "'");
+        }
+    }
+
+    @Test
+    void path_notAPath_isRefusedNamingKey() {
+        Settings s = Settings.resolve(defaults, null, Map.of(), Map.of("mqtt.url", "state\u0000dir"));
+
+        assertThatThrownBy(() -> s.path("mqtt.url")).isInstanceOf(ConfigException.class).hasMessageContaining("mqtt.url");
+    }
 }

@@ -83,4 +83,16 @@ class IdxFormatTest {
         assertThatThrownBy(() -> new FloatDataset(new float[] {1f, Float.POSITIVE_INFINITY}, new int[] {0}, 2))
                 .hasMessageContaining("sample 0 feature 1 is Infinity");
     }
+
+    @Test
+    void read_headerClaimingAGibibyteOverTenBytes_isRefusedWithoutAllocatingIt() {
+        byte[] file = {0, 0, 8, 3, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 4, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+
+        assertThatThrownBy(() -> IdxFormat.read(new java.io.ByteArrayInputStream(file), "claim", Long.MAX_VALUE))
+                .isInstanceOf(InvalidInputException.class).hasMessage("claim: IDX data truncated, 10 of 1073741824 bytes");
+
+        assertThat(threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before).isLessThan(1 << 20);
+    }
 }

@@ -72,7 +72,7 @@ final class ArtifactAssembler {
 
     /** Writes fetched bytes from {@code offset} to the end. */
     void fill(long offset, byte[] tail) {
-        if (offset + tail.length != bytes.length) {
+        if (offset < 0 || offset + tail.length != bytes.length) {
             throw new InvalidInputException("fetched " + tail.length + " bytes from offset " + offset + " for an artifact of "
                     + bytes.length);
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.flock.core.InvalidInputException;
 import io.flock.proto.v1.ArtifactChunk;
 import org.junit.jupiter.api.Test;
 
@@ -74,5 +75,14 @@ class ArtifactAssemblerTest {
 
         assertThat(fetched.pushed()).isFalse();
         assertThat(resumed.pushed()).isTrue();
+    }
+
+    /** ArtifactAssemblerFuzzTest: a one-byte tail at offset -1 of an empty artifact passed the length check and broke arraycopy. */
+    @Test
+    void fill_negativeOffset_isRejected() {
+        ArtifactAssembler a = new ArtifactAssembler("ab".repeat(32), 0, 1, 1, 1 << 20);
+
+        assertThatThrownBy(() -> a.fill(-1, new byte[1])).isInstanceOf(InvalidInputException.class)
+                .hasMessage("fetched 1 bytes from offset -1 for an artifact of 0");
     }
 }

@@ -57,6 +57,10 @@ final class YamlNode {
         if (!v.isIntegralNumber()) {
             throw new ConfigException(key(k) + " must be a whole number, got '" + v.asText() + "'");
         }
+        if (!v.canConvertToInt()) {
+            throw new ConfigException(key(k) + " must be a whole number from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE + ", got '"
+                    + v.asText() + "'");
+        }
         return v.asInt();
     }
 
@@ -86,7 +90,7 @@ final class YamlNode {
             if (s.endsWith("m")) {
                 return Duration.ofMinutes(Long.parseLong(s.substring(0, s.length() - 1)));
             }
-        } catch (NumberFormatException e) {
+        } catch (NumberFormatException | ArithmeticException e) {
             // fall through to the message below
         }
         throw new ConfigException(key(k) + " must be a duration like 30s or 500ms, got '" + s + "'");

@@ -151,4 +151,16 @@ class ScenarioLoaderTest {
         assertThat(assigned.stream().filter(p -> p.name().equals("b")).count()).isEqualTo(5);
         assertThat(ProfileAssignment.assign(profiles, 20, 3)).isEqualTo(assigned);
     }
+
+    @Test
+    void parse_durationPastTheLongRange_failsNamingTheKey() {
+        assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "roundTimeout: 999999999999999999m\n", "x")).isInstanceOf(ConfigException.class)
+                .hasMessage("roundTimeout must be a duration like 30s or 500ms, got '999999999999999999m'");
+    }
+
+    @Test
+    void parse_wholeNumberPastTheIntRange_failsNamingTheKey() {
+        assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "rounds: 4294967297\n", "x")).isInstanceOf(ConfigException.class)
+                .hasMessage("rounds must be a whole number from -2147483648 to 2147483647, got '4294967297'");
+    }
 }
