@@ -2,6 +2,7 @@ package io.flock.coordinator.cli;
 
 import com.google.protobuf.ByteString;
 import io.flock.core.config.ConfigException;
+import io.flock.link.wire.SingleAnswer;
 import io.flock.proto.v1.AdminGrpc;
 import io.flock.proto.v1.InputSetHeader;
 import io.flock.proto.v1.InputSetInfo;
@@ -87,9 +88,10 @@ public final class BatchCli {
             long size = Files.size(file);
             ManagedChannel channel = AdminChannel.open(parent.coordinator);
             try {
-                CompletableFuture<InputSetInfo> result = new CompletableFuture<>();
+                SingleAnswer<InputSetInfo> answer = new SingleAnswer<>("the coordinator ended the call without an answer");
+                CompletableFuture<InputSetInfo> result = answer.future();
                 StreamObserver<InputSetPart> request = AdminGrpc.newStub(channel).withDeadlineAfter(300, TimeUnit.SECONDS)
-                        .registerInputSet(new Reply(result));
+                        .registerInputSet(answer);
                 request.onNext(InputSetPart.newBuilder().setHeader(InputSetHeader.newBuilder().setName(name).setModel(model).setFormat(f)
                         .setSizeBytes(size)).build());
                 try (InputStream in = Files.newInputStream(file)) {
@@ -143,24 +145,6 @@ public final class BatchCli {
             } finally {
                 AdminChannel.close(channel);
             }
-        }
-    }
-
-    /** Completes with the coordinator's answer or its error status. */
-    private record Reply(CompletableFuture<InputSetInfo> result) implements StreamObserver<InputSetInfo> {
-        @Override
-        public void onNext(InputSetInfo value) {
-            result.complete(value);
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            result.completeExceptionally(t);
-        }
-
-        @Override
-        public void onCompleted() {
-            result.completeExceptionally(new IllegalStateException("the coordinator ended the call without an answer"));
         }
     }
 }

@@ -2,6 +2,7 @@ package io.flock.agent.link;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
+import io.flock.link.wire.SingleAnswer;
 import io.flock.proto.v1.ArtifactChunk;
 import io.flock.proto.v1.BatchPredictionChunk;
 import io.flock.proto.v1.CoordinatorGrpc;
@@ -151,23 +152,8 @@ public final class CoordinatorClient implements AutoCloseable {
      * @throws io.grpc.StatusRuntimeException with the coordinator's verdict
      */
     public UploadReceipt upload(UpdateHeader header, byte[] payload, Duration timeout) throws InterruptedException {
-        CompletableFuture<UploadReceipt> result = new CompletableFuture<>();
-        StreamObserver<UploadReceipt> response = new StreamObserver<>() {
-            @Override
-            public void onNext(UploadReceipt value) {
-                result.complete(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                result.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                result.completeExceptionally(new IllegalStateException("upload ended without a receipt"));
-            }
-        };
+        SingleAnswer<UploadReceipt> response = new SingleAnswer<>("upload ended without a receipt");
+        CompletableFuture<UploadReceipt> result = response.future();
         StreamObserver<UpdateChunk> request = async.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).uploadUpdate(response);
         request.onNext(UpdateChunk.newBuilder().setHeader(header).build());
         for (int from = 0; from < payload.length; from += UPLOAD_CHUNK) {

@@ -15,6 +15,7 @@ import io.flock.coordinator.registry.ModelVersion;
 import io.flock.core.data.ByteDataset;
 import io.flock.core.data.IdxFormat;
 import io.flock.link.wire.PredictionMessages;
+import io.flock.link.wire.SingleAnswer;
 import io.flock.proto.v1.AdminGrpc;
 import io.flock.proto.v1.BatchPredictionChunk;
 import io.flock.proto.v1.BatchPredictionRow;
@@ -203,22 +204,9 @@ class BatchPredictionsIT {
 
     /** @return the status code of a registration over Admin.RegisterInputSet, streamed in 1 MiB parts as the CLI streams */
     private static Status.Code register(ManagedChannel channel, String name, String model, String format, byte[] file) throws Exception {
-        CompletableFuture<InputSetInfo> result = new CompletableFuture<>();
-        StreamObserver<InputSetPart> req = AdminGrpc.newStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS).registerInputSet(new StreamObserver<>() {
-            @Override
-            public void onNext(InputSetInfo value) {
-                result.complete(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                result.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-            }
-        });
+        SingleAnswer<InputSetInfo> answer = new SingleAnswer<>("the coordinator ended the call without an answer");
+        CompletableFuture<InputSetInfo> result = answer.future();
+        StreamObserver<InputSetPart> req = AdminGrpc.newStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS).registerInputSet(answer);
         req.onNext(InputSetPart.newBuilder().setHeader(InputSetHeader.newBuilder().setName(name).setModel(model).setFormat(format)).build());
         for (int from = 0; from < file.length && !result.isDone(); from += 1 << 20) {
             req.onNext(InputSetPart.newBuilder().setData(ByteString.copyFrom(file, from, Math.min(1 << 20, file.length - from))).build());
