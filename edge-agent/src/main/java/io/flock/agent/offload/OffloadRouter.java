@@ -22,6 +22,12 @@ public final class OffloadRouter {
     private final Duration timeout;
     private final BatchLookup batch;
     private final Map<Answer.Source, AtomicLong> counts = new EnumMap<>(Answer.Source.class);
+    /**
+     * Kept back from the cloud's share of the timeout: what a call's deadline takes to cancel it and wake the caller
+     * (1-2 ms on loopback, a few more when the cores are shared), so that a late cloud's FALLBACK still comes within
+     * the timeout ({@code bin/flock bench fallback}).
+     */
+    static final Duration WAKE_MARGIN = Duration.ofMillis(3);
 
     /**
      * A router without batch prediction sets.
@@ -33,7 +39,8 @@ public final class OffloadRouter {
     }
 
     /**
-     * @param timeout how long the cloud may take before the local answer is used
+     * @param timeout how long an answer may take: the cloud gets what is left of it after the local model, less a few ms
+     *                to wake up, before the local answer is used
      * @param batch   precomputed answers, asked first
      */
     public OffloadRouter(String model, LocalModel local, OffloadPolicy policy, OffloadTarget cloud, Duration timeout, BatchLookup batch) {
@@ -64,7 +71,11 @@ public final class OffloadRouter {
             return count(new Answer(mine.get(), Answer.Source.LOCAL, "", ms(start)));
         }
         try {
-            return count(new Answer(cloud.predict(model, raw, timeout), Answer.Source.OFFLOADED, "", ms(start)));
+            Duration left = timeout.minusNanos(System.nanoTime() - start).minus(WAKE_MARGIN);
+            if (left.isNegative() || left.isZero()) {
+                throw new FlockException("no time left for the cloud within offload.timeout=" + timeout.toMillis() + "ms");
+            }
+            return count(new Answer(cloud.predict(model, raw, left), Answer.Source.OFFLOADED, "", ms(start)));
         } catch (RuntimeException e) {
             if (mine.isEmpty()) {
                 throw new FlockException("no local model is loaded and the coordinator did not answer: " + e.getMessage());

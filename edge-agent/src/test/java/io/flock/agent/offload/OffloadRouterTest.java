@@ -42,6 +42,22 @@ class OffloadRouterTest {
     }
 
     @Test
+    void answer_offloaded_givesTheCloudLessThanTheTimeout_soAFallbackComesWithinIt() {
+        java.util.concurrent.atomic.AtomicReference<Duration> given = new java.util.concurrent.atomic.AtomicReference<>();
+        OffloadRouter router = new OffloadRouter("m", local, new ConfidenceOffloadPolicy(0.5), (model, raw, timeout) -> {
+            given.set(timeout);
+            return cloudAnswer;
+        }, Duration.ofMillis(100));
+
+        router.answer(new float[4]);
+
+        assertThat(given.get()).isPositive().isLessThanOrEqualTo(Duration.ofMillis(100).minus(OffloadRouter.WAKE_MARGIN));
+        Answer late = new OffloadRouter("m", local, new ConfidenceOffloadPolicy(0.5), cloud, Duration.ofMillis(2)).answer(new float[4]);
+        assertThat(late.source()).as("no time for the cloud at all").isEqualTo(Answer.Source.FALLBACK);
+        assertThat(late.fallbackReason()).contains("offload.timeout=2ms");
+    }
+
+    @Test
     void answer_confidentLocal_staysLocal() {
         Answer a = new OffloadRouter("m", local, new ConfidenceOffloadPolicy(0.2), cloud, Duration.ofMillis(100)).answer(new float[4]);
 
