@@ -1,6 +1,7 @@
 package io.flock.coordinator.serving;
 
 import io.flock.coordinator.registry.ModelVersion;
+import io.flock.core.config.ConfigException;
 import io.flock.core.data.Dataset;
 import io.flock.core.data.FeaturePipeline;
 import io.flock.core.model.ConfidenceScore;
@@ -39,10 +40,10 @@ public final class OffloadAdvisor {
     public record Target(double maxRate, double withinPoints, double errorMargin) {
         /** Validates the ranges. */
         public Target {
-            io.flock.core.config.ConfigException.require(maxRate >= 0 && maxRate <= 1, "serving.offload.max-rate", maxRate);
-            io.flock.core.config.ConfigException.require(withinPoints >= 0 && withinPoints <= 100, "serving.offload.within-points",
+            ConfigException.require(maxRate >= 0 && maxRate <= 1, "serving.offload.max-rate", maxRate);
+            ConfigException.require(withinPoints >= 0 && withinPoints <= 100, "serving.offload.within-points",
                     withinPoints);
-            io.flock.core.config.ConfigException.require(errorMargin >= 0 && errorMargin <= 5, "serving.offload.error-margin",
+            ConfigException.require(errorMargin >= 0 && errorMargin <= 5, "serving.offload.error-margin",
                     errorMargin);
         }
     }

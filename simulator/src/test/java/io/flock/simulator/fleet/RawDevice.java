@@ -5,6 +5,7 @@ import io.flock.coordinator.round.RoundEngine;
 import io.flock.core.codec.Codecs;
 import io.flock.core.tensor.ModelParameters;
 import io.flock.core.tensor.Tensor;
+import io.flock.link.wire.SingleAnswer;
 import io.flock.proto.v1.CodecDescriptor;
 import io.flock.proto.v1.CoordinatorGrpc;
 import io.flock.proto.v1.UpdateChunk;
@@ -53,22 +54,8 @@ final class RawDevice implements AutoCloseable {
 
     /** Streams the header (null = none) and the payload in 64 KiB chunks; rethrows the status. */
     UploadReceipt send(UpdateHeader header, byte[] payload) throws Exception {
-        CompletableFuture<UploadReceipt> result = new CompletableFuture<>();
-        StreamObserver<UploadReceipt> response = new StreamObserver<>() {
-            @Override
-            public void onNext(UploadReceipt r) {
-                result.complete(r);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                result.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-            }
-        };
+        SingleAnswer<UploadReceipt> response = new SingleAnswer<>("upload ended without a receipt");
+        CompletableFuture<UploadReceipt> result = response.future();
         StreamObserver<UpdateChunk> req = stub.withDeadlineAfter(20, TimeUnit.SECONDS).uploadUpdate(response);
         if (header != null) {
             req.onNext(UpdateChunk.newBuilder().setHeader(header).build());
