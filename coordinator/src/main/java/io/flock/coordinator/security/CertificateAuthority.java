@@ -3,6 +3,8 @@ package io.flock.coordinator.security;
 import io.flock.core.InvalidInputException;
 import io.flock.core.artifact.KeyFiles;
 import io.flock.core.identity.DeviceCertificates;
+import io.flock.core.identity.DeviceKeys;
+import io.flock.core.identity.TlsCredentials;
 import io.flock.core.link.Topics;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -22,7 +24,11 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -108,6 +114,40 @@ public final class CertificateAuthority {
     /** @return the CA certificate devices and the coordinator trust */
     public X509Certificate certificate() {
         return certificate;
+    }
+
+    /**
+     * The coordinator's own TLS identity: its key (kept owner-only beside the CA key, made on first use) and a
+     * certificate issued now for a year, naming the coordinator ({@link DeviceCertificates#COORDINATOR_URI}) and the
+     * host names and addresses devices reach it by. It serves gRPC, the embedded broker and REST, and is the client
+     * certificate of the coordinator's own MQTT session.
+     *
+     * @param dir   the CA's directory
+     * @param hosts DNS names and IP literals to name (localhost and 127.0.0.1 are always named)
+     */
+    public TlsCredentials coordinatorCredentials(Path dir, List<String> hosts) throws IOException {
+        DeviceKeys keys = DeviceKeys.loadOrCreate(dir.resolve("coordinator"));
+        Set<String> names = new LinkedHashSet<>(List.of("localhost", "127.0.0.1"));
+        names.addAll(hosts);
+        List<GeneralName> san = new ArrayList<>();
+        san.add(new GeneralName(GeneralName.uniformResourceIdentifier, DeviceCertificates.COORDINATOR_URI));
+        for (String h : names) {
+            san.add(new GeneralName(h.matches("[0-9.]+|.*:.*") ? GeneralName.iPAddress : GeneralName.dNSName, h));
+        }
+        Instant now = Instant.now();
+        try {
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(certificate, serial(random), Date.from(now.minusSeconds(300)),
+                    Date.from(now.plus(Duration.ofDays(365))), new javax.security.auth.x500.X500Principal("CN=" + DeviceCertificates.COORDINATOR_NAME),
+                    keys.publicKey())
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
+                            new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
+                    .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(san.toArray(GeneralName[]::new)));
+            return new TlsCredentials(keys.privateKey(), sign(b, key), certificate);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot issue the coordinator's certificate", e);
+        }
     }
 
     /**

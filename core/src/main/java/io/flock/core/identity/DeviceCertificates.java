@@ -16,6 +16,13 @@ import java.util.List;
 public final class DeviceCertificates {
     /** The URI prefix of a device identity. */
     public static final String URI_PREFIX = "urn:flock:device:";
+    /** The subject-alternative-name URI of the coordinator's own certificate (TLS server, and its MQTT client). */
+    public static final String COORDINATOR_URI = "urn:flock:coordinator";
+    /**
+     * The coordinator's common name: a ':' no device id may hold, so no enrolled device can be named like it (brokers
+     * that take the MQTT username from the common name, as Mosquitto's {@code use_identity_as_username} does, see it).
+     */
+    public static final String COORDINATOR_NAME = "flock:coordinator";
     /** The subjectAltName type of a URI (RFC 5280, uniformResourceIdentifier). */
     private static final int SAN_URI = 6;
 
@@ -27,22 +34,36 @@ public final class DeviceCertificates {
         return URI_PREFIX + Topics.segment(deviceId);
     }
 
+    /** @return whether the certificate names the coordinator (its subject-alternative-name URI, and its common name) */
+    public static boolean isCoordinator(X509Certificate certificate) {
+        return uris(certificate).contains(COORDINATOR_URI)
+                && certificate.getSubjectX500Principal().getName().equals("CN=" + COORDINATOR_NAME);
+    }
+
+    private static List<String> uris(X509Certificate certificate) {
+        try {
+            Collection<List<?>> names = certificate.getSubjectAlternativeNames();
+            List<String> out = new java.util.ArrayList<>();
+            for (List<?> name : names == null ? List.<List<?>>of() : names) {
+                if (name.size() == 2 && Integer.valueOf(SAN_URI).equals(name.get(0)) && name.get(1) instanceof String uri) {
+                    out.add(uri);
+                }
+            }
+            return out;
+        } catch (CertificateParsingException e) {
+            throw new InvalidInputException("certificate's subject alternative names do not parse: " + e.getMessage());
+        }
+    }
+
     /**
      * @return the device id the certificate names
      * @throws InvalidInputException when it names no device, more than one, an id that is not a valid device id, or a
      *                               common name that differs
      */
     public static String deviceId(X509Certificate certificate) {
-        Collection<List<?>> names;
-        try {
-            names = certificate.getSubjectAlternativeNames();
-        } catch (CertificateParsingException e) {
-            throw new InvalidInputException("certificate's subject alternative names do not parse: " + e.getMessage());
-        }
         String id = null;
-        for (List<?> name : names == null ? List.<List<?>>of() : names) {
-            if (name.size() == 2 && Integer.valueOf(SAN_URI).equals(name.get(0)) && name.get(1) instanceof String uri
-                    && uri.startsWith(URI_PREFIX)) {
+        for (String uri : uris(certificate)) {
+            if (uri.startsWith(URI_PREFIX)) {
                 if (id != null) {
                     throw new InvalidInputException("certificate names more than one device");
                 }
