@@ -44,13 +44,14 @@ import java.util.Map;
  * @param serving         how offloaded predictions are batched and cached
  * @param http            the Open Inference Protocol (KServe v2) REST endpoint over the same serving
  * @param batch           batch predictions: how often sets are recomputed, and how large a set may be
- * @param enrollmentToken token devices must present to register; empty = open enrollment
+ * @param security        mTLS and enrollment, or the insecure flag
+ * @param enrollmentToken insecure mode only: a shared token devices must present to Register; empty = open
  * @param seed            seed for the initial model and device selection
  */
 public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt mqtt, Model model, Push push, Round round,
                                 StrategyConfig strategy, Registry registry, Eval eval, Limits limits, Metrics metrics,
                                 Telemetry telemetry, Schedule schedule, Serving serving, Http http, Batch batch,
-                                String enrollmentToken, long seed) {
+                                SecurityConfig security, String enrollmentToken, long seed) {
     /** Validates what spans sections. */
     public CoordinatorConfig {
         ConfigException.require(dataDir != null, "data-dir", dataDir);
@@ -76,7 +77,7 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
     @Override
     public String toString() {
         return "CoordinatorConfig[grpc=" + grpc + ", dataDir=" + dataDir + ", database=" + JdbcFlockStore.redacted(database) + ", mqtt=" + mqtt
-                + ", model=" + model + ", push=" + push + ", round=" + round + ", seed=" + seed + ", enrollmentToken="
+                + ", model=" + model + ", push=" + push + ", round=" + round + ", security=" + security + ", seed=" + seed + ", enrollmentToken="
                 + (enrollmentToken == null || enrollmentToken.isEmpty() ? "(none)" : "(redacted)") + "]";
     }
 
@@ -343,6 +344,9 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
         d.put("batch.interval", "1h");
         d.put("batch.max-rows", "100000");
         d.put("batch.max-set-bytes", "64MiB");
+        d.put("security.mode", "mtls");
+        d.put("security.device-validity", "7d");
+        d.put("security.hosts", "");
         d.put("enrollment-token", "");
         d.put("seed", "0");
         return d;
@@ -376,6 +380,8 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
                                 s.decimal("serving.offload.error-margin"))),
                 new Http(s.string("http.host"), s.integer("http.port"), s.bytes("http.max-body-bytes"), s.duration("http.request-timeout")),
                 new Batch(s.duration("batch.interval"), s.integer("batch.max-rows"), s.bytes("batch.max-set-bytes")),
+                new SecurityConfig(SecurityConfig.mode(s.string("security.mode")), s.duration("security.device-validity"),
+                        list(s.string("security.hosts"))),
                 s.string("enrollment-token"), Long.parseLong(s.string("seed"))));
     }
 

@@ -31,6 +31,7 @@ import io.flock.coordinator.round.TrainingSchedule;
 import io.flock.coordinator.serving.ModelServing;
 import io.flock.coordinator.serving.OffloadAdvisor;
 import io.flock.coordinator.serving.ResponseCache;
+import io.flock.coordinator.security.CoordinatorSecurity;
 import io.flock.coordinator.store.FlockStore;
 import io.flock.coordinator.store.JdbcFlockStore;
 import io.flock.core.artifact.Ed25519Signer;
@@ -49,6 +50,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -90,6 +92,8 @@ public final class CoordinatorServer implements AutoCloseable {
     private CoordinatorMetrics metrics;
     private MetricsServer metricsServer;
     private TrainingSchedule schedule;
+    /** Null in insecure mode. */
+    private CoordinatorSecurity security;
 
     /** @param config resolved configuration */
     public CoordinatorServer(CoordinatorConfig config) {
@@ -117,12 +121,14 @@ public final class CoordinatorServer implements AutoCloseable {
             store.close();
             throw e;
         }
-        devices = new DeviceRegistry(store, config.enrollmentToken());
+        devices = new DeviceRegistry(store, config.security().secure() ? "" : config.enrollmentToken());
+        security = config.security().secure()
+                ? CoordinatorSecurity.open(config.security(), config.dataDir().resolve("keys"), store, devices, Clock.systemUTC()) : null;
         broker = config.mqtt().url().isEmpty()
                 ? new EmbeddedBroker(config.dataDir().resolve("broker"), config.mqtt().embeddedPort())
                 : Broker.external(config.mqtt().url());
         broker.start();
-        link = new MqttFleetLink(broker.url(), devices);
+        link = new MqttFleetLink(broker.url(), devices, security == null ? null : security.credentials());
         link.start();
         serving = new ModelServing(config.serving().batching(), new ResponseCache(config.serving().cacheEntries(),
                 config.serving().cacheBytes()), model);
@@ -168,7 +174,7 @@ public final class CoordinatorServer implements AutoCloseable {
         UpdateIntake intake = new UpdateIntake(store, devices, config.limits().maxUpdateBytes(), metrics, intakeBudget);
         rounds = new RoundEngine(new RoundPlan(model, config.model().spec(), config.model().pipeline(), config.round().devices(),
                 config.round().minResults(), config.round().minAvailable(), config.round().timeout(), config.seed()), store, registry, devices,
-                config.strategy().build(), new MqttTaskSender(link, registry::requireCurrent), evaluator == null ? null : evaluator::evaluate,
+                config.strategy().build(), new MqttTaskSender(link, registry::requireCurrent, signer), evaluator == null ? null : evaluator::evaluate,
                 r -> metrics.roundFinished(model, r));
         intake.register(model, rounds);
         ModelVersion current = registry.current(model).orElse(null);
@@ -176,10 +182,15 @@ public final class CoordinatorServer implements AutoCloseable {
             rounds.recover();
         }
         FleetReports reports = new FleetReports(store, devices, registry, config.telemetry().retention());
-        server = NettyServerBuilder.forAddress(new InetSocketAddress(config.grpc().host(), config.grpc().port()))
+        InetSocketAddress grpcAddress = new InetSocketAddress(config.grpc().host(), config.grpc().port());
+        NettyServerBuilder grpc = security == null ? NettyServerBuilder.forAddress(grpcAddress)
+                : NettyServerBuilder.forAddress(grpcAddress, security.grpcCredentials()).intercept(security.interceptor());
+        server = grpc
                 .addService(new CoordinatorService(model, new CoordinatorService.Parts(registry, devices, intake, intakeBudget, rounds, reports,
-                        serving, metrics, sets), config.limits().maxUpdateBytes(), config.push().chunkBytes()))
-                .addService(new AdminService(registry, this::trigger, sets))
+                        serving, metrics, sets), config.limits().maxUpdateBytes(), config.push().chunkBytes(), security == null
+                        ? CoordinatorService.Identity.INSECURE : new CoordinatorService.Identity(security.callers(), security.enrollment())))
+                .addService(new AdminService(registry, this::trigger, sets, security == null ? null : security.enrollment(),
+                        security == null ? null : security.trust()))
                 .maxInboundMessageSize(4 << 20)
                 .build()
                 .start();
@@ -203,7 +214,8 @@ public final class CoordinatorServer implements AutoCloseable {
             announcer.announce(current);
         }
         batch.start();
-        log.info("coordinator started grpc={}:{} http={} mqtt={} metrics={} model={} version={} strategy={} db={}", config.grpc().host(),
+        log.info("coordinator started security={} grpc={}:{} http={} mqtt={} metrics={} model={} version={} strategy={} db={}",
+                security == null ? "INSECURE (plaintext, bodies believed)" : "mtls", config.grpc().host(),
                 server.getPort(), http == null ? "off" : config.http().host() + ":" + http.port(), broker.url(),
                 metricsServer == null ? "off" : config.metrics().host() + ":" + metricsServer.port(), model, current.version(),
                 rounds.strategyName(), config.database().isEmpty() ? "h2" : "external");
@@ -357,6 +369,11 @@ public final class CoordinatorServer implements AutoCloseable {
     /** @return the durable store */
     public FlockStore store() {
         return store;
+    }
+
+    /** @return the device CA, tokens and trust; empty in insecure mode */
+    public Optional<CoordinatorSecurity> security() {
+        return Optional.ofNullable(security);
     }
 
     /** @return the X.509-encoded public key agents verify artifacts with */

@@ -181,6 +181,8 @@ public record AgentConfig(String deviceId, String hardware, String coordinator, 
         d.put("push.chunk-wait", "2s");
         d.put("push.fetch", "eager");
         d.put("enrollment-token", "");
+        d.put("security.mode", "mtls");
+        d.put("ca-file", "");
         d.put("telemetry.interval", "60s");
         d.put("seed", "0");
         d.put("metrics.port", "-1");

@@ -3,6 +3,7 @@ package io.flock.agent;
 import io.flock.agent.link.WireTap;
 import io.flock.core.FlockException;
 import io.flock.core.artifact.ArtifactVerifier;
+import io.flock.agent.security.DeviceCredentials;
 import io.flock.core.config.ConfigException;
 import io.flock.core.config.Settings;
 import java.io.IOException;
@@ -68,11 +69,13 @@ public final class AgentMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        AgentConfig resolved = AgentConfig.from(settings());
+        Settings settings = settings();
+        AgentConfig resolved = AgentConfig.from(settings);
         if (resolved.publicKeyFile() == null) {
             throw new ConfigException("public-key must name the coordinator's signing-key.pub");
         }
-        EdgeAgent agent = new EdgeAgent(resolved, verifier(resolved.publicKeyFile()), WireTap.NONE);
+        EdgeAgent agent = new EdgeAgent(resolved, verifier(resolved.publicKeyFile()), WireTap.NONE, DeviceConditions.REAL, null,
+                credentials(settings, resolved));
         try {
             agent.start();
         } catch (IOException | RuntimeException e) {
@@ -86,6 +89,26 @@ public final class AgentMain implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * @return the device's identity from the security.* keys: its key, certificate and the CA named by ca-file (kept in
+     *         state-dir/identity), or null with security.mode=insecure
+     */
+    static DeviceCredentials credentials(Settings s, AgentConfig c) throws IOException {
+        String mode = s.string("security.mode");
+        if (mode.equals("insecure")) {
+            LoggerFactory.getLogger(AgentMain.class).warn("device={} runs INSECURE (security.mode=insecure): plaintext, no identity",
+                    c.deviceId());
+            return null;
+        }
+        if (!mode.equals("mtls")) {
+            throw new ConfigException("security.mode must be mtls or insecure, got '" + mode + "'");
+        }
+        if (!c.mqttUrl().startsWith("ssl://")) {
+            throw new ConfigException("mqtt.url must be ssl://host:port with security.mode=mtls, got " + c.mqttUrl());
+        }
+        return DeviceCredentials.load(c.deviceId(), c.stateDir().resolve("identity"), s.path("ca-file"));
     }
 
     private Settings settings() {

@@ -8,6 +8,9 @@ import io.flock.agent.inference.LocalModel;
 import io.flock.agent.link.AgentMqttLink;
 import io.flock.agent.link.ByteCounter;
 import io.flock.agent.link.CoordinatorClient;
+import io.flock.agent.security.DeviceCredentials;
+import io.flock.agent.security.DeviceEnrollment;
+import io.flock.agent.security.TaskGate;
 import io.flock.agent.link.DeviceLink;
 import io.flock.agent.link.WireTap;
 import io.flock.agent.metrics.AgentMetrics;
@@ -39,6 +42,7 @@ import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -81,6 +85,8 @@ public final class EdgeAgent implements AutoCloseable {
     /** Null when the config names no batch sets. */
     private final BatchSets batch;
     private final DeviceLink mqtt;
+    private final DeviceEnrollment enrollment;
+    private final TaskGate taskGate;
     private final AgentMetrics metrics;
     private Server localApi;
     /** What the last delivered telemetry covered (touched on the timer thread only). */
@@ -110,6 +116,15 @@ public final class EdgeAgent implements AutoCloseable {
      *                device's own (a session, a channel and two threads)
      */
     public EdgeAgent(AgentConfig config, ArtifactVerifier verifier, WireTap tap, DeviceConditions conditions, DeviceGateway gateway) {
+        this(config, verifier, tap, conditions, gateway, null);
+    }
+
+    /**
+     * @param credentials the device's own key, certificate and CA (secure mode, its own connections); null on a gateway
+     *                    (which authenticates for it) or in insecure mode
+     */
+    public EdgeAgent(AgentConfig config, ArtifactVerifier verifier, WireTap tap, DeviceConditions conditions, DeviceGateway gateway,
+                     DeviceCredentials credentials) {
         this.config = config;
         this.conditions = conditions;
         this.traffic = new ByteCounter(tap);
@@ -117,7 +132,7 @@ public final class EdgeAgent implements AutoCloseable {
                 : gateway.timers();
         this.tasks = gateway == null ? Executors.newSingleThreadExecutor(DaemonThreads.named("flock-train-" + config.deviceId())) : gateway.worker();
         this.coordinator = gateway == null
-                ? new CoordinatorClient(config.coordinator(), config.deviceId(), traffic, conditions::coordinatorReachable)
+                ? new CoordinatorClient(config.coordinator(), credentials, config.deviceId(), traffic, conditions::coordinatorReachable)
                 : gateway.coordinator(config.deviceId(), traffic, conditions::coordinatorReachable);
         this.updater = new ModelUpdater(config.deviceId(), config.model(), verifier, local, config.stateDir(), coordinator, timers,
                 config.chunkWait(), this::reportModelChange, conditions, config.fetchOnDemand());
@@ -131,7 +146,11 @@ public final class EdgeAgent implements AutoCloseable {
         this.router = new OffloadRouter(config.model(), local, announcedPolicy != null ? announcedPolicy
                 : new ConfidenceOffloadPolicy(config.offloadThreshold()), this::offload, config.offloadTimeout(),
                 batch == null ? BatchLookup.NONE : batch);
-        this.mqtt = gateway == null ? new AgentMqttLink(config.mqttUrl(), config.deviceId(), config.model(), new Handler(), traffic, timers)
+        this.enrollment = new DeviceEnrollment(config.deviceId(), credentials, gateway, coordinator, Clock.systemUTC());
+        this.taskGate = new TaskGate(config.deviceId(), verifier, System::currentTimeMillis, (task, reason) ->
+                reportRejection(task.getTrain(), reason));
+        this.mqtt = gateway == null ? new AgentMqttLink(config.mqttUrl(), credentials, config.deviceId(), config.model(), new Handler(),
+                traffic, timers)
                 : gateway.link(config.deviceId(), config.model(), new Handler());
         this.metrics = new AgentMetrics(new AgentMetrics.Readings(router::count, local::version, updater::rejections,
                 training::rejections, outbox::uploaded, outbox::pending, training::distilled));
@@ -148,6 +167,9 @@ public final class EdgeAgent implements AutoCloseable {
         outbox.resume();
         if (batch != null) {
             batch.start();
+        }
+        if (enrollment.secure()) {
+            timers.scheduleWithFixedDelay(() -> enrollment.renewIfDue(RPC_TIMEOUT), 1, 1, TimeUnit.MINUTES);
         }
         long every = config.telemetryInterval().toMillis();
         if (every > 0) {
@@ -169,9 +191,11 @@ public final class EdgeAgent implements AutoCloseable {
 
     private void register(long backoffMs) {
         try {
+            enrollment.ensureEnrolled(config.hardware(), config.enrollmentToken(), RPC_TIMEOUT);
             coordinator.register(config.hardware(), config.enrollmentToken(), RPC_TIMEOUT);
-        } catch (RuntimeException e) {
-            log.info("device={} cannot register yet ({}), retrying in {} ms", config.deviceId(), e.getMessage(), backoffMs);
+        } catch (IOException | RuntimeException e) {
+            log.info("device={} cannot {} yet ({}), retrying in {} ms", config.deviceId(), enrollment.secure() ? "enroll" : "register",
+                    e.getMessage(), backoffMs);
             timers.schedule(() -> register(Math.min(10_000, backoffMs * 2)), backoffMs, TimeUnit.MILLISECONDS);
         }
     }
@@ -336,6 +360,16 @@ public final class EdgeAgent implements AutoCloseable {
         return updater.lastRejection();
     }
 
+    /** @return how this device enrolls and renews */
+    public DeviceEnrollment enrollment() {
+        return enrollment;
+    }
+
+    /** @return the gate train tasks pass (its refusal counts) */
+    public TaskGate taskGate() {
+        return taskGate;
+    }
+
     /** @return this agent's configuration */
     public AgentConfig config() {
         return config;
@@ -386,10 +420,8 @@ public final class EdgeAgent implements AutoCloseable {
         }
 
         @Override
-        public void onTask(DeviceTask task) {
-            if (task.hasTrain()) {
-                tasks.execute(() -> training.run(task.getTrain()));
-            }
+        public void onTask(byte[] signedTask) {
+            taskGate.open(signedTask).filter(DeviceTask::hasTrain).ifPresent(task -> tasks.execute(() -> training.run(task.getTrain())));
         }
     }
 }

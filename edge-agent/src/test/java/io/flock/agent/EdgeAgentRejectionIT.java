@@ -10,6 +10,7 @@ import io.flock.core.artifact.Ed25519Signer;
 import io.flock.core.link.Topics;
 import io.flock.proto.v1.CodecDescriptor;
 import io.flock.proto.v1.CoordinatorGrpc;
+import io.flock.link.wire.TaskMessages;
 import io.flock.proto.v1.DeviceTask;
 import io.flock.proto.v1.Heartbeat;
 import io.flock.proto.v1.HeartbeatAck;
@@ -53,6 +54,8 @@ class EdgeAgentRejectionIT {
     private final List<Telemetry> telemetry = new CopyOnWriteArrayList<>();
     private Server coordinator;
     private EdgeAgent agent;
+    /** The coordinator's signing key: the agent trusts tasks it signed. */
+    private static final Ed25519Signer COORDINATOR_KEY = Ed25519Signer.ephemeral();
 
     @AfterEach
     void stop() {
@@ -85,6 +88,41 @@ class EdgeAgentRejectionIT {
         assertThat(agent.mqttConnected()).isTrue();
     }
 
+    @Test
+    void forgedTask_refusedAndReported_nothingTrained() throws Exception {
+        String id = start(true);
+
+        publishTask(id, id, Ed25519Signer.ephemeral(), System.currentTimeMillis() + 60_000);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !rejections.isEmpty());
+        assertThat(rejections.get(0).getReason()).startsWith("refused forged task: task signature does not verify");
+        assertThat(agent.taskGate().refused(TaskMessages.Refusal.FORGED)).isEqualTo(1);
+        assertThat(dir.resolve("state").resolve("outbox")).doesNotExist();
+    }
+
+    @Test
+    void anotherDevicesTask_refusedAndReported() throws Exception {
+        String id = start(true);
+
+        publishTask(id, "someone-else", COORDINATOR_KEY, System.currentTimeMillis() + 60_000);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !rejections.isEmpty());
+        assertThat(rejections.get(0).getReason()).startsWith("refused other device task: task is addressed to device 'someone-else'");
+        assertThat(agent.taskGate().refused(TaskMessages.Refusal.OTHER_DEVICE)).isEqualTo(1);
+    }
+
+    @Test
+    void replayedExpiredTask_refusedQuietly_nothingTrained() throws Exception {
+        String id = start(true);
+
+        publishTask(id, id, COORDINATOR_KEY, System.currentTimeMillis() - 1);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> agent.taskGate().refused(TaskMessages.Refusal.EXPIRED) == 1);
+        Thread.sleep(300);
+        assertThat(rejections).isEmpty();
+        assertThat(dir.resolve("state").resolve("outbox")).doesNotExist();
+    }
+
     private void assertCounted() throws Exception {
         await().atMost(Duration.ofSeconds(10)).until(() -> telemetry.stream().anyMatch(t -> t.getRejections() == 1));
         assertThat(telemetry.stream().mapToLong(Telemetry::getRejections).sum()).isEqualTo(1); // a window count, sent once
@@ -101,20 +139,27 @@ class EdgeAgentRejectionIT {
         AgentConfig config = new AgentConfig(id, "jvm", "127.0.0.1:" + coordinator.getPort(), "tcp://127.0.0.1:1883", "m",
                 Files.createDirectories(dir.resolve("data")), dir.resolve("state"), null, -1, 0.6, Duration.ofMillis(300),
                 Duration.ofSeconds(2), false, "", Duration.ofMillis(200), 0, 0, PlanLimits.DEFAULTS);
-        agent = new EdgeAgent(config, new ArtifactVerifier(Ed25519Signer.ephemeral().publicKey()), WireTap.NONE).start();
+        agent = new EdgeAgent(config, new ArtifactVerifier(COORDINATOR_KEY.publicKey()), WireTap.NONE).start();
         await().atMost(Duration.ofSeconds(10)).until(agent::mqttConnected);
         return id;
     }
 
     private static void publishTask(String id) throws Exception {
-        TrainTask task = TrainTask.newBuilder().setTaskId("r1-" + id).setRound(1).setModel("m").setBaseVersion(1)
+        publishTask(id, id, COORDINATOR_KEY, System.currentTimeMillis() + 60_000);
+    }
+
+    /** Publishes on {@code topicDevice}'s topic a task addressed to {@code addressee}, signed by {@code key}. */
+    private static void publishTask(String topicDevice, String addressee, Ed25519Signer key, long deadline) throws Exception {
+        String id = topicDevice;
+        TrainTask task = TrainTask.newBuilder().setTaskId("r1-" + id).setRound(1).setModel("m").setBaseVersion(1).setDeadlineUnixMs(deadline)
                 .setTraining(TrainingConfig.newBuilder().setOptimizer("sgd").setLearningRate(0.1f).setBatchSize(10).setLocalEpochs(1)
                         .setProximalMu(0.01f))
                 .setUpdateCodec(CodecDescriptor.newBuilder().setName("fp32")).build();
         MqttClient client = new MqttClient("tcp://127.0.0.1:1883", id + "-coordinator", new MemoryPersistence());
         client.connect();
         try {
-            client.publish(Topics.tasks(id), DeviceTask.newBuilder().setTrain(task).build().toByteArray(), 1, false);
+            client.publish(Topics.tasks(id), TaskMessages.sign(DeviceTask.newBuilder().setTrain(task).build(), addressee, key).toByteArray(),
+                    1, false);
         } finally {
             client.disconnect();
             client.close();

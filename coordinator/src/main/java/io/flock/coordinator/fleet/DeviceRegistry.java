@@ -44,6 +44,11 @@ public final class DeviceRegistry {
         log.debug("registered device={} hardware={}", deviceId, hardware);
     }
 
+    /** Records a device that enrolled (the store holds it already). */
+    public void enrolled(String deviceId) {
+        known.add(deviceId);
+    }
+
     /** @throws UnknownDeviceException when the device never registered */
     public void requireKnown(String deviceId) {
         if (!known.contains(deviceId)) {

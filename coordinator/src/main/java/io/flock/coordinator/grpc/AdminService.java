@@ -29,6 +29,12 @@ import io.flock.proto.v1.TriggerRoundsResponse;
 import io.flock.proto.v1.VariantPart;
 import io.flock.proto.v1.VariantInfo;
 import io.flock.proto.v1.VersionInfo;
+import io.flock.coordinator.security.DeviceTrust;
+import io.flock.coordinator.security.Enrollment;
+import io.flock.proto.v1.CreateEnrollmentTokenRequest;
+import io.flock.proto.v1.EnrollmentToken;
+import io.flock.proto.v1.RevokeDeviceRequest;
+import io.flock.proto.v1.RevokeDeviceResponse;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -45,6 +51,8 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     private final ModelRegistry registry;
     private final RoundTrigger trigger;
     private final InputSets sets;
+    private final Enrollment enrollment;
+    private final DeviceTrust trust;
 
     /** Queues rounds of a model on the training schedule. */
     public interface RoundTrigger {
@@ -59,11 +67,44 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
      * @param registry the models it administers
      * @param trigger  the training schedule's door
      * @param sets     input sets for batch predictions
+     * @param enrollment makes enrollment tokens; null in insecure mode
+     * @param trust      revokes devices; null in insecure mode
      */
-    public AdminService(ModelRegistry registry, RoundTrigger trigger, InputSets sets) {
+    public AdminService(ModelRegistry registry, RoundTrigger trigger, InputSets sets, Enrollment enrollment, DeviceTrust trust) {
+        this.enrollment = enrollment;
+        this.trust = trust;
         this.registry = registry;
         this.trigger = trigger;
         this.sets = sets;
+    }
+
+    @Override
+    public void createEnrollmentToken(CreateEnrollmentTokenRequest r, StreamObserver<EnrollmentToken> out) {
+        StatusMapper.respond(out, () -> {
+            requireSecure();
+            Enrollment.Token t = enrollment.createToken(r.getUses(), java.time.Duration.ofSeconds(r.getTtlSeconds()));
+            return EnrollmentToken.newBuilder().setToken(t.value()).setUses(t.uses()).setExpiresUnixMs(t.expires().toEpochMilli()).build();
+        });
+    }
+
+    @Override
+    public void revokeDevice(RevokeDeviceRequest r, StreamObserver<RevokeDeviceResponse> out) {
+        StatusMapper.respond(out, () -> {
+            requireSecure();
+            String id = FieldLimits.require("device_id", r.getDeviceId(), FieldLimits.DEVICE_ID);
+            int n = trust.revoke(id);
+            if (n < 0) {
+                throw io.grpc.Status.NOT_FOUND.withDescription("no device '" + FieldLimits.echo(id) + "' is registered").asRuntimeException();
+            }
+            return RevokeDeviceResponse.newBuilder().setCertificatesRevoked(n).build();
+        });
+    }
+
+    private void requireSecure() {
+        if (enrollment == null) {
+            throw io.grpc.Status.FAILED_PRECONDITION.withDescription("this coordinator runs insecure (security.mode=insecure):"
+                    + " there are no enrollment tokens or certificates").asRuntimeException();
+        }
     }
 
     @Override

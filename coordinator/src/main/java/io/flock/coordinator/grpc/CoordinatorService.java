@@ -19,7 +19,13 @@ import io.flock.coordinator.wire.WireMapper;
 import io.flock.core.InvalidInputException;
 import io.flock.core.model.Prediction;
 import io.flock.link.wire.PredictionMessages;
+import com.google.protobuf.ByteString;
+import io.flock.coordinator.security.Enrollment;
 import io.flock.proto.v1.ArtifactChunk;
+import io.flock.proto.v1.EnrollRequest;
+import io.flock.proto.v1.EnrollResponse;
+import io.flock.proto.v1.RenewCertificateRequest;
+import io.grpc.Status;
 import io.flock.proto.v1.BatchPredictionChunk;
 import io.flock.proto.v1.CoordinatorGrpc;
 import io.flock.proto.v1.FetchArtifactRequest;
@@ -65,6 +71,8 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     private final InputSets sets;
     private final long maxUpdateBytes;
     private final int chunkBytes;
+    private final Callers callers;
+    private final Enrollment enrollment;
 
     /** The parts the service calls. */
     public record Parts(ModelRegistry registry, DeviceRegistry devices, UpdateSink updates, ByteBudget intakeBudget, RoundEngine rounds,
@@ -72,12 +80,23 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     }
 
     /**
+     * Who calls: the identity rule, and enrollment (null in insecure mode, where Enroll is refused FAILED_PRECONDITION).
+     */
+    public record Identity(Callers callers, Enrollment enrollment) {
+        /** Insecure mode: bodies are believed, devices Register. */
+        public static final Identity INSECURE = new Identity(Callers.INSECURE, null);
+    }
+
+    /**
      * @param model          the model devices follow
      * @param parts          the domain it calls
      * @param maxUpdateBytes largest update stream
      * @param chunkBytes     artifact chunk size for fetches
+     * @param identity       who calls
      */
-    public CoordinatorService(String model, Parts parts, long maxUpdateBytes, int chunkBytes) {
+    public CoordinatorService(String model, Parts parts, long maxUpdateBytes, int chunkBytes, Identity identity) {
+        this.callers = identity.callers();
+        this.enrollment = identity.enrollment();
         this.model = model;
         this.registry = parts.registry();
         this.devices = parts.devices();
@@ -95,10 +114,14 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     @Override
     public void register(RegisterRequest request, StreamObserver<RegisterResponse> out) {
         StatusMapper.respond(out, () -> {
-            String id = FieldLimits.require("device_id", request.getDevice().getDeviceId(), FieldLimits.DEVICE_ID);
+            String id = callers.actingFor(FieldLimits.require("device_id", request.getDevice().getDeviceId(), FieldLimits.DEVICE_ID));
             FieldLimits.require("hardware", request.getDevice().getHardware(), FieldLimits.HARDWARE);
             FieldLimits.require("enrollment_token", request.getEnrollmentToken(), FieldLimits.TOKEN);
-            devices.register(id, request.getDevice().getHardware(), request.getEnrollmentToken());
+            if (callers.secure()) {
+                devices.enrolled(id); // an enrolled device, authenticated: registering is refreshing
+            } else {
+                devices.register(id, request.getDevice().getHardware(), request.getEnrollmentToken());
+            }
             return RegisterResponse.newBuilder().setDeviceId(id).addModels(model).build();
         });
     }
@@ -106,8 +129,8 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     @Override
     public void sendHeartbeat(Heartbeat request, StreamObserver<HeartbeatAck> out) {
         StatusMapper.respond(out, () -> {
-            FieldLimits.require("device_id", request.getDeviceId(), FieldLimits.DEVICE_ID);
-            reports.heartbeat(request.getDeviceId(), request.getModel(), request.getRunningVersion(), request.getLastRejection());
+            String device = callers.actingFor(FieldLimits.require("device_id", request.getDeviceId(), FieldLimits.DEVICE_ID));
+            reports.heartbeat(device, request.getModel(), request.getRunningVersion(), request.getLastRejection());
             long current = registry.current(model).map(ModelVersion::version).orElse(0L);
             return HeartbeatAck.newBuilder().setServerUnixMs(System.currentTimeMillis()).setCurrentVersion(current).build();
         });
@@ -116,8 +139,8 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     @Override
     public void reportTelemetry(Telemetry t, StreamObserver<TelemetryAck> out) {
         StatusMapper.respond(out, () -> {
-            FieldLimits.require("device_id", t.getDeviceId(), FieldLimits.DEVICE_ID);
-            long n = reports.telemetry(new TelemetryRow(t.getDeviceId(), t.getModel(), System.currentTimeMillis(), t.getRunningVersion(),
+            String device = callers.actingFor(FieldLimits.require("device_id", t.getDeviceId(), FieldLimits.DEVICE_ID));
+            long n = reports.telemetry(new TelemetryRow(device, t.getModel(), System.currentTimeMillis(), t.getRunningVersion(),
                     t.getLocalPredictions(), t.getOffloadedPredictions(), t.getFallbackPredictions(), t.getMeanLatencyMs(),
                     t.getP99LatencyMs(), t.getErrors(), t.getRejections()));
             metrics.telemetryReceived();
@@ -128,16 +151,16 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     @Override
     public void rejectTask(TaskRejection r, StreamObserver<TaskRejectionAck> out) {
         StatusMapper.respond(out, () -> {
-            FieldLimits.require("device_id", r.getDeviceId(), FieldLimits.DEVICE_ID);
+            String device = callers.actingFor(FieldLimits.require("device_id", r.getDeviceId(), FieldLimits.DEVICE_ID));
             FieldLimits.require("task_id", r.getTaskId(), FieldLimits.TASK_ID);
             FieldLimits.require("model", r.getModel(), FieldLimits.MODEL);
             if (!model.equals(r.getModel())) {
                 throw new ModelNotFoundException("no model named '" + FieldLimits.echo(r.getModel()) + "' sends tasks here");
             }
-            reports.taskRejected(r.getDeviceId(), r.getModel(), r.getRound(), r.getTaskId(), r.getReason());
-            boolean open = rounds.taskRejected(r.getDeviceId(), r.getRound(), r.getTaskId());
+            reports.taskRejected(device, r.getModel(), r.getRound(), r.getTaskId(), r.getReason());
+            boolean open = rounds.taskRejected(device, r.getRound(), r.getTaskId());
             metrics.taskRejected(r.getModel());
-            log.info("round={} device={} rejected task {}: {}", r.getRound(), r.getDeviceId(), r.getTaskId(), r.getReason());
+            log.info("round={} device={} rejected task {}: {}", r.getRound(), device, r.getTaskId(), r.getReason());
             return TaskRejectionAck.newBuilder().setRecorded(open).build();
         });
     }
@@ -145,8 +168,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     @Override
     public void getCurrentModel(GetCurrentModelRequest request, StreamObserver<ModelAnnouncement> out) {
         StatusMapper.respond(out, () -> {
-            FieldLimits.require("device_id", request.getDeviceId(), FieldLimits.DEVICE_ID);
-            devices.requireKnown(request.getDeviceId());
+            devices.requireKnown(callers.actingFor(FieldLimits.require("device_id", request.getDeviceId(), FieldLimits.DEVICE_ID)));
             String name = request.getModel().isEmpty() ? model : request.getModel();
             if (!name.equals(model)) {
                 throw new ModelNotFoundException("unknown model '" + FieldLimits.echo(name) + "'");
@@ -158,8 +180,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     @Override
     public void fetchArtifact(FetchArtifactRequest request, StreamObserver<ArtifactChunk> out) {
         try {
-            FieldLimits.require("device_id", request.getDeviceId(), FieldLimits.DEVICE_ID);
-            devices.requireKnown(request.getDeviceId());
+            devices.requireKnown(callers.actingFor(FieldLimits.require("device_id", request.getDeviceId(), FieldLimits.DEVICE_ID)));
             byte[] bytes = registry.artifact(FieldLimits.require("sha256", request.getSha256(), 64));
             if (request.getOffset() < 0 || request.getOffset() > bytes.length) {
                 throw new InvalidInputException("offset " + request.getOffset() + " outside 0.." + bytes.length);
@@ -176,9 +197,9 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     @Override
     public void fetchBatchPredictions(FetchBatchRequest request, StreamObserver<BatchPredictionChunk> out) {
         try {
-            FieldLimits.require("device_id", request.getDeviceId(), FieldLimits.DEVICE_ID);
+            String device = callers.actingFor(FieldLimits.require("device_id", request.getDeviceId(), FieldLimits.DEVICE_ID));
             FieldLimits.require("set", request.getSet(), FieldLimits.MODEL);
-            devices.requireKnown(request.getDeviceId());
+            devices.requireKnown(device);
             if (request.getMaxRows() < 0) {
                 throw new InvalidInputException("max_rows must be >= 0 (0 = the coordinator's choice), got " + request.getMaxRows());
             }
@@ -198,7 +219,52 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
 
     @Override
     public StreamObserver<UpdateChunk> uploadUpdate(StreamObserver<UploadReceipt> out) {
-        return new UploadReceiver(updates, metrics, intakeBudget, maxUpdateBytes, out);
+        String caller = callers.caller();
+        return new UploadReceiver(updates, metrics, intakeBudget, maxUpdateBytes, body -> callers.actingFor(caller, body), out);
+    }
+
+    @Override
+    public void enroll(EnrollRequest r, StreamObserver<EnrollResponse> out) {
+        StatusMapper.respond(out, () -> {
+            if (enrollment == null) {
+                throw Status.FAILED_PRECONDITION.withDescription("this coordinator runs insecure (security.mode=insecure): devices"
+                        + " Register without enrolling").asRuntimeException();
+            }
+            String id = FieldLimits.require("device_id", r.getDevice().getDeviceId(), FieldLimits.DEVICE_ID);
+            FieldLimits.require("hardware", r.getDevice().getHardware(), FieldLimits.HARDWARE);
+            FieldLimits.require("enrollment_token", r.getEnrollmentToken(), FieldLimits.TOKEN);
+            String gateway = callers.caller();
+            if (gateway != null) {
+                if (!r.getCertificationRequest().isEmpty()) {
+                    throw new InvalidInputException("device " + gateway + " sent a certification request over its own certificate: a device"
+                            + " enrolls itself without a client certificate, a gateway enrolls devices behind it without a request");
+                }
+                enrollment.enrollBehind(gateway, id, r.getDevice().getHardware(), r.getEnrollmentToken());
+                return EnrollResponse.newBuilder().addModels(model).build();
+            }
+            return issued(enrollment.enroll(id, r.getDevice().getHardware(), r.getEnrollmentToken(), r.getCertificationRequest().toByteArray()));
+        });
+    }
+
+    @Override
+    public void renewCertificate(RenewCertificateRequest r, StreamObserver<EnrollResponse> out) {
+        StatusMapper.respond(out, () -> {
+            String device = callers.caller();
+            if (enrollment == null || device == null) {
+                throw Status.FAILED_PRECONDITION.withDescription("only an enrolled device renews, over its certificate").asRuntimeException();
+            }
+            return issued(enrollment.renew(device, r.getCertificationRequest().toByteArray()));
+        });
+    }
+
+    private EnrollResponse issued(Enrollment.Issued i) {
+        try {
+            return EnrollResponse.newBuilder().setCertificate(ByteString.copyFrom(i.certificate().getEncoded()))
+                    .setAuthority(ByteString.copyFrom(i.authority().getEncoded())).setNotAfterUnixMs(i.notAfter().toEpochMilli())
+                    .addModels(model).build();
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException("cannot encode an issued certificate", e);
+        }
     }
 
     @Override

@@ -38,6 +38,10 @@ public final class StatusMapper {
             status = Status.INVALID_ARGUMENT;
         } else if (t instanceof RoundClosedException) {
             status = Status.FAILED_PRECONDITION;
+        } else if (t instanceof io.flock.coordinator.security.AccessDeniedException) {
+            status = Status.PERMISSION_DENIED;
+        } else if (t instanceof io.flock.coordinator.security.AlreadyEnrolledException) {
+            status = Status.ALREADY_EXISTS;
         } else if (t instanceof UnknownDeviceException) {
             status = Status.UNAUTHENTICATED;
         } else if (t instanceof ModelNotFoundException || t instanceof InputSetNotFoundException) {

@@ -27,6 +27,9 @@ final class UploadReceiver implements StreamObserver<UpdateChunk> {
     private final StreamObserver<UploadReceipt> response;
     private final ByteArrayOutputStream payload = new ByteArrayOutputStream();
     private UpdateHeader header;
+    /** The device the update is for: the header's, bound to the caller's identity. */
+    private String deviceId;
+    private final java.util.function.UnaryOperator<String> actingFor;
     private final ByteBudget budget;
     private long reserved;
     private boolean failed;
@@ -35,8 +38,11 @@ final class UploadReceiver implements StreamObserver<UpdateChunk> {
     /**
      * @param events told of refusals the receiver itself makes (the sink reports its own)
      * @param budget bytes all streams in flight may hold; each chunk is reserved before it is kept
+     * @param actingFor maps the header's device id to the device the caller acts for, or refuses it ({@link Callers})
      */
-    UploadReceiver(UpdateSink sink, IntakeEvents events, ByteBudget budget, long maxBytes, StreamObserver<UploadReceipt> response) {
+    UploadReceiver(UpdateSink sink, IntakeEvents events, ByteBudget budget, long maxBytes, java.util.function.UnaryOperator<String> actingFor,
+                   StreamObserver<UploadReceipt> response) {
+        this.actingFor = actingFor;
         this.sink = sink;
         this.budget = budget;
         this.events = events;
@@ -54,7 +60,9 @@ final class UploadReceiver implements StreamObserver<UpdateChunk> {
                 if (header != null) {
                     throw new InvalidInputException("update stream has a second header");
                 }
-                header = requireLimits(chunk.getHeader());
+                UpdateHeader h = requireLimits(chunk.getHeader());
+                deviceId = actingFor.apply(h.getDeviceId());
+                header = h;
                 if (header.getPayloadBytes() > maxBytes) {
                     throw new CapacityExceededException("update announces " + header.getPayloadBytes()
                             + " bytes, over limits.max-update-bytes=" + maxBytes);
@@ -115,7 +123,7 @@ final class UploadReceiver implements StreamObserver<UpdateChunk> {
                 throw new InvalidInputException("update payload does not match its payload_sha256");
             }
             submitted = true;
-            Receipt r = sink.submit(new UpdateSubmission(header.getDeviceId(), header.getModel(), header.getTaskId(), header.getRound(),
+            Receipt r = sink.submit(new UpdateSubmission(deviceId, header.getModel(), header.getTaskId(), header.getRound(),
                     header.getBaseVersion(), header.getIdempotencyKey(), header.getNumExamples(), header.getCodec().getName(), bytes, sha));
             giveBack();
             response.onNext(UploadReceipt.newBuilder()

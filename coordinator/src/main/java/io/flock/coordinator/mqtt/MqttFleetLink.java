@@ -7,7 +7,8 @@ import io.flock.core.link.Topics;
 import io.flock.link.mqtt.QosOnePublisher;
 import io.flock.link.mqtt.SessionKeeper;
 import io.flock.proto.v1.ArtifactChunk;
-import io.flock.proto.v1.DeviceTask;
+import io.flock.core.identity.TlsCredentials;
+import io.flock.proto.v1.SignedDeviceTask;
 import io.flock.proto.v1.ModelAnnouncement;
 import java.util.List;
 import java.util.Map;
@@ -34,9 +35,10 @@ import org.slf4j.LoggerFactory;
 public final class MqttFleetLink implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MqttFleetLink.class);
     private final String url;
+    private final TlsCredentials tls;
     private final StatusMessages statuses;
     private final AtomicReference<ModelAnnouncement> lastAnnouncement = new AtomicReference<>();
-    private final Map<String, DeviceTask> heldTasks = new ConcurrentHashMap<>();
+    private final Map<String, HeldTask> heldTasks = new ConcurrentHashMap<>();
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("flock-mqtt-watchdog"));
     private final SessionKeeper keeper = new SessionKeeper(log, "coordinator", watchdog, this::restore);
     private volatile MqttClient client;
@@ -46,6 +48,15 @@ public final class MqttFleetLink implements AutoCloseable {
      * @param devices receives status changes (payloads other than "online"/"offline" are ignored and counted)
      */
     public MqttFleetLink(String url, DeviceRegistry devices) {
+        this(url, devices, null);
+    }
+
+    /**
+     * @param tls the coordinator's certificate and the CA, for an {@code ssl://} broker that authenticates clients; null
+     *            for a plaintext broker
+     */
+    public MqttFleetLink(String url, DeviceRegistry devices, TlsCredentials tls) {
+        this.tls = tls;
         this.url = url;
         this.statuses = new StatusMessages(devices);
     }
@@ -64,6 +75,9 @@ public final class MqttFleetLink implements AutoCloseable {
             o.setAutomaticReconnectDelay(1, 10);
             o.setConnectionTimeout(10);
             o.setKeepAliveInterval(30);
+            if (tls != null && url.startsWith("ssl://")) {
+                o.setSocketFactory(tls.sslContext().getSocketFactory());
+            }
             client.connect(o);
             subscribe();
             keeper.watch(client);
@@ -91,9 +105,9 @@ public final class MqttFleetLink implements AutoCloseable {
     private void sendHeldTasks() {
         int sent = 0;
         for (var e : heldTasks.entrySet()) {
-            DeviceTask task = e.getValue();
-            if (task.getTrain().getDeadlineUnixMs() > System.currentTimeMillis()) {
-                QosOnePublisher.publish(client, Topics.tasks(e.getKey()), task.toByteArray(), true);
+            HeldTask task = e.getValue();
+            if (task.deadlineUnixMs() > System.currentTimeMillis()) {
+                QosOnePublisher.publish(client, Topics.tasks(e.getKey()), task.task().toByteArray(), true);
                 sent++;
             }
             heldTasks.remove(e.getKey(), task);
@@ -147,7 +161,7 @@ public final class MqttFleetLink implements AutoCloseable {
      * (the newest per device) and sent when the session is restored, so an outage delays a round instead of emptying
      * it. It never waits for a reconnect: a round's tasks go out in one pass either way.
      */
-    public void sendTask(String deviceId, DeviceTask task) {
+    public void sendTask(String deviceId, SignedDeviceTask task, long deadlineUnixMs) {
         if (isConnected()) {
             try {
                 QosOnePublisher.publish(client, Topics.tasks(deviceId), task.toByteArray(), true);
@@ -156,7 +170,7 @@ public final class MqttFleetLink implements AutoCloseable {
                 log.debug("task for device={} held: {}", deviceId, e.getMessage());
             }
         }
-        heldTasks.put(deviceId, task);
+        heldTasks.put(deviceId, new HeldTask(task, deadlineUnixMs));
         if (isConnected()) { // the session came back (and was restored) while this task was being held
             try {
                 sendHeldTasks();
@@ -216,5 +230,9 @@ public final class MqttFleetLink implements AutoCloseable {
     /** @return device status messages ignored because their payload was neither "online" nor "offline" */
     public long invalidStatuses() {
         return statuses.invalid();
+    }
+
+    /** A signed task held while the broker is unreachable, with its deadline. */
+    private record HeldTask(SignedDeviceTask task, long deadlineUnixMs) {
     }
 }

@@ -8,6 +8,8 @@ import io.flock.coordinator.strategy.TrainingPlan;
 import io.flock.coordinator.wire.WireMapper;
 import io.flock.core.FlockException;
 import io.flock.proto.v1.CodecDescriptor;
+import io.flock.core.artifact.ArtifactSigner;
+import io.flock.link.wire.TaskMessages;
 import io.flock.proto.v1.DeviceTask;
 import io.flock.proto.v1.ModelAnnouncement;
 import io.flock.proto.v1.TrainTask;
@@ -19,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Train tasks to each device's task topic (QoS 1), carrying every field of the round's training plan; with a teacher,
+ * Train tasks to each device's task topic (QoS 1), each signed for the device it is addressed to, carrying every field of the round's training plan; with a teacher,
  * the teacher's current production manifest, so devices compute its soft targets on their own data.
  */
 public final class MqttTaskSender implements TaskSender {
@@ -28,12 +30,15 @@ public final class MqttTaskSender implements TaskSender {
     private static final int TEACHER_CHUNK_BYTES = 1 << 20;
     private final MqttFleetLink link;
     private final Function<String, ModelVersion> production;
+    private final ArtifactSigner signer;
 
     /**
      * @param link       the coordinator's broker connection
      * @param production a model's production version (a plan's teacher)
+     * @param signer     signs each task for the device it is addressed to ({@link TaskMessages})
      */
-    public MqttTaskSender(MqttFleetLink link, Function<String, ModelVersion> production) {
+    public MqttTaskSender(MqttFleetLink link, Function<String, ModelVersion> production, ArtifactSigner signer) {
+        this.signer = signer;
         this.link = link;
         this.production = production;
     }
@@ -60,7 +65,7 @@ public final class MqttTaskSender implements TaskSender {
                 task.setTeacher(teacher);
             }
             try {
-                link.sendTask(d, DeviceTask.newBuilder().setTrain(task).build());
+                link.sendTask(d, TaskMessages.sign(DeviceTask.newBuilder().setTrain(task).build(), d, signer), deadlineUnixMs);
             } catch (FlockException e) {
                 log.warn("round={} task for device={} not sent: {}", round.round(), d, e.getMessage());
                 unsent.add(d);

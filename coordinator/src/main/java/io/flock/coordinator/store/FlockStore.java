@@ -137,6 +137,34 @@ public interface FlockStore extends AutoCloseable {
     /** Records a task a device refused, and makes its reason the device's last rejection. */
     void saveTaskRejection(String deviceId, String model, long round, String taskId, String reason, long receivedMs);
 
+    /** What an enrollment came to. */
+    enum EnrollOutcome {
+        /** Stored: a use of the token spent, the device enrolled, its certificate current. */
+        ENROLLED,
+        /** Nothing stored: the token is unknown, spent or expired. */
+        BAD_TOKEN,
+        /** Nothing stored: the device id is enrolled and not revoked (revoke it first to enroll it anew). */
+        ALREADY_ENROLLED
+    }
+
+    /** Stores an enrollment token by its SHA-256 (the token itself is never stored). */
+    void saveEnrollmentToken(String sha256, int uses, long expiresMs, long createdMs);
+
+    /** Enrolls a device in one transaction, or changes nothing. */
+    EnrollOutcome enroll(EnrollmentRow enrollment);
+
+    /** Records a renewed certificate of an enrolled device as current beside the ones before it. */
+    void addCertificate(String deviceId, String fingerprint, long notAfterMs, long issuedMs);
+
+    /** @return whether the certificate is one issued to the device, unexpired at {@code nowMs}, and neither it nor the device is revoked */
+    boolean certificateAdmitted(String deviceId, String fingerprint, long nowMs);
+
+    /** @return the device's identity record, empty for an unknown device */
+    Optional<DeviceIdentityRow> deviceIdentity(String deviceId);
+
+    /** Revokes a device and every certificate issued to it; @return the certificates revoked, -1 for an unknown device */
+    int revokeDevice(String deviceId);
+
     /**
      * Stores an input set in one transaction, replacing the set of that name and dropping its predictions: readers see
      * the old set with its predictions, or the new one without.

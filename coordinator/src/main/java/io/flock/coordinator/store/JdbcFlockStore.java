@@ -34,6 +34,7 @@ public final class JdbcFlockStore implements FlockStore {
             + " offloaded, fallback, mean_latency_ms, p99_latency_ms, errors, rejections";
     private final Sql sql;
     private final BatchTables batch;
+    private final IdentityTables identities;
     private final boolean h2;
     /** fsyncs an H2 file every second, so what H2 wrote in the background survives a power loss within 1 s; null otherwise. */
     private final ScheduledExecutorService syncer;
@@ -47,6 +48,7 @@ public final class JdbcFlockStore implements FlockStore {
             Schema.create(connection, h2 ? "VARBINARY" : "BYTEA");
             this.sql = new Sql(connection);
             this.batch = new BatchTables(sql);
+            this.identities = new IdentityTables(sql);
             h2File = jdbcUrl.startsWith("jdbc:h2:file:") ? h2File(jdbcUrl) : null;
             if (h2File != null) {
                 syncer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("flock-h2-sync"));
@@ -324,6 +326,42 @@ public final class JdbcFlockStore implements FlockStore {
             sql.updateOrThrow("UPDATE devices SET last_rejection = ? WHERE device_id = ?", reason, deviceId);
             return null;
         });
+    }
+
+    @Override
+    public synchronized void saveEnrollmentToken(String sha256, int uses, long expiresMs, long createdMs) {
+        identities.saveToken(sha256, uses, expiresMs, createdMs);
+        durable();
+    }
+
+    @Override
+    public synchronized EnrollOutcome enroll(EnrollmentRow r) {
+        EnrollOutcome o = identities.enroll(r);
+        durable();
+        return o;
+    }
+
+    @Override
+    public synchronized void addCertificate(String deviceId, String fingerprint, long notAfterMs, long issuedMs) {
+        identities.addCertificate(deviceId, fingerprint, notAfterMs, issuedMs);
+        durable();
+    }
+
+    @Override
+    public synchronized boolean certificateAdmitted(String deviceId, String fingerprint, long nowMs) {
+        return identities.admitted(deviceId, fingerprint, nowMs);
+    }
+
+    @Override
+    public synchronized Optional<DeviceIdentityRow> deviceIdentity(String deviceId) {
+        return identities.identity(deviceId);
+    }
+
+    @Override
+    public synchronized int revokeDevice(String deviceId) {
+        int n = identities.revoke(deviceId);
+        durable();
+        return n;
     }
 
     @Override

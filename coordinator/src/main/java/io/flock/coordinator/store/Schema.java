@@ -55,6 +55,14 @@ final class Schema {
             s.execute("ALTER TABLE model_versions ADD COLUMN IF NOT EXISTS pruned BOOLEAN DEFAULT FALSE NOT NULL");
             // a factorised variant's own spec, which its signed manifest names (null = the version's spec)
             s.execute("ALTER TABLE version_variants ADD COLUMN IF NOT EXISTS spec VARCHAR(256)");
+            s.execute("ALTER TABLE devices ADD COLUMN IF NOT EXISTS enrolled BOOLEAN DEFAULT FALSE NOT NULL");
+            s.execute("ALTER TABLE devices ADD COLUMN IF NOT EXISTS gateway VARCHAR(128)");
+            s.execute("ALTER TABLE devices ADD COLUMN IF NOT EXISTS revoked BOOLEAN DEFAULT FALSE NOT NULL");
+            s.execute("CREATE TABLE IF NOT EXISTS enrollment_tokens (token_sha256 VARCHAR(64) PRIMARY KEY, uses_left INT NOT NULL,"
+                    + " expires_ms BIGINT NOT NULL, created_ms BIGINT NOT NULL)");
+            s.execute("CREATE TABLE IF NOT EXISTS device_certificates (fingerprint VARCHAR(64) PRIMARY KEY,"
+                    + " device_id VARCHAR(128) NOT NULL, not_after_ms BIGINT NOT NULL, issued_ms BIGINT NOT NULL, revoked BOOLEAN NOT NULL)");
+            s.execute("CREATE INDEX IF NOT EXISTS device_certificates_device ON device_certificates(device_id)");
             s.execute("CREATE INDEX IF NOT EXISTS client_updates_round ON client_updates(model, round)");
             s.execute("CREATE INDEX IF NOT EXISTS rounds_status ON rounds(model, status)");
             s.execute("CREATE INDEX IF NOT EXISTS telemetry_received ON telemetry(received_ms)");

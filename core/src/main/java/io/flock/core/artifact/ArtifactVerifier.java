@@ -67,6 +67,26 @@ public final class ArtifactVerifier {
     }
 
     /**
+     * @return whether {@code signature} is the coordinator's over {@code message} as a {@code domain} message
+     *         ({@link ArtifactSigner#signMessage}); false for a missing or malformed signature
+     */
+    public boolean verifiesMessage(String domain, byte[] message, byte[] signature) {
+        if (signature == null || signature.length != Ed25519.SIGNATURE_SIZE) {
+            return false;
+        }
+        byte[] signed = framed(domain, message);
+        return Ed25519.verify(signature, 0, coordinatorKey, 0, signed, 0, signed.length);
+    }
+
+    /** @return {@code domain}, a zero byte, then {@code message}: what {@link ArtifactSigner#signMessage} signs */
+    static byte[] framed(String domain, byte[] message) {
+        byte[] d = domain.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] out = Arrays.copyOf(d, d.length + 1 + message.length);
+        System.arraycopy(message, 0, out, d.length + 1, message.length);
+        return out;
+    }
+
+    /**
      * Checks the signature over a manifest alone (model, version, spec, codec, pipeline, digest, size): before a
      * device sets aside room for the artifact an announcement claims, so a forged claim costs it nothing.
      *

@@ -75,10 +75,19 @@ public final class Ed25519Signer implements ArtifactSigner {
 
     @Override
     public byte[] sign(ArtifactManifest manifest) {
+        return signBytes(manifest.signedBytes());
+    }
+
+    @Override
+    public byte[] signMessage(String domain, byte[] message) {
+        return signBytes(ArtifactVerifier.framed(domain, message));
+    }
+
+    private byte[] signBytes(byte[] bytes) {
         try {
             Signature s = Signature.getInstance("Ed25519");
             s.initSign(privateKey);
-            s.update(manifest.signedBytes());
+            s.update(bytes);
             return s.sign();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Ed25519 signing failed", e);

@@ -134,7 +134,7 @@ public final class Settings {
         };
     }
 
-    /** @return a duration written like "30s", "250ms", "5m", "1h" */
+    /** @return a duration written like "30s", "250ms", "5m", "1h", "7d" */
     public Duration duration(String key) {
         String s = string(key);
         try {
@@ -146,6 +146,7 @@ public final class Settings {
                 case 's' -> Duration.ofSeconds(n);
                 case 'm' -> Duration.ofMinutes(n);
                 case 'h' -> Duration.ofHours(n);
+                case 'd' -> Duration.ofDays(n);
                 default -> throw new NumberFormatException();
             };
         } catch (RuntimeException e) {

@@ -3,6 +3,9 @@ package io.flock.agent.gateway;
 import io.flock.agent.link.AgentMqttLink;
 import io.flock.agent.link.ByteCounter;
 import io.flock.agent.link.CoordinatorClient;
+import io.flock.agent.security.DeviceCredentials;
+import java.io.IOException;
+import java.time.Duration;
 import io.flock.agent.link.DeviceLink;
 import io.flock.agent.link.MqttGateway;
 import io.flock.agent.link.WireTap;
@@ -19,7 +22,10 @@ import java.util.function.BooleanSupplier;
  * socket of its own; the simulator uses it for fleets of 10,000 and more. Thread-safe.
  */
 public final class DeviceGateway implements AutoCloseable {
+    private final String gatewayId;
+    private final DeviceCredentials credentials;
     private final MqttGateway mqtt;
+    private final Object enrolling = new Object();
     private final ManagedChannel channel;
     private final ScheduledExecutorService timers;
     private final ExecutorService workers;
@@ -34,10 +40,47 @@ public final class DeviceGateway implements AutoCloseable {
      */
     public DeviceGateway(String gatewayId, String mqttUrl, String coordinator, WireTap tap, ScheduledExecutorService timers,
                          ExecutorService workers) {
-        this.mqtt = new MqttGateway(mqttUrl, gatewayId, tap, timers);
-        this.channel = CoordinatorClient.channel(coordinator);
+        this(gatewayId, null, mqttUrl, coordinator, tap, timers, workers);
+    }
+
+    /**
+     * A gateway with its own identity: it enrolls itself (a device certificate for {@code gatewayId}), its devices
+     * enroll behind it, and it acts for them on its mTLS connections.
+     *
+     * @param credentials the gateway's key, certificate and CA; null = plaintext (insecure mode)
+     */
+    public DeviceGateway(String gatewayId, DeviceCredentials credentials, String mqttUrl, String coordinator, WireTap tap,
+                         ScheduledExecutorService timers, ExecutorService workers) {
+        this.gatewayId = gatewayId;
+        this.credentials = credentials;
+        this.mqtt = new MqttGateway(mqttUrl, credentials, gatewayId, tap, timers);
+        this.channel = CoordinatorClient.channel(coordinator, credentials);
         this.timers = timers;
         this.workers = workers;
+    }
+
+    /**
+     * Enrolls the gateway itself once, when it holds no certificate yet; idempotent.
+     *
+     * @throws io.grpc.StatusRuntimeException with the coordinator's refusal
+     */
+    public void enroll(String hardware, String token, Duration timeout) throws IOException {
+        if (credentials == null) {
+            return;
+        }
+        synchronized (enrolling) {
+            if (!credentials.enrolled()) {
+                try (CoordinatorClient self = new CoordinatorClient(channel, gatewayId, WireTap.NONE, () -> true)) {
+                    credentials.install(self.enroll(hardware, token, credentials.certificationRequest(), timeout).getCertificate().toByteArray());
+                }
+                channel.enterIdle(); // the next call connects again, with the certificate
+            }
+        }
+    }
+
+    /** @return whether devices on this gateway enroll behind it (secure mode) */
+    public boolean secure() {
+        return credentials != null;
     }
 
     /** @return a device's seat on the shared MQTT session */

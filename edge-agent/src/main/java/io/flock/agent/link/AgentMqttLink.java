@@ -10,10 +10,10 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
+import io.flock.agent.security.DeviceCredentials;
 import io.flock.core.FlockException;
 import io.flock.core.link.Topics;
 import io.flock.proto.v1.ArtifactChunk;
-import io.flock.proto.v1.DeviceTask;
 import io.flock.proto.v1.ModelAnnouncement;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -50,8 +50,8 @@ public final class AgentMqttLink implements DeviceLink {
         /** One artifact chunk. */
         void onChunk(ArtifactChunk chunk);
 
-        /** A task addressed to this device. */
-        void onTask(DeviceTask task);
+        /** What arrived on this device's task topic: a signed task, to verify before anything else. */
+        void onTask(byte[] signedTask);
     }
 
     private final URI broker;
@@ -60,6 +60,7 @@ public final class AgentMqttLink implements DeviceLink {
     private final Handler handler;
     private final WireTap tap;
     private final Executor executor;
+    private final DeviceCredentials credentials;
     private volatile Mqtt5AsyncClient client;
     /** What the current client calls back into; cut loose on {@link #close()}. */
     private volatile Callbacks callbacks;
@@ -78,7 +79,17 @@ public final class AgentMqttLink implements DeviceLink {
      * @throws FlockException for a URL that is not {@code tcp://host:port}
      */
     public AgentMqttLink(String url, String deviceId, String model, Handler handler, WireTap tap, Executor executor) {
-        this.broker = parse(url);
+        this(url, null, deviceId, model, handler, tap, executor);
+    }
+
+    /**
+     * @param credentials the device's certificate and CA, presented to an {@code ssl://} broker (a {@code tcp://} one is
+     *                    plaintext); null = insecure mode
+     */
+    public AgentMqttLink(String url, DeviceCredentials credentials, String deviceId, String model, Handler handler, WireTap tap,
+                         Executor executor) {
+        this.broker = parse(url, credentials != null);
+        this.credentials = "ssl".equals(broker.getScheme()) ? credentials : null;
         this.deviceId = deviceId;
         this.model = model;
         this.handler = handler;
@@ -86,10 +97,12 @@ public final class AgentMqttLink implements DeviceLink {
         this.executor = executor;
     }
 
-    private static URI parse(String url) {
+    private static URI parse(String url, boolean tls) {
         URI u = URI.create(url);
-        if (!"tcp".equals(u.getScheme()) || u.getHost() == null || u.getPort() <= 0) {
-            throw new FlockException("MQTT broker URL must be tcp://host:port, got " + url);
+        boolean ok = "tcp".equals(u.getScheme()) || (tls && "ssl".equals(u.getScheme()));
+        if (!ok || u.getHost() == null || u.getPort() <= 0) {
+            throw new FlockException("MQTT broker URL must be " + (tls ? "ssl://host:port (or a plaintext tcp://)" : "tcp://host:port (ssl://"
+                    + " needs the device's credentials)") + ", got " + url);
         }
         return u;
     }
@@ -101,9 +114,14 @@ public final class AgentMqttLink implements DeviceLink {
             return;
         }
         Callbacks cb = new Callbacks(this);
-        Mqtt5AsyncClient c = MqttClient.builder().useMqttVersion5()
+        var builder = MqttClient.builder().useMqttVersion5()
                 .identifier("flock-agent-" + deviceId)
-                .serverHost(broker.getHost()).serverPort(broker.getPort())
+                .serverHost(broker.getHost()).serverPort(broker.getPort());
+        if (credentials != null) {
+            builder = builder.sslConfig().keyManagerFactory(credentials.keyManagerFactory()).trustManagerFactory(credentials.trustManagers())
+                    .applySslConfig();
+        }
+        Mqtt5AsyncClient c = builder
                 .transportConfig().socketConnectTimeout(TIMEOUT_SECONDS, TimeUnit.SECONDS)
                 .mqttConnectTimeout(TIMEOUT_SECONDS, TimeUnit.SECONDS).applyTransportConfig()
                 .willPublish().topic(Topics.status(deviceId)).payload(bytes(Topics.OFFLINE)).qos(MqttQos.AT_LEAST_ONCE)
@@ -221,7 +239,7 @@ public final class AgentMqttLink implements DeviceLink {
             } else if (topic.equals(Topics.announcement(model))) {
                 handler.onAnnouncement(ModelAnnouncement.parseFrom(payload), message.isRetain());
             } else if (topic.equals(Topics.tasks(deviceId))) {
-                handler.onTask(DeviceTask.parseFrom(payload));
+                handler.onTask(payload);
             }
         } catch (InvalidProtocolBufferException e) {
             log.warn("device={} dropped malformed message on {}: {}", deviceId, topic, e.getMessage());

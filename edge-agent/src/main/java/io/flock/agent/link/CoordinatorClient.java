@@ -2,7 +2,13 @@ package io.flock.agent.link;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
+import io.flock.agent.security.DeviceCredentials;
 import io.flock.link.wire.SingleAnswer;
+import io.flock.proto.v1.EnrollRequest;
+import io.flock.proto.v1.EnrollResponse;
+import io.flock.proto.v1.RenewCertificateRequest;
+import io.grpc.ChannelCredentials;
+import io.grpc.TlsChannelCredentials;
 import io.flock.proto.v1.ArtifactChunk;
 import io.flock.proto.v1.BatchPredictionChunk;
 import io.flock.proto.v1.CoordinatorGrpc;
@@ -66,6 +72,16 @@ public final class CoordinatorClient implements AutoCloseable {
     }
 
     /**
+     * A client with its own connection, over mTLS with the device's credentials.
+     *
+     * @param credentials the device's key, certificate and CA; null = plaintext (insecure mode)
+     */
+    public CoordinatorClient(String target, DeviceCredentials credentials, String deviceId, WireTap tap,
+                             java.util.function.BooleanSupplier reachable) {
+        this(channel(target, credentials), true, deviceId, tap, reachable);
+    }
+
+    /**
      * A client on a connection shared with other devices (a gateway); closing the client leaves the
      * connection open.
      */
@@ -83,9 +99,49 @@ public final class CoordinatorClient implements AutoCloseable {
         this.async = CoordinatorGrpc.newStub(device);
     }
 
-    /** @return a plaintext channel to the coordinator, as every device client uses */
+    /** @return a plaintext channel to the coordinator (insecure mode) */
     public static ManagedChannel channel(String target) {
         return NettyChannelBuilder.forTarget(target).usePlaintext().maxInboundMessageSize(8 << 20).build();
+    }
+
+    /**
+     * @param credentials null = plaintext
+     * @return a channel to the coordinator over TLS, trusting the Flock CA only and presenting the device's current
+     *         certificate (none before enrollment)
+     */
+    public static ManagedChannel channel(String target, DeviceCredentials credentials) {
+        if (credentials == null) {
+            return channel(target);
+        }
+        ChannelCredentials tls = TlsChannelCredentials.newBuilder().keyManager(credentials.keyManager())
+                .trustManager(credentials.trustManagers().getTrustManagers()).build();
+        return NettyChannelBuilder.forTarget(target, tls).maxInboundMessageSize(8 << 20).build();
+    }
+
+    /**
+     * Enrolls: this device itself with a certification request (sent before it holds a certificate), or, with
+     * {@code request} null over a gateway's connection, a device behind that gateway.
+     *
+     * @throws io.grpc.StatusRuntimeException UNAUTHENTICATED for a bad token, ALREADY_EXISTS for an enrolled id
+     */
+    public EnrollResponse enroll(String hardware, String token, byte[] request, Duration timeout) {
+        EnrollRequest.Builder b = EnrollRequest.newBuilder().setDevice(DeviceInfo.newBuilder().setDeviceId(deviceId).setHardware(hardware)
+                .setMemoryBytes(Runtime.getRuntime().maxMemory())).setEnrollmentToken(token);
+        if (request != null) {
+            b.setCertificationRequest(ByteString.copyFrom(request));
+        }
+        return blocking.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).enroll(b.build());
+    }
+
+    /** @return a fresh certificate for this device's (new or same) key, asked over its current one */
+    public EnrollResponse renew(byte[] request, Duration timeout) {
+        return blocking.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .renewCertificate(RenewCertificateRequest.newBuilder().setCertificationRequest(ByteString.copyFrom(request)).build());
+    }
+
+    /** Drops the connection so the next call makes a new one, presenting the certificate that is current then. */
+    public void reconnect() {
+        channel.enterIdle();
     }
 
     /** Registers this device; idempotent. */

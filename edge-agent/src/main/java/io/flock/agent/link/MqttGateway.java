@@ -1,11 +1,11 @@
 package io.flock.agent.link;
 
+import io.flock.agent.security.DeviceCredentials;
 import io.flock.core.FlockException;
 import io.flock.core.link.Topics;
 import io.flock.link.mqtt.QosOnePublisher;
 import io.flock.link.mqtt.SessionKeeper;
 import io.flock.proto.v1.ArtifactChunk;
-import io.flock.proto.v1.DeviceTask;
 import io.flock.proto.v1.ModelAnnouncement;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -38,6 +38,7 @@ public final class MqttGateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MqttGateway.class);
     private static final int SUBSCRIBE_BATCH = 200;
     private final String url;
+    private final DeviceCredentials credentials;
     private final String gatewayId;
     /** The gateway's own retained status (its last will says "offline"). */
     private final String gatewayStatus;
@@ -57,6 +58,12 @@ public final class MqttGateway implements AutoCloseable {
      * @param scheduler runs the reconnect watchdog
      */
     public MqttGateway(String url, String gatewayId, WireTap tap, ScheduledExecutorService scheduler) {
+        this(url, null, gatewayId, tap, scheduler);
+    }
+
+    /** @param credentials the gateway's own certificate and CA for an {@code ssl://} broker; null for {@code tcp://} */
+    public MqttGateway(String url, DeviceCredentials credentials, String gatewayId, WireTap tap, ScheduledExecutorService scheduler) {
+        this.credentials = credentials;
         this.url = url;
         this.gatewayId = Topics.segment(gatewayId);
         this.gatewayStatus = Topics.ROOT + "/gateways/" + gatewayId + "/status";
@@ -91,7 +98,11 @@ public final class MqttGateway implements AutoCloseable {
         try {
             client = new MqttClient(url, "flock-gateway-" + gatewayId, new MemoryPersistence());
             client.setCallback(keeper.callback(this::messageArrived));
-            client.connect(sessionOptions(gatewayStatus));
+            MqttConnectionOptions options = sessionOptions(gatewayStatus);
+            if (credentials != null && url.startsWith("ssl://")) {
+                options.setSocketFactory(credentials.sslContext().getSocketFactory());
+            }
+            client.connect(options);
             subscribeAll();
             keeper.watch(client);
             log.info("gateway={} connected to {}", gatewayId, url);
@@ -207,7 +218,7 @@ public final class MqttGateway implements AutoCloseable {
         if (device != null) {
             Seat s = seated.get(device);
             if (s != null) {
-                s.handler.onTask(DeviceTask.parseFrom(payload));
+                s.handler.onTask(payload);
             }
             return;
         }

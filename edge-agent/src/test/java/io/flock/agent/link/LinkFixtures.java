@@ -51,9 +51,13 @@ final class LinkFixtures {
         }
 
         @Override
-        public void onTask(DeviceTask task) {
+        public void onTask(byte[] signedTask) {
             threads.add(Thread.currentThread().getName());
-            tasks.add(task.getTrain().getTaskId());
+            try {
+                tasks.add(DeviceTask.parseFrom(signedTask).getTrain().getTaskId());
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                tasks.add("(malformed)");
+            }
         }
     }
 

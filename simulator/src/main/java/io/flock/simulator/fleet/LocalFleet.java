@@ -3,6 +3,7 @@ package io.flock.simulator.fleet;
 import io.flock.agent.AgentConfig;
 import io.flock.agent.DeviceConditions;
 import io.flock.agent.EdgeAgent;
+import io.flock.agent.security.DeviceCredentials;
 import io.flock.agent.gateway.DeviceGateway;
 import io.flock.agent.link.WireTap;
 import io.flock.coordinator.CoordinatorConfig;
@@ -85,8 +86,9 @@ public final class LocalFleet implements AutoCloseable {
         }
         int g = agentIndex / devicesPerGateway;
         while (gateways.size() <= g) {
-            gateways.add(new DeviceGateway(devicePrefix + "gw-" + String.format("%03d", gateways.size() + 1), mqttUrl,
-                    "127.0.0.1:" + grpcPort, tap, gatewayTimers, gatewayWorkers));
+            String id = devicePrefix + "gw-" + String.format("%03d", gateways.size() + 1);
+            gateways.add(new DeviceGateway(id, credentials(id, workDir.resolve("gateways").resolve(id)), mqttUrl, "127.0.0.1:" + grpcPort,
+                    tap, gatewayTimers, gatewayWorkers));
         }
         return gateways.get(g);
     }
@@ -127,21 +129,46 @@ public final class LocalFleet implements AutoCloseable {
     public List<EdgeAgent> startAgents(List<ByteDataset> partitions, String mqttUrl, int grpcPort,
                                        IntFunction<DeviceConditions> conditions) throws IOException {
         ArtifactVerifier verifier = new ArtifactVerifier(coordinator.publicKey());
+        String token = enrollmentToken(partitions.size());
         List<EdgeAgent> created = new ArrayList<>();
         for (int i = 0; i < partitions.size(); i++) {
             String id = devicePrefix + String.format("%03d", agents.size() + created.size() + 1);
             Path home = workDir.resolve("devices").resolve(id);
             Path data = partitions.get(i) == null ? null : DeviceData.write(partitions.get(i), home.resolve("data"));
             AgentConfig base = new AgentConfig(id, "jvm-sim", "127.0.0.1:" + grpcPort, mqttUrl, coordinator.config().model().name(),
-                    data, home.resolve("state"), null, 0, null, Duration.ofMillis(300), Duration.ofSeconds(2), false, "",
+                    data, home.resolve("state"), null, 0, null, Duration.ofMillis(300), Duration.ofSeconds(2), false, token,
                     Duration.ofSeconds(30), i);
             int index = agents.size() + created.size();
-            created.add(new EdgeAgent(agentTweak.apply(id, base), verifier, tap, conditions.apply(i), gatewayFor(index, mqttUrl, grpcPort)));
+            DeviceGateway gateway = gatewayFor(index, mqttUrl, grpcPort);
+            AgentConfig config = agentTweak.apply(id, base);
+            created.add(new EdgeAgent(config, verifier, tap, conditions.apply(i), gateway,
+                    gateway == null ? credentials(id, config.stateDir().resolve("identity")) : null));
         }
         startAll(created);
         agents.addAll(created);
         log.info("started {} agents", created.size());
         return agents;
+    }
+
+    /**
+     * @return a token enrolling {@code devices} devices and their gateways, made by the coordinator as an operator would
+     *         (bin/flock enroll-token); "" when the coordinator runs insecure
+     */
+    private String enrollmentToken(int devices) {
+        return coordinator.security().map(s -> s.enrollment().createToken(devices + (devicesPerGateway == 0 ? 0
+                : devices / devicesPerGateway + 2), Duration.ofHours(6)).value()).orElse("");
+    }
+
+    /** @return a device's (or gateway's) own identity directory with the coordinator's CA; null when it runs insecure */
+    private DeviceCredentials credentials(String id, Path dir) {
+        if (coordinator.security().isEmpty()) {
+            return null;
+        }
+        try {
+            return DeviceCredentials.of(id, dir, coordinator.security().get().authority().certificate());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /**
