@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one place errors become HTTP answers on the REST edge, as {@code grpc.StatusMapper} is for gRPC: bad input 400,
- * unknown model, version or path 404, wrong method 405 (with Allow), body over the limit 413, queue full 503 (with
+ * no valid access token 401 (with WWW-Authenticate), unknown model, version or path 404, wrong method 405 (with Allow), body over the limit 413, queue full 503 (with
  * Retry-After), deadline passed 504. The body is {@code {"error": description}}; anything but a known error is
  * answered 500 "internal error" and logged, so no stack or internal text goes out.
  */
@@ -60,6 +60,9 @@ final class HttpStatusMapper {
         }
         if (e instanceof RequestRejectedException rr && rr.allowed() != null) {
             r.headers().set(HttpHeaderNames.ALLOW, rr.allowed().name());
+        }
+        if (e instanceof RequestRejectedException rr && rr.challenge() != null) {
+            r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, rr.challenge());
         }
         return r;
     }

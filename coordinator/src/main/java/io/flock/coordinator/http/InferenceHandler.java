@@ -23,9 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One connection's requests: routes each ({@link Route}), answers health and metadata at once and inference when its
- * rows are answered ({@link InferenceCall}), every error through {@link HttpStatusMapper}. Requests on a connection are
- * answered one at a time and in order (HTTP/1.1 pipelining): the socket is not read while one is in flight. Nothing
- * here blocks the event loop.
+ * rows are answered ({@link InferenceCall}), a request {@link AccessCheck} refused with its 401, every error through
+ * {@link HttpStatusMapper}. Requests on a connection are answered one at a time and in order (HTTP/1.1 pipelining):
+ * the socket is not read while one is in flight. Nothing here blocks the event loop.
  */
 final class InferenceHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(InferenceHandler.class);
@@ -76,6 +76,9 @@ final class InferenceHandler extends SimpleChannelInboundHandler<FullHttpRequest
     }
 
     private CompletableFuture<FullHttpResponse> answer(ChannelHandlerContext ctx, FullHttpRequest request, long start) {
+        if (request instanceof AccessCheck.Refused refused) {
+            throw refused.reason();
+        }
         if (!request.decoderResult().isSuccess()) {
             throw new RequestRejectedException(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request: "
                     + FieldLimits.echo(String.valueOf(request.decoderResult().cause().getMessage())));

@@ -6,11 +6,13 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -28,6 +30,10 @@ import org.slf4j.LoggerFactory;
  * {@code {"error": "..."}} with the status {@link HttpStatusMapper} gives them. {@link #start()} and {@link #close()}
  * are idempotent; close stops accepting, waits (bounded by the request timeout) for the requests in flight, then stops
  * the event loops.
+ *
+ * <p>With an {@link HttpSecurity} the listener speaks only TLS (a plaintext request fails the handshake) and every
+ * endpoint but the two health checks answers 401 to a request without a valid bearer token, before its body is read
+ * into memory or parsed and before anything is queued or counted; without one it serves plaintext HTTP to anyone.
  */
 public final class InferenceHttpServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InferenceHttpServer.class);
@@ -37,11 +43,16 @@ public final class InferenceHttpServer implements AutoCloseable {
     private final Duration requestTimeout;
     private final ModelServing serving;
     private final ObjDoubleConsumer<String> served;
+    private final HttpSecurity security;
+    private final SslContext tls;
     private final AtomicInteger inFlight = new AtomicInteger();
     private EventLoopGroup loops;
     private Channel channel;
 
     /**
+     * A server with no security: plaintext HTTP, no credentials asked for. The same as the full constructor with a null
+     * {@code security}.
+     *
      * @param host           bind address
      * @param port           port, 0 = any free port
      * @param maxBodyBytes   largest request body; a larger one is answered 413
@@ -51,6 +62,23 @@ public final class InferenceHttpServer implements AutoCloseable {
      */
     public InferenceHttpServer(String host, int port, int maxBodyBytes, Duration requestTimeout, ModelServing serving,
                                ObjDoubleConsumer<String> served) {
+        this(host, port, maxBodyBytes, requestTimeout, serving, served, null);
+    }
+
+    /**
+     * @param host           bind address
+     * @param port           port, 0 = any free port
+     * @param maxBodyBytes   largest request body; a larger one is answered 413
+     * @param requestTimeout each request's deadline, passed to serving; past it the answer is 504
+     * @param serving        what answers
+     * @param served         told of each answered row (the model that answered, the request's seconds), e.g. the metrics;
+     *                       never told of a refused request
+     * @param security       TLS and the tokens to accept; null serves plaintext HTTP to anyone (the insecure mode)
+     * @throws IllegalArgumentException for a body limit below 1 byte or a timeout that is not positive
+     * @throws FlockException           when {@code security}'s key and certificate make no TLS context
+     */
+    public InferenceHttpServer(String host, int port, int maxBodyBytes, Duration requestTimeout, ModelServing serving,
+                               ObjDoubleConsumer<String> served, HttpSecurity security) {
         if (maxBodyBytes < 1 || requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("need maxBodyBytes >= 1 and a positive request timeout, got " + maxBodyBytes + ", "
                     + requestTimeout);
@@ -61,6 +89,8 @@ public final class InferenceHttpServer implements AutoCloseable {
         this.requestTimeout = requestTimeout;
         this.serving = serving;
         this.served = served;
+        this.security = security;
+        this.tls = security == null ? null : security.serverContext();
     }
 
     /**
@@ -79,8 +109,15 @@ public final class InferenceHttpServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new BodyLimit(maxBodyBytes),
-                                new InferenceHandler(serving, requestTimeout, served, inFlight));
+                        ChannelPipeline p = ch.pipeline();
+                        if (tls != null) {
+                            p.addLast(tls.newHandler(ch.alloc()));
+                        }
+                        p.addLast(new HttpServerCodec());
+                        if (security != null) {
+                            p.addLast(new AccessCheck(security));
+                        }
+                        p.addLast(new BodyLimit(maxBodyBytes), new InferenceHandler(serving, requestTimeout, served, inFlight));
                     }
                 });
         try {
@@ -90,7 +127,8 @@ public final class InferenceHttpServer implements AutoCloseable {
             loops = null;
             throw new FlockException("cannot serve HTTP on " + host + ":" + port + ": " + e.getMessage(), e);
         }
-        log.info("http inference on {}:{} max-body-bytes={} request-timeout={}ms", host, port(), maxBodyBytes, requestTimeout.toMillis());
+        log.info("http inference on {}:{} {} max-body-bytes={} request-timeout={}ms", host, port(),
+                security == null ? "tls=off tokens=none" : "tls=on tokens=apps,admin", maxBodyBytes, requestTimeout.toMillis());
         return this;
     }
 

@@ -53,6 +53,11 @@ record Route(Kind kind, String model, String version) {
         return r;
     }
 
+    /** @return whether anyone may call it, with no token: the health endpoints, which load balancers probe */
+    boolean open() {
+        return kind == Kind.LIVE || kind == Kind.READY;
+    }
+
     private static Route match(String[] s) {
         if (s.length < 3 || !s[0].equals("v2")) {
             return null;

@@ -38,4 +38,13 @@ class RouteTest {
         }).hasMessage("GET is not allowed on /v2/models/m/infer; use POST");
         assertThatThrownBy(() -> Route.of("/v2/health/live", HttpMethod.POST)).hasMessageContaining("use GET");
     }
+
+    @Test
+    void open_healthOnly() {
+        assertThat(Route.of("/v2/health/live", HttpMethod.GET).open()).isTrue();
+        assertThat(Route.of("/v2/health/ready", HttpMethod.GET).open()).isTrue();
+        assertThat(Route.of("/v2/models/m", HttpMethod.GET).open()).isFalse();
+        assertThat(Route.of("/v2/models/m/versions/3/ready", HttpMethod.GET).open()).isFalse();
+        assertThat(Route.of("/v2/models/m/infer", HttpMethod.POST).open()).isFalse();
+    }
 }
