@@ -6,6 +6,7 @@ import io.flock.coordinator.batch.InputSets;
 import io.flock.coordinator.fleet.DeviceRegistry;
 import io.flock.coordinator.grpc.AdminService;
 import io.flock.coordinator.grpc.CoordinatorService;
+import io.flock.coordinator.http.HttpSecurity;
 import io.flock.coordinator.http.InferenceHttpServer;
 import io.flock.coordinator.intake.ByteBudget;
 import io.flock.coordinator.intake.FieldLimits;
@@ -196,7 +197,8 @@ public final class CoordinatorServer implements AutoCloseable {
                 .start();
         if (config.http().port() >= 0) {
             http = new InferenceHttpServer(config.http().host(), config.http().port(), (int) config.http().maxBodyBytes(),
-                    config.http().requestTimeout(), serving, metrics::predictionServed);
+                    config.http().requestTimeout(), serving, metrics::predictionServed, security == null ? null
+                    : new HttpSecurity(security.credentials(), security.appToken(), security.adminToken()));
             try {
                 http.start();
             } catch (RuntimeException e) {

@@ -4,6 +4,7 @@ import io.flock.agent.AgentMain;
 import io.flock.agent.link.WireTap;
 import io.flock.coordinator.CoordinatorMain;
 import io.flock.coordinator.cli.BatchCli;
+import io.flock.coordinator.cli.DevicesCli;
 import io.flock.coordinator.cli.ModelsCli;
 import io.flock.core.FlockException;
 import io.flock.core.compress.CompressionPipeline;
@@ -43,6 +44,7 @@ import picocli.CommandLine;
         subcommands = {FlockCli.DemoCommand.class, FlockCli.CompressCommand.class, FlockCli.SimulateCommand.class, FlockCli.CompareCommand.class,
             FlockCli.BenchCommand.class,
             FlockCli.CoordinatorCommand.class, FlockCli.AgentCommand.class, FlockCli.ModelsCommand.class, FlockCli.BatchCommand.class,
+            FlockCli.DevicesCommand.class,
             FlockCli.DataCommand.class})
 public final class FlockCli {
     /** Entry point. */
@@ -359,6 +361,17 @@ public final class FlockCli {
         @Override
         public Integer call() {
             return BatchCli.run(args);
+        }
+    }
+
+    @Command(name = "devices", description = "Make enrollment tokens and revoke devices on a running coordinator.")
+    static final class DevicesCommand implements Callable<Integer> {
+        @CommandLine.Unmatched
+        String[] args = new String[0];
+
+        @Override
+        public Integer call() {
+            return DevicesCli.run(args);
         }
     }
 }

@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -35,8 +36,8 @@ import picocli.CommandLine.ParentCommand;
 public final class BatchCli {
     private static final int CHUNK = 1 << 20;
 
-    @Option(names = "--coordinator", description = "coordinator gRPC host:port (default: 127.0.0.1:7443)")
-    String coordinator = "127.0.0.1:7443";
+    @Mixin
+    AdminChannel admin = new AdminChannel();
 
     PrintStream out = System.out;
 
@@ -86,7 +87,7 @@ public final class BatchCli {
             }
             String f = format != null ? format : formatOf(file);
             long size = Files.size(file);
-            ManagedChannel channel = AdminChannel.open(parent.coordinator);
+            ManagedChannel channel = parent.admin.open();
             try {
                 SingleAnswer<InputSetInfo> answer = new SingleAnswer<>("the coordinator ended the call without an answer");
                 CompletableFuture<InputSetInfo> result = answer.future();
@@ -135,7 +136,7 @@ public final class BatchCli {
 
         @Override
         public Integer call() throws Exception {
-            ManagedChannel channel = AdminChannel.open(parent.coordinator);
+            ManagedChannel channel = parent.admin.open();
             try {
                 var sets = AdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
                         .listInputSets(ListInputSetsRequest.getDefaultInstance());

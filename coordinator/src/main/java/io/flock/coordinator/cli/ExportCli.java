@@ -21,6 +21,7 @@ import java.util.Iterator;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,8 +36,8 @@ public final class ExportCli implements Callable<Integer> {
     /** Largest artifact this command accepts. */
     static final long MAX_ARTIFACT_BYTES = 1L << 30;
 
-    @Option(names = "--coordinator", description = "coordinator gRPC host:port (default: 127.0.0.1:7443)")
-    String coordinator = "127.0.0.1:7443";
+    @Mixin
+    AdminChannel admin = new AdminChannel();
 
     @Option(names = "--model", required = true, description = "model name")
     String model;
@@ -74,7 +75,7 @@ public final class ExportCli implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ArtifactVerifier verifier = publicKey == null ? null : ArtifactVerifier.fromFile(publicKey);
-        ManagedChannel channel = AdminChannel.open(coordinator);
+        ManagedChannel channel = admin.open();
         ModelAnnouncement manifest;
         byte[] bytes;
         try {

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -32,8 +33,8 @@ import picocli.CommandLine.ParentCommand;
         subcommands = {ModelsCli.ListCommand.class, ModelsCli.VersionsCommand.class, ModelsCli.PromoteCommand.class,
             ModelsCli.RollbackCommand.class, ModelsCli.TrainCommand.class})
 public final class ModelsCli {
-    @Option(names = "--coordinator", description = "coordinator gRPC host:port (default: 127.0.0.1:7443)")
-    String coordinator = "127.0.0.1:7443";
+    @Mixin
+    AdminChannel admin = new AdminChannel();
 
     PrintStream out = System.out;
 
@@ -48,7 +49,7 @@ public final class ModelsCli {
     }
 
     <T> T call(Function<AdminGrpc.AdminBlockingStub, T> rpc) throws InterruptedException {
-        ManagedChannel channel = AdminChannel.open(coordinator);
+        ManagedChannel channel = admin.open();
         try {
             return rpc.apply(AdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS));
         } finally {

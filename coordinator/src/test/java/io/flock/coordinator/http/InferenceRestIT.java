@@ -48,6 +48,7 @@ class InferenceRestIT {
         Map<String, String> f = new LinkedHashMap<>();
         f.put("data-dir", dir.resolve("c").toString());
         f.put("grpc.port", "0");
+        f.put("security.mode", "insecure"); // plain curl and a plaintext channel; InferenceHttpsIT covers the secure edge
         f.put("mqtt.embedded-port", "0");
         f.put("metrics.port", "-1");
         f.put("http.port", "0");

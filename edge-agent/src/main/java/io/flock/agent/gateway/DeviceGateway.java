@@ -23,6 +23,7 @@ import java.util.function.BooleanSupplier;
  */
 public final class DeviceGateway implements AutoCloseable {
     private final String gatewayId;
+    private final String coordinator;
     private final DeviceCredentials credentials;
     private final MqttGateway mqtt;
     private final Object enrolling = new Object();
@@ -52,6 +53,7 @@ public final class DeviceGateway implements AutoCloseable {
     public DeviceGateway(String gatewayId, DeviceCredentials credentials, String mqttUrl, String coordinator, WireTap tap,
                          ScheduledExecutorService timers, ExecutorService workers) {
         this.gatewayId = gatewayId;
+        this.coordinator = coordinator;
         this.credentials = credentials;
         this.mqtt = new MqttGateway(mqttUrl, credentials, gatewayId, tap, timers);
         this.channel = CoordinatorClient.channel(coordinator, credentials);
@@ -70,10 +72,11 @@ public final class DeviceGateway implements AutoCloseable {
         }
         synchronized (enrolling) {
             if (!credentials.enrolled()) {
-                try (CoordinatorClient self = new CoordinatorClient(channel, gatewayId, WireTap.NONE, () -> true)) {
+                // on a connection of its own: the shared one must first connect once the certificate is there (TLS resumes a
+                // connection's session, and with it the client certificate it had: none)
+                try (CoordinatorClient self = new CoordinatorClient(coordinator, credentials, gatewayId, WireTap.NONE, () -> true)) {
                     credentials.install(self.enroll(hardware, token, credentials.certificationRequest(), timeout).getCertificate().toByteArray());
                 }
-                channel.enterIdle(); // the next call connects again, with the certificate
             }
         }
     }

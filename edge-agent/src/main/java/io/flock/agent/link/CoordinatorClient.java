@@ -54,10 +54,13 @@ import java.util.concurrent.TimeoutException;
 public final class CoordinatorClient implements AutoCloseable {
     private static final int UPLOAD_CHUNK = 1 << 20;
     private final String deviceId;
-    private final ManagedChannel channel;
-    private final boolean ownsChannel;
-    private final CoordinatorGrpc.CoordinatorBlockingStub blocking;
-    private final CoordinatorGrpc.CoordinatorStub async;
+    /** Makes this client's own connection again; null on a shared one. */
+    private final java.util.function.Supplier<ManagedChannel> connect;
+    private final WireTap tap;
+    private final java.util.function.BooleanSupplier reachable;
+    private volatile ManagedChannel channel;
+    private volatile CoordinatorGrpc.CoordinatorBlockingStub blocking;
+    private volatile CoordinatorGrpc.CoordinatorStub async;
 
     /**
      * A client with its own connection.
@@ -68,7 +71,7 @@ public final class CoordinatorClient implements AutoCloseable {
      * @param reachable false while the device is cut off (emulated partitions): calls fail UNAVAILABLE
      */
     public CoordinatorClient(String target, String deviceId, WireTap tap, java.util.function.BooleanSupplier reachable) {
-        this(channel(target), true, deviceId, tap, reachable);
+        this(() -> channel(target), null, deviceId, tap, reachable);
     }
 
     /**
@@ -78,7 +81,7 @@ public final class CoordinatorClient implements AutoCloseable {
      */
     public CoordinatorClient(String target, DeviceCredentials credentials, String deviceId, WireTap tap,
                              java.util.function.BooleanSupplier reachable) {
-        this(channel(target, credentials), true, deviceId, tap, reachable);
+        this(() -> channel(target, credentials), null, deviceId, tap, reachable);
     }
 
     /**
@@ -86,17 +89,23 @@ public final class CoordinatorClient implements AutoCloseable {
      * connection open.
      */
     public CoordinatorClient(ManagedChannel shared, String deviceId, WireTap tap, java.util.function.BooleanSupplier reachable) {
-        this(shared, false, deviceId, tap, reachable);
+        this(null, shared, deviceId, tap, reachable);
     }
 
-    private CoordinatorClient(ManagedChannel channel, boolean owns, String deviceId, WireTap tap,
+    private CoordinatorClient(java.util.function.Supplier<ManagedChannel> connect, ManagedChannel shared, String deviceId, WireTap tap,
                               java.util.function.BooleanSupplier reachable) {
         this.deviceId = deviceId;
-        this.channel = channel;
-        this.ownsChannel = owns;
-        Channel device = ClientInterceptors.intercept(channel, new Tap(tap), new Gate(reachable));
+        this.connect = connect;
+        this.tap = tap;
+        this.reachable = reachable;
+        use(connect == null ? shared : connect.get());
+    }
+
+    private void use(ManagedChannel c) {
+        Channel device = ClientInterceptors.intercept(c, new Tap(tap), new Gate(reachable));
         this.blocking = CoordinatorGrpc.newBlockingStub(device);
         this.async = CoordinatorGrpc.newStub(device);
+        this.channel = c;
     }
 
     /** @return a plaintext channel to the coordinator (insecure mode) */
@@ -139,9 +148,18 @@ public final class CoordinatorClient implements AutoCloseable {
                 .renewCertificate(RenewCertificateRequest.newBuilder().setCertificationRequest(ByteString.copyFrom(request)).build());
     }
 
-    /** Drops the connection so the next call makes a new one, presenting the certificate that is current then. */
-    public void reconnect() {
-        channel.enterIdle();
+    /**
+     * Replaces this client's own connection by a new one, which presents the certificate that is current now (a new
+     * connection object: TLS would resume the old one's session, and with it the old client certificate, or none). Calls
+     * in flight finish on the old connection. A shared connection is its owner's to replace.
+     */
+    public synchronized void reconnect() {
+        if (connect == null) {
+            return;
+        }
+        ManagedChannel old = channel;
+        use(connect.get());
+        old.shutdown();
     }
 
     /** Registers this device; idempotent. */
@@ -236,7 +254,7 @@ public final class CoordinatorClient implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!ownsChannel) {
+        if (connect == null) {
             return;
         }
         channel.shutdown();

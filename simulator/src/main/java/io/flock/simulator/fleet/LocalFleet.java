@@ -76,7 +76,7 @@ public final class LocalFleet implements AutoCloseable {
         return this;
     }
 
-    private DeviceGateway gatewayFor(int agentIndex, String mqttUrl, int grpcPort) {
+    private DeviceGateway gatewayFor(int agentIndex, String mqttUrl, int grpcPort, String token) throws IOException {
         if (devicesPerGateway == 0) {
             return null;
         }
@@ -87,8 +87,10 @@ public final class LocalFleet implements AutoCloseable {
         int g = agentIndex / devicesPerGateway;
         while (gateways.size() <= g) {
             String id = devicePrefix + "gw-" + String.format("%03d", gateways.size() + 1);
-            gateways.add(new DeviceGateway(id, credentials(id, workDir.resolve("gateways").resolve(id)), mqttUrl, "127.0.0.1:" + grpcPort,
-                    tap, gatewayTimers, gatewayWorkers));
+            DeviceGateway gateway = new DeviceGateway(id, credentials(id, workDir.resolve("gateways").resolve(id)), mqttUrl,
+                    "127.0.0.1:" + grpcPort, tap, gatewayTimers, gatewayWorkers);
+            gateway.enroll("jvm-sim-gateway", token, Duration.ofSeconds(30)); // before any of its devices uses its connections
+            gateways.add(gateway);
         }
         return gateways.get(g);
     }
@@ -139,7 +141,7 @@ public final class LocalFleet implements AutoCloseable {
                     data, home.resolve("state"), null, 0, null, Duration.ofMillis(300), Duration.ofSeconds(2), false, token,
                     Duration.ofSeconds(30), i);
             int index = agents.size() + created.size();
-            DeviceGateway gateway = gatewayFor(index, mqttUrl, grpcPort);
+            DeviceGateway gateway = gatewayFor(index, mqttUrl, grpcPort, token);
             AgentConfig config = agentTweak.apply(id, base);
             created.add(new EdgeAgent(config, verifier, tap, conditions.apply(i), gateway,
                     gateway == null ? credentials(id, config.stateDir().resolve("identity")) : null));

@@ -106,7 +106,8 @@ class PrivacyIT {
             }
         }, (id, c) -> c.withBatch(pulls))) {
             CoordinatorServer coordinator = fleet.startCoordinator(config);
-            assertThat(BatchCli.run("--coordinator", "127.0.0.1:" + coordinator.port(), "register", "shelf", "--model", model, "--file",
+            assertThat(BatchCli.run("--coordinator", "127.0.0.1:" + coordinator.port(), "--keys",
+                    coordinator.config().dataDir().resolve("keys").toString(), "register", "shelf", "--model", model, "--file",
                     setFile.toString())).isZero();
             await().atMost(Duration.ofSeconds(30)).until(() -> coordinator.inputSets().list().get(0).computed() != null);
             fleet.startAgents(List.of(train.subset(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}), train.subset(new int[] {10, 11, 12, 13})),

@@ -73,11 +73,11 @@ class BatchPredictionsIT {
         AgentConfig.Batch pulls = new AgentConfig.Batch(List.of("shelf"), Duration.ofMinutes(10));
         try (LocalFleet fleet = new LocalFleet(dir, WireTap.NONE, (id, c) -> c.withBatch(pulls)).devicePrefix(Fixtures.unique("bp") + "-")) {
             CoordinatorServer coordinator = fleet.startCoordinator(Fixtures.coordinator(dir.resolve("c"), "", model, 1,
-                    Map.of("eval.data-dir", "", "batch.interval", "0s", "batch.max-set-bytes", "1MiB", "batch.max-rows", "1000")));
+                    Map.of("security.mode", "insecure", "eval.data-dir", "", "batch.interval", "0s", "batch.max-set-bytes", "1MiB", "batch.max-rows", "1000")));
             String target = "127.0.0.1:" + coordinator.port();
-            assertThat(BatchCli.run("--coordinator", target, "register", "shelf", "--model", model, "--file", setFile.toString())).isZero();
+            assertThat(BatchCli.run("--coordinator", target, "--insecure", "register", "shelf", "--model", model, "--file", setFile.toString())).isZero();
             await().atMost(Duration.ofSeconds(30)).until(() -> computed(coordinator) != null && computed(coordinator).version() == 1);
-            assertThat(BatchCli.run("--coordinator", target, "list")).isZero();
+            assertThat(BatchCli.run("--coordinator", target, "--insecure", "list")).isZero();
 
             fleet.startAgents(Fixtures.partitions(1, 200), coordinator.mqttUrl(), coordinator.port());
             fleet.awaitReady(1, Duration.ofSeconds(30));

@@ -58,7 +58,7 @@ class CoordinatorDaemonIT {
 
     private ChildJvm coordinator(String model, int grpc, int metrics, String log) throws Exception {
         ChildJvm c = ChildJvm.start("coordinator", CoordinatorMain.class.getName(), dir.resolve(log),
-                "--set", "data-dir=" + dir.resolve("c"), "--set", "mqtt.url=" + MOSQUITTO, "--set", "grpc.port=" + grpc,
+                "--set", "security.mode=insecure", "--set", "data-dir=" + dir.resolve("c"), "--set", "mqtt.url=" + MOSQUITTO, "--set", "grpc.port=" + grpc,
                 "--set", "metrics.port=" + metrics, "--set", "http.port=0", "--set", "model.name=" + model,
                 "--set", "model.spec=mlp:784-16-10",
                 "--set", "round.devices=3", "--set", "round.min-results=3", "--set", "round.min-available=3", "--set", "round.timeout=120s");
@@ -214,7 +214,7 @@ class CoordinatorDaemonIT {
         MqttClient mqtt = new MqttClient(MOSQUITTO, model + "-it", new MemoryPersistence());
         mqtt.connect();
         try (ChildJvm c = ChildJvm.start("coordinator", CoordinatorMain.class.getName(), dir.resolve("admin.log"),
-                "--set", "data-dir=" + dir.resolve("a"), "--set", "mqtt.url=" + MOSQUITTO, "--set", "grpc.port=" + grpc,
+                "--set", "security.mode=insecure", "--set", "data-dir=" + dir.resolve("a"), "--set", "mqtt.url=" + MOSQUITTO, "--set", "grpc.port=" + grpc,
                 "--set", "metrics.port=-1", "--set", "http.port=-1", "--set", "model.name=" + model, "--set", "model.spec=mlp:784-16-10",
                 "--set", "schedule.mode=manual", "--set", "registry.variants=fp32", "--set", "round.devices=1",
                 "--set", "round.min-results=1")) {
@@ -222,18 +222,18 @@ class CoordinatorDaemonIT {
             bringOnline(grpc, List.of(device), mqtt);
             String target = "127.0.0.1:" + grpc;
 
-            assertThat(cli("--coordinator", target, "list")).contains(model).contains("mlp:784-16-10");
-            assertThat(cli("--coordinator", target, "versions", model)).contains("production").contains("int8*").contains("fp32:");
-            assertThat(cliExit("--coordinator", target, "promote", model, "9")).isEqualTo(2);
+            assertThat(cli("--coordinator", target, "--insecure", "list")).contains(model).contains("mlp:784-16-10");
+            assertThat(cli("--coordinator", target, "--insecure", "versions", model)).contains("production").contains("int8*").contains("fp32:");
+            assertThat(cliExit("--coordinator", target, "--insecure", "promote", model, "9")).isEqualTo(2);
             assertThat(cliErr).contains("NOT_FOUND").contains("no version 9");
-            assertThat(cliExit("--coordinator", target, "rollback", model)).isEqualTo(2);
+            assertThat(cliExit("--coordinator", target, "--insecure", "rollback", model)).isEqualTo(2);
             assertThat(cliErr).contains("NOT_FOUND").contains("no earlier production version");
-            assertThat(cliExit("--coordinator", target, "promote", "nope", "1")).isEqualTo(2);
-            assertThat(cliExit("--coordinator", target, "promote", model, "1", "--stage", "golden")).isEqualTo(2);
-            assertThat(cli("--coordinator", target, "promote", model, "1")).as("the stage it has: a no-op").contains("production");
-            assertThat(cliExit("--coordinator", target, "train", model, "--rounds", "0")).isEqualTo(2);
+            assertThat(cliExit("--coordinator", target, "--insecure", "promote", "nope", "1")).isEqualTo(2);
+            assertThat(cliExit("--coordinator", target, "--insecure", "promote", model, "1", "--stage", "golden")).isEqualTo(2);
+            assertThat(cli("--coordinator", target, "--insecure", "promote", model, "1")).as("the stage it has: a no-op").contains("production");
+            assertThat(cliExit("--coordinator", target, "--insecure", "train", model, "--rounds", "0")).isEqualTo(2);
             assertThat(cliErr).contains("INVALID_ARGUMENT").contains("rounds must be 1..1000");
-            assertThat(cli("--coordinator", target, "train", model)).contains("rounds waiting to start");
+            assertThat(cli("--coordinator", target, "--insecure", "train", model)).contains("rounds waiting to start");
             c.await("(round=1 sampled 1 of 1)", Duration.ofSeconds(30));
 
             try (RawDevice raw = new RawDevice(grpc)) {

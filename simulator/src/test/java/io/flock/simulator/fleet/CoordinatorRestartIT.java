@@ -34,7 +34,7 @@ class CoordinatorRestartIT {
              LocalFleet fleet = new LocalFleet(dir, WireTap.NONE, (id, c) -> c)) {
             broker.start();
             CoordinatorConfig config = Fixtures.coordinator(dir.resolve("c"), broker.url(), model, 3,
-                    Map.of("grpc.port", String.valueOf(FreePorts.restartable()), "round.timeout", "8s"));
+                    Map.of("security.mode", "insecure", "grpc.port", String.valueOf(FreePorts.restartable()), "round.timeout", "8s"));
             CoordinatorServer first = fleet.startCoordinator(config);
             List<ByteDataset> data = new ArrayList<>(Fixtures.partitions(2, 300));
             data.add(null); // the third device never trains: the round stays open with two of three updates

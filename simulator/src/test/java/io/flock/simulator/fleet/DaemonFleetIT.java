@@ -54,7 +54,7 @@ class DaemonFleetIT {
         List<ChildJvm> children = new ArrayList<>();
         try {
             ChildJvm coordinator = ChildJvm.start("coordinator", CoordinatorMain.class.getName(), dir.resolve("coordinator.log"),
-                    "--set", "data-dir=" + dir.resolve("c"), "--set", "mqtt.url=tcp://127.0.0.1:1883", "--set", "grpc.port=" + grpc,
+                    "--set", "security.mode=insecure", "--set", "data-dir=" + dir.resolve("c"), "--set", "mqtt.url=tcp://127.0.0.1:1883", "--set", "grpc.port=" + grpc,
                     "--set", "metrics.port=" + coordinatorMetrics, "--set", "http.port=0", "--set", "model.name=" + model,
                     "--set", "model.spec=mlp:784-16-10",
                     "--set", "round.devices=2", "--set", "round.min-results=2", "--set", "round.min-available=2",
@@ -68,7 +68,7 @@ class DaemonFleetIT {
                 String id = model + "-d" + i;
                 agentMetrics[i] = FreePorts.restartable();
                 ChildJvm agent = ChildJvm.start("edge-agent", AgentMain.class.getName(), dir.resolve(id + ".log"),
-                        "--set", "device-id=" + id, "--set", "model=" + model, "--set", "coordinator=127.0.0.1:" + grpc,
+                        "--set", "security.mode=insecure", "--set", "device-id=" + id, "--set", "model=" + model, "--set", "coordinator=127.0.0.1:" + grpc,
                         "--set", "mqtt.url=tcp://127.0.0.1:1883", "--set", "data-dir=" + DeviceData.write(data.get(i), dir.resolve(id)),
                         "--set", "state-dir=" + dir.resolve(id + "-state"), "--set", "local-api.port=0",
                         "--set", "metrics.port=" + agentMetrics[i], "--set", "telemetry.interval=1s",
@@ -83,9 +83,9 @@ class DaemonFleetIT {
             awaitVersion(agentMetrics, 2);
 
             String target = "127.0.0.1:" + grpc;
-            assertThat(ModelsCli.run("--coordinator", target, "rollback", model)).isZero();
+            assertThat(ModelsCli.run("--coordinator", target, "--insecure", "rollback", model)).isZero();
             awaitVersion(agentMetrics, 1);
-            assertThat(ModelsCli.run("--coordinator", target, "promote", model, "2")).isZero();
+            assertThat(ModelsCli.run("--coordinator", target, "--insecure", "promote", model, "2")).isZero();
             awaitVersion(agentMetrics, 2);
             await().atMost(Duration.ofSeconds(20)).until(() -> gauge(coordinatorMetrics, "flock_telemetry_reports_total") >= 2);
 
@@ -110,7 +110,7 @@ class DaemonFleetIT {
         String model = Fixtures.unique("sigterm-");
         int grpc = FreePorts.restartable();
         int metrics = FreePorts.restartable();
-        String[] settings = {"--set", "data-dir=" + dir.resolve("c"), "--set", "mqtt.url=tcp://127.0.0.1:1883", "--set", "grpc.port=" + grpc,
+        String[] settings = {"--set", "security.mode=insecure", "--set", "data-dir=" + dir.resolve("c"), "--set", "mqtt.url=tcp://127.0.0.1:1883", "--set", "grpc.port=" + grpc,
             "--set", "metrics.port=" + metrics, "--set", "http.port=0", "--set", "model.name=" + model,
             "--set", "model.spec=mlp:784-200-10",
             "--set", "round.devices=2", "--set", "round.min-results=2", "--set", "round.min-available=2", "--set", "round.timeout=120s",
@@ -147,7 +147,7 @@ class DaemonFleetIT {
     private ChildJvm agent(String model, String name, ByteDataset data, int grpc, int metricsPort) throws Exception {
         String id = model + "-" + name;
         ChildJvm agent = ChildJvm.start("edge-agent", AgentMain.class.getName(), dir.resolve(id + ".log"),
-                "--set", "device-id=" + id, "--set", "model=" + model, "--set", "coordinator=127.0.0.1:" + grpc,
+                "--set", "security.mode=insecure", "--set", "device-id=" + id, "--set", "model=" + model, "--set", "coordinator=127.0.0.1:" + grpc,
                 "--set", "mqtt.url=tcp://127.0.0.1:1883", "--set", "data-dir=" + DeviceData.write(data, dir.resolve(id)),
                 "--set", "state-dir=" + dir.resolve(id + "-state"), "--set", "local-api.port=0",
                 "--set", "metrics.port=" + metricsPort, "--set", "telemetry.interval=1s",

@@ -77,12 +77,13 @@ class OnnxExportIT {
                 Map.of("eval.data-dir", ""))).start()) {
             Path out = dir.resolve("out").resolve("m.onnx");
             String at = "127.0.0.1:" + c.port();
+            String keys = c.config().dataDir().resolve("keys").toString();
 
-            assertThat(fails("--coordinator", at, "--model", "nope", "--out", out.toString())).contains("NOT_FOUND", "unknown model 'nope'");
-            assertThat(fails("--coordinator", at, "--model", model, "--version", "99", "--out", out.toString())).contains("NOT_FOUND");
-            assertThat(fails("--coordinator", at, "--model", model, "--variant", "int3", "--out", out.toString()))
+            assertThat(fails("--coordinator", at, "--keys", keys, "--model", "nope", "--out", out.toString())).contains("NOT_FOUND", "unknown model 'nope'");
+            assertThat(fails("--coordinator", at, "--keys", keys, "--model", model, "--version", "99", "--out", out.toString())).contains("NOT_FOUND");
+            assertThat(fails("--coordinator", at, "--keys", keys, "--model", model, "--variant", "int3", "--out", out.toString()))
                     .contains("has no variant 'int3' (it has int8)");
-            assertThat(fails("--coordinator", at, "--model", model, "--version", "-1", "--out", out.toString())).contains("INVALID_ARGUMENT");
+            assertThat(fails("--coordinator", at, "--keys", keys, "--model", model, "--version", "-1", "--out", out.toString())).contains("INVALID_ARGUMENT");
             assertThat(fails("--coordinator", "nowhere", "--model", model, "--out", out.toString())).contains("host:port");
             assertThat(out).doesNotExist();
         }
@@ -101,7 +102,8 @@ class OnnxExportIT {
         Path key = dir.resolve(v.model() + ".pub");
         Files.writeString(key, java.util.Base64.getEncoder().encodeToString(c.publicKey()));
         StringWriter err = new StringWriter();
-        assertThat(ExportCli.run(new PrintWriter(err, true), "--coordinator", "127.0.0.1:" + c.port(), "--model", v.model(),
+        assertThat(ExportCli.run(new PrintWriter(err, true), "--coordinator", "127.0.0.1:" + c.port(), "--keys",
+                c.config().dataDir().resolve("keys").toString(), "--model", v.model(),
                 "--variant", a.codec(), "--out", out.toString(), "--public-key", key.toString())).as(a.codec() + ": " + err).isZero();
         ModelSpec spec = ModelSpec.parse(a.manifest().spec());
         FeaturePipeline pipeline = FeaturePipeline.parse(a.manifest().pipeline());

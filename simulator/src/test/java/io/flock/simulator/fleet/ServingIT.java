@@ -39,7 +39,7 @@ class ServingIT {
         String model = Fixtures.unique("serving-");
         ByteDataset images = Fixtures.train();
         try (CoordinatorServer c = new CoordinatorServer(Fixtures.coordinator(dir.resolve("c"), "", model, 1,
-                Map.of("eval.data-dir", "", "serving.max-batch", "16", "serving.max-delay", "5ms", "serving.workers", "1"))).start()) {
+                Map.of("security.mode", "insecure", "eval.data-dir", "", "serving.max-batch", "16", "serving.max-delay", "5ms", "serving.workers", "1"))).start()) {
             ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", c.port()).usePlaintext().build();
             try {
                 CoordinatorGrpc.CoordinatorBlockingStub stub = CoordinatorGrpc.newBlockingStub(channel);

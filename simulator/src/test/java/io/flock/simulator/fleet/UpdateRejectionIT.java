@@ -36,7 +36,7 @@ class UpdateRejectionIT {
         String model = Fixtures.unique("bad-");
         try (LocalFleet fleet = new LocalFleet(dir, WireTap.NONE, (id, c) -> c)) {
             CoordinatorServer coordinator = fleet.startCoordinator(Fixtures.coordinator(dir.resolve("c"), "", model, 2,
-                    Map.of("limits.max-update-bytes", "256KiB")));
+                    Map.of("security.mode", "insecure", "limits.max-update-bytes", "256KiB")));
             List<io.flock.core.data.ByteDataset> noData = new ArrayList<>(Arrays.asList(null, null));
             fleet.startAgents(noData, coordinator.mqttUrl(), coordinator.port());
             fleet.awaitReady(1, Duration.ofSeconds(30));

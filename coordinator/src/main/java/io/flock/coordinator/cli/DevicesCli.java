@@ -1,0 +1,90 @@
+package io.flock.coordinator.cli;
+
+import io.flock.proto.v1.AdminGrpc;
+import io.flock.proto.v1.CreateEnrollmentTokenRequest;
+import io.flock.proto.v1.EnrollmentToken;
+import io.flock.proto.v1.RevokeDeviceRequest;
+import io.flock.proto.v1.RevokeDeviceResponse;
+import io.grpc.ManagedChannel;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code bin/flock devices enroll-token|revoke}: device identity as an operator handles it, over the coordinator's
+ * Admin gRPC service. Errors from the coordinator print as one line and exit 2.
+ */
+@Command(name = "devices", mixinStandardHelpOptions = true, description = "Make enrollment tokens; revoke devices.",
+        subcommands = {DevicesCli.TokenCommand.class, DevicesCli.RevokeCommand.class})
+public final class DevicesCli {
+    @Mixin
+    AdminChannel admin = new AdminChannel();
+
+    PrintStream out = System.out;
+
+    /** Entry point. */
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** @return the exit code */
+    public static int run(String... args) {
+        return Launcher.execute(new DevicesCli(), args);
+    }
+
+    <T> T call(Function<AdminGrpc.AdminBlockingStub, T> rpc) throws InterruptedException {
+        ManagedChannel channel = admin.open();
+        try {
+            return rpc.apply(AdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS));
+        } finally {
+            AdminChannel.close(channel);
+        }
+    }
+
+    @Command(name = "enroll-token", mixinStandardHelpOptions = true,
+            description = "A token devices enroll with (agent key enrollment-token); printed once, the coordinator keeps its hash only.")
+    static final class TokenCommand implements Callable<Integer> {
+        @ParentCommand
+        DevicesCli parent;
+
+        @Option(names = "--uses", description = "devices it may enroll (default: 1)")
+        int uses = 1;
+
+        @Option(names = "--ttl-seconds", description = "how long it is good for (default: 86400, at most 30 days)")
+        long ttlSeconds = 86_400;
+
+        @Override
+        public Integer call() throws Exception {
+            EnrollmentToken t = parent.call(s -> s.createEnrollmentToken(CreateEnrollmentTokenRequest.newBuilder().setUses(uses)
+                    .setTtlSeconds(ttlSeconds).build()));
+            parent.out.println(t.getToken());
+            System.err.printf("flock: enrolls %d device(s) until %s; give it to the devices, not to logs%n", t.getUses(),
+                    Instant.ofEpochMilli(t.getExpiresUnixMs()));
+            return 0;
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = "Revoke a device: its calls are refused at once and its sessions on the embedded broker closed.")
+    static final class RevokeCommand implements Callable<Integer> {
+        @ParentCommand
+        DevicesCli parent;
+
+        @Parameters(index = "0", description = "device id")
+        String device;
+
+        @Override
+        public Integer call() throws Exception {
+            RevokeDeviceResponse r = parent.call(s -> s.revokeDevice(RevokeDeviceRequest.newBuilder().setDeviceId(device).build()));
+            parent.out.printf("revoked %s (%d certificate(s))%n", device, r.getCertificatesRevoked());
+            return 0;
+        }
+    }
+}
