@@ -292,7 +292,7 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
         d.put("data-dir", ".flock/coordinator");
         d.put("database.url", "");
         d.put("mqtt.url", "");
-        d.put("mqtt.embedded-port", "1883");
+        d.put("mqtt.embedded-port", "8883");
         d.put("model.name", "fmnist-mlp");
         d.put("model.spec", "mlp:784-200-200-10");
         d.put("model.pipeline", "scale:255");

@@ -170,7 +170,7 @@ public record AgentConfig(String deviceId, String hardware, String coordinator, 
         d.put("device-id", "");
         d.put("hardware", "jvm");
         d.put("coordinator", "127.0.0.1:7443");
-        d.put("mqtt.url", "tcp://127.0.0.1:1883");
+        d.put("mqtt.url", "ssl://127.0.0.1:8883");
         d.put("model", "fmnist-mlp");
         d.put("data-dir", "");
         d.put("state-dir", ".flock/agent");

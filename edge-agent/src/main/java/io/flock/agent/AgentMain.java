@@ -106,7 +106,8 @@ public final class AgentMain implements Callable<Integer> {
             throw new ConfigException("security.mode must be mtls or insecure, got '" + mode + "'");
         }
         if (!c.mqttUrl().startsWith("ssl://")) {
-            throw new ConfigException("mqtt.url must be ssl://host:port with security.mode=mtls, got " + c.mqttUrl());
+            LoggerFactory.getLogger(AgentMain.class).warn("device={} uses a plaintext MQTT broker ({}): anyone on the network reads its"
+                    + " tasks and announcements; use ssl:// with a broker that authenticates devices", c.deviceId(), c.mqttUrl());
         }
         return DeviceCredentials.load(c.deviceId(), c.stateDir().resolve("identity"), s.path("ca-file"));
     }
