@@ -11,6 +11,16 @@ public interface Broker extends AutoCloseable {
     /** @return the URL clients connect to, e.g. tcp://127.0.0.1:1883 */
     String url();
 
+    /**
+     * Ends the live MQTT sessions of a device that was just revoked, at once. The embedded broker disconnects them
+     * (and refuses the device's reconnects through its device directory). External brokers: revocation takes effect
+     * through short-lived certificates and the CRL, so this default does nothing.
+     *
+     * @param deviceId the revoked device
+     */
+    default void evict(String deviceId) {
+    }
+
     /** Stops an owned broker; an external broker is left running. */
     @Override
     void close();

@@ -1,7 +1,11 @@
 package io.flock.coordinator.mqtt;
 
 import com.hivemq.embedded.EmbeddedHiveMQ;
+import com.hivemq.embedded.EmbeddedHiveMQBuilder;
+import io.flock.coordinator.mqtt.security.AccessExtension;
+import io.flock.coordinator.mqtt.security.BrokerSecurity;
 import io.flock.core.FlockException;
+import io.flock.core.artifact.KeyFiles;
 import io.flock.core.net.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,23 +16,44 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An embedded HiveMQ CE MQTT 5 broker on 127.0.0.1, in-memory persistence, no usage statistics.
- * Port 0 picks a free port. Start takes 1-2 s, stop a few seconds.
+ * An embedded HiveMQ CE MQTT 5 broker on 127.0.0.1, in-memory persistence, no usage statistics, packets of at most
+ * {@link #MAX_PACKET_BYTES}. Port 0 picks a free port. Start takes 1-2 s, stop a few seconds.
+ *
+ * <p>Without {@link BrokerSecurity} it is open: one plaintext listener, anyone may connect, publish and subscribe
+ * (tests, the demo). With it, there is only a TLS listener that requires a client certificate from the Flock CA, and
+ * the {@link AccessExtension} admits the coordinator and enrolled devices and applies
+ * {@link io.flock.coordinator.mqtt.security.TopicPolicy} to every publish and subscription.
  */
 public final class EmbeddedBroker implements Broker {
+    /** Largest MQTT packet accepted, bytes: 5 MiB, room for a pushed chunk (at most 4 MiB) and its envelope. */
+    public static final int MAX_PACKET_BYTES = 5 * 1024 * 1024;
     private static final Logger log = LoggerFactory.getLogger(EmbeddedBroker.class);
     private final Path home;
     private final int requestedPort;
+    private final BrokerSecurity security;
     private int port;
     private EmbeddedHiveMQ hivemq;
+    private AccessExtension access;
 
     /**
+     * An open broker (plaintext, no authentication).
+     *
      * @param home directory for the broker's config and data (created if absent)
      * @param port TCP port on 127.0.0.1, 0 = any free port
      */
     public EmbeddedBroker(Path home, int port) {
+        this(home, port, null);
+    }
+
+    /**
+     * @param home     directory for the broker's config, key stores and data (created if absent)
+     * @param port     TCP port on 127.0.0.1, 0 = any free port
+     * @param security TLS credentials and device directory; null for an open plaintext broker
+     */
+    public EmbeddedBroker(Path home, int port, BrokerSecurity security) {
         this.home = home;
         this.requestedPort = port;
+        this.security = security;
     }
 
     @Override
@@ -39,36 +64,86 @@ public final class EmbeddedBroker implements Broker {
         try {
             port = requestedPort == 0 ? FreePorts.restartable() : requestedPort;
             Path conf = Files.createDirectories(home.resolve("conf"));
-            Files.writeString(conf.resolve("config.xml"), """
+            String listener = security == null
+                    ? "<tcp-listener><port>%d</port><bind-address>127.0.0.1</bind-address></tcp-listener>".formatted(port)
+                    : security.writeTlsListener(conf.resolve("tls"), port);
+            String config = """
                     <?xml version="1.0"?>
                     <hivemq>
                       <listeners>
-                        <tcp-listener><port>%d</port><bind-address>127.0.0.1</bind-address></tcp-listener>
+                    %s
                       </listeners>
+                      <mqtt><packets><max-packet-size>%d</max-packet-size></packets></mqtt>
                       <persistence><mode>in-memory</mode></persistence>
                       <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>
                       <general><update-check-enabled>false</update-check-enabled></general>
                     </hivemq>
-                    """.formatted(port));
-            hivemq = EmbeddedHiveMQ.builder()
+                    """.formatted(listener, MAX_PACKET_BYTES);
+            if (security == null) {
+                Files.writeString(conf.resolve("config.xml"), config);
+            } else {
+                KeyFiles.writePrivate(conf.resolve("config.xml"), config); // holds the key store password
+            }
+            EmbeddedHiveMQBuilder builder = EmbeddedHiveMQ.builder()
                     .withConfigurationFolder(conf)
                     .withDataFolder(Files.createDirectories(home.resolve("data")))
                     .withExtensionsFolder(Files.createDirectories(home.resolve("extensions")))
-                    .withoutLoggingBootstrap()
-                    .build();
+                    .withoutLoggingBootstrap();
+            if (security != null) {
+                access = new AccessExtension(security.directory());
+                builder.withEmbeddedExtension(access.embedded());
+            }
+            hivemq = builder.build();
             hivemq.start().get(60, TimeUnit.SECONDS);
-            log.info("embedded MQTT broker listening url={}", url());
+            if (access != null && !access.started()) {
+                stopQuietly();
+                throw new FlockException("embedded MQTT broker stopped: its access extension did not start (see the log),"
+                        + " and it does not serve unauthenticated clients");
+            }
+            log.info("embedded MQTT broker listening url={} security={}", url(), security == null ? "none" : "mtls");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (FlockException e) {
+            throw e;
         } catch (Exception e) {
             hivemq = null;
+            access = null;
             throw new FlockException("embedded MQTT broker failed to start on port " + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void stopQuietly() {
+        try {
+            hivemq.stop().get(30, TimeUnit.SECONDS);
+            hivemq.close();
+        } catch (Exception e) {
+            log.warn("embedded MQTT broker did not stop cleanly: {}", e.toString());
+        } finally {
+            hivemq = null;
+            access = null;
         }
     }
 
     @Override
     public String url() {
-        return "tcp://127.0.0.1:" + port;
+        return (security == null ? "tcp" : "ssl") + "://127.0.0.1:" + port;
+    }
+
+    /**
+     * Disconnects the device's live sessions at once (as an agent and as a gateway) and drops their stored state;
+     * see {@link AccessExtension#evict}. Call it after revoking the device in the {@link
+     * io.flock.coordinator.mqtt.security.DeviceDirectory}, which then refuses its reconnects. A no-op for an open broker
+     * or one not started.
+     */
+    @Override
+    public void evict(String deviceId) {
+        AccessExtension a;
+        synchronized (this) {
+            a = access;
+        }
+        if (a != null) {
+            a.evict(deviceId);
+        }
     }
 
     /** @return the bound port (after start) */
@@ -78,16 +153,8 @@ public final class EmbeddedBroker implements Broker {
 
     @Override
     public synchronized void close() {
-        if (hivemq == null) {
-            return;
-        }
-        try {
-            hivemq.stop().get(30, TimeUnit.SECONDS);
-            hivemq.close();
-        } catch (Exception e) {
-            log.warn("embedded MQTT broker did not stop cleanly: {}", e.toString());
-        } finally {
-            hivemq = null;
+        if (hivemq != null) {
+            stopQuietly();
         }
     }
 
