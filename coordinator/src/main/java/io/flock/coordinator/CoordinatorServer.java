@@ -19,6 +19,7 @@ import io.flock.coordinator.mqtt.EmbeddedBroker;
 import io.flock.coordinator.mqtt.MqttAnnouncer;
 import io.flock.coordinator.mqtt.MqttFleetLink;
 import io.flock.coordinator.mqtt.MqttTaskSender;
+import io.flock.coordinator.mqtt.security.BrokerSecurity;
 import io.flock.coordinator.registry.Candidate;
 import io.flock.coordinator.registry.ModelNotFoundException;
 import io.flock.coordinator.registry.ModelRegistry;
@@ -126,9 +127,13 @@ public final class CoordinatorServer implements AutoCloseable {
         security = config.security().secure()
                 ? CoordinatorSecurity.open(config.security(), config.dataDir().resolve("keys"), store, devices, Clock.systemUTC()) : null;
         broker = config.mqtt().url().isEmpty()
-                ? new EmbeddedBroker(config.dataDir().resolve("broker"), config.mqtt().embeddedPort())
+                ? new EmbeddedBroker(config.dataDir().resolve("broker"), config.mqtt().embeddedPort(),
+                        security == null ? null : new BrokerSecurity(security.credentials(), security.trust()))
                 : Broker.external(config.mqtt().url());
         broker.start();
+        if (security != null) {
+            security.trust().onRevocation(broker::evict);
+        }
         link = new MqttFleetLink(broker.url(), devices, security == null ? null : security.credentials());
         link.start();
         serving = new ModelServing(config.serving().batching(), new ResponseCache(config.serving().cacheEntries(),

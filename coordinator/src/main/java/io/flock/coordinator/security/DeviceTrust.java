@@ -1,5 +1,6 @@
 package io.flock.coordinator.security;
 
+import io.flock.coordinator.mqtt.security.DeviceDirectory;
 import io.flock.coordinator.store.DeviceIdentityRow;
 import io.flock.coordinator.store.FlockStore;
 import java.time.Clock;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * revocation is seen by every later call at once (it is marked in memory before the store is changed), and told to the
  * listeners that close the device's live sessions. Thread-safe.
  */
-public final class DeviceTrust {
+public final class DeviceTrust implements DeviceDirectory {
     private static final Logger log = LoggerFactory.getLogger(DeviceTrust.class);
     private final FlockStore store;
     private final Clock clock;
@@ -41,6 +42,7 @@ public final class DeviceTrust {
      * @return whether {@code fingerprint} names a certificate issued to {@code deviceId} and not revoked; its validity
      *         dates are the caller's to check on the certificate
      */
+    @Override
     public boolean admits(String deviceId, String fingerprint) {
         if (revoked.contains(deviceId)) {
             return false;
@@ -56,6 +58,7 @@ public final class DeviceTrust {
     }
 
     /** @return whether {@code deviceId} is enrolled behind {@code gateway} and not revoked */
+    @Override
     public boolean behind(String gateway, String deviceId) {
         if (revoked.contains(deviceId) || revoked.contains(gateway)) {
             return false;
