@@ -20,14 +20,11 @@ import io.flock.core.codec.Codecs;
 import io.flock.core.tensor.ModelParameters;
 import io.flock.core.tensor.Tensor;
 import io.flock.proto.v1.CodecDescriptor;
-import io.flock.proto.v1.DeviceInfo;
 import io.flock.proto.v1.FetchArtifactRequest;
 import io.flock.proto.v1.FetchBatchRequest;
 import io.flock.proto.v1.GetCurrentModelRequest;
-import io.flock.proto.v1.RegisterRequest;
 import io.flock.proto.v1.RevokeDeviceRequest;
 import io.flock.proto.v1.TaskRejection;
-import io.flock.proto.v1.Telemetry;
 import io.flock.proto.v1.UpdateHeader;
 import io.flock.proto.v1.UploadReceipt;
 import io.grpc.ManagedChannel;
@@ -180,10 +177,10 @@ class ImpersonationIT {
         assertThat(devices(asGateway).enroll(enrollment(sensor, coordinator.token(1, Duration.ofMinutes(1)), null)).getCertificate())
                 .as("a device behind a gateway gets no certificate").isEmpty();
         devices(asGateway).sendHeartbeat(coordinator.heartbeat(sensor));
-        devices(asGateway).reportTelemetry(telemetry(sensor));
-        Status byOther = refusal(() -> devices(asOther).reportTelemetry(telemetry(sensor)));
+        devices(asGateway).reportTelemetry(coordinator.telemetry(sensor));
+        Status byOther = refusal(() -> devices(asOther).reportTelemetry(coordinator.telemetry(sensor)));
         coordinator.operator().revokeDevice(RevokeDeviceRequest.newBuilder().setDeviceId(sensor).build());
-        Status afterRevocation = refusal(() -> devices(asGateway).reportTelemetry(telemetry(sensor)));
+        Status afterRevocation = refusal(() -> devices(asGateway).reportTelemetry(coordinator.telemetry(sensor)));
 
         assertThat(store.deviceIdentity(sensor)).contains(new DeviceIdentityRow(sensor, true, gateway.id(), true));
         assertThat(store.runningVersion(sensor)).isEqualTo(1);
@@ -197,10 +194,9 @@ class ImpersonationIT {
     private static Map<String, Call> calls(ManagedChannel channel, String id) {
         String sha = coordinator.server().registry().requireCurrent(MODEL).pushed().manifest().sha256();
         Map<String, Call> calls = new LinkedHashMap<>();
-        calls.put("Register", () -> devices(channel).register(RegisterRequest.newBuilder().setDevice(DeviceInfo.newBuilder()
-                .setDeviceId(id).setHardware("it")).build()));
+        calls.put("Register", () -> devices(channel).register(SecureCoordinator.register(id)));
         calls.put("SendHeartbeat", () -> devices(channel).sendHeartbeat(coordinator.heartbeat(id)));
-        calls.put("ReportTelemetry", () -> devices(channel).reportTelemetry(telemetry(id)));
+        calls.put("ReportTelemetry", () -> devices(channel).reportTelemetry(coordinator.telemetry(id)));
         calls.put("GetCurrentModel", () -> devices(channel).getCurrentModel(GetCurrentModelRequest.newBuilder().setDeviceId(id).build()));
         calls.put("FetchArtifact", () -> devices(channel).fetchArtifact(FetchArtifactRequest.newBuilder().setDeviceId(id).setSha256(sha)
                 .build()).forEachRemaining(c -> { }));
@@ -209,10 +205,6 @@ class ImpersonationIT {
                 .setSet("no-such-set").build()).hasNext());
         calls.put("UploadUpdate", () -> upload(channel, header(id, 1).build(), new byte[16]));
         return calls;
-    }
-
-    private static Telemetry telemetry(String id) {
-        return Telemetry.newBuilder().setDeviceId(id).setModel(MODEL).setRunningVersion(1).setLocalPredictions(5).build();
     }
 
     private static TaskRejection rejection(String id, String taskId, long round) {

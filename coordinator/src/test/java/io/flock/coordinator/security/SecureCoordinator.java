@@ -14,6 +14,9 @@ import io.flock.proto.v1.EnrollRequest;
 import io.flock.proto.v1.EnrollResponse;
 import io.flock.proto.v1.Heartbeat;
 import io.flock.proto.v1.HeartbeatAck;
+import io.flock.proto.v1.RegisterRequest;
+import io.flock.proto.v1.RenewCertificateRequest;
+import io.flock.proto.v1.Telemetry;
 import io.flock.proto.v1.UpdateChunk;
 import io.flock.proto.v1.UpdateHeader;
 import io.flock.proto.v1.UploadReceipt;
@@ -39,15 +42,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.KeyManager;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /**
  * A real coordinator in secure mode (mTLS gRPC on a free loopback port, the embedded broker, H2 in a temporary
  * directory) and the clients the security ITs attack it with: channels with a chosen client certificate, with none, or
  * plaintext; devices enrolled as an agent enrolls them; the Admin stub with a chosen {@code authorization}. Every stub
- * has a deadline of {@link #DEADLINE_SECONDS}; every channel is closed with the fixture. Thread-safe.
+ * has a deadline of {@link #DEADLINE_SECONDS}; every channel and MQTT session is closed with the fixture. Thread-safe.
  */
 final class SecureCoordinator implements AutoCloseable {
     /** The deadline of every call. */
@@ -55,12 +62,13 @@ final class SecureCoordinator implements AutoCloseable {
     private final CoordinatorServer server;
     private final String model;
     private final List<ManagedChannel> channels = new CopyOnWriteArrayList<>();
+    private final List<MqttClient> sessions = new CopyOnWriteArrayList<>();
 
     /** A device as an agent holds it after enrolling: its id, its key and its TLS identity. */
     record Device(String id, DeviceKeys keys, TlsCredentials credentials) {
     }
 
-    /** A code for a call that must not succeed: the status it failed with. */
+    /** A call made for its outcome only: {@link #refusal} says which status it failed with. */
     @FunctionalInterface
     interface Call {
         void run() throws Exception;
@@ -116,10 +124,15 @@ final class SecureCoordinator implements AutoCloseable {
 
     /** @return a new TLS channel presenting {@code client}'s certificate, or none for null; it trusts the Flock CA only */
     ManagedChannel channel(TlsCredentials client) {
+        return channel(client == null ? null : client.keyManagers().getKeyManagers());
+    }
+
+    /** @return a new TLS channel presenting what {@code keys} choose, or no certificate for null; it trusts the Flock CA only */
+    ManagedChannel channel(KeyManager[] keys) {
         TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder().trustManager(TlsCredentials.trusting(authority())
                 .getTrustManagers());
-        if (client != null) {
-            tls.keyManager(client.keyManagers().getKeyManagers());
+        if (keys != null) {
+            tls.keyManager(keys);
         }
         return track(NettyChannelBuilder.forAddress("127.0.0.1", server.port(), tls.build()).build());
     }
@@ -131,7 +144,7 @@ final class SecureCoordinator implements AutoCloseable {
 
     /** @return a new TLS channel without a client certificate (what an enrolling device opens) */
     ManagedChannel anonymous() {
-        return channel((TlsCredentials) null);
+        return channel((KeyManager[]) null);
     }
 
     /** @return a new plaintext channel to the TLS port */
@@ -207,29 +220,50 @@ final class SecureCoordinator implements AutoCloseable {
         return Heartbeat.newBuilder().setDeviceId(id).setModel(model).setRunningVersion(1).build();
     }
 
+    /** @return a Register of {@code id} */
+    static RegisterRequest register(String id) {
+        return RegisterRequest.newBuilder().setDevice(DeviceInfo.newBuilder().setDeviceId(id).setHardware("it")).build();
+    }
+
+    /** @return a telemetry window of {@code id} running version 1 of the model, 5 local predictions */
+    Telemetry telemetry(String id) {
+        return Telemetry.newBuilder().setDeviceId(id).setModel(model).setRunningVersion(1).setLocalPredictions(5).build();
+    }
+
+    /** @return a RenewCertificate request for {@code id}'s name and {@code keys} */
+    static RenewCertificateRequest renewal(DeviceKeys keys, String id) {
+        return RenewCertificateRequest.newBuilder().setCertificationRequest(ByteString.copyFrom(keys.certificationRequest(id))).build();
+    }
+
     /** @return the answer to a heartbeat of {@code device} for itself on a new channel with its certificate */
     HeartbeatAck beat(Device device) {
         return devices(channel(device)).sendHeartbeat(heartbeat(device.id()));
     }
 
     /**
-     * Publishes the device's retained {@code online} status on the coordinator's broker, as its agent does, so rounds
-     * can select it. Over TLS with the device's certificate when the broker is {@code ssl://}.
+     * Connects the device to the coordinator's broker as its agent does and keeps it connected until {@link #close()}:
+     * client id {@code flock-agent-<id>} ({@code flock-gateway-<id>} when it speaks for devices behind it), TLS with the
+     * device's certificate when the broker is {@code ssl://}, a retained {@code offline} will, then a retained
+     * {@code online} status for itself and for each device in {@code behind}, so rounds can select them.
+     *
+     * @throws MqttException when the broker refuses the connection or a publish
      */
-    void online(Device device) throws Exception {
+    void online(Device device, String... behind) throws MqttException {
         String url = server.mqttUrl();
-        MqttClient client = new MqttClient(url, "flock-agent-" + device.id(), new MemoryPersistence());
-        try {
-            MqttConnectionOptions o = new MqttConnectionOptions();
-            o.setConnectionTimeout((int) DEADLINE_SECONDS);
-            if (url.startsWith("ssl://")) {
-                o.setSocketFactory(device.credentials().sslContext().getSocketFactory());
-            }
-            client.connect(o);
-            client.publish(Topics.status(device.id()), "online".getBytes(StandardCharsets.UTF_8), 1, true);
-            client.disconnect();
-        } finally {
-            client.close();
+        MqttClient client = new MqttClient(url, (behind.length == 0 ? "flock-agent-" : "flock-gateway-") + device.id(),
+                new MemoryPersistence());
+        MqttConnectionOptions o = new MqttConnectionOptions();
+        o.setConnectionTimeout((int) DEADLINE_SECONDS);
+        o.setAutomaticReconnect(false);
+        o.setWill(Topics.status(device.id()), new MqttMessage(Topics.OFFLINE.getBytes(StandardCharsets.UTF_8), 1, true, new MqttProperties()));
+        if (url.startsWith("ssl://")) {
+            o.setSocketFactory(device.credentials().sslContext().getSocketFactory());
+        }
+        sessions.add(client);
+        client.connect(o);
+        client.publish(Topics.status(device.id()), Topics.ONLINE.getBytes(StandardCharsets.UTF_8), 1, true);
+        for (String id : behind) {
+            client.publish(Topics.status(id), Topics.ONLINE.getBytes(StandardCharsets.UTF_8), 1, true);
         }
     }
 
@@ -304,6 +338,16 @@ final class SecureCoordinator implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        for (MqttClient m : sessions) {
+            try {
+                if (m.isConnected()) {
+                    m.disconnectForcibly(0, 1000, false);
+                }
+                m.close();
+            } catch (MqttException e) {
+                // already gone with an evicted session
+            }
+        }
         for (ManagedChannel c : channels) {
             c.shutdownNow();
         }
