@@ -102,11 +102,23 @@ public final class CoordinatorServer implements AutoCloseable {
         this.config = config;
     }
 
-    /** Starts everything; publishes and pushes version 1 on first start, re-announces production otherwise. */
+    /**
+     * Starts everything; publishes and pushes version 1 on first start, re-announces production otherwise. A start that
+     * fails part-way (a key file refused, a port taken) closes what it had opened, the database last, and rethrows.
+     */
     public synchronized CoordinatorServer start() throws IOException {
         if (server != null) {
             return this;
         }
+        try {
+            return open();
+        } catch (IOException | RuntimeException e) {
+            abandon();
+            throw e;
+        }
+    }
+
+    private CoordinatorServer open() throws IOException {
         String model = config.model().name();
         Files.createDirectories(config.dataDir());
         store = new JdbcFlockStore(config.jdbcUrl());
@@ -116,13 +128,8 @@ public final class CoordinatorServer implements AutoCloseable {
                 .forEach(variants::add);
         registry = new ModelRegistry(store, signer, variants, config.registry().keepVersions());
         String served = RegistryModels.served(config);
-        try {
-            RegistryModels.requireTeacher(config, registry);
-            RegistryModels.requireServed(config, registry);
-        } catch (ConfigException e) {
-            store.close();
-            throw e;
-        }
+        RegistryModels.requireTeacher(config, registry);
+        RegistryModels.requireServed(config, registry);
         devices = new DeviceRegistry(store, config.security().secure() ? "" : config.enrollmentToken());
         security = config.security().secure()
                 ? CoordinatorSecurity.open(config.security(), config.dataDir().resolve("keys"), store, devices, Clock.systemUTC()) : null;
@@ -133,6 +140,7 @@ public final class CoordinatorServer implements AutoCloseable {
         broker.start();
         if (security != null) {
             security.trust().onRevocation(broker::evict);
+            security.trust().onRevocation(d -> devices.statusChanged(d, false)); // a gateway's devices have no session to evict
         }
         link = new MqttFleetLink(broker.url(), devices, security == null ? null : security.credentials());
         link.start();
@@ -204,13 +212,7 @@ public final class CoordinatorServer implements AutoCloseable {
             http = new InferenceHttpServer(config.http().host(), config.http().port(), (int) config.http().maxBodyBytes(),
                     config.http().requestTimeout(), serving, metrics::predictionServed, security == null ? null
                     : new HttpSecurity(security.credentials(), security.appToken(), security.adminToken()));
-            try {
-                http.start();
-            } catch (RuntimeException e) {
-                http = null;
-                close(); // a taken port must not leave the database, broker and gRPC open behind it
-                throw e;
-            }
+            http.start(); // a taken port: start() closes the database, broker and gRPC behind it
         }
         if (current == null) {
             current = registry.promote(model, initialVersion().version(), Stage.PRODUCTION);
@@ -391,6 +393,29 @@ public final class CoordinatorServer implements AutoCloseable {
     /** @return the configuration this server runs with */
     public CoordinatorConfig config() {
         return config;
+    }
+
+    /** Closes what a failed start opened, each part on its own, the database last. */
+    private void abandon() {
+        List<AutoCloseable> parts = new ArrayList<>();
+        if (server != null) {
+            parts.add(server::shutdownNow);
+        }
+        AutoCloseable roundsPart = rounds == null ? null : rounds::close;
+        for (AutoCloseable c : new AutoCloseable[] {http, batch, roundsPart, metricsServer, link, broker, serving, evaluator, store}) {
+            if (c != null) {
+                parts.add(c);
+            }
+        }
+        for (AutoCloseable c : parts) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("closing after a failed start: {}", e.toString());
+            }
+        }
+        server = null;
+        http = null;
     }
 
     @Override

@@ -98,6 +98,7 @@ public final class Enrollment {
     public Issued enroll(String deviceId, String hardware, String token, byte[] request) {
         Topics.segment(deviceId);
         Instant now = clock.instant();
+        requireUsable(deviceId, token, now); // before the CA does any work for a caller without a certificate
         X509Certificate cert = authority.issue(request, deviceId, now);
         store(new EnrollmentRow(deviceId, hardware, null, hash(token), TlsCredentials.fingerprint(cert), cert.getNotAfter().getTime(),
                 now.toEpochMilli()));
@@ -115,14 +116,23 @@ public final class Enrollment {
         log.info("device={} enrolled behind gateway={}", deviceId, gateway);
     }
 
+    private void requireUsable(String deviceId, String token, Instant now) {
+        if (!store.enrollmentTokenUsable(hash(token), now.toEpochMilli())) {
+            throw badToken(deviceId);
+        }
+    }
+
+    private static UnknownDeviceException badToken(String deviceId) {
+        return new UnknownDeviceException("device " + deviceId + " presented an enrollment token that is unknown, spent or expired");
+    }
+
     private void store(EnrollmentRow row) {
         switch (store.enroll(row)) {
             case ENROLLED -> {
                 trust.forget(row.deviceId());
                 devices.enrolled(row.deviceId());
             }
-            case BAD_TOKEN -> throw new UnknownDeviceException("device " + row.deviceId() + " presented an enrollment token that is"
-                    + " unknown, spent or expired");
+            case BAD_TOKEN -> throw badToken(row.deviceId());
             case ALREADY_ENROLLED -> throw new AlreadyEnrolledException("device " + row.deviceId() + " is enrolled already; an operator"
                     + " revokes it (bin/flock devices revoke) before it can enroll anew");
         }

@@ -150,6 +150,9 @@ public interface FlockStore extends AutoCloseable {
     /** Stores an enrollment token by its SHA-256 (the token itself is never stored). */
     void saveEnrollmentToken(String sha256, int uses, long expiresMs, long createdMs);
 
+    /** @return whether a token with this SHA-256 exists, has uses left and has not expired at {@code nowMs} (nothing spent) */
+    boolean enrollmentTokenUsable(String sha256, long nowMs);
+
     /** Enrolls a device in one transaction, or changes nothing. */
     EnrollOutcome enroll(EnrollmentRow enrollment);
 

@@ -20,6 +20,11 @@ final class IdentityTables {
                 expiresMs, createdMs);
     }
 
+    boolean tokenUsable(String sha256, long nowMs) {
+        return !sql.query("SELECT 1 FROM enrollment_tokens WHERE token_sha256 = ? AND uses_left > 0 AND expires_ms > ?", rs -> 1, sha256,
+                nowMs).isEmpty();
+    }
+
     FlockStore.EnrollOutcome enroll(EnrollmentRow r) {
         return sql.transaction(() -> {
             List<Boolean> revoked = sql.query("SELECT revoked FROM devices WHERE device_id = ? AND enrolled", rs -> rs.getBoolean(1),

@@ -335,6 +335,11 @@ public final class JdbcFlockStore implements FlockStore {
     }
 
     @Override
+    public synchronized boolean enrollmentTokenUsable(String sha256, long nowMs) {
+        return identities.tokenUsable(sha256, nowMs);
+    }
+
+    @Override
     public synchronized EnrollOutcome enroll(EnrollmentRow r) {
         EnrollOutcome o = identities.enroll(r);
         durable();

@@ -13,7 +13,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,8 +53,6 @@ class KeyFilePermissionsIT {
     }
 
     @Test
-    @Disabled("bug: CoordinatorServer.start() opens the store, then throws the key file's ConfigException without closing it: the H2"
-            + " session (and its flock-h2-sync thread) stay open after a refused start")
     void start_refusedForAKeyFile_leavesNoDatabaseSessionOpen() throws Exception {
         CoordinatorConfig config = SecureCoordinator.config(SecureCoordinator.settings(dir.resolve("coordinator"), "leak-mlp"));
         new CoordinatorServer(config).start().close();
