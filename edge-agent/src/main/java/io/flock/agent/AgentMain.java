@@ -1,9 +1,9 @@
 package io.flock.agent;
 
 import io.flock.agent.link.WireTap;
+import io.flock.agent.security.DeviceCredentials;
 import io.flock.core.FlockException;
 import io.flock.core.artifact.ArtifactVerifier;
-import io.flock.agent.security.DeviceCredentials;
 import io.flock.core.config.ConfigException;
 import io.flock.core.config.Settings;
 import java.io.IOException;
@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The edge agent daemon's entry point: resolves {@link AgentConfig} from defaults, an optional YAML

@@ -1,15 +1,15 @@
 package io.flock.coordinator.mqtt;
 
 import io.flock.coordinator.fleet.DeviceRegistry;
-import io.flock.core.FlockException;
 import io.flock.core.DaemonThreads;
+import io.flock.core.FlockException;
+import io.flock.core.identity.TlsCredentials;
 import io.flock.core.link.Topics;
 import io.flock.link.mqtt.QosOnePublisher;
 import io.flock.link.mqtt.SessionKeeper;
 import io.flock.proto.v1.ArtifactChunk;
-import io.flock.core.identity.TlsCredentials;
-import io.flock.proto.v1.SignedDeviceTask;
 import io.flock.proto.v1.ModelAnnouncement;
+import io.flock.proto.v1.SignedDeviceTask;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

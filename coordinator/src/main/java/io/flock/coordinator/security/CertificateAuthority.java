@@ -23,8 +23,8 @@ import java.security.spec.ECGenParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -127,26 +127,42 @@ public final class CertificateAuthority {
      */
     public TlsCredentials coordinatorCredentials(Path dir, List<String> hosts) throws IOException {
         DeviceKeys keys = DeviceKeys.loadOrCreate(dir.resolve("coordinator"));
+        X509Certificate cert = serverCertificate(keys.publicKey(), DeviceCertificates.COORDINATOR_NAME, DeviceCertificates.COORDINATOR_URI,
+                hosts, Duration.ofDays(365));
+        return new TlsCredentials(keys.privateKey(), cert, certificate);
+    }
+
+    /**
+     * A server certificate for an external MQTT broker (Mosquitto, EMQX): its own key, made by the caller, named by
+     * {@code hosts}; server authentication only, so it can never act as a device or as the coordinator.
+     */
+    public X509Certificate brokerCertificate(java.security.PublicKey key, List<String> hosts, Duration validity) {
+        return serverCertificate(key, "flock:broker", null, hosts, validity);
+    }
+
+    private X509Certificate serverCertificate(java.security.PublicKey key, String name, String uri, List<String> hosts, Duration validity) {
         Set<String> names = new LinkedHashSet<>(List.of("localhost", "127.0.0.1"));
         names.addAll(hosts);
         List<GeneralName> san = new ArrayList<>();
-        san.add(new GeneralName(GeneralName.uniformResourceIdentifier, DeviceCertificates.COORDINATOR_URI));
+        if (uri != null) {
+            san.add(new GeneralName(GeneralName.uniformResourceIdentifier, uri));
+        }
         for (String h : names) {
             san.add(new GeneralName(h.matches("[0-9.]+|.*:.*") ? GeneralName.iPAddress : GeneralName.dNSName, h));
         }
+        KeyPurposeId[] usages = uri != null ? new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}
+                : new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth};
         Instant now = Instant.now();
         try {
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(certificate, serial(random), Date.from(now.minusSeconds(300)),
-                    Date.from(now.plus(Duration.ofDays(365))), new javax.security.auth.x500.X500Principal("CN=" + DeviceCertificates.COORDINATOR_NAME),
-                    keys.publicKey())
+                    Date.from(now.plus(validity)), new javax.security.auth.x500.X500Principal("CN=" + name), key)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
-                            new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(usages))
                     .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(san.toArray(GeneralName[]::new)));
-            return new TlsCredentials(keys.privateKey(), sign(b, key), certificate);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot issue the coordinator's certificate", e);
+            return sign(b, this.key);
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot issue a server certificate for " + name, e);
         }
     }
 

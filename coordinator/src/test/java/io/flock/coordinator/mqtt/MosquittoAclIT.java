@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.flock.coordinator.cli.DevicesCli;
 import io.flock.coordinator.mqtt.TlsClients.Received;
 import io.flock.coordinator.mqtt.TlsClients.Recorder;
 import io.flock.coordinator.security.CertificateAuthority;
@@ -18,7 +19,6 @@ import io.flock.core.net.FreePorts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +26,6 @@ import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -64,17 +63,16 @@ class MosquittoAclIT {
     @BeforeAll
     void start() throws Exception {
         assumeTrue(Files.isExecutable(BINARY), "no mosquitto binary at " + BINARY + " (.ci/run installs it): skipping MosquittoAclIT");
-        ca = CertificateAuthority.loadOrCreate(dir.resolve("ca"), Duration.ofHours(1));
-        coordinator = ca.coordinatorCredentials(dir.resolve("ca"), List.of());
+        ca = CertificateAuthority.loadOrCreate(dir.resolve("keys").resolve("ca"), Duration.ofHours(1));
+        coordinator = ca.coordinatorCredentials(dir.resolve("keys").resolve("ca"), List.of());
         a = TlsClients.device(ca, "a", Instant.now());
         b = TlsClients.device(ca, "b", Instant.now());
         Path shipped = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent().resolve("deploy/mosquitto");
         Path root = dir.resolve("mosquitto");
         Path certs = Files.createDirectories(root.resolve("config/certs"));
         Files.createDirectories(root.resolve("data"));
-        Files.writeString(certs.resolve("ca.pem"), pem("CERTIFICATE", ca.certificate().getEncoded()));
-        Files.writeString(certs.resolve("broker.pem"), pem("CERTIFICATE", coordinator.certificate().getEncoded()));
-        Files.writeString(certs.resolve("broker-key.pem"), pem("PRIVATE KEY", coordinator.key().getEncoded()));
+        // the broker's key and certificate as an operator makes them, with the shipped command
+        assertThat(DevicesCli.run("--keys", dir.resolve("keys").toString(), "broker-cert", "--out", certs.toString())).isZero();
         Files.copy(shipped.resolve("acl"), root.resolve("config/acl"));
         port = FreePorts.restartable();
         Path conf = root.resolve("config/mosquitto.conf");
@@ -113,11 +111,6 @@ class MosquittoAclIT {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
     }
 
     @AfterEach

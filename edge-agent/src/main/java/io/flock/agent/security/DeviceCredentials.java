@@ -5,10 +5,10 @@ import io.flock.core.artifact.KeyFiles;
 import io.flock.core.config.ConfigException;
 import io.flock.core.identity.DeviceCertificates;
 import io.flock.core.identity.DeviceKeys;
+import io.flock.core.identity.Pem;
 import io.flock.core.identity.TlsCredentials;
 import java.io.IOException;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -17,7 +17,6 @@ import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Optional;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
@@ -93,13 +92,7 @@ public final class DeviceCredentials {
 
     private static X509Certificate readCertificate(Path file) {
         try {
-            byte[] bytes = Files.readAllBytes(file);
-            String text = new String(bytes, StandardCharsets.US_ASCII);
-            if (text.contains("-----BEGIN CERTIFICATE-----")) {
-                String b64 = text.substring(text.indexOf("-----BEGIN CERTIFICATE-----") + 27, text.indexOf("-----END CERTIFICATE-----"));
-                bytes = Base64.getMimeDecoder().decode(b64);
-            }
-            return TlsCredentials.certificate(bytes);
+            return Pem.certificate(Files.readAllBytes(file));
         } catch (IOException e) {
             throw new InvalidInputException("cannot read " + file + ": " + e.getMessage());
         }

@@ -94,6 +94,7 @@ public final class ServingBenchmark {
         f.put("data-dir", dir.toString());
         f.put("grpc.port", "0");
         f.put("mqtt.embedded-port", "0");
+        f.put("security.mode", "insecure"); // measures serving, over a plaintext channel: TLS costs are measured apart (W1, push-1k)
         f.put("metrics.port", "-1");
         f.put("http.port", "-1");
         f.put("model.name", "bench");

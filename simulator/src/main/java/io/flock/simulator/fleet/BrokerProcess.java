@@ -2,12 +2,17 @@ package io.flock.simulator.fleet;
 
 import io.flock.coordinator.mqtt.Broker;
 import io.flock.coordinator.mqtt.EmbeddedBroker;
+import io.flock.coordinator.mqtt.security.BrokerSecurity;
+import io.flock.coordinator.mqtt.security.DeviceDirectory;
 import io.flock.core.FlockException;
+import io.flock.core.artifact.KeyFiles;
+import io.flock.core.identity.TlsCredentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -23,8 +28,22 @@ public final class BrokerProcess implements Broker {
     /** Heap of the broker's JVM: a push to 1,000 agents queues 1,000 copies of each chunk. */
     private static final String HEAP = "-Xmx1g";
     private static final long START_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
+    /** Every device whose certificate the CA issued; a gateway may act for any device (see the TLS constructor). */
+    private static final DeviceDirectory CA_ISSUED = new DeviceDirectory() {
+        @Override
+        public boolean admits(String deviceId, String fingerprint) {
+            return true;
+        }
+
+        @Override
+        public boolean behind(String gatewayId, String deviceId) {
+            return true;
+        }
+    };
     private final Path home;
     private final int port;
+    /** Null: plaintext. */
+    private final TlsCredentials tls;
     private Process process;
 
     /**
@@ -32,6 +51,19 @@ public final class BrokerProcess implements Broker {
      * @param port TCP port on 127.0.0.1 (a free one: the child cannot report a port it picked)
      */
     public BrokerProcess(Path home, int port) {
+        this(home, port, null);
+    }
+
+    /**
+     * A broker with mutual TLS and the Flock topic ACL. The child cannot ask the coordinator about a device, so it admits
+     * every certificate the CA issued (the TLS handshake checks the chain and the dates) and lets a gateway act for any
+     * device: revocation and gateway bounds are not enforced here. For simulations that measure the cost of TLS, not for
+     * fleets (the coordinator's own embedded broker enforces both).
+     *
+     * @param tls the coordinator's credentials (the broker's server certificate, and the CA clients must chain to)
+     */
+    public BrokerProcess(Path home, int port, TlsCredentials tls) {
+        this.tls = tls;
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be 1..65535, got " + port);
         }
@@ -55,6 +87,10 @@ public final class BrokerProcess implements Broker {
             }
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), BrokerProcess.class.getName(), home.toString(),
                     String.valueOf(port)));
+            if (tls != null) {
+                writeTls(home.resolve("tls"));
+                cmd.add("tls");
+            }
             process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(home.resolve("broker.log").toFile()).start();
             long deadline = System.nanoTime() + START_TIMEOUT_NANOS;
             while (!Files.exists(ready)) {
@@ -76,7 +112,29 @@ public final class BrokerProcess implements Broker {
 
     @Override
     public String url() {
-        return "tcp://127.0.0.1:" + port;
+        return (tls == null ? "tcp" : "ssl") + "://127.0.0.1:" + port;
+    }
+
+    private void writeTls(Path dir) throws IOException {
+        KeyFiles.createDirectory(dir);
+        KeyFiles.writePrivate(dir.resolve("key.pk8"), Base64.getEncoder().encodeToString(tls.key().getEncoded()));
+        try {
+            Files.write(dir.resolve("cert.der"), tls.certificate().getEncoded());
+            Files.write(dir.resolve("ca.der"), tls.authority().getEncoded());
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static TlsCredentials readTls(Path dir) throws IOException {
+        try {
+            var key = java.security.KeyFactory.getInstance("EC").generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(
+                    Base64.getDecoder().decode(Files.readString(dir.resolve("key.pk8")).trim())));
+            return new TlsCredentials(key, TlsCredentials.certificate(Files.readAllBytes(dir.resolve("cert.der"))),
+                    TlsCredentials.certificate(Files.readAllBytes(dir.resolve("ca.der"))));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("broker credentials in " + dir + " do not load: " + e.getMessage(), e);
+        }
     }
 
     /** @return the broker process's id, or -1 when it is not running */
@@ -108,11 +166,12 @@ public final class BrokerProcess implements Broker {
     /**
      * The child: starts the broker, announces it in {@code HOME/ready}, and runs until standard input ends.
      *
-     * @param args HOME and PORT
+     * @param args HOME and PORT, then "tls" for mutual TLS with the credentials in HOME/tls
      */
     public static void main(String[] args) throws IOException {
         Path home = Path.of(args[0]);
-        EmbeddedBroker broker = new EmbeddedBroker(home.resolve("hivemq"), Integer.parseInt(args[1]));
+        BrokerSecurity security = args.length > 2 ? new BrokerSecurity(readTls(home.resolve("tls")), CA_ISSUED) : null;
+        EmbeddedBroker broker = new EmbeddedBroker(home.resolve("hivemq"), Integer.parseInt(args[1]), security);
         try {
             broker.start();
         } catch (RuntimeException e) {

@@ -3,9 +3,9 @@ package io.flock.simulator.fleet;
 import io.flock.agent.AgentConfig;
 import io.flock.agent.DeviceConditions;
 import io.flock.agent.EdgeAgent;
-import io.flock.agent.security.DeviceCredentials;
 import io.flock.agent.gateway.DeviceGateway;
 import io.flock.agent.link.WireTap;
+import io.flock.agent.security.DeviceCredentials;
 import io.flock.coordinator.CoordinatorConfig;
 import io.flock.coordinator.CoordinatorServer;
 import io.flock.core.DaemonThreads;
@@ -87,7 +87,7 @@ public final class LocalFleet implements AutoCloseable {
         int g = agentIndex / devicesPerGateway;
         while (gateways.size() <= g) {
             String id = devicePrefix + "gw-" + String.format("%03d", gateways.size() + 1);
-            DeviceGateway gateway = new DeviceGateway(id, credentials(id, workDir.resolve("gateways").resolve(id)), mqttUrl,
+            DeviceGateway gateway = new DeviceGateway(id, credentials(id, identities().resolve(id)), mqttUrl,
                     "127.0.0.1:" + grpcPort, tap, gatewayTimers, gatewayWorkers);
             gateway.enroll("jvm-sim-gateway", token, Duration.ofSeconds(30)); // before any of its devices uses its connections
             gateways.add(gateway);
@@ -144,7 +144,7 @@ public final class LocalFleet implements AutoCloseable {
             DeviceGateway gateway = gatewayFor(index, mqttUrl, grpcPort, token);
             AgentConfig config = agentTweak.apply(id, base);
             created.add(new EdgeAgent(config, verifier, tap, conditions.apply(i), gateway,
-                    gateway == null ? credentials(id, config.stateDir().resolve("identity")) : null));
+                    gateway == null ? credentials(id, identities().resolve(id)) : null));
         }
         startAll(created);
         agents.addAll(created);
@@ -161,7 +161,21 @@ public final class LocalFleet implements AutoCloseable {
                 : devices / devicesPerGateway + 2), Duration.ofHours(6)).value()).orElse("");
     }
 
-    /** @return a device's (or gateway's) own identity directory with the coordinator's CA; null when it runs insecure */
+    /**
+     * @return where devices keep their identities: beside the coordinator's data directory, so the same device ids
+     *         against the same coordinator (a second fleet on its database, as the demo starts) are the same enrolled
+     *         devices
+     */
+    private Path identities() {
+        return coordinator.config().dataDir().toAbsolutePath().resolveSibling("device-identities");
+    }
+
+    /** @return the identity a device of this fleet keeps (to start it again by hand); null when the coordinator runs insecure */
+    public DeviceCredentials identity(String deviceId) {
+        return credentials(deviceId, identities().resolve(deviceId));
+    }
+
+    /** @return a device's (or gateway's) own identity with the coordinator's CA, kept in {@code dir}; null when it runs insecure */
     private DeviceCredentials credentials(String id, Path dir) {
         if (coordinator.security().isEmpty()) {
             return null;

@@ -6,9 +6,13 @@ import io.flock.coordinator.CoordinatorConfig;
 import io.flock.coordinator.CoordinatorServer;
 import io.flock.coordinator.mqtt.Broker;
 import io.flock.coordinator.mqtt.EmbeddedBroker;
+import io.flock.coordinator.mqtt.security.BrokerSecurity;
+import io.flock.coordinator.mqtt.security.DeviceDirectory;
 import io.flock.coordinator.round.RoundResult;
+import io.flock.coordinator.security.CertificateAuthority;
 import io.flock.core.config.Settings;
 import io.flock.core.data.ByteDataset;
+import io.flock.core.identity.TlsCredentials;
 import io.flock.core.net.FreePorts;
 import io.flock.simulator.fleet.BrokerProcess;
 import io.flock.simulator.fleet.LocalFleet;
@@ -83,7 +87,7 @@ public final class ScenarioRunner implements AutoCloseable {
 
     private CoordinatorConfig coordinatorConfig(Path evalData) throws IOException {
         Map<String, String> f = new LinkedHashMap<>();
-        f.put("data-dir", work.resolve("coordinator").toString());
+        f.put("data-dir", coordinatorDataDir().toString());
         f.put("grpc.port", String.valueOf(FreePorts.restartable()));
         f.put("mqtt.url", broker.url());
         f.put("model.spec", scenario.model().toString());
@@ -213,7 +217,7 @@ public final class ScenarioRunner implements AutoCloseable {
     }
 
     /** Restarts the broker on the same port, empty; returns seconds until every agent online before it is back. */
-    double restartBroker() throws InterruptedException {
+    double restartBroker() throws InterruptedException, IOException {
         long t = System.nanoTime();
         List<EdgeAgent> expected = onlineAgents(); // devices offline by availability stay off
         broker.close();
@@ -226,11 +230,53 @@ public final class ScenarioRunner implements AutoCloseable {
         return (System.nanoTime() - t) / 1e9;
     }
 
-    /** @return a new, empty broker on the run's port, where the scenario places it */
-    private Broker newBroker() {
+    /**
+     * @return a new, empty broker on the run's port, where the scenario places it: with mutual TLS and the topic ACL
+     *         (the coordinator's CA and certificate, made here before the coordinator starts and loads them) unless the
+     *         scenario runs the coordinator insecure
+     */
+    private Broker newBroker() throws IOException {
         Path home = work.resolve("broker-" + System.nanoTime());
-        return scenario.broker() == ScenarioConfig.BrokerPlacement.OWN_PROCESS
-                ? new BrokerProcess(home, brokerPort) : new EmbeddedBroker(home, brokerPort);
+        TlsCredentials tls = null;
+        if (secure()) {
+            Path caDir = coordinatorDataDir().resolve("keys").resolve("ca");
+            tls = CertificateAuthority.loadOrCreate(caDir, Duration.ofDays(7)).coordinatorCredentials(caDir, List.of());
+        }
+        if (scenario.broker() == ScenarioConfig.BrokerPlacement.OWN_PROCESS) {
+            return new BrokerProcess(home, brokerPort, tls);
+        }
+        return new EmbeddedBroker(home, brokerPort, tls == null ? null : new BrokerSecurity(tls, new DeviceDirectory() {
+            @Override
+            public boolean admits(String deviceId, String fingerprint) {
+                return trust().map(t -> t.admits(deviceId, fingerprint)).orElse(false);
+            }
+
+            @Override
+            public boolean behind(String gatewayId, String deviceId) {
+                return trust().map(t -> t.behind(gatewayId, deviceId)).orElse(false);
+            }
+        }));
+    }
+
+    /** @return the running coordinator's device trust (the in-process broker asks it), empty before it starts */
+    private java.util.Optional<io.flock.coordinator.security.DeviceTrust> trust() {
+        return fleet.coordinator() == null ? java.util.Optional.empty() : fleet.coordinator().security().map(s -> s.trust());
+    }
+
+    /** @return whether the scenario's coordinator runs secure (security.mode, mtls by default) */
+    private boolean secure() {
+        return !"insecure".equals(coordinatorKey("security.mode", "mtls"));
+    }
+
+    /** @return the coordinator's data directory: the run's, unless the scenario or an override names another */
+    private Path coordinatorDataDir() {
+        return Path.of(coordinatorKey("data-dir", work.resolve("coordinator").toString()));
+    }
+
+    private String coordinatorKey(String key, String otherwise) {
+        Map<String, String> keys = new LinkedHashMap<>(scenario.coordinator());
+        keys.putAll(overrides);
+        return keys.getOrDefault(key, otherwise);
     }
 
     /**

@@ -40,7 +40,10 @@ class ArtifactTamperIT {
     void forgedPushes_rejectedWithReason_junkChunksFetchedOverGrpc_lastGoodModelKeepsServing() throws Exception {
         String model = Fixtures.unique("tamper-");
         try (LocalFleet fleet = new LocalFleet(dir, WireTap.NONE, (id, c) -> c)) {
-            CoordinatorServer coordinator = fleet.startCoordinator(Fixtures.coordinator(dir.resolve("c"), "", model, 1, Map.of()));
+            // insecure: the attacker plays a compromised broker and publishes pushes (the secure broker's ACL stops that outright,
+            // EmbeddedBrokerSecurityIT); here the agent's own checks are what is tested
+            CoordinatorServer coordinator = fleet.startCoordinator(Fixtures.coordinator(dir.resolve("c"), "", model, 1,
+                    Map.of("security.mode", "insecure")));
             fleet.startAgents(Arrays.asList((io.flock.core.data.ByteDataset) null), coordinator.mqttUrl(), coordinator.port());
             fleet.awaitReady(1, Duration.ofSeconds(30));
             EdgeAgent agent = fleet.agents().get(0);

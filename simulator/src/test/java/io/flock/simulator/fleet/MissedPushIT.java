@@ -41,7 +41,8 @@ class MissedPushIT {
             assertThat(r.version()).isEqualTo(2);
             assertThat(r.accepted()).isEqualTo(1);
 
-            try (EdgeAgent woken = new EdgeAgent(config, new ArtifactVerifier(coordinator.publicKey()), WireTap.NONE)) {
+            try (EdgeAgent woken = new EdgeAgent(config, new ArtifactVerifier(coordinator.publicKey()), WireTap.NONE,
+                    io.flock.agent.DeviceConditions.REAL, null, fleet.identity(config.deviceId()))) {
                 woken.start();
                 assertThat(woken.restoredVersion()).as("last good model restored from disk").isEqualTo(1);
                 await().atMost(Duration.ofSeconds(20)).until(() -> woken.localModel().version() == 2);
