@@ -19,11 +19,15 @@ public final class Pem {
     private Pem() {
     }
 
-    /** @return a certificate or a private key (PKCS#8) as PEM text */
+    /** @return a certificate, or a private key as unencrypted PKCS#8 ({@code BEGIN PRIVATE KEY}, which OpenSSL 3 reads), as PEM text */
     public static String of(Object keyOrCertificate) {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(out)) {
-            w.writeObject(keyOrCertificate);
+            if (keyOrCertificate instanceof java.security.PrivateKey key) {
+                w.writeObject(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, null));
+            } else {
+                w.writeObject(keyOrCertificate);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
