@@ -185,7 +185,9 @@ public final class CertificateAuthority {
             if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(BC).build(csr.getSubjectPublicKeyInfo()))) {
                 throw new InvalidInputException("certification request is not signed by the key it asks to certify");
             }
-        } catch (IOException | IllegalArgumentException | ClassCastException e) {
+        } catch (InvalidInputException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) { // Bouncy Castle's ASN.1 parser also throws IndexOutOfBounds, ClassCast, IllegalState (fuzzed)
             throw new InvalidInputException("certification request does not parse: " + e.getMessage());
         } catch (OperatorCreationException | PKCSException e) {
             throw new InvalidInputException("certification request's signature cannot be checked: " + e.getMessage());
