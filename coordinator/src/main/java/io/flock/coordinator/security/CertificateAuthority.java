@@ -4,6 +4,7 @@ import io.flock.core.InvalidInputException;
 import io.flock.core.artifact.KeyFiles;
 import io.flock.core.identity.DeviceCertificates;
 import io.flock.core.identity.DeviceKeys;
+import io.flock.core.identity.Pem;
 import io.flock.core.identity.TlsCredentials;
 import io.flock.core.link.Topics;
 import java.io.ByteArrayInputStream;
@@ -60,6 +61,7 @@ public final class CertificateAuthority {
     public static final int MAX_REQUEST_BYTES = 4096;
     private static final String KEY_FILE = "ca-key.pk8";
     private static final String CERT_FILE = "ca-cert.der";
+    private static final String PEM_FILE = "ca-cert.pem";
     private static final Duration CA_VALIDITY = Duration.ofDays(3650);
     /** Reads the request's key by its algorithm OID, which the JDK's providers do not map; not installed globally. */
     private static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
@@ -90,6 +92,7 @@ public final class CertificateAuthority {
                         Base64.getMimeDecoder().decode(Files.readString(keyFile).trim())));
                 X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
                         .generateCertificate(new ByteArrayInputStream(Files.readAllBytes(certFile)));
+                writePem(dir, cert);
                 return new CertificateAuthority(key, cert, deviceValidity);
             }
             KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
@@ -105,9 +108,18 @@ public final class CertificateAuthority {
             KeyFiles.createDirectory(dir);
             KeyFiles.writePrivate(keyFile, Base64.getMimeEncoder().encodeToString(pair.getPrivate().getEncoded()) + "\n");
             Files.write(certFile, cert.getEncoded());
+            writePem(dir, cert);
             return new CertificateAuthority(pair.getPrivate(), cert, deviceValidity);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new IOException("certificate authority in " + dir + " does not load: " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes the CA certificate as PEM beside the DER (curl --cacert, brokers and agents take either), when it is not there. */
+    private static void writePem(Path dir, X509Certificate cert) throws IOException {
+        Path pem = dir.resolve(PEM_FILE);
+        if (!Files.exists(pem)) {
+            Files.writeString(pem, Pem.of(cert));
         }
     }
 

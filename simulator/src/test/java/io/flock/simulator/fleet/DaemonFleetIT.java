@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.flock.agent.AgentMain;
 import io.flock.coordinator.CoordinatorMain;
+import io.flock.coordinator.cli.DevicesCli;
 import io.flock.coordinator.cli.ModelsCli;
 import io.flock.core.data.ByteDataset;
 import io.flock.core.net.FreePorts;
@@ -51,16 +52,22 @@ class DaemonFleetIT {
         String model = Fixtures.unique("fleet-");
         int grpc = FreePorts.restartable();
         int coordinatorMetrics = FreePorts.restartable();
+        int mqtt = FreePorts.restartable();
+        Path keys = dir.resolve("c").resolve("keys");
         List<ChildJvm> children = new ArrayList<>();
         try {
             ChildJvm coordinator = ChildJvm.start("coordinator", CoordinatorMain.class.getName(), dir.resolve("coordinator.log"),
-                    "--set", "security.mode=insecure", "--set", "data-dir=" + dir.resolve("c"), "--set", "mqtt.url=tcp://127.0.0.1:1883", "--set", "grpc.port=" + grpc,
+                    // secure, as the README runs it: the embedded broker with mTLS and ACLs, devices enrolled with a token
+                    "--set", "data-dir=" + dir.resolve("c"), "--set", "mqtt.url=", "--set", "mqtt.embedded-port=" + mqtt, "--set", "grpc.port=" + grpc,
                     "--set", "metrics.port=" + coordinatorMetrics, "--set", "http.port=0", "--set", "model.name=" + model,
                     "--set", "model.spec=mlp:784-16-10",
                     "--set", "round.devices=2", "--set", "round.min-results=2", "--set", "round.min-available=2",
                     "--set", "training.learning-rate=0.05", "--set", "training.batch-size=16", "--rounds", "1");
             children.add(coordinator);
             coordinator.await("coordinator on", Duration.ofSeconds(60));
+            String target = "127.0.0.1:" + grpc;
+            String token = cliOut(() -> DevicesCli.run("--coordinator", target, "--keys", keys.toString(), "enroll-token", "--uses", "2")).trim();
+            assertThat(token).startsWith("fet_");
             List<ByteDataset> data = Fixtures.partitions(2, 300);
             int[] agentMetrics = new int[2];
             List<ChildJvm> agents = new ArrayList<>();
@@ -68,8 +75,9 @@ class DaemonFleetIT {
                 String id = model + "-d" + i;
                 agentMetrics[i] = FreePorts.restartable();
                 ChildJvm agent = ChildJvm.start("edge-agent", AgentMain.class.getName(), dir.resolve(id + ".log"),
-                        "--set", "security.mode=insecure", "--set", "device-id=" + id, "--set", "model=" + model, "--set", "coordinator=127.0.0.1:" + grpc,
-                        "--set", "mqtt.url=tcp://127.0.0.1:1883", "--set", "data-dir=" + DeviceData.write(data.get(i), dir.resolve(id)),
+                        "--set", "device-id=" + id, "--set", "model=" + model, "--set", "coordinator=127.0.0.1:" + grpc,
+                        "--set", "mqtt.url=ssl://127.0.0.1:" + mqtt, "--set", "data-dir=" + DeviceData.write(data.get(i), dir.resolve(id)),
+                        "--set", "enrollment-token=" + token, "--set", "ca-file=" + keys.resolve("ca").resolve("ca-cert.pem"),
                         "--set", "state-dir=" + dir.resolve(id + "-state"), "--set", "local-api.port=0",
                         "--set", "metrics.port=" + agentMetrics[i], "--set", "telemetry.interval=1s",
                         "--set", "public-key=" + dir.resolve("c").resolve("keys").resolve("signing-key.pub"));
@@ -82,10 +90,9 @@ class DaemonFleetIT {
             coordinator.await("(round=1 aggregated 2 updates)", Duration.ofSeconds(90));
             awaitVersion(agentMetrics, 2);
 
-            String target = "127.0.0.1:" + grpc;
-            assertThat(ModelsCli.run("--coordinator", target, "--insecure", "rollback", model)).isZero();
+            assertThat(ModelsCli.run("--coordinator", target, "--keys", keys.toString(), "rollback", model)).isZero();
             awaitVersion(agentMetrics, 1);
-            assertThat(ModelsCli.run("--coordinator", target, "--insecure", "promote", model, "2")).isZero();
+            assertThat(ModelsCli.run("--coordinator", target, "--keys", keys.toString(), "promote", model, "2")).isZero();
             awaitVersion(agentMetrics, 2);
             await().atMost(Duration.ofSeconds(20)).until(() -> gauge(coordinatorMetrics, "flock_telemetry_reports_total") >= 2);
 
@@ -164,5 +171,18 @@ class DaemonFleetIT {
             }
             return true;
         });
+    }
+
+    /** @return what a CLI printed on stdout, asserting it exited 0 */
+    private static String cliOut(java.util.function.IntSupplier cli) {
+        java.io.PrintStream old = System.out;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(cli.getAsInt()).isZero();
+        } finally {
+            System.setOut(old);
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 }
