@@ -31,6 +31,9 @@ class FederatedRoundsIT {
             fleet.awaitReady(1, Duration.ofSeconds(30));
 
             RoundResult first = coordinator.rounds().runRound();
+            // a certificate renewal between rounds: the agent asks over its current certificate, then calls on a new
+            // connection with the new one, and its update in the next round is accepted
+            assertThat(fleet.agents().get(0).enrollment().renew(Duration.ofSeconds(10))).as("renewed").isTrue();
             RoundResult second = coordinator.rounds().runRound();
             fleet.awaitReady(3, Duration.ofSeconds(30));
 
