@@ -40,12 +40,37 @@ import org.junit.jupiter.api.io.TempDir;
  * Records every payload that crosses MQTT and gRPC at every device during a demo-sized run (the cloud model's rounds,
  * then the device model's: pushes with their calibrated offload advice, fetches, offloaded and fallback predictions)
  * and during batch prediction pulls, and proves no training sample is in them. The batch pull's request is the one new
- * kind a device sends: it must carry a device id, a set name and an offset, and nothing else.
+ * kind a device sends: it must carry a device id, a set name and an offset, and nothing else. The demo runs secure, so the
+ * capture holds every device's enrollment request too: its id, hardware, token and a certification request naming only
+ * its id and public key; the signed tasks it receives are scanned like every other payload.
  */
 @Timeout(240)
 class PrivacyIT {
     @TempDir
     Path dir;
+
+    /** @return the enrollment requests among {@code sent}, each checked to carry only CN=its device id and a public key */
+    private static int enrollments(List<byte[]> sent) {
+        int n = 0;
+        for (byte[] p : sent) {
+            io.flock.proto.v1.EnrollRequest r;
+            org.bouncycastle.pkcs.PKCS10CertificationRequest csr;
+            try {
+                r = io.flock.proto.v1.EnrollRequest.parseFrom(p);
+                if (!r.hasDevice() || r.getCertificationRequest().isEmpty()) {
+                    continue;
+                }
+                csr = new org.bouncycastle.pkcs.PKCS10CertificationRequest(r.getCertificationRequest().toByteArray());
+            } catch (Exception notOne) {
+                continue; // another kind of message
+            }
+            assertThat(csr.getSubject().toString()).isEqualTo("CN=" + r.getDevice().getDeviceId());
+            assertThat(csr.getAttributes()).as("no attributes in the request").isEmpty();
+            assertThat(r.getUnknownFields().asMap()).isEmpty();
+            n++;
+        }
+        return n;
+    }
 
     @Test
     void demoRun_noTrainingSampleCrossesTheWire() throws Exception {
@@ -57,10 +82,16 @@ class PrivacyIT {
                 Map.of("model.spec", "mlp:784-64-10"), "cnn:28x28-4-8-32-10", 2, true); // a cloud model too: its training, the
                                                                                      // calibrated announcements, its offloads
 
+        List<byte[]> sentOverGrpc = Collections.synchronizedList(new ArrayList<>());
         RunReport report = new Demo(options, new PrintStream(PrintStream.nullOutputStream())).run((channel, outbound, payload) -> {
             captured.add(payload.clone());
             ("mqtt".equals(channel) ? mqtt : grpc).addAndGet(payload.length);
+            if (outbound && "grpc".equals(channel)) {
+                sentOverGrpc.add(payload.clone());
+            }
         });
+        // the demo runs secure: each device enrolled, and its request carries its id and its public key, nothing else
+        assertThat(enrollments(sentOverGrpc)).as("enrollment requests, one per device").isEqualTo(6);
 
         ByteDataset train = IdxFormat.readLabelled(data.resolve("train-images-idx3-ubyte.gz"), data.resolve("train-labels-idx1-ubyte.gz"));
         SampleFinder finder = new SampleFinder(train, FeaturePipeline.PIXELS);
