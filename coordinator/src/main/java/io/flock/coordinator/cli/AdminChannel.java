@@ -76,6 +76,16 @@ public final class AdminChannel {
         };
     }
 
+    /** @return the answer of one unary Admin call (10 s deadline) on a channel of its own, closed after */
+    <T> T call(java.util.function.Function<io.flock.proto.v1.AdminGrpc.AdminBlockingStub, T> rpc) throws InterruptedException {
+        ManagedChannel channel = open();
+        try {
+            return rpc.apply(io.flock.proto.v1.AdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS));
+        } finally {
+            close(channel);
+        }
+    }
+
     /** Closes the channel, bounded. */
     static void close(ManagedChannel channel) throws InterruptedException {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

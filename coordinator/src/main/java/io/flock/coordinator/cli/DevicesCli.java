@@ -10,7 +10,6 @@ import io.flock.proto.v1.CreateEnrollmentTokenRequest;
 import io.flock.proto.v1.EnrollmentToken;
 import io.flock.proto.v1.RevokeDeviceRequest;
 import io.flock.proto.v1.RevokeDeviceResponse;
-import io.grpc.ManagedChannel;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +19,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,12 +49,7 @@ public final class DevicesCli {
     }
 
     <T> T call(Function<AdminGrpc.AdminBlockingStub, T> rpc) throws InterruptedException {
-        ManagedChannel channel = admin.open();
-        try {
-            return rpc.apply(AdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS));
-        } finally {
-            AdminChannel.close(channel);
-        }
+        return admin.call(rpc);
     }
 
     @Command(name = "enroll-token", mixinStandardHelpOptions = true,

@@ -11,12 +11,10 @@ import io.flock.proto.v1.Stage;
 import io.flock.proto.v1.TriggerRoundsRequest;
 import io.flock.proto.v1.VariantInfo;
 import io.flock.proto.v1.VersionInfo;
-import io.grpc.ManagedChannel;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -49,12 +47,7 @@ public final class ModelsCli {
     }
 
     <T> T call(Function<AdminGrpc.AdminBlockingStub, T> rpc) throws InterruptedException {
-        ManagedChannel channel = admin.open();
-        try {
-            return rpc.apply(AdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS));
-        } finally {
-            AdminChannel.close(channel);
-        }
+        return admin.call(rpc);
     }
 
     void print(VersionInfo v) {

@@ -31,7 +31,7 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
  * MQTT clients for the broker security tests: Paho v5 over TLS with Flock credentials, recording what they receive,
  * and a bare MQTT 3.1.1 publisher that ignores the packet limit a broker advertises (Paho refuses to send past it).
  */
-final class TlsClients {
+public final class TlsClients {
     /** CONNACK, PUBACK and SUBACK reason code "Not authorized". */
     static final int NOT_AUTHORIZED = 0x87;
 
@@ -39,16 +39,16 @@ final class TlsClients {
     }
 
     /** A message a {@link Recorder} received. */
-    record Received(String topic, String payload, int bytes, boolean retained) {
+    public record Received(String topic, String payload, int bytes, boolean retained) {
     }
 
-    /** A connected client and what it has received since it connected. */
-    record Recorder(MqttClient client, List<Received> messages) {
-        boolean connected() {
+    /** A connected client, what it has received since it connected, and those messages' payloads as bytes (in the same order). */
+    public record Recorder(MqttClient client, List<Received> messages, List<byte[]> payloads) {
+        public boolean connected() {
             return client.isConnected();
         }
 
-        boolean got(String topic, String payload) {
+        public boolean got(String topic, String payload) {
             return messages.stream().anyMatch(m -> m.topic().equals(topic) && m.payload().equals(payload));
         }
     }
@@ -60,7 +60,7 @@ final class TlsClients {
     }
 
     /** @return a socket factory presenting {@code credentials} (none when null) and trusting {@code authority} only */
-    static SSLSocketFactory sockets(TlsCredentials credentials, X509Certificate authority) {
+    public static SSLSocketFactory sockets(TlsCredentials credentials, X509Certificate authority) {
         try {
             SSLContext c = SSLContext.getInstance("TLS");
             c.init(credentials == null ? null : credentials.keyManagers().getKeyManagers(),
@@ -79,7 +79,7 @@ final class TlsClients {
      * @param will a retained "offline" last will on this topic, or null
      * @throws MqttException when the broker (or the TLS handshake) refuses
      */
-    static Recorder connect(String url, SSLSocketFactory sockets, String clientId, String will) throws MqttException {
+    public static Recorder connect(String url, SSLSocketFactory sockets, String clientId, String will) throws MqttException {
         MqttConnectionOptions o = new MqttConnectionOptions();
         if (sockets != null) {
             o.setSocketFactory(sockets);
@@ -92,10 +92,12 @@ final class TlsClients {
         }
         MqttClient client = new MqttClient(url, clientId, new MemoryPersistence());
         List<Received> messages = new CopyOnWriteArrayList<>();
+        List<byte[]> payloads = new CopyOnWriteArrayList<>();
         client.setCallback(new MqttCallback() {
             @Override
             public void messageArrived(String topic, MqttMessage m) {
                 messages.add(new Received(topic, new String(m.getPayload(), StandardCharsets.UTF_8), m.getPayload().length, m.isRetained()));
+                payloads.add(m.getPayload());
             }
 
             @Override
@@ -124,11 +126,11 @@ final class TlsClients {
             client.close(true);
             throw e;
         }
-        return new Recorder(client, messages);
+        return new Recorder(client, messages, payloads);
     }
 
     /** @return the SUBACK reason code of one subscription at QoS 1 (0x80 and above: refused) */
-    static int subscribe(MqttClient client, String filter) {
+    public static int subscribe(MqttClient client, String filter) {
         try {
             return client.subscribe(filter, 1).getReasonCodes()[0];
         } catch (MqttException e) {
@@ -142,7 +144,7 @@ final class TlsClients {
      *
      * @return null once acknowledged (or refused), else the exception (e.g. disconnected before the PUBACK)
      */
-    static MqttException publish(MqttClient client, String topic, String payload, boolean retained) {
+    public static MqttException publish(MqttClient client, String topic, String payload, boolean retained) {
         try {
             client.publish(topic, payload.getBytes(StandardCharsets.UTF_8), 1, retained);
             return null;
@@ -151,7 +153,7 @@ final class TlsClients {
         }
     }
 
-    static void close(Recorder r) {
+    public static void close(Recorder r) {
         try {
             if (r.client().isConnected()) {
                 r.client().disconnect(2_000);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.flock.coordinator.mqtt.TlsClients;
 import io.flock.core.identity.TlsCredentials;
 import io.flock.core.link.Topics;
 import io.flock.proto.v1.ModelAnnouncement;
@@ -13,16 +14,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import javax.net.ssl.SSLContext;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -72,12 +65,7 @@ class OutsiderMqttIT {
     void anonymousClient_noCertificateOrPlaintext_refused() {
         assertThatThrownBy(() -> connect(null, "flock-agent-nobody", null)).isInstanceOf(MqttException.class);
         String plain = coordinator.server().mqttUrl().replace("ssl://", "tcp://");
-        assertThatThrownBy(() -> {
-            MqttClient c = track(new MqttClient(plain, "flock-agent-plain", new MemoryPersistence()));
-            MqttConnectionOptions o = new MqttConnectionOptions();
-            o.setConnectionTimeout(5);
-            c.connect(o);
-        }).isInstanceOf(MqttException.class);
+        assertThatThrownBy(() -> TlsClients.connect(plain, null, "flock-agent-plain", null)).isInstanceOf(MqttException.class);
     }
 
     @Test
@@ -109,13 +97,13 @@ class OutsiderMqttIT {
         publishQuietly(c, Topics.announcement(coordinator.model()), forged, true);
         await().atMost(Duration.ofSeconds(5)).until(() -> !c.isConnected());
 
-        List<byte[]> seen = new CopyOnWriteArrayList<>();
-        MqttClient reader = connect(a.credentials(), "flock-agent-dev-a", null, seen);
-        reader.subscribe(Topics.announcement(coordinator.model()), 1);
-        await().atMost(Duration.ofSeconds(5)).until(() -> !seen.isEmpty());
-        assertThat(ModelAnnouncement.parseFrom(seen.get(0)).getVersion()).as("the retained announcement is still the coordinator's")
-                .isEqualTo(current);
-        reader.disconnect();
+        TlsClients.Recorder reader = track(TlsClients.connect(coordinator.server().mqttUrl(),
+                TlsClients.sockets(a.credentials(), coordinator.authority()), "flock-agent-dev-a", null));
+        reader.client().subscribe(Topics.announcement(coordinator.model()), 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !reader.messages().isEmpty());
+        assertThat(ModelAnnouncement.parseFrom(reader.payloads().get(0)).getVersion())
+                .as("the retained announcement is still the coordinator's").isEqualTo(current);
+        reader.client().disconnect();
     }
 
     @Test
@@ -134,55 +122,12 @@ class OutsiderMqttIT {
     }
 
     private static MqttClient connect(TlsCredentials credentials, String clientId, String will) throws Exception {
-        return connect(credentials, clientId, will, null);
+        return track(TlsClients.connect(coordinator.server().mqttUrl(), TlsClients.sockets(credentials, coordinator.authority()), clientId,
+                will)).client();
     }
 
-    private static MqttClient connect(TlsCredentials credentials, String clientId, String will, List<byte[]> sink) throws Exception {
-        MqttClient c = track(new MqttClient(coordinator.server().mqttUrl(), clientId, new MemoryPersistence()));
-        MqttConnectionOptions o = new MqttConnectionOptions();
-        o.setConnectionTimeout(5);
-        o.setAutomaticReconnect(false);
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(credentials == null ? null : credentials.keyManagers().getKeyManagers(),
-                TlsCredentials.trusting(coordinator.authority()).getTrustManagers(), null);
-        o.setSocketFactory(tls.getSocketFactory());
-        if (will != null) {
-            o.setWill(will, new MqttMessage(Topics.OFFLINE.getBytes(StandardCharsets.UTF_8), 1, true, new MqttProperties()));
-        }
-        if (sink != null) {
-            c.setCallback(new MqttCallback() {
-                @Override
-                public void messageArrived(String topic, MqttMessage m) {
-                    sink.add(m.getPayload());
-                }
-
-                @Override
-                public void disconnected(MqttDisconnectResponse r) {
-                }
-
-                @Override
-                public void mqttErrorOccurred(MqttException e) {
-                }
-
-                @Override
-                public void deliveryComplete(IMqttToken t) {
-                }
-
-                @Override
-                public void connectComplete(boolean reconnect, String uri) {
-                }
-
-                @Override
-                public void authPacketArrived(int code, MqttProperties p) {
-                }
-            });
-        }
-        c.connect(o);
-        return c;
-    }
-
-    private static MqttClient track(MqttClient c) {
-        clients.add(c);
-        return c;
+    private static TlsClients.Recorder track(TlsClients.Recorder r) {
+        clients.add(r.client());
+        return r;
     }
 }
