@@ -41,7 +41,6 @@ import io.flock.core.codec.Codecs;
 import io.flock.core.compress.CompressionPipeline;
 import io.flock.core.config.ConfigException;
 import io.flock.core.data.Dataset;
-import io.flock.core.data.IdxFormat;
 import io.flock.core.model.Engines;
 import io.flock.core.model.FlockModel;
 import io.flock.core.tensor.ModelParameters;
@@ -147,10 +146,10 @@ public final class CoordinatorServer implements AutoCloseable {
         serving = new ModelServing(config.serving().batching(), new ResponseCache(config.serving().cacheEntries(),
                 config.serving().cacheBytes()), model);
         if (config.eval().dataDir() != null) {
-            Dataset heldOut = heldOut(config.eval().dataDir());
+            Dataset heldOut = HeldOutEvaluator.load(config.eval().dataDir());
             evaluator = new HeldOutEvaluator(config.model().spec(), config.model().pipeline(), heldOut);
             if (!served.equals(model)) {
-                advisor = new OffloadAdvisor(calibrationHalf(heldOut), config.serving().offload());
+                advisor = new OffloadAdvisor(HeldOutEvaluator.calibrationHalf(heldOut), config.serving().offload());
             }
         }
         metrics = new CoordinatorMetrics(() -> devices.available().size(), this::stageCounts, store::sizeBytes).model(model)
@@ -229,26 +228,6 @@ public final class CoordinatorServer implements AutoCloseable {
                 metricsServer == null ? "off" : config.metrics().host() + ":" + metricsServer.port(), model, current.version(),
                 rounds.strategyName(), config.database().isEmpty() ? "h2" : "external");
         return this;
-    }
-
-    /** @throws ConfigException naming eval.data-dir and the ways to fix it when the held-out files are not there */
-    private static Dataset heldOut(Path dir) throws IOException {
-        Path images = dir.resolve("t10k-images-idx3-ubyte.gz");
-        Path labels = dir.resolve("t10k-labels-idx1-ubyte.gz");
-        if (!Files.isRegularFile(images) || !Files.isRegularFile(labels)) {
-            throw new ConfigException("eval.data-dir=" + dir + " holds no t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz;"
-                    + " install them (sudo apt-get install dataset-fashion-mnist puts them in /usr/share/datasets/fashion-mnist),"
-                    + " point eval.data-dir at the bundled datasets/fashion-mnist-subset, or set it to \"\" to skip held-out scoring");
-        }
-        return IdxFormat.readLabelled(images, labels);
-    }
-
-    /**
-     * @return the first half of the held-out set, on which the offload threshold is calibrated; reports that measure
-     *         hybrid accuracy use the second half, which the calibration never saw
-     */
-    public static Dataset calibrationHalf(Dataset heldOut) {
-        return heldOut.subset(java.util.stream.IntStream.range(0, heldOut.size() / 2).toArray());
     }
 
     private ModelVersion initialVersion() {

@@ -3,19 +3,25 @@ package io.flock.coordinator.round;
 import ai.djl.ndarray.NDArray;
 import io.flock.core.DaemonThreads;
 import io.flock.core.InvalidInputException;
+import io.flock.core.config.ConfigException;
 import io.flock.core.data.Dataset;
 import io.flock.core.data.FeaturePipeline;
+import io.flock.core.data.IdxFormat;
 import io.flock.core.model.FlockModel;
 import io.flock.core.model.ModelSpec;
 import io.flock.core.tensor.ModelParameters;
 import io.flock.core.train.Evaluation;
 import io.flock.core.train.LocalTrainer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.IntStream;
 
 /**
  * Scores candidate global models on a held-out set kept by the coordinator. The set is split into
@@ -30,6 +36,26 @@ public final class HeldOutEvaluator implements AutoCloseable {
     private final List<FlockModel> models = new ArrayList<>();
     private final ExecutorService pool;
     private final LocalTrainer trainer = new LocalTrainer();
+
+    /** @throws ConfigException naming eval.data-dir and the ways to fix it when the held-out files are not there */
+    public static Dataset load(Path dir) throws IOException {
+        Path images = dir.resolve("t10k-images-idx3-ubyte.gz");
+        Path labels = dir.resolve("t10k-labels-idx1-ubyte.gz");
+        if (!Files.isRegularFile(images) || !Files.isRegularFile(labels)) {
+            throw new ConfigException("eval.data-dir=" + dir + " holds no t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz;"
+                    + " install them (sudo apt-get install dataset-fashion-mnist puts them in /usr/share/datasets/fashion-mnist),"
+                    + " point eval.data-dir at the bundled datasets/fashion-mnist-subset, or set it to \"\" to skip held-out scoring");
+        }
+        return IdxFormat.readLabelled(images, labels);
+    }
+
+    /**
+     * @return the first half of the held-out set, on which the offload threshold is calibrated; reports that measure
+     *         hybrid accuracy use the second half, which the calibration never saw
+     */
+    public static Dataset calibrationHalf(Dataset heldOut) {
+        return heldOut.subset(IntStream.range(0, heldOut.size() / 2).toArray());
+    }
 
     /**
      * @param spec     network of the candidates
