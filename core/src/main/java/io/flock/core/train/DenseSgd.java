@@ -25,6 +25,10 @@ import java.util.List;
  * is kept as one shift vector {@code C} added to every row ({@code W = Ws + C}, folded back in
  * {@link #parameters()}). The column sums of {@code Ws} are updated with each step. Same maths as the
  * dense form; the float rounding differs in the last bits.
+ *
+ * <p>With FedProx's proximal term ({@code mu > 0}) every parameter's gradient gets {@code mu * (w - w0)}, where
+ * {@code w0} is the start parameters: each layer is pulled towards its start before it takes the step's gradient
+ * ({@link DenseProximalTerm}). With {@code mu = 0} nothing of it runs.
  */
 final class DenseSgd {
     private final int layers;
@@ -57,6 +61,8 @@ final class DenseSgd {
     private final float[] scaledInput;
     /** The loss on soft targets when a teacher's are given to {@link #step}; null = labels only. */
     private final Distillation distillation;
+    /** FedProx's pull towards the start parameters; null = plain SGD. */
+    private final DenseProximalTerm proximal;
 
     /**
      * @param start    parameters in DJL block order: weight {@code [out][in]}, bias {@code [out]}, per layer
@@ -70,6 +76,12 @@ final class DenseSgd {
 
     /** @param distillation the loss for steps with soft targets; null = labels only */
     DenseSgd(ModelParameters start, List<Integer> sizes, float learningRate, int maxBatch, float background, Distillation distillation) {
+        this(start, sizes, learningRate, 0f, maxBatch, background, distillation);
+    }
+
+    /** @param proximalMu FedProx's mu, finite and >= 0 (0 = plain SGD): every step pulls the parameters towards {@code start} */
+    DenseSgd(ModelParameters start, List<Integer> sizes, float learningRate, float proximalMu, int maxBatch, float background,
+             Distillation distillation) {
         this.distillation = distillation;
         this.background = background;
         this.offBackground = new float[maxBatch];
@@ -114,6 +126,8 @@ final class DenseSgd {
             act[l] = new float[maxBatch][width[l]];
             grad[l] = new float[maxBatch][width[l]];
         }
+        this.proximal = learningRate * proximalMu == 0f ? null
+                : new DenseProximalTerm(learningRate * proximalMu, weightT, weight, bias, columnSum);
     }
 
     /** @throws InvalidInputException unless the tensors are weight {@code [out][in]} then bias {@code [out]} per layer */
@@ -277,8 +291,11 @@ final class DenseSgd {
         }
     }
 
-    /** W -= lr * grad[l+1]^T act[l]; b -= lr * column sums of grad[l+1]. */
+    /** W -= lr * grad[l+1]^T act[l]; b -= lr * column sums of grad[l+1]; first the proximal pull, if any. */
     private void update(int l, int rows) {
+        if (proximal != null) {
+            proximal.pull(l, weightT[l], weight[l], bias[l], l == 0 && background != 0f ? shift : null, columnSum);
+        }
         int in = width[l];
         float[][] a = act[l];
         float[][] g = grad[l + 1];

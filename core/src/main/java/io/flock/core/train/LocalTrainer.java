@@ -48,7 +48,8 @@ public final class LocalTrainer {
     }
 
     /**
-     * Trains the model in place with mini-batch SGD on shuffled data.
+     * Trains the model in place with mini-batch SGD on shuffled data, on the FedProx objective when the config's
+     * proximal mu is > 0 (its start parameters are then the proximal term's {@code w0}).
      *
      * @param random shuffling source; the same seed gives the same batch order
      * @throws InvalidInputException when the data is empty or its width does not fit the model, or
@@ -77,11 +78,14 @@ public final class LocalTrainer {
                                       Random random) {
         requireFits(model.spec(), data);
         long start = System.nanoTime();
-        DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(config.learningRate())).build());
         double loss;
-        try (Trainer trainer = model.djl().newTrainer(tc)) {
-            loss = epochs(data, pipeline, config, random, null, (x, y, soft, b) -> step(trainer, x, y, b, data.featureCount()));
+        try (ProximalSgd proximal = config.proximalMu() == 0 ? null
+                : new ProximalSgd(model.djl(), config.learningRate(), config.proximalMu())) {
+            DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()).optOptimizer(proximal != null
+                    ? proximal : Optimizer.sgd().setLearningRateTracker(Tracker.fixed(config.learningRate())).build());
+            try (Trainer trainer = model.djl().newTrainer(tc)) {
+                loss = epochs(data, pipeline, config, random, null, (x, y, soft, b) -> step(trainer, x, y, b, data.featureCount()));
+            }
         }
         ModelParameters trained = model.parameters();
         requireConverged(trained);
@@ -93,7 +97,8 @@ public final class LocalTrainer {
     }
 
     /**
-     * Trains from {@code start} and returns the trained parameters; {@code start} is not changed.
+     * Trains from {@code start} and returns the trained parameters; {@code start} is not changed, and is FedProx's
+     * {@code w0} when the config's proximal mu is > 0.
      * MLPs train on the dense kernel and need no native model: a device that trains every round keeps
      * no second model and copies nothing in and out of native memory. Other models train on the
      * model {@code scratch} gives (asked for only then), loaded with {@code start} first.
@@ -141,8 +146,9 @@ public final class LocalTrainer {
                                       TrainingConfig config, Random random, SoftTargets teacher) {
         requireFits(spec, data);
         long t0 = System.nanoTime();
-        DenseSgd sgd = new DenseSgd(start, spec.layers(), config.learningRate(), Math.min(config.batchSize(), data.size()),
-                pipeline.transform(new float[] {0f})[0], teacher == null ? null : teacher.distillation());
+        DenseSgd sgd = new DenseSgd(start, spec.layers(), config.learningRate(), config.proximalMu(),
+                Math.min(config.batchSize(), data.size()), pipeline.transform(new float[] {0f})[0],
+                teacher == null ? null : teacher.distillation());
         double loss = epochs(data, pipeline, config, random, teacher, sgd::step);
         ModelParameters trained = sgd.parameters();
         requireConverged(trained);

@@ -3,13 +3,16 @@ package io.flock.core.train;
 import io.flock.core.InvalidInputException;
 
 /**
- * Local training hyper-parameters (plain SGD).
+ * Local training hyper-parameters: plain SGD, on the FedProx objective when {@code proximalMu > 0}.
  *
  * @param learningRate SGD step size, finite and > 0
  * @param batchSize    samples per step, >= 1
  * @param epochs       passes over the local data, >= 1
+ * @param proximalMu   FedProx's mu (Li et al. 2020), finite and >= 0: the local objective becomes
+ *                     {@code F(w) + (mu / 2) * ||w - w0||^2}, where {@code w0} is the parameters training starts
+ *                     from (the round's base model). 0 = off, and then training is exactly plain SGD
  */
-public record TrainingConfig(float learningRate, int batchSize, int epochs) {
+public record TrainingConfig(float learningRate, int batchSize, int epochs, float proximalMu) {
     /** Validates ranges, naming the bad value. */
     public TrainingConfig {
         if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
@@ -21,5 +24,13 @@ public record TrainingConfig(float learningRate, int batchSize, int epochs) {
         if (epochs < 1) {
             throw new InvalidInputException("local-epochs must be >= 1, got " + epochs);
         }
+        if (!(proximalMu >= 0) || !Float.isFinite(proximalMu)) {
+            throw new InvalidInputException("proximal-mu must be finite and >= 0, got " + proximalMu);
+        }
+    }
+
+    /** Plain SGD, no proximal term. */
+    public TrainingConfig(float learningRate, int batchSize, int epochs) {
+        this(learningRate, batchSize, epochs, 0f);
     }
 }

@@ -42,8 +42,50 @@ class DenseSgdTest {
     }
 
     @Test
+    void step_proximalTermByHand_pullsTheSecondStepTowardsTheStart() {
+        // 1 input -> 2 classes, start w0 = (1, -1), b0 = (0, 0); x = 1, label 0, lr = 1, mu = 0.5
+        ModelParameters start = new ModelParameters(List.of(
+                new Tensor("w", new int[] {2, 1}, new float[] {1, -1}),
+                new Tensor("b", new int[] {2}, new float[] {0, 0})));
+        DenseSgd sgd = new DenseSgd(start, List.of(1, 2), 1f, 0.5f, 1, 0f, null);
+
+        sgd.step(new float[] {1}, new float[] {0}, 1);
+        ModelParameters first = sgd.parameters();
+        sgd.step(new float[] {1}, new float[] {0}, 1);
+        ModelParameters second = sgd.parameters();
+
+        // step 1 starts at w0, so the term mu * (w - w0) is 0: logits (1, -1), p0 = 1 / (1 + e^-2) = 0.880797,
+        // g = 1 - p0 = 0.119203; the loss gradient is (-g, g) for w and b: w = (1 + g, -1 - g), b = (g, -g)
+        double g = 1 - 1 / (1 + Math.exp(-2));
+        assertThat(first.tensors().get(0).data()).containsExactly(new float[] {(float) (1 + g), (float) (-1 - g)}, within(1e-6f));
+        assertThat(first.tensors().get(1).data()).containsExactly(new float[] {(float) g, (float) -g}, within(1e-6f));
+        // step 2: logits (1 + 2g, -1 - 2g) = (1.238406, -1.238406), p0 = 1 / (1 + e^(-2 * 1.238406)) = 0.922500,
+        // h = 1 - p0 = 0.077500; the term is mu * (w - w0) = 0.5 * (g, -g) = (0.059601, -0.059601) for w and for b
+        // (b0 = 0), so w = (1 + g) - (-h + g / 2) = 1 + g / 2 + h = 1.137101 (plain SGD: 1 + g + h = 1.196703)
+        // and b = g - (-h + g / 2) = g / 2 + h = 0.137101
+        double h = 1 - 1 / (1 + Math.exp(-2 * (1 + 2 * g)));
+        float w = (float) (1 + g / 2 + h);
+        float b = (float) (g / 2 + h);
+        assertThat(w).isCloseTo(1.137101f, within(1e-6f));
+        assertThat(second.tensors().get(0).data()).containsExactly(new float[] {w, -w}, within(1e-6f));
+        assertThat(second.tensors().get(1).data()).containsExactly(new float[] {b, -b}, within(1e-6f));
+    }
+
+    @Test
     void train_mlpOnRealData_matchesDjlTrainingOfTheSameStart() throws Exception {
-        matchesDjl(FeaturePipeline.PIXELS, 300);
+        matchesDjl(FeaturePipeline.PIXELS, 300, 0f);
+    }
+
+    /** FedProx: the dense kernel's proximal term ({@link DenseProximalTerm}) against DJL's ({@link ProximalSgd}). */
+    @Test
+    void train_proximalTerm_matchesDjlTrainingOfTheSameStart() throws Exception {
+        matchesDjl(FeaturePipeline.PIXELS, 300, 1f);
+    }
+
+    /** As above, through the first layer's shift and column sums. */
+    @Test
+    void train_proximalTermOnNormalisedInputs_backgroundSkippingMatchesDjl() throws Exception {
+        matchesDjl(FeaturePipeline.parse("scale:255:0.2860:0.3530"), 100, 1f);
     }
 
     /**
@@ -54,13 +96,13 @@ class DenseSgdTest {
      */
     @Test
     void train_normalisedInputs_backgroundSkippingMatchesDjl() throws Exception {
-        matchesDjl(FeaturePipeline.parse("scale:255:0.2860:0.3530"), 100);
+        matchesDjl(FeaturePipeline.parse("scale:255:0.2860:0.3530"), 100, 0f);
     }
 
-    private static void matchesDjl(FeaturePipeline pipeline, int samples) throws Exception {
+    private static void matchesDjl(FeaturePipeline pipeline, int samples, float mu) throws Exception {
         ByteDataset data = LocalTrainerTest.train().subset(range(samples));
         ModelSpec spec = ModelSpec.parse("mlp:784-32-16-10");
-        TrainingConfig config = new TrainingConfig(0.1f, 10, 1);
+        TrainingConfig config = new TrainingConfig(0.1f, 10, 1, mu);
         Engines.pytorch();
         Engine.getInstance().setRandomSeed(11); // a seeded start, as the coordinator makes its initial model
         try (FlockModel dense = new FlockModel(spec, "dense"); FlockModel djl = new FlockModel(spec, "djl")) {
@@ -79,6 +121,12 @@ class DenseSgdTest {
                 assertThat(maxAbsDiff(x.get(t).data(), y.get(t).data())).as(x.get(t).name()).isLessThan(1e-4f);
             }
             assertThat(maxAbsDiff(x.get(0).data(), start.tensors().get(0).data())).as("training moved the weights").isGreaterThan(1e-3f);
+            if (mu != 0) {
+                ModelParameters plain = new LocalTrainer(true).train(spec, start, null, data, pipeline,
+                        new TrainingConfig(0.1f, 10, 1), new Random(7)).parameters();
+                assertThat(maxAbsDiff(x.get(0).data(), plain.tensors().get(0).data())).as("the proximal term made a difference")
+                        .isGreaterThan(1e-3f);
+            }
         }
     }
 

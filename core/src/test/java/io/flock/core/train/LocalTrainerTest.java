@@ -11,6 +11,7 @@ import io.flock.core.data.IdxFormat;
 import io.flock.core.model.FlockModel;
 import io.flock.core.model.ModelSpec;
 import io.flock.core.tensor.ModelParameters;
+import io.flock.core.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -60,6 +61,60 @@ class LocalTrainerTest {
             assertThat(t.parameters().tensors().get(0).data()).isNotEqualTo(start.tensors().get(0).data());
             assertThat(model.parameters().minus(start).tensors().get(0).data()).isNotEqualTo(new float[784 * 32]);
         }
+    }
+
+    @Test
+    void trainParameters_mlpWithLargerMu_endsCloserToTheStart() throws Exception {
+        ModelSpec spec = ModelSpec.parse("mlp:784-32-10");
+        ByteDataset data = train().subset(java.util.stream.IntStream.range(0, 200).toArray());
+        ModelParameters start;
+        try (FlockModel source = new FlockModel(spec, "source")) {
+            start = source.parameters();
+        }
+
+        double[] distance = distancesFromStart(trainer, spec, start, null, data, 0f, 0.3f, 3f);
+
+        assertThat(distance[0]).isGreaterThan(distance[1]);
+        assertThat(distance[1]).isGreaterThan(distance[2]);
+    }
+
+    /** mu = 0 is plain SGD on both kernels, bit for bit. */
+    @Test
+    void trainParameters_proximalMuZero_sameParametersAsPlainSgd() throws Exception {
+        ByteDataset data = train().subset(java.util.stream.IntStream.range(0, 40).toArray());
+        for (String s : new String[] {"mlp:784-32-10", "cnn:28x28-4-8-16-10"}) {
+            ModelSpec spec = ModelSpec.parse(s);
+            try (FlockModel scratch = new FlockModel(spec, "scratch")) {
+                ModelParameters start = scratch.parameters();
+
+                ModelParameters plain = trainer.train(spec, start, () -> scratch, data, FeaturePipeline.PIXELS,
+                        new TrainingConfig(0.1f, 10, 1), new Random(5)).parameters();
+                ModelParameters zero = trainer.train(spec, start, () -> scratch, data, FeaturePipeline.PIXELS,
+                        new TrainingConfig(0.1f, 10, 1, 0f), new Random(5)).parameters();
+
+                for (int i = 0; i < plain.tensors().size(); i++) {
+                    assertThat(zero.tensors().get(i).data()).as(s).containsExactly(plain.tensors().get(i).data());
+                }
+            }
+        }
+    }
+
+    /** @return the L2 distance from {@code start} after one epoch of training with each mu, in order */
+    static double[] distancesFromStart(LocalTrainer trainer, ModelSpec spec, ModelParameters start,
+                                       java.util.function.Supplier<FlockModel> scratch, ByteDataset data, float... mu) {
+        double[] distance = new double[mu.length];
+        for (int i = 0; i < mu.length; i++) {
+            ModelParameters trained = trainer.train(spec, start, scratch, data, FeaturePipeline.PIXELS,
+                    new TrainingConfig(0.1f, 10, 1, mu[i]), new Random(5)).parameters();
+            double sum = 0;
+            for (Tensor t : trained.minus(start).tensors()) {
+                for (float v : t.data()) {
+                    sum += (double) v * v;
+                }
+            }
+            distance[i] = Math.sqrt(sum);
+        }
+        return distance;
     }
 
     @Test
