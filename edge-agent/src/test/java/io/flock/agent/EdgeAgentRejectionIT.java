@@ -43,8 +43,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A whole agent (the machine's Mosquitto, a stand-in coordinator on real Netty) refusing a FedProx
- * task: the coordinator hears why over RejectTask, or answers UNIMPLEMENTED as today's does and the
+ * A whole agent (the machine's Mosquitto, a stand-in coordinator on real Netty) refusing a task that asks for
+ * client-side DP noise: the coordinator hears why over RejectTask, or answers UNIMPLEMENTED as today's does and the
  * agent carries on; either way telemetry and /metrics count the rejection and nothing is uploaded.
  */
 class EdgeAgentRejectionIT {
@@ -66,20 +66,20 @@ class EdgeAgentRejectionIT {
     }
 
     @Test
-    void fedProxTask_coordinatorHearsTheReason_telemetryAndMetricsCountIt() throws Exception {
+    void dpNoiseTask_coordinatorHearsTheReason_telemetryAndMetricsCountIt() throws Exception {
         String id = start(true);
 
         publishTask(id);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> !rejections.isEmpty());
-        assertThat(rejections.get(0).getReason()).isEqualTo("proximal_mu=0.01 is not supported by this agent");
+        assertThat(rejections.get(0).getReason()).isEqualTo("noise_multiplier=0.8 is not supported by this agent");
         assertThat(rejections.get(0).getTaskId()).isEqualTo("r1-" + id);
         assertThat(rejections.get(0).getRound()).isEqualTo(1);
         assertCounted();
     }
 
     @Test
-    void fedProxTask_coordinatorWithoutRejectTask_agentCarriesOn() throws Exception {
+    void dpNoiseTask_coordinatorWithoutRejectTask_agentCarriesOn() throws Exception {
         String id = start(false);
 
         publishTask(id);
@@ -153,7 +153,7 @@ class EdgeAgentRejectionIT {
         String id = topicDevice;
         TrainTask task = TrainTask.newBuilder().setTaskId("r1-" + id).setRound(1).setModel("m").setBaseVersion(1).setDeadlineUnixMs(deadline)
                 .setTraining(TrainingConfig.newBuilder().setOptimizer("sgd").setLearningRate(0.1f).setBatchSize(10).setLocalEpochs(1)
-                        .setProximalMu(0.01f))
+                        .setNoiseMultiplier(0.8f))
                 .setUpdateCodec(CodecDescriptor.newBuilder().setName("fp32")).build();
         MqttClient client = new MqttClient("tcp://127.0.0.1:1883", id + "-coordinator", new MemoryPersistence());
         client.connect();

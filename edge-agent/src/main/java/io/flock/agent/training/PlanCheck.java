@@ -11,13 +11,19 @@ import java.util.Optional;
 
 /**
  * Decides whether this agent can honour every field of a train task's plan. The agent trains with
- * plain SGD and uploads an unmasked, unclipped, noise-free delta; a plan that asks for anything else
- * (FedProx, client-side DP, secure aggregation, another optimizer, an unknown codec, a teacher without valid
- * distillation settings) or exceeds the
- * device's {@link PlanLimits} is refused instead of being trained differently from what was asked.
+ * plain SGD, on the FedProx objective when {@code proximal_mu} is in [0, {@value #MAX_PROXIMAL_MU}], and uploads an
+ * unmasked, unclipped, noise-free delta; a plan that asks for anything else (client-side DP, secure aggregation,
+ * another optimizer, an unknown codec, a teacher without valid distillation settings, a proximal mu out of range) or
+ * exceeds the device's {@link PlanLimits} is refused instead of being trained differently from what was asked.
  * Stateless and thread-safe.
  */
 public final class PlanCheck {
+    /**
+     * The largest FedProx mu accepted. Published settings run from 0.001 to 1; much larger, each step's pull
+     * {@code lr * mu * (w - w0)} overshoots the start once {@code lr * mu > 1} and diverges past 2.
+     */
+    static final float MAX_PROXIMAL_MU = 10f;
+
     private final PlanLimits limits;
 
     /** @param limits the largest plan this device accepts */
@@ -45,8 +51,8 @@ public final class PlanCheck {
             return Optional.of("local_epochs=" + c.getLocalEpochs() + " is outside 1.." + limits.maxLocalEpochs()
                     + " (training.max-local-epochs)");
         }
-        if (c.getProximalMu() != 0) {
-            return unsupported("proximal_mu=" + c.getProximalMu());
+        if (!(c.getProximalMu() >= 0 && c.getProximalMu() <= MAX_PROXIMAL_MU)) {
+            return Optional.of("proximal_mu=" + c.getProximalMu() + " must be in [0, " + MAX_PROXIMAL_MU + "]");
         }
         if (c.getClipNorm() != 0) {
             return unsupported("clip_norm=" + c.getClipNorm());

@@ -135,7 +135,7 @@ public final class TrainingWorker implements AutoCloseable {
                 return;
             }
             LocalTrainer.Trained t = trainer.train(base.spec(), base.parameters(), () -> scratch(base.spec()), data,
-                    base.pipeline(), new TrainingConfig(cfg.getLearningRate(), cfg.getBatchSize(), cfg.getLocalEpochs()),
+                    base.pipeline(), new TrainingConfig(cfg.getLearningRate(), cfg.getBatchSize(), cfg.getLocalEpochs(), cfg.getProximalMu()),
                     new Random(seed * 31 + task.getRound()), soft);
             TrainingResult r = t.result();
             DeviceConditions.pause(conditions.computePenalty(Duration.ofNanos((long) (r.seconds() * 1e9))));

@@ -75,8 +75,18 @@ class PlanCheckTest {
     }
 
     @Test
-    void refusal_proximalMu_isNotSupported() {
-        assertThat(check.refusal(training(c -> c.setProximalMu(0.01f)))).hasValue("proximal_mu=0.01 is not supported by this agent");
+    void refusal_proximalMuFromZeroToMax_isAccepted() {
+        assertThat(check.refusal(training(c -> c.setProximalMu(0.01f)))).isEmpty();
+        assertThat(check.refusal(training(c -> c.setProximalMu(1f)))).isEmpty();
+        assertThat(check.refusal(training(c -> c.setProximalMu(10f)))).isEmpty();
+    }
+
+    @Test
+    void refusal_proximalMuNegativeNaNOrHuge_isRefusedNamingIt() {
+        assertThat(check.refusal(training(c -> c.setProximalMu(-0.01f)))).hasValue("proximal_mu=-0.01 must be in [0, 10.0]");
+        assertThat(check.refusal(training(c -> c.setProximalMu(Float.NaN)))).hasValue("proximal_mu=NaN must be in [0, 10.0]");
+        assertThat(check.refusal(training(c -> c.setProximalMu(Float.POSITIVE_INFINITY)))).hasValue("proximal_mu=Infinity must be in [0, 10.0]");
+        assertThat(check.refusal(training(c -> c.setProximalMu(10.5f)))).hasValue("proximal_mu=10.5 must be in [0, 10.0]");
     }
 
     @Test

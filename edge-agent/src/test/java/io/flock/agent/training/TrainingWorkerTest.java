@@ -45,10 +45,10 @@ class TrainingWorkerTest {
         TrainingWorker worker = new TrainingWorker("d1", Files.createDirectories(dir.resolve("data")), local, null, outbox, 0,
                 DeviceConditions.REAL, new PlanCheck(PlanLimits.DEFAULTS), (t, reason) -> reported.add(t.getTaskId() + ": " + reason));
 
-        worker.run(task(3, 0.01f));
-        worker.run(task(3, 0.01f)); // redelivered: already answered
+        worker.run(task(3, -0.01f));
+        worker.run(task(3, -0.01f)); // redelivered: already answered
 
-        assertThat(reported).containsExactly("r3-d1: proximal_mu=0.01 is not supported by this agent");
+        assertThat(reported).containsExactly("r3-d1: proximal_mu=-0.01 must be in [0, 10.0]");
         assertThat(worker.rejections()).isEqualTo(1);
         assertThat(outboxDir).doesNotExist();
         assertThat(local.version()).isZero();
