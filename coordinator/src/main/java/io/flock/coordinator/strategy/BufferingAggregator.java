@@ -1,6 +1,8 @@
 package io.flock.coordinator.strategy;
 
 import io.flock.core.tensor.ModelParameters;
+import java.util.Arrays;
+import java.util.Comparator;
 
 /**
  * The part the robust rules share: every update of the round is kept in an {@link UpdateBuffer} (on the heap up to
@@ -59,18 +61,24 @@ abstract class BufferingAggregator implements Aggregator {
         return new AggregatedUpdate(buffer.toParameters(delta), weight, contributors);
     }
 
-    /** @return each coordinate's K values through {@code rule}, block by block */
+    /**
+     * @return each coordinate's K values through {@code rule}, block by block, the values ordered by device id so
+     *         the result does not depend on arrival order
+     */
     final float[] perCoordinate(CoordinateRule rule) {
         int k = count();
         int p = buffer.size();
         int block = buffer.blockSize();
+        Integer[] byDevice = new Integer[k];
+        Arrays.setAll(byDevice, i -> i);
+        Arrays.sort(byDevice, Comparator.comparing(buffer::device).thenComparing(i -> i));
         float[] rows = new float[k * block];
         float[] values = new float[k];
         float[] out = new float[p];
         for (int from = 0; from < p; from += block) {
             int len = Math.min(block, p - from);
             for (int u = 0; u < k; u++) {
-                buffer.read(u, from, rows, u * len, len);
+                buffer.read(byDevice[u], from, rows, u * len, len);
             }
             for (int j = 0; j < len; j++) {
                 for (int u = 0; u < k; u++) {

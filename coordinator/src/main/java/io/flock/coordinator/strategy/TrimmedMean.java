@@ -2,15 +2,14 @@ package io.flock.coordinator.strategy;
 
 import io.flock.core.InvalidInputException;
 import io.flock.core.tensor.ModelParameters;
-import java.util.Arrays;
 
 /**
- * The coordinate-wise trimmed mean (Yin et al. 2018): for each parameter, sort the K values, drop the
+ * The coordinate-wise trimmed mean (Yin et al. 2018): for each parameter, order the K values, drop the
  * {@code t = floor(beta * K)} lowest and the t highest, and average the rest. Unweighted by design (a weight is the
  * sender's claim). A round in which t would be 0 is a plain mean and defends nothing, so with beta > 0 it needs the
  * smallest K with {@code floor(beta * K) >= 1} ({@link #minimumUpdates()}). Needs every update of the round: memory
- * O(K·P) floats up to the buffer budget, then a temporary file; time O(P·K log K). The result reports the weight
- * and contributors of all K updates. Not thread-safe.
+ * O(K·P) floats up to the buffer budget, then a temporary file; time O(P·K) expected (quickselect). The result
+ * reports the weight and contributors of all K updates. Not thread-safe.
  */
 public final class TrimmedMean extends BufferingAggregator {
     private final double beta;
@@ -57,7 +56,10 @@ public final class TrimmedMean extends BufferingAggregator {
     AggregatedUpdate combine() {
         int t = trimmed(beta, count());
         return allOf(perCoordinate((values, k) -> {
-            Arrays.sort(values, 0, k);
+            if (t > 0) {
+                QuickSelect.select(values, 0, k, t);           // the t lowest now sit before index t
+                QuickSelect.select(values, t, k, k - t - 1);   // and the t highest after k - t - 1
+            }
             double sum = 0;
             for (int i = t; i < k - t; i++) {
                 sum += values[i];

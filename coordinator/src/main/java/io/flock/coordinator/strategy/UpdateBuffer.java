@@ -18,15 +18,19 @@ import java.util.List;
  * Every delta of a round, for the rules that need them all at once. Each delta is flattened to P floats in model
  * order and kept on the heap while the buffer holds at most {@code budgetBytes}; later ones go to a temporary file
  * (unlinked at once where the OS allows, so nothing is left behind even by a crash). Memory O(min(K·P, budget)),
- * disk O(K·P) past it. Reads go in blocks of coordinates, so the rules work in O(K·B) extra memory. Not thread-safe.
+ * disk O(K·P) past it. On the heap a delta is held in chunks of 128 KiB: one array per delta would be a "humongous"
+ * object to G1 at the default region sizes, and waste up to a third of each region. Reads go in blocks of
+ * coordinates, so the rules work in O(K·B) extra memory. Not thread-safe.
  */
 final class UpdateBuffer implements AutoCloseable {
     /** Floats one block of all updates may hold: 4 MiB. */
     private static final int BLOCK_FLOATS = 1 << 20;
+    /** Floats per heap chunk: 128 KiB, below half of G1's smallest region. */
+    private static final int CHUNK = 1 << 15;
     private final ModelParameters layout;
     private final int size;
     private final long budgetBytes;
-    private final List<float[]> heap = new ArrayList<>();
+    private final List<float[][]> heap = new ArrayList<>();
     private final List<String> devices = new ArrayList<>();
     private final List<Double> weights = new ArrayList<>();
     private final List<Integer> contributors = new ArrayList<>();
@@ -50,16 +54,23 @@ final class UpdateBuffer implements AutoCloseable {
         }
         layout.requireSameLayout(u.delta());
         u.delta().requireFinite();
-        float[] flat = new float[size];
+        float[][] chunks = new float[(size + CHUNK - 1) / CHUNK][];
+        for (int c = 0; c < chunks.length; c++) {
+            chunks[c] = new float[Math.min(CHUNK, size - c * CHUNK)];
+        }
         int at = 0;
         for (Tensor t : u.delta().tensors()) {
-            System.arraycopy(t.data(), 0, flat, at, t.size());
-            at += t.size();
+            for (int i = 0; i < t.size(); ) {
+                int n = Math.min(t.size() - i, CHUNK - at % CHUNK);
+                System.arraycopy(t.data(), i, chunks[at / CHUNK], at % CHUNK, n);
+                i += n;
+                at += n;
+            }
         }
         if (spill == null && (heap.size() + 1L) * size * Float.BYTES <= budgetBytes) {
-            heap.add(flat);
+            heap.add(chunks);
         } else {
-            write(flat);
+            write(chunks);
         }
         devices.add(u.deviceId());
         weights.add(u.weight());
@@ -100,7 +111,13 @@ final class UpdateBuffer implements AutoCloseable {
     /** Copies coordinates [from, from + len) of update k into out[offset...]. */
     void read(int k, int from, float[] out, int offset, int len) {
         if (k < heap.size()) {
-            System.arraycopy(heap.get(k), from, out, offset, len);
+            float[][] chunks = heap.get(k);
+            for (int done = 0; done < len; ) {
+                int at = from + done;
+                int n = Math.min(len - done, CHUNK - at % CHUNK);
+                System.arraycopy(chunks[at / CHUNK], at % CHUNK, out, offset + done, n);
+                done += n;
+            }
             return;
         }
         long position = ((long) (k - heap.size()) * size + from) * Float.BYTES;
@@ -131,21 +148,21 @@ final class UpdateBuffer implements AutoCloseable {
         return new ModelParameters(out);
     }
 
-    private void write(float[] flat) {
+    private void write(float[][] chunks) {
         try {
             if (spill == null) {
                 Path file = Files.createTempFile("flock-round-updates-", ".f32");
                 spill = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.DELETE_ON_CLOSE);
             }
             long position = (long) spilled * size * Float.BYTES;
-            for (int from = 0; from < size; ) {
-                int len = Math.min(size - from, 1 << 18);
-                ByteBuffer buf = io(len);
-                buf.asFloatBuffer().put(flat, from, len);
+            for (float[] chunk : chunks) {
+                ByteBuffer buf = io(chunk.length);
+                buf.asFloatBuffer().put(chunk);
+                long start = position;
                 while (buf.hasRemaining()) {
-                    spill.write(buf, position + (long) from * Float.BYTES + buf.position());
+                    spill.write(buf, start + buf.position());
                 }
-                from += len;
+                position += (long) chunk.length * Float.BYTES;
             }
             spilled++;
         } catch (IOException e) {
