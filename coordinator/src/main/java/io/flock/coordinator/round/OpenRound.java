@@ -96,6 +96,11 @@ final class OpenRound {
         return aggregator.count();
     }
 
+    /** @return the fewest updates the strategy's rule can combine; fewer and the round keeps its version */
+    int minimumUpdates() {
+        return aggregator.minimumUpdates();
+    }
+
     /**
      * Waits until {@code wanted} updates arrived, every device that can still answer did, or the deadline passed.
      *

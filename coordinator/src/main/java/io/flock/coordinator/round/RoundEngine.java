@@ -17,6 +17,7 @@ import io.flock.coordinator.strategy.ClientUpdate;
 import io.flock.coordinator.strategy.ServerOptimizer;
 import io.flock.coordinator.strategy.Strategy;
 import io.flock.coordinator.strategy.TrainingPlan;
+import io.flock.core.InvalidInputException;
 import io.flock.core.artifact.Digests;
 import io.flock.core.codec.Codecs;
 import io.flock.core.compress.Pruning;
@@ -93,7 +94,8 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
     /**
      * Runs one round to its end, resuming the open one if a previous process left it open.
      *
-     * @return what happened; a round with no accepted update fails and keeps the current version
+     * @return what happened; a round with fewer updates than the strategy's rule needs (none for a mean; Krum needs
+     *         2f + 3), or whose server step gives a non-finite value, fails and keeps the current version
      * @throws InterruptedException when interrupted while waiting for devices or updates
      */
     public RoundResult runRound() throws InterruptedException {
@@ -130,15 +132,14 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
             List<String> unsent = sender.sendTrainTasks(round.record(), current, training, toAsk,
                     System.currentTimeMillis() + plan.roundTimeout().toMillis());
             unsent.forEach(round::unable);
-            int got = round.await(plan.minResults(), deadline);
+            int needed = Math.max(1, round.minimumUpdates());
+            int got = round.await(Math.max(plan.minResults(), needed), deadline);
             var aggregator = round.close();
             int failures = round.selected().size() - got;
             log.info("round={} received {} results and {} failures", r, got, failures);
-            if (got == 0) {
-                store.finishRound(plan.model(), r, RoundRecord.FAILED, 0, Double.NaN);
-                store.dropPayloads(plan.model(), r);
-                return new RoundResult(r, current.version(), CompletableFuture.completedFuture(null), seconds(start),
-                        round.selected().size(), 0, failures, resumed, round.selected());
+            if (got < needed) {
+                return failed(round, current, start, resumed, got, got == 0 ? "no update arrived"
+                        : got + " updates, and " + aggregator + " needs at least " + needed);
             }
             ModelParameters base = registry.globalParameters(current);
             AggregatedUpdate combined = aggregator.result();
@@ -147,6 +148,10 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
             ModelParameters next = optimizer.step(base, combined);
             if (current.pushed().pruned()) {
                 Pruning.applyMask(next, base); // pruned weights stay zero after aggregation
+            }
+            String nonFinite = nonFinite(next);
+            if (nonFinite != null) {
+                return failed(round, current, start, resumed, got, "the server step gave " + nonFinite);
             }
             ModelVersion v = registry.publish(plan.model(), new Candidate(plan.spec(), plan.pipeline(), next, null, r,
                     optimizer.state()));
@@ -158,6 +163,29 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
                     failures, resumed, round.selected());
         } finally {
             open.set(null);
+        }
+    }
+
+    /**
+     * Ends a round that cannot produce a version: FAILED in the store with the updates that arrived, the current
+     * version stays, the reason is logged; the result aggregated none.
+     */
+    private RoundResult failed(OpenRound round, ModelVersion current, long start, boolean resumed, int got, String reason) {
+        long r = round.record().round();
+        store.finishRound(plan.model(), r, RoundRecord.FAILED, got, Double.NaN);
+        store.dropPayloads(plan.model(), r);
+        log.warn("round={} failed: {}; version={} stays current", r, reason, current.version());
+        return new RoundResult(r, current.version(), CompletableFuture.completedFuture(null), seconds(start), round.selected().size(), 0,
+                round.selected().size() - got, resumed, round.selected());
+    }
+
+    /** @return what is wrong with the first non-finite value, or null when all are finite */
+    private static String nonFinite(ModelParameters p) {
+        try {
+            p.requireFinite();
+            return null;
+        } catch (InvalidInputException e) {
+            return e.getMessage();
         }
     }
 

@@ -1,6 +1,5 @@
 package io.flock.coordinator.strategy;
 
-import io.flock.core.InvalidInputException;
 import io.flock.core.tensor.ModelParameters;
 
 /** A plain server step, global + lr x delta. With lr = 1 and a {@link WeightedMean} it is FedAvg. Stateless. */
@@ -9,9 +8,7 @@ public final class ServerSgd implements ServerOptimizer {
 
     /** @param learningRate server learning rate, finite and > 0 */
     public ServerSgd(float learningRate) {
-        if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
-            throw new InvalidInputException("server learning rate must be finite and > 0, got " + learningRate);
-        }
+        AdaptiveOptimizer.requireRate(learningRate);
         this.learningRate = learningRate;
     }
 
@@ -25,10 +22,14 @@ public final class ServerSgd implements ServerOptimizer {
         return new byte[0];
     }
 
+    /**
+     * @param state empty, or another optimizer's state (a strategy change), which SGD has no use for
+     * @throws io.flock.core.InvalidInputException for bytes that are not optimizer state
+     */
     @Override
     public void restore(byte[] state) {
         if (state.length != 0) {
-            throw new InvalidInputException("server SGD keeps no state, got " + state.length + " bytes");
+            OptimizerState.kindOf(state);
         }
     }
 }
