@@ -35,8 +35,8 @@ public record TrainingPlan(TrainingConfig training, String updateCodec, float pr
     /** Validates the codec name and the ranges. */
     public TrainingPlan {
         Codecs.byName(updateCodec);
-        if (!(proximalMu >= 0) || !Float.isFinite(proximalMu)) {
-            throw new InvalidInputException("proximal-mu must be finite and >= 0, got " + proximalMu);
+        if (!(proximalMu >= 0 && proximalMu <= TrainingConfig.MAX_PROXIMAL_MU)) {
+            throw new InvalidInputException("proximal-mu must be in [0, " + TrainingConfig.MAX_PROXIMAL_MU + "], got " + proximalMu);
         }
         if (!(clipNorm >= 0) || !Float.isFinite(clipNorm)) {
             throw new InvalidInputException("clip-norm must be finite and >= 0, got " + clipNorm);

@@ -13,6 +13,9 @@ import io.flock.core.InvalidInputException;
  *                     from (the round's base model). 0 = off, and then training is exactly plain SGD
  */
 public record TrainingConfig(float learningRate, int batchSize, int epochs, float proximalMu) {
+    /** The largest FedProx mu a plan may carry: the coordinator refuses more at start, an agent refuses such a task. */
+    public static final float MAX_PROXIMAL_MU = 10f;
+
     /** Validates ranges, naming the bad value. */
     public TrainingConfig {
         if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
@@ -24,8 +27,8 @@ public record TrainingConfig(float learningRate, int batchSize, int epochs, floa
         if (epochs < 1) {
             throw new InvalidInputException("local-epochs must be >= 1, got " + epochs);
         }
-        if (!(proximalMu >= 0) || !Float.isFinite(proximalMu)) {
-            throw new InvalidInputException("proximal-mu must be finite and >= 0, got " + proximalMu);
+        if (!(proximalMu >= 0 && proximalMu <= MAX_PROXIMAL_MU)) {
+            throw new InvalidInputException("proximal-mu must be in [0, " + MAX_PROXIMAL_MU + "], got " + proximalMu);
         }
     }
 

@@ -15,8 +15,8 @@ class TrainingConfigTest {
     @Test
     void new_proximalMuNegativeNaNOrInfinite_rejectedNamingTheKey() {
         assertThatThrownBy(() -> new TrainingConfig(0.1f, 10, 1, -0.01f)).isInstanceOf(InvalidInputException.class)
-                .hasMessage("proximal-mu must be finite and >= 0, got -0.01");
-        assertThatThrownBy(() -> new TrainingConfig(0.1f, 10, 1, Float.NaN)).hasMessage("proximal-mu must be finite and >= 0, got NaN");
+                .hasMessage("proximal-mu must be in [0, 10.0], got -0.01");
+        assertThatThrownBy(() -> new TrainingConfig(0.1f, 10, 1, Float.NaN)).hasMessage("proximal-mu must be in [0, 10.0], got NaN");
         assertThatThrownBy(() -> new TrainingConfig(0.1f, 10, 1, Float.POSITIVE_INFINITY)).hasMessageContaining("proximal-mu");
     }
 }

@@ -22,7 +22,7 @@ public final class PlanCheck {
      * The largest FedProx mu accepted. Published settings run from 0.001 to 1; much larger, each step's pull
      * {@code lr * mu * (w - w0)} overshoots the start once {@code lr * mu > 1} and diverges past 2.
      */
-    static final float MAX_PROXIMAL_MU = 10f;
+    static final float MAX_PROXIMAL_MU = io.flock.core.train.TrainingConfig.MAX_PROXIMAL_MU;
 
     private final PlanLimits limits;
 
