@@ -63,4 +63,16 @@ class AttackIT {
                 .as("an honest fleet's report has no attackers section").isFalse();
         assertThat(attacked.rounds().stream().mapToDouble(RoundRow::accuracy).max().orElseThrow()).isLessThan(clean);
     }
+
+    @Test
+    void everyDeviceFlipsLabels_theFleetLearnsTheReversedLabels_fromDataThatNeverLeftTheDevices() throws Exception {
+        RunReport flipped = run(FLEET + "deviceProfiles:\n  - {name: flippers, share: 1, attack: {kind: label-flip}}\n", "flipped");
+
+        // label -> 9 - label on every device: the model learns the mirror classes, so it scores below chance on the true ones
+        assertThat(flipped.rounds()).hasSize(2).allSatisfy(r -> assertThat(r.participants()).isEqualTo(6));
+        assertThat(flipped.rounds().get(1).accuracy()).isLessThan(0.05);
+        JsonNode attackers = new ObjectMapper().readTree(dir.resolve("flipped/report.json").toFile()).get("attackers");
+        assertThat(attackers.get("devices").asInt()).isEqualTo(6);
+        assertThat(attackers.get("profiles").get(0).get("attack").get("mapping").asText()).isEqualTo("reverse");
+    }
 }
