@@ -23,6 +23,7 @@ import io.flock.agent.security.DeviceEnrollment;
 import io.flock.agent.security.TaskGate;
 import io.flock.agent.training.PlanCheck;
 import io.flock.agent.training.TrainingWorker;
+import io.flock.agent.training.UpdateTamper;
 import io.flock.core.DaemonThreads;
 import io.flock.core.InvalidInputException;
 import io.flock.core.artifact.ArtifactVerifier;
@@ -125,6 +126,18 @@ public final class EdgeAgent implements AutoCloseable {
      */
     public EdgeAgent(AgentConfig config, ArtifactVerifier verifier, WireTap tap, DeviceConditions conditions, DeviceGateway gateway,
                      DeviceCredentials credentials) {
+        this(config, verifier, tap, conditions, gateway, credentials, UpdateTamper.NONE);
+    }
+
+    /**
+     * <b>Test-only</b>: the one way to give an agent an {@link UpdateTamper} (the simulator's byzantine devices). No
+     * configuration key reaches it, and {@code AgentMain} never calls it.
+     *
+     * @param tamper changes the device's training data and its updates before upload; {@link UpdateTamper#NONE} for an
+     *               honest device
+     */
+    public EdgeAgent(AgentConfig config, ArtifactVerifier verifier, WireTap tap, DeviceConditions conditions, DeviceGateway gateway,
+                     DeviceCredentials credentials, UpdateTamper tamper) {
         this.config = config;
         this.conditions = conditions;
         this.traffic = new ByteCounter(tap);
@@ -138,7 +151,7 @@ public final class EdgeAgent implements AutoCloseable {
                 config.chunkWait(), this::reportModelChange, conditions, config.fetchOnDemand());
         this.outbox = new Outbox(config.stateDir().resolve("outbox"), coordinator, timers, config.deviceId(), conditions);
         this.training = new TrainingWorker(config.deviceId(), config.dataDir(), local, updater, outbox, config.seed(), conditions,
-                new PlanCheck(config.training()), this::reportRejection);
+                new PlanCheck(config.training()), this::reportRejection, tamper);
         this.batch = config.batch().sets().isEmpty() ? null : new BatchSets(config.deviceId(), config.batch(),
                 config.stateDir().resolve("batch"), (set, offset) -> coordinator.fetchBatch(set, offset, 0, BATCH_PULL_TIMEOUT), local::version);
         this.announcedPolicy = config.offloadThreshold() == null

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * and hands the encoded delta (trained minus base) to the outbox. The data
  * itself never leaves this class. A task whose plan {@link PlanCheck} refuses is not trained: the
  * reason is logged, counted and reported to {@link TaskRejections}, and nothing is uploaded. Tasks
- * run one at a time on the caller's thread.
+ * run one at a time on the caller's thread. A simulated byzantine device passes a test-only {@link UpdateTamper}.
  */
 public final class TrainingWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TrainingWorker.class);
@@ -61,6 +61,7 @@ public final class TrainingWorker implements AutoCloseable {
     private final AtomicLong distilled = new AtomicLong();
     private final LocalTrainer trainer = new LocalTrainer();
     private final TeacherTargets teacher;
+    private final UpdateTamper tamper;
     private Dataset data;
     private FlockModel scratch;
     /**
@@ -82,6 +83,19 @@ public final class TrainingWorker implements AutoCloseable {
      */
     public TrainingWorker(String deviceId, Path dataDir, LocalModel local, ModelUpdater updater, Outbox outbox, long seed,
                           DeviceConditions conditions, PlanCheck plan, TaskRejections rejections) {
+        this(deviceId, dataDir, local, updater, outbox, seed, conditions, plan, rejections, UpdateTamper.NONE);
+    }
+
+    /**
+     * @param tamper test-only: changes the data as it loads and each update before it is encoded ({@link UpdateTamper#NONE}
+     *               on a real device)
+     */
+    public TrainingWorker(String deviceId, Path dataDir, LocalModel local, ModelUpdater updater, Outbox outbox, long seed,
+                          DeviceConditions conditions, PlanCheck plan, TaskRejections rejections, UpdateTamper tamper) {
+        this.tamper = tamper;
+        if (tamper != UpdateTamper.NONE) {
+            log.warn("device={} runs a test-only update tamper: {}", deviceId, tamper);
+        }
         this.plan = plan;
         this.rejections = rejections;
         this.conditions = conditions;
@@ -122,7 +136,7 @@ public final class TrainingWorker implements AutoCloseable {
             }
             long ready = System.nanoTime();
             if (data == null) {
-                data = PrivateData.load(dataDir);
+                data = tamper.trainingData(PrivateData.load(dataDir));
             }
             LocalModel.Loaded base = local.current().orElseThrow();
             var cfg = task.getTraining();
@@ -148,7 +162,7 @@ public final class TrainingWorker implements AutoCloseable {
             if (cfg.getKeepZeroWeights()) {
                 Pruning.applyMask(t.parameters(), base.parameters()); // a pruned model: only the kept weights train
             }
-            ModelParameters delta = t.parameters().minus(base.parameters());
+            ModelParameters delta = tamper.update(t.parameters().minus(base.parameters()), task.getRound());
             ParameterCodec codec = Codecs.byName(task.getUpdateCodec().getName().isEmpty() ? "fp32" : task.getUpdateCodec().getName());
             byte[] payload = codec.encode(delta);
             UpdateHeader header = UpdateHeader.newBuilder().setDeviceId(deviceId).setTaskId(task.getTaskId())

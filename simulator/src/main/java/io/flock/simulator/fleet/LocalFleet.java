@@ -6,6 +6,7 @@ import io.flock.agent.EdgeAgent;
 import io.flock.agent.gateway.DeviceGateway;
 import io.flock.agent.link.WireTap;
 import io.flock.agent.security.DeviceCredentials;
+import io.flock.agent.training.UpdateTamper;
 import io.flock.coordinator.CoordinatorConfig;
 import io.flock.coordinator.CoordinatorServer;
 import io.flock.core.DaemonThreads;
@@ -130,6 +131,17 @@ public final class LocalFleet implements AutoCloseable {
      */
     public List<EdgeAgent> startAgents(List<ByteDataset> partitions, String mqttUrl, int grpcPort,
                                        IntFunction<DeviceConditions> conditions) throws IOException {
+        return startAgents(partitions, mqttUrl, grpcPort, conditions, i -> UpdateTamper.NONE);
+    }
+
+    /**
+     * Starts one agent per partition with emulated conditions, some of them byzantine.
+     *
+     * @param conditions conditions of the i-th new agent (0-based)
+     * @param tampers    the i-th new agent's test-only update tamper ({@link UpdateTamper#NONE} for an honest one)
+     */
+    public List<EdgeAgent> startAgents(List<ByteDataset> partitions, String mqttUrl, int grpcPort,
+                                       IntFunction<DeviceConditions> conditions, IntFunction<UpdateTamper> tampers) throws IOException {
         ArtifactVerifier verifier = new ArtifactVerifier(coordinator.publicKey());
         String token = enrollmentToken(partitions.size());
         List<EdgeAgent> created = new ArrayList<>();
@@ -144,7 +156,7 @@ public final class LocalFleet implements AutoCloseable {
             DeviceGateway gateway = gatewayFor(index, mqttUrl, grpcPort, token);
             AgentConfig config = agentTweak.apply(id, base);
             created.add(new EdgeAgent(config, verifier, tap, conditions.apply(i), gateway,
-                    gateway == null ? credentials(id, identities().resolve(id)) : null));
+                    gateway == null ? credentials(id, identities().resolve(id)) : null, tampers.apply(i)));
         }
         startAll(created);
         agents.addAll(created);

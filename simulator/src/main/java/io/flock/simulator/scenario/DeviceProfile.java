@@ -14,9 +14,16 @@ import io.flock.core.config.ConfigException;
  * @param availability       probability the device is online in a given round, 0..1
  * @param dropoutProbability probability it crashes mid-round after training, before uploading, 0..1
  * @param battery            starting battery fraction 0..1 (reported; not yet drained by work)
+ * @param attack             how these devices misbehave; {@link Attack#NONE} for honest devices
  */
 public record DeviceProfile(String name, double share, double computeFactor, double uplinkMbps, double downlinkMbps,
-                            double latencyMs, double availability, double dropoutProbability, double battery) {
+                            double latencyMs, double availability, double dropoutProbability, double battery, Attack attack) {
+    /** An honest profile. */
+    public DeviceProfile(String name, double share, double computeFactor, double uplinkMbps, double downlinkMbps, double latencyMs,
+                         double availability, double dropoutProbability, double battery) {
+        this(name, share, computeFactor, uplinkMbps, downlinkMbps, latencyMs, availability, dropoutProbability, battery, Attack.NONE);
+    }
+
     /** Validates ranges; {@code path} prefixes come from the loader. */
     public DeviceProfile {
         ConfigException.require(share >= 0 && share <= 1, "share", share);
@@ -26,6 +33,7 @@ public record DeviceProfile(String name, double share, double computeFactor, dou
         ConfigException.require(availability >= 0 && availability <= 1, "availability", availability);
         ConfigException.require(dropoutProbability >= 0 && dropoutProbability <= 1, "dropoutProbability", dropoutProbability);
         ConfigException.require(battery >= 0 && battery <= 1, "battery", battery);
+        ConfigException.require(attack != null, "attack", "null");
     }
 
     /** A device like this machine on loopback: always there, never drops. */

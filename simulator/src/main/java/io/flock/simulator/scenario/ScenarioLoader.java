@@ -28,7 +28,7 @@ public final class ScenarioLoader {
             "rounds", "workload", "model", "pipeline", "training", "roundTimeout", "codecs", "pushMode", "deviceProfiles", "faults", "transport",
             "broker", "jvmHeap", "seed", "warmupRuns", "warmupJitShare", "coordinator");
     private static final Set<String> PROFILE = Set.of("name", "share", "computeFactor", "uplinkMbps", "downlinkMbps", "latencyMs",
-            "availability", "dropoutProbability", "battery");
+            "availability", "dropoutProbability", "battery", "attack");
 
     private ScenarioLoader() {
     }
@@ -57,7 +57,8 @@ public final class ScenarioLoader {
     /** @return the names of the shipped scenarios */
     public static List<String> shipped() {
         return List.of("smoke-20", "fmnist-path-100", "fmnist-path-100-compressed", "fmnist-path-100-fp32",
-                "fmnist-niid-bench", "fleet-1k", "fleet-10k", "push-1k");
+                "fmnist-niid-bench", "fmnist-byzantine-clean", "fmnist-byzantine-gaussian", "fmnist-byzantine-sign-flip",
+                "fmnist-byzantine-scale", "fmnist-byzantine-label-flip", "fleet-1k", "fleet-10k", "push-1k");
     }
 
     /** @return the scenario in YAML text; {@code defaultName} when it has no name key */
@@ -101,9 +102,10 @@ public final class ScenarioLoader {
         List<DeviceProfile> profiles = new ArrayList<>();
         for (YamlNode d : root.list("deviceProfiles")) {
             d.allow(PROFILE);
+            Attack attack = d.has("attack") ? attack(d.child("attack")) : Attack.NONE;
             profiles.add(d.build(() -> new DeviceProfile(d.string("name", "profile"), d.decimal("share", 1), d.decimal("computeFactor", 1),
                     d.decimal("uplinkMbps", 0), d.decimal("downlinkMbps", 0), d.decimal("latencyMs", 0), d.decimal("availability", 1),
-                    d.decimal("dropoutProbability", 0), d.decimal("battery", 1))));
+                    d.decimal("dropoutProbability", 0), d.decimal("battery", 1), attack)));
         }
         if (profiles.isEmpty()) {
             profiles.add(DeviceProfile.ideal());
@@ -155,6 +157,23 @@ public final class ScenarioLoader {
                 ScenarioConfig.Transport.valueOf(mode.toUpperCase()), tr == null ? 100 : tr.integer("devicesPerGateway", 100),
                 ScenarioConfig.BrokerPlacement.valueOf(broker.toUpperCase().replace('-', '_')), seed,
                 root.integer("warmupRuns", 0), root.decimal("warmupJitShare", 0), coordinatorKeys(root)));
+    }
+
+    /**
+     * A profile's {@code attack:} mapping: its {@code kind} and only the setting that kind uses (gaussian: {@code sigma},
+     * default 1; sign-flip: {@code factor}, default 1; scale: {@code factor}, default 10; label-flip: {@code mapping},
+     * reverse or permutation, default reverse).
+     */
+    private static Attack attack(YamlNode a) {
+        Attack.Kind kind = a.build(() -> Attack.Kind.parse(a.string("kind", "")));
+        a.allow(switch (kind) {
+            case GAUSSIAN -> Set.of("kind", "sigma");
+            case SIGN_FLIP, SCALE -> Set.of("kind", "factor");
+            case LABEL_FLIP -> Set.of("kind", "mapping");
+            case NONE -> Set.of("kind");
+        });
+        Attack.LabelMapping mapping = a.build(() -> Attack.LabelMapping.parse(a.string("mapping", "reverse")));
+        return a.build(() -> new Attack(kind, a.decimal("sigma", 1), a.decimal("factor", kind == Attack.Kind.SCALE ? 10 : 1), mapping));
     }
 
     /**

@@ -32,7 +32,8 @@ final class ScenarioReport {
         for (DeviceProfile p : s.profiles()) {
             profiles.add(Simulation.map("name", p.name(), "share", p.share(), "computeFactor", p.computeFactor(),
                     "uplinkMbps", p.uplinkMbps(), "downlinkMbps", p.downlinkMbps(), "latencyMs", p.latencyMs(),
-                    "availability", p.availability(), "dropoutProbability", p.dropoutProbability(), "battery", p.battery()));
+                    "availability", p.availability(), "dropoutProbability", p.dropoutProbability(), "battery", p.battery(),
+                    "attack", p.attack().describe()));
         }
         m.put("deviceProfiles", profiles);
         List<Map<String, Object>> faults = new ArrayList<>();

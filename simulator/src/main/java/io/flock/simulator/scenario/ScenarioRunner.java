@@ -14,6 +14,7 @@ import io.flock.core.config.Settings;
 import io.flock.core.data.ByteDataset;
 import io.flock.core.identity.TlsCredentials;
 import io.flock.core.net.FreePorts;
+import io.flock.simulator.fleet.Attacks;
 import io.flock.simulator.fleet.BrokerProcess;
 import io.flock.simulator.fleet.LocalFleet;
 import io.flock.simulator.fleet.ProfileConditions;
@@ -49,6 +50,7 @@ public final class ScenarioRunner implements AutoCloseable {
     private final Map<String, String> overrides;
     private Broker broker;
     private int brokerPort;
+    private Attackers attackers = new Attackers(List.of(), List.of());
 
     /**
      * @param work       scratch directory (database, device data and state)
@@ -80,7 +82,12 @@ public final class ScenarioRunner implements AutoCloseable {
         for (int i = 0; i < scenario.devices(); i++) {
             conditions.add(new ProfileConditions(assigned.get(i), scenario.seed() * 1_000_003L + i));
         }
-        fleet.startAgents(partitions, broker.url(), coordinator.port(), conditions::get);
+        fleet.startAgents(partitions, broker.url(), coordinator.port(), conditions::get, i -> Attacks.tamper(assigned.get(i).attack(),
+                scenario.model().classes(), scenario.seed(), scenario.seed() * 1_000_003L + i));
+        attackers = new Attackers(fleet.agents().stream().map(a -> a.config().deviceId()).toList(), assigned);
+        if (attackers.any()) {
+            out.println(attackers.line());
+        }
         fleet.awaitReady(1, Duration.ofSeconds(60 + scenario.devices() / 10));
         return coordinator;
     }
@@ -137,8 +144,9 @@ public final class ScenarioRunner implements AutoCloseable {
                         result.failures(), bytesDown, bytesUp);
                 report.add(row);
                 double elapsed = (System.nanoTime() - start) / 1e9;
-                out.printf("round %3d/%d  accuracy %.4f  %6.2f s (+%.2f s push)  %4d ok %3d failed  down %6.2f MB  up %6.2f MB  elapsed %5.0f s  eta %4.0f s%n",
-                        round, scenario.rounds(), row.accuracy(), row.seconds(), pushSeconds, row.participants(), row.failures(),
+                String byzantine = attackers.any() ? String.format(" (%d byzantine)", attackers.among(result.devices())) : "";
+                out.printf("round %3d/%d  accuracy %.4f  %6.2f s (+%.2f s push)  %4d ok%s %3d failed  down %6.2f MB  up %6.2f MB  elapsed %5.0f s  eta %4.0f s%n",
+                        round, scenario.rounds(), row.accuracy(), row.seconds(), pushSeconds, row.participants(), byzantine, row.failures(),
                         Megabytes.of(row.bytesDown()), Megabytes.of(row.bytesUp()), elapsed, elapsed / round * (scenario.rounds() - round));
                 return null;
             });
@@ -187,6 +195,11 @@ public final class ScenarioRunner implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** @return the run's byzantine devices (none before {@link #start}) */
+    Attackers attackers() {
+        return attackers;
     }
 
     /** @return the coordinator and agents */

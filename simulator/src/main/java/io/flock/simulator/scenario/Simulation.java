@@ -153,6 +153,9 @@ public final class Simulation {
                 }
                 out.printf("broker, coordinator and %d agents up in %.1f s%n", s.devices(), (System.nanoTime() - start) / 1e9);
                 worked = work(runner, report);
+                if (runner.attackers().any()) {
+                    report.section("attackers", runner.attackers().section(report.selection()));
+                }
                 if (worked.push() != null) {
                     report.section("push", worked.push());
                 }

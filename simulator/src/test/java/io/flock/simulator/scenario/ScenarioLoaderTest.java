@@ -163,4 +163,64 @@ class ScenarioLoaderTest {
         assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "rounds: 4294967297\n", "x")).isInstanceOf(ConfigException.class)
                 .hasMessage("rounds must be a whole number from -2147483648 to 2147483647, got '4294967297'");
     }
+
+    @Test
+    void parse_attackProfiles_resolveWithEachKindsDefault() {
+        ScenarioConfig s = ScenarioLoader.parse(BASE + """
+                deviceProfiles:
+                  - {name: honest, share: 0.6}
+                  - {name: noise, share: 0.1, attack: {kind: gaussian, sigma: 0.5}}
+                  - {name: flip, share: 0.1, attack: {kind: sign-flip}}
+                  - {name: big, share: 0.1, attack: {kind: scale}}
+                  - {name: labels, share: 0.1, attack: {kind: label-flip, mapping: permutation}}
+                """, "x");
+
+        assertThat(s.profiles().get(0).attack()).isEqualTo(Attack.NONE);
+        assertThat(s.profiles().get(0).attack().malicious()).isFalse();
+        assertThat(s.profiles().get(1).attack().kind()).isEqualTo(Attack.Kind.GAUSSIAN);
+        assertThat(s.profiles().get(1).attack().sigma()).isEqualTo(0.5);
+        assertThat(s.profiles().get(2).attack().factor()).as("a plain sign flip").isEqualTo(1);
+        assertThat(s.profiles().get(3).attack().factor()).isEqualTo(10);
+        assertThat(s.profiles().get(4).attack().mapping()).isEqualTo(Attack.LabelMapping.PERMUTATION);
+        assertThat(s.profiles().get(4).attack().describe()).containsEntry("kind", "label-flip").containsEntry("mapping", "permutation");
+        assertThat(DeviceProfile.ideal().attack()).isEqualTo(Attack.NONE);
+    }
+
+    @Test
+    void parse_badAttacks_failNamingTheKey() {
+        String profiles = BASE + "deviceProfiles:\n  - {share: 0.5}\n  - {share: 0.5, attack: ";
+        assertThatThrownBy(() -> ScenarioLoader.parse(profiles + "{kind: meteor}}\n", "x")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("deviceProfiles[1].attack").hasMessageContaining("unknown attack kind 'meteor'");
+        assertThatThrownBy(() -> ScenarioLoader.parse(profiles + "{sigma: 1}}\n", "x")).hasMessageContaining("unknown attack kind ''");
+        assertThatThrownBy(() -> ScenarioLoader.parse(profiles + "{kind: gaussian, sigma: 0}}\n", "x"))
+                .hasMessageContaining("invalid deviceProfiles[1].attack.sigma: 0.0");
+        assertThatThrownBy(() -> ScenarioLoader.parse(profiles + "{kind: scale, factor: -10}}\n", "x"))
+                .hasMessageContaining("invalid deviceProfiles[1].attack.factor: -10.0");
+        assertThatThrownBy(() -> ScenarioLoader.parse(profiles + "{kind: gaussian, factor: 3}}\n", "x"))
+                .as("a setting another kind uses is a mistake").hasMessageContaining("unknown key 'deviceProfiles[1].attack.factor'");
+        assertThatThrownBy(() -> ScenarioLoader.parse(profiles + "{kind: label-flip, mapping: rotate}}\n", "x"))
+                .hasMessageContaining("deviceProfiles[1].attack").hasMessageContaining("unknown label mapping 'rotate'");
+        assertThatThrownBy(() -> ScenarioLoader.parse(profiles + "gaussian}\n", "x")).hasMessageContaining("deviceProfiles[1].attack must be a mapping");
+    }
+
+    @Test
+    void shippedByzantineScenarios_differFromTheCleanBaselineInTheAttackersAlone() {
+        ScenarioConfig clean = ScenarioLoader.named("fmnist-byzantine-clean");
+        assertThat(clean.profiles()).allSatisfy(p -> assertThat(p.attack().malicious()).isFalse());
+        assertThat(List.of(clean.devices(), clean.devicesPerRound(), clean.model().toString(), clean.partition().kind()))
+                .isEqualTo(List.of(100, 10, "mlp:784-200-200-10", "iid"));
+        assertThat(clean.coordinator()).as("FedAvg unless a run picks a rule").isEmpty();
+        for (String attack : List.of("gaussian", "sign-flip", "scale", "label-flip")) {
+            ScenarioConfig s = ScenarioLoader.named("fmnist-byzantine-" + attack);
+            assertThat(List.of(s.devices(), s.devicesPerRound(), s.rounds(), s.partition(), s.training(), s.model(), s.pipeline(),
+                    s.pushOnDemand(), s.seed(), s.roundTimeout(), s.coordinator()))
+                    .as(attack).isEqualTo(List.of(clean.devices(), clean.devicesPerRound(), clean.rounds(), clean.partition(),
+                            clean.training(), clean.model(), clean.pipeline(), clean.pushOnDemand(), clean.seed(), clean.roundTimeout(),
+                            clean.coordinator()));
+            assertThat(s.profiles().stream().filter(p -> p.attack().malicious()).mapToDouble(DeviceProfile::share).sum())
+                    .as(attack).isEqualTo(0.2);
+            assertThat(s.profiles().stream().filter(p -> p.attack().malicious()).map(p -> p.attack().kind().yamlName()))
+                    .as(attack).containsOnly(attack);
+        }
+    }
 }
