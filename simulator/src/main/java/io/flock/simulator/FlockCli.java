@@ -185,7 +185,7 @@ public final class FlockCli {
         Path config;
 
         @Option(names = "--scenario", description = "shipped scenario: smoke-20, fmnist-path-100(-compressed, -fp32), fmnist-niid-bench, "
-                + "fleet-1k, fleet-10k, push-1k")
+                + "fleet-1k, fleet-10k, push-1k, fmnist-byzantine-(clean, gaussian, sign-flip, scale, label-flip)")
         String name;
 
         @Option(names = "--out", description = "output directory (default: flock-out/<scenario>)")

@@ -47,7 +47,15 @@ final class ScenarioReport {
         m.put("seed", s.seed());
         m.put("warmupRuns", s.warmupRuns());
         m.put("warmupJitShare", s.warmupJitShare());
-        m.put("strategy", "fedavg");
+        // the strategy keys the scenario sets (fedavg when it sets none), and every coordinator key it overrides
+        Map<String, Object> strategy = new java.util.TreeMap<>(Map.of("strategy.name", "fedavg"));
+        s.coordinator().forEach((k, v) -> {
+            if (k.startsWith("strategy.")) {
+                strategy.put(k, v);
+            }
+        });
+        m.put("strategy", strategy);
+        m.put("coordinator", new java.util.TreeMap<>(s.coordinator()));
         m.put("jvm", Simulation.map("maxHeapBytes", Runtime.getRuntime().maxMemory(), "cores", Runtime.getRuntime().availableProcessors(),
                 "java", System.getProperty("java.version")));
         return m;

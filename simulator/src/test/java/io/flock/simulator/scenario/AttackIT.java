@@ -75,4 +75,25 @@ class AttackIT {
         assertThat(attackers.get("devices").asInt()).isEqualTo(6);
         assertThat(attackers.get("profiles").get(0).get("attack").get("mapping").asText()).isEqualTo("reverse");
     }
+
+    @Test
+    void oneSignFlipperTimesTen_multiKrumLeavesItOut_andTheModelLearnsAsTheHonestFleetDoes() throws Exception {
+        String krum = "coordinator: {strategy.aggregator: multi-krum, strategy.krum-f: 1}\n";
+        RunReport honest = run(FLEET + krum, "krum-honest");
+        RunReport attacked = run(FLEET + krum + """
+                deviceProfiles:
+                  - {name: honest, share: 0.8333333333}
+                  - {name: flipper, share: 0.1666666667, attack: {kind: sign-flip, factor: 10}}
+                """, "krum-attacked");
+
+        // multi-Krum (f = 1, m = K - f = 5) scores each update by its distance to its nearest neighbours: the flipped,
+        // ten-times update is the farthest from the rest and is the one left out, every round
+        assertThat(attacked.rounds()).hasSize(2).allSatisfy(r -> assertThat(r.participants()).isEqualTo(6));
+        double clean = honest.rounds().get(1).accuracy();
+        assertThat(clean).isGreaterThan(0.6);
+        assertThat(attacked.rounds().get(1).accuracy()).as("within 2 points of the same rule without an attacker")
+                .isGreaterThan(clean - 0.02);
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("krum-attacked/report.json").toFile());
+        assertThat(json.get("config").get("strategy").get("strategy.aggregator").asText()).isEqualTo("multi-krum");
+    }
 }
