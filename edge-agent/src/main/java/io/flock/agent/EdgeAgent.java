@@ -181,7 +181,7 @@ public final class EdgeAgent implements AutoCloseable {
         if (batch != null) {
             batch.start();
         }
-        if (enrollment.secure()) {
+        if (enrollment.renews()) {
             timers.scheduleWithFixedDelay(() -> enrollment.renewIfDue(RPC_TIMEOUT), 1, 1, TimeUnit.MINUTES);
         }
         long every = config.telemetryInterval().toMillis();

@@ -114,7 +114,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     @Override
     public void register(RegisterRequest request, StreamObserver<RegisterResponse> out) {
         StatusMapper.respond(out, () -> {
-            String id = callers.actingFor(FieldLimits.require("device_id", request.getDevice().getDeviceId(), FieldLimits.DEVICE_ID));
+            String id = device(request.getDevice().getDeviceId());
             FieldLimits.require("hardware", request.getDevice().getHardware(), FieldLimits.HARDWARE);
             FieldLimits.require("enrollment_token", request.getEnrollmentToken(), FieldLimits.TOKEN);
             if (callers.secure()) {
@@ -129,7 +129,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     @Override
     public void sendHeartbeat(Heartbeat request, StreamObserver<HeartbeatAck> out) {
         StatusMapper.respond(out, () -> {
-            String device = callers.actingFor(FieldLimits.require("device_id", request.getDeviceId(), FieldLimits.DEVICE_ID));
+            String device = device(request.getDeviceId());
             reports.heartbeat(device, request.getModel(), request.getRunningVersion(), request.getLastRejection());
             long current = registry.current(model).map(ModelVersion::version).orElse(0L);
             return HeartbeatAck.newBuilder().setServerUnixMs(System.currentTimeMillis()).setCurrentVersion(current).build();
@@ -139,7 +139,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     @Override
     public void reportTelemetry(Telemetry t, StreamObserver<TelemetryAck> out) {
         StatusMapper.respond(out, () -> {
-            String device = callers.actingFor(FieldLimits.require("device_id", t.getDeviceId(), FieldLimits.DEVICE_ID));
+            String device = device(t.getDeviceId());
             long n = reports.telemetry(new TelemetryRow(device, t.getModel(), System.currentTimeMillis(), t.getRunningVersion(),
                     t.getLocalPredictions(), t.getOffloadedPredictions(), t.getFallbackPredictions(), t.getMeanLatencyMs(),
                     t.getP99LatencyMs(), t.getErrors(), t.getRejections()));
@@ -151,7 +151,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     @Override
     public void rejectTask(TaskRejection r, StreamObserver<TaskRejectionAck> out) {
         StatusMapper.respond(out, () -> {
-            String device = callers.actingFor(FieldLimits.require("device_id", r.getDeviceId(), FieldLimits.DEVICE_ID));
+            String device = device(r.getDeviceId());
             FieldLimits.require("task_id", r.getTaskId(), FieldLimits.TASK_ID);
             FieldLimits.require("model", r.getModel(), FieldLimits.MODEL);
             if (!model.equals(r.getModel())) {
@@ -168,7 +168,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     @Override
     public void getCurrentModel(GetCurrentModelRequest request, StreamObserver<ModelAnnouncement> out) {
         StatusMapper.respond(out, () -> {
-            devices.requireKnown(callers.actingFor(FieldLimits.require("device_id", request.getDeviceId(), FieldLimits.DEVICE_ID)));
+            devices.requireKnown(device(request.getDeviceId()));
             String name = request.getModel().isEmpty() ? model : request.getModel();
             if (!name.equals(model)) {
                 throw new ModelNotFoundException("unknown model '" + FieldLimits.echo(name) + "'");
@@ -180,7 +180,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     @Override
     public void fetchArtifact(FetchArtifactRequest request, StreamObserver<ArtifactChunk> out) {
         try {
-            devices.requireKnown(callers.actingFor(FieldLimits.require("device_id", request.getDeviceId(), FieldLimits.DEVICE_ID)));
+            devices.requireKnown(device(request.getDeviceId()));
             byte[] bytes = registry.artifact(FieldLimits.require("sha256", request.getSha256(), 64));
             if (request.getOffset() < 0 || request.getOffset() > bytes.length) {
                 throw new InvalidInputException("offset " + request.getOffset() + " outside 0.." + bytes.length);
@@ -197,7 +197,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     @Override
     public void fetchBatchPredictions(FetchBatchRequest request, StreamObserver<BatchPredictionChunk> out) {
         try {
-            String device = callers.actingFor(FieldLimits.require("device_id", request.getDeviceId(), FieldLimits.DEVICE_ID));
+            String device = device(request.getDeviceId());
             FieldLimits.require("set", request.getSet(), FieldLimits.MODEL);
             devices.requireKnown(device);
             if (request.getMaxRows() < 0) {
@@ -221,6 +221,11 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     public StreamObserver<UpdateChunk> uploadUpdate(StreamObserver<UploadReceipt> out) {
         String caller = callers.caller();
         return new UploadReceiver(updates, metrics, intakeBudget, maxUpdateBytes, body -> callers.actingFor(caller, body), out);
+    }
+
+    /** @return the device a call acts for: the body's id, checked against its limit and bound to the caller ({@link Callers}) */
+    private String device(String bodyId) {
+        return callers.actingFor(FieldLimits.require("device_id", bodyId, FieldLimits.DEVICE_ID));
     }
 
     @Override

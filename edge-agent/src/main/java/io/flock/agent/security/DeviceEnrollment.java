@@ -42,6 +42,11 @@ public final class DeviceEnrollment {
         return credentials != null || (gateway != null && gateway.secure());
     }
 
+    /** @return whether the device holds a certificate of its own to renew (not a device on a gateway) */
+    public boolean renews() {
+        return credentials != null;
+    }
+
     /**
      * Enrolls when the device has no identity yet; idempotent.
      *
