@@ -116,7 +116,9 @@ public interface FlockStore extends AutoCloseable {
 
     /**
      * Deletes the artifacts of a model's versions older than its newest {@code keepNewest}, but never those of a
-     * production or canary version, nor bytes another kept version shares. The versions' rows stay, marked pruned.
+     * production or canary version, nor bytes another kept version shares. The versions' rows stay, marked pruned, and
+     * lose their server optimizer state (0.8 MB for momentum, 1.6 MB for Adam on the MLP): nothing can continue
+     * training from a version without parameters.
      *
      * @return versions newly pruned
      */

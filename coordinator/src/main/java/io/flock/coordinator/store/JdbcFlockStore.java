@@ -266,9 +266,9 @@ public final class JdbcFlockStore implements FlockStore {
     @Override
     public synchronized int pruneArtifacts(String model, int keepNewest) {
         return sql.transaction(() -> {
-            int pruned = sql.updateOrThrow("UPDATE model_versions SET pruned = TRUE WHERE model = ? AND NOT pruned AND stage NOT IN (?, ?)"
-                    + " AND version <= (SELECT MAX(version) FROM model_versions WHERE model = ?) - ?", model, PRODUCTION, CANARY, model,
-                    keepNewest);
+            int pruned = sql.updateOrThrow("UPDATE model_versions SET pruned = TRUE, optimizer_state = ? WHERE model = ? AND NOT pruned"
+                    + " AND stage NOT IN (?, ?) AND version <= (SELECT MAX(version) FROM model_versions WHERE model = ?) - ?", new byte[0],
+                    model, PRODUCTION, CANARY, model, keepNewest);
             if (pruned > 0) {
                 sql.updateOrThrow("DELETE FROM artifacts WHERE sha256 NOT IN (SELECT params_sha256 FROM model_versions WHERE NOT pruned)"
                         + " AND sha256 NOT IN (SELECT v.sha256 FROM version_variants v JOIN model_versions m"

@@ -130,13 +130,14 @@ class ModelRegistryTest {
     }
 
     @Test
-    void retention_prunesOldArtifacts_keepsProductionAndItsRows_andRefusesToPromoteAPrunedVersion() {
+    void retention_prunesOldArtifactsAndOptimizerState_keepsProductionAndItsRows_andRefusesToPromoteAPrunedVersion() {
         ModelRegistry keepTwo = new ModelRegistry(store, signer, List.of(CompressionPipeline.parse("int8")), 2);
         List<ModelVersion> v = new java.util.ArrayList<>();
         for (int i = 1; i <= 5; i++) {
             float[] w = new float[64];
             java.util.Arrays.fill(w, i);
-            v.add(keepTwo.publish("r", Candidate.of(SPEC, PIPELINE, new ModelParameters(List.of(new Tensor("w", new int[] {8, 8}, w))), null)));
+            v.add(keepTwo.publish("r", new Candidate(SPEC, PIPELINE, new ModelParameters(List.of(new Tensor("w", new int[] {8, 8}, w))), null,
+                    i, new byte[] {(byte) i})));
             if (i == 1) {
                 keepTwo.promote("r", 1, Stage.PRODUCTION);
             }
@@ -147,6 +148,9 @@ class ModelRegistryTest {
         assertThat(store.artifact(v.get(0).paramsSha256())).as("production is kept").isPresent();
         assertThat(store.artifact(v.get(4).paramsSha256())).isPresent();
         assertThat(keepTwo.versions("r", 10)).as("rows stay").hasSize(5);
+        assertThat(store.version("r", 2).orElseThrow().optimizerState()).as("a pruned version's optimizer state goes too").isEmpty();
+        assertThat(store.version("r", 1).orElseThrow().optimizerState()).as("production keeps its state").containsExactly(1);
+        assertThat(store.version("r", 5).orElseThrow().optimizerState()).containsExactly(5);
         assertThatThrownBy(() -> keepTwo.promote("r", 2, Stage.PRODUCTION)).isInstanceOf(ModelNotFoundException.class)
                 .hasMessageContaining("pruned");
         assertThat(keepTwo.requireCurrent("r").version()).isEqualTo(1);
