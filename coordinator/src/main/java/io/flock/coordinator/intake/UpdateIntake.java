@@ -99,8 +99,7 @@ public final class UpdateIntake implements UpdateSink {
             throw new InvalidInputException("idempotency_key must not be empty");
         }
         ModelParameters delta = decode(s, task.base());
-        delta.requireFinite();
-        ClientUpdate update = new ClientUpdate(s.deviceId(), s.baseVersion(), delta, s.numExamples(), 1, 0);
+        ClientUpdate update = new ClientUpdate(s.deviceId(), s.baseVersion(), delta, s.numExamples(), 1, 0);   // refuses NaN and Inf
         StoredUpdate row = new StoredUpdate(s.model(), task.round(), s.deviceId(), s.idempotencyKey(), s.numExamples(),
                 s.baseVersion(), s.codec(), s.payload(), System.currentTimeMillis(), s.payloadSha256());
         Receipt r = ledger.accept(task, update, () -> store.saveUpdate(row));

@@ -8,7 +8,8 @@ package io.flock.coordinator.strategy;
  */
 public interface Aggregator {
     /**
-     * @throws io.flock.core.InvalidInputException for a wrong layout, non-finite values or a bad weight; nothing is added
+     * @param update finite, with a valid weight ({@link ClientUpdate} checks both when it is made)
+     * @throws io.flock.core.InvalidInputException for a wrong layout; nothing is added
      */
     void add(ClientUpdate update);
 

@@ -41,10 +41,9 @@ public final class NormBound implements Aggregator {
         return Math.sqrt(s);
     }
 
-    /** @throws InvalidInputException for non-finite values (before any scaling), or whatever the inner aggregator refuses */
+    /** @throws InvalidInputException whatever the inner aggregator refuses */
     @Override
     public void add(ClientUpdate update) {
-        update.delta().requireFinite();
         double norm = norm(update.delta());
         if (norm <= bound) {
             inner.add(update);

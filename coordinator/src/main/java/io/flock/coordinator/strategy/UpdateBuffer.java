@@ -47,13 +47,9 @@ final class UpdateBuffer implements AutoCloseable {
         this.budgetBytes = budgetBytes;
     }
 
-    /** @throws InvalidInputException for a wrong layout, non-finite values or a bad weight; nothing is added */
+    /** @throws InvalidInputException for a wrong layout (values and weight are checked by {@link ClientUpdate}); nothing is added */
     void add(ClientUpdate u) {
-        if (!(u.weight() > 0) || !Double.isFinite(u.weight())) {
-            throw new InvalidInputException("weight must be finite and > 0, got " + u.weight());
-        }
         layout.requireSameLayout(u.delta());
-        u.delta().requireFinite();
         float[][] chunks = new float[(size + CHUNK - 1) / CHUNK][];
         for (int c = 0; c < chunks.length; c++) {
             chunks[c] = new float[Math.min(CHUNK, size - c * CHUNK)];

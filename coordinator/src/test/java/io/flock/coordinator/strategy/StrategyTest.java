@@ -50,10 +50,21 @@ class StrategyTest {
         assertThat(mean.result().contributors()).isEqualTo(4);
         assertThat(mean.result().delta().tensors().get(0).data()).containsExactly(1.5f, 1.5f);
         assertThatThrownBy(() -> mean.add(u("bad", 0, 1, 1))).isInstanceOf(InvalidInputException.class);
-        assertThatThrownBy(() -> mean.add(u("nan", 1, Float.NaN, 1))).isInstanceOf(InvalidInputException.class);
         assertThatThrownBy(() -> mean.add(u("shape", 1, 1, 1, 1))).isInstanceOf(InvalidInputException.class);
         assertThat(mean.count()).as("refused updates add nothing").isEqualTo(2);
         assertThatThrownBy(() -> new WeightedMean(p(0)).result()).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void clientUpdate_refusesNonFiniteValuesAndBadWeights_soNoAggregatorSeesThem() {
+        assertThatThrownBy(() -> u("nan", 1, 0, Float.NaN)).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("non-finite").hasMessageContaining("index 1");
+        assertThatThrownBy(() -> u("inf", 1, Float.NEGATIVE_INFINITY)).isInstanceOf(InvalidInputException.class).hasMessageContaining("Infinity");
+        assertThatThrownBy(() -> u("zero", 0, 1)).isInstanceOf(InvalidInputException.class).hasMessageContaining("weight");
+        assertThatThrownBy(() -> u("inf-weight", Double.POSITIVE_INFINITY, 1)).hasMessageContaining("weight");
+        assertThatThrownBy(() -> new ClientUpdate("gw", 1, p(1), 3, 0, 0)).hasMessageContaining("contributors");
+        assertThatThrownBy(() -> new ClientUpdate("d", 1, p(1), 3, 1, -1)).hasMessageContaining("staleness");
+        assertThat(u("ok", 2, 1, -1).weight()).isEqualTo(2);
     }
 
     @Test
