@@ -198,12 +198,17 @@ public final class FlockCli {
         @Option(names = "--keep-work", description = "keep the scratch directory (database, artifacts, device state)")
         boolean keepWork;
 
+        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "a coordinator key over the scenario's coordinator: "
+                + "section, e.g. --set strategy.aggregator=median --set strategy.name=fedavgm (repeatable)")
+        Map<String, String> coordinatorKeys = new LinkedHashMap<>();
+
         @Override
         public Integer call() throws Exception {
             if ((config == null) == (name == null)) {
                 throw new ConfigException("give exactly one of --config FILE or --scenario NAME");
             }
-            ScenarioConfig scenario = config != null ? ScenarioLoader.fromFile(config) : ScenarioLoader.named(name);
+            ScenarioConfig scenario = ScenarioLoader.withCoordinatorKeys(
+                    config != null ? ScenarioLoader.fromFile(config) : ScenarioLoader.named(name), coordinatorKeys);
             Path dir = out != null ? out : Path.of("flock-out", scenario.name());
             try (ScratchDirectory work = scratch("flock-sim-", keepWork)) {
                 new Simulation(scenario, System.out).run(dir, work.path(), WireTap.NONE, runs);

@@ -105,6 +105,13 @@ public record ScenarioConfig(String name, String dataset, PartitionSpec partitio
                 runSeed, warmupRuns, warmupJitShare, coordinator);
     }
 
+    /** @return this scenario with these coordinator keys in place of its own (checked by the caller: ScenarioLoader) */
+    ScenarioConfig withCoordinator(Map<String, String> keys) {
+        return new ScenarioConfig(name, dataset, partition, devices, devicesPerRound, minResults, rounds, workload, model, pipeline,
+                training, roundTimeout, pushCodec, updateCodec, pushOnDemand, profiles, faults, transport, devicesPerGateway, broker,
+                seed, warmupRuns, warmupJitShare, Map.copyOf(keys));
+    }
+
     /**
      * Whether warming up can stop after a warm-up run that cost {@code used}: only with a {@code warmupJitShare}, and
      * only when the JIT's share of the run's CPU is known and at most that. The share measures the JVM, not the result

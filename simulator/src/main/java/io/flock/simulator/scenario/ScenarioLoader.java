@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Reads scenario YAML (documented in simulator/README.md) into a validated {@link ScenarioConfig}.
@@ -184,11 +185,32 @@ public final class ScenarioLoader {
         if (!root.has("coordinator")) {
             return Map.of();
         }
-        Map<String, String> keys = Settings.flatten(root.child("coordinator").json());
+        return checkedCoordinatorKeys(Settings.flatten(root.child("coordinator").json()), "coordinator: ");
+    }
+
+    /**
+     * The scenario with coordinator keys set over its {@code coordinator:} section ({@code bin/flock simulate --set}),
+     * so a shipped scenario runs with another strategy unchanged otherwise. Checked as the section is.
+     *
+     * @param scenario a loaded scenario
+     * @param keys     dotted coordinator keys and their values, e.g. strategy.aggregator=median
+     * @return the scenario with the merged keys (the same scenario when keys is empty)
+     * @throws ConfigException naming the key, for an unknown key or a bad value
+     */
+    public static ScenarioConfig withCoordinatorKeys(ScenarioConfig scenario, Map<String, String> keys) {
+        if (keys.isEmpty()) {
+            return scenario;
+        }
+        Map<String, String> merged = new TreeMap<>(scenario.coordinator());
+        merged.putAll(keys);
+        return scenario.withCoordinator(checkedCoordinatorKeys(merged, "--set: "));
+    }
+
+    private static Map<String, String> checkedCoordinatorKeys(Map<String, String> keys, String where) {
         try {
             CoordinatorConfig.from(Settings.resolve(CoordinatorConfig.defaults(), null, Map.of(), keys));
         } catch (ConfigException e) {
-            throw new ConfigException("coordinator: " + e.getMessage());
+            throw new ConfigException(where + e.getMessage());
         }
         return Map.copyOf(keys);
     }

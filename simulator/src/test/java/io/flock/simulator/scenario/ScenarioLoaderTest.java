@@ -8,6 +8,7 @@ import io.flock.core.data.ByteDataset;
 import io.flock.simulator.report.ProcessCpu;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ScenarioLoaderTest {
@@ -80,6 +81,23 @@ class ScenarioLoaderTest {
                 .hasMessageContaining("coordinator:").hasMessageContaining("strategy.name");
         assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "coordinator: {round: {devicez: 3}}\n", "x"))
                 .hasMessageContaining("round.devicez");
+    }
+
+    @Test
+    void withCoordinatorKeys_setsKeysOverTheSection_andABadOneFailsNamingIt() {
+        ScenarioConfig s = ScenarioLoader.parse(BASE + "coordinator: {strategy.name: fedavgm, registry.variants: fp32}\n", "x");
+
+        ScenarioConfig set = ScenarioLoader.withCoordinatorKeys(s, Map.of("strategy.name", "fedadam", "strategy.aggregator", "median"));
+
+        assertThat(set.coordinator()).containsOnly(Map.entry("strategy.name", "fedadam"), Map.entry("strategy.aggregator", "median"),
+                Map.entry("registry.variants", "fp32"));
+        assertThat(set.withSeed(3).coordinator()).isEqualTo(set.coordinator());
+        assertThat(ScenarioLoader.withCoordinatorKeys(s, Map.of())).isSameAs(s);
+        assertThatThrownBy(() -> ScenarioLoader.withCoordinatorKeys(s, Map.of("strategy.trim-beta", "0.5")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("--set").hasMessageContaining("strategy.trim-beta");
+        assertThatThrownBy(() -> ScenarioLoader.withCoordinatorKeys(s, Map.of("strategy.nam", "fedavg")))
+                .hasMessageContaining("strategy.nam");
+        assertThat(s.coordinator()).as("the loaded scenario is unchanged").containsOnlyKeys("strategy.name", "registry.variants");
     }
 
     @Test
