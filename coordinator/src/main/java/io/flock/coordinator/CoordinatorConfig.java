@@ -3,10 +3,7 @@ package io.flock.coordinator;
 import io.flock.coordinator.serving.BatchingConfig;
 import io.flock.coordinator.serving.OffloadAdvisor;
 import io.flock.coordinator.store.JdbcFlockStore;
-import io.flock.coordinator.strategy.AggregatorSpec;
-import io.flock.coordinator.strategy.ClientSelector;
-import io.flock.coordinator.strategy.OptimizerSpec;
-import io.flock.coordinator.strategy.Strategy;
+import io.flock.coordinator.strategy.StrategyConfig;
 import io.flock.coordinator.strategy.TrainingPlan;
 import io.flock.core.InvalidInputException;
 import io.flock.core.compress.CompressionPipeline;
@@ -15,8 +12,6 @@ import io.flock.core.config.Settings;
 import io.flock.core.data.FeaturePipeline;
 import io.flock.core.link.Topics;
 import io.flock.core.model.ModelSpec;
-import io.flock.core.train.Distillation;
-import io.flock.core.train.TrainingConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,7 +53,7 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
     /** Validates what spans sections. */
     public CoordinatorConfig {
         ConfigException.require(dataDir != null, "data-dir", dataDir);
-        strategy.requireFits(round);
+        strategy.requireFits(round.devices());
         TrainingPlan.Teacher teacher = strategy.plan().teacher();
         if (teacher != null) {
             ConfigException.require(!teacher.model().equals(model.name()), "distill.teacher (the model cannot teach itself)", teacher.model());
@@ -151,39 +146,6 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
             ConfigException.require(minResults >= 1 && minResults <= devices, "round.min-results", minResults);
             ConfigException.require(minAvailable >= 1, "round.min-available", minAvailable);
             ConfigException.require(!timeout.isNegative() && !timeout.isZero(), "round.timeout", timeout);
-        }
-    }
-
-    /**
-     * The federated strategy: a preset name, the aggregation rule, the server optimizer and the training plan.
-     *
-     * @param name       strategy.name: a preset of the server optimizer (fedavg = sgd, fedavgm = momentum, fedadam,
-     *                   fedyogi, fedadagrad); strategy.optimizer and the optimizer's keys override it
-     * @param aggregator how a round's updates combine (strategy.aggregator and its keys)
-     * @param optimizer  how the combination moves the model (strategy.optimizer and its keys)
-     * @param plan       what devices are asked
-     */
-    public record StrategyConfig(String name, AggregatorSpec aggregator, OptimizerSpec optimizer, TrainingPlan plan) {
-        /** Known strategy names, each a preset of the server optimizer ({@link OptimizerSpec#PRESETS}). */
-        public static final List<String> NAMES = OptimizerSpec.STRATEGY_NAMES;
-
-        /** Validates the name, and that a rule that must see each update is not given masked ones. */
-        public StrategyConfig {
-            OptimizerSpec.preset(name);
-            ConfigException.require(!plan.secure() || !aggregator.needsEachUpdate(), "strategy.aggregator", aggregator.describe()
-                    + " (it needs each device's own update, and training.secure-aggregation=true masks them)");
-        }
-
-        /** @throws ConfigException naming the key when no round of {@code round.devices} could satisfy the aggregator */
-        public void requireFits(Round round) {
-            aggregator.requireFits(round.devices());
-        }
-
-        /** @return the strategy these settings name, labelled e.g. "fedavg", "fedadam" or "krum(f=2)+fedavg" */
-        public Strategy build() {
-            String preset = OptimizerSpec.presetOf(optimizer.kind());
-            String label = aggregator.needsEachUpdate() ? aggregator.describe() + "+" + preset : preset;
-            return new Strategy(label, ClientSelector.UNIFORM, plan, aggregator::create, optimizer::create);
         }
     }
 
@@ -394,12 +356,7 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
                 new Push(s.string("push.codec"), (int) s.bytes("push.chunk-bytes"), pushMode(s.string("push.mode"))),
                 new Round(s.integer("round.devices"), s.integer("round.min-results"), s.integer("round.min-available"),
                         s.duration("round.timeout")),
-                new StrategyConfig(s.string("strategy.name"), new AggregatorSpec(s.string("strategy.aggregator"), s.decimal("strategy.trim-beta"),
-                        s.integer("strategy.krum-f"), s.integer("strategy.krum-m"), (float) s.decimal("strategy.update-norm-bound"),
-                        s.bytes("strategy.buffer-budget")), optimizer(s), new TrainingPlan(
-                        new TrainingConfig((float) s.decimal("training.learning-rate"), s.integer("training.batch-size"),
-                                s.integer("training.local-epochs")), s.string("update.codec"), (float) s.decimal("training.proximal-mu"),
-                        (float) s.decimal("training.clip-norm"), s.bool("training.secure-aggregation"), teacher(s))),
+                StrategyConfig.from(s),
                 new Registry(list(s.string("registry.variants")), s.bool("registry.auto-promote"), s.integer("registry.keep-versions")),
                 new Eval(s.path("eval.data-dir")),
                 new Limits(s.bytes("limits.max-update-bytes"), s.bytes("limits.intake-budget")),
@@ -415,29 +372,6 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
                 new SecurityConfig(SecurityConfig.mode(s.string("security.mode")), s.duration("security.device-validity"),
                         list(s.string("security.hosts"))),
                 s.string("enrollment-token"), Long.parseLong(s.string("seed"))));
-    }
-
-    /** @return strategy.optimizer (empty = strategy.name's preset) with its keys; an empty key takes the optimizer's default */
-    private static OptimizerSpec optimizer(Settings s) {
-        String preset = OptimizerSpec.preset(s.string("strategy.name"));
-        String kind = s.string("strategy.optimizer").isEmpty() ? preset : s.string("strategy.optimizer");
-        return OptimizerSpec.of(kind, orNaN(s, "strategy.server-learning-rate"), orNaN(s, "strategy.momentum"), orNaN(s, "strategy.beta1"),
-                orNaN(s, "strategy.beta2"), orNaN(s, "strategy.tau"));
-    }
-
-    private static float orNaN(Settings s, String key) {
-        return s.string(key).isEmpty() ? Float.NaN : (float) s.decimal(key);
-    }
-
-    /** @return the distill.* keys as a plan's teacher, null when distill.teacher is empty */
-    private static TrainingPlan.Teacher teacher(Settings s) {
-        String model = s.string("distill.teacher");
-        if (model.isEmpty()) {
-            return null;
-        }
-        ConfigException.wrap("distill.teacher", () -> Topics.segment(model));
-        return ConfigException.wrap("distill.temperature / distill.alpha", () -> new TrainingPlan.Teacher(model,
-                new Distillation((float) s.decimal("distill.temperature"), (float) s.decimal("distill.alpha"))));
     }
 
     private static List<String> list(String csv) {

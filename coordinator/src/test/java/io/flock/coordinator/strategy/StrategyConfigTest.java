@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class StrategyConfigTest {
     private static final ModelParameters LAYOUT = new ModelParameters(List.of(new Tensor("w", new int[] {2}, new float[2])));
 
-    private static CoordinatorConfig.StrategyConfig with(String... keyValues) {
+    private static StrategyConfig with(String... keyValues) {
         Map<String, String> flags = new HashMap<>();
         for (int i = 0; i < keyValues.length; i += 2) {
             flags.put(keyValues[i], keyValues[i + 1]);
@@ -31,7 +31,7 @@ class StrategyConfigTest {
 
     @Test
     void defaults_areFedAvg_weightedMeanAndServerSgdOfOne() {
-        CoordinatorConfig.StrategyConfig s = with();
+        StrategyConfig s = with();
 
         assertThat(s.name()).isEqualTo("fedavg");
         assertThat(s.optimizer()).isEqualTo(new OptimizerSpec("sgd", 1f, Float.NaN, Float.NaN, Float.NaN, Float.NaN));
@@ -53,7 +53,7 @@ class StrategyConfigTest {
 
     @Test
     void explicitKeys_overrideThePreset() {
-        CoordinatorConfig.StrategyConfig s = with("strategy.name", "fedadam", "strategy.server-learning-rate", "0.03", "strategy.tau", "0.001",
+        StrategyConfig s = with("strategy.name", "fedadam", "strategy.server-learning-rate", "0.03", "strategy.tau", "0.001",
                 "strategy.aggregator", "krum", "strategy.krum-f", "2", "strategy.update-norm-bound", "10", "strategy.buffer-budget", "1MiB");
 
         assertThat(s.optimizer()).isEqualTo(new OptimizerSpec("adam", 0.03f, Float.NaN, 0.9f, 0.99f, 1e-3f));
