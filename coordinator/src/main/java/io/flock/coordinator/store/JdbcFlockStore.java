@@ -45,7 +45,11 @@ public final class JdbcFlockStore implements FlockStore {
         try {
             var connection = DriverManager.getConnection(jdbcUrl);
             h2 = jdbcUrl.startsWith("jdbc:h2:");
-            Schema.create(connection, h2 ? "VARBINARY" : "BYTEA");
+            if (h2) {
+                Schema.createH2(connection);
+            } else {
+                Schema.createPostgres(connection);
+            }
             this.sql = new Sql(connection);
             this.batch = new BatchTables(sql);
             this.identities = new IdentityTables(sql);

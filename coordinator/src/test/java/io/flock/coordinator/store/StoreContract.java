@@ -35,6 +35,48 @@ abstract class StoreContract {
         return sha;
     }
 
+    /**
+     * Values past a mebibyte (a FedAdam state of the MLP is 1.6 MB; fp32 artifacts of larger models) round-trip
+     * through versions, promotions, update payloads and pruning. On H2 as VARBINARY this broke the file (MVStoreException
+     * "Reading from file ... failed") after about 20 versions.
+     */
+    @Test
+    void largeValues_pastAMebibyte_surviveVersionsPromotionsAndPruning() {
+        java.util.Random random = new java.util.Random(5);
+        byte[] lastState = null;
+        byte[] lastArtifact = null;
+        String lastSha = null;
+        for (int i = 1; i <= 30; i++) {
+            byte[] bytes = new byte[1_300_000];
+            random.nextBytes(bytes);
+            lastSha = Digests.sha256Hex(bytes);
+            store().saveArtifact(lastSha, "fp32", bytes);
+            lastArtifact = bytes;
+            lastState = new byte[1_600_000];
+            random.nextBytes(lastState);
+            store().openRound(new RoundRecord(model(), i, i, List.of(model() + "-big"), RoundRecord.OPEN, 5));
+            for (int d = 0; d < 10; d++) {   // a round's update payloads, dropped once it closes
+                byte[] payload = new byte[800_000];
+                random.nextBytes(payload);
+                store().saveUpdate(new StoredUpdate(model(), i, model() + "-big" + d, "k" + i, 10, i, "fp32", payload, 6));
+            }
+            store().finishRound(model(), i, RoundRecord.CLOSED, 10, 0.5);
+            store().dropPayloads(model(), i);
+            long v = store().reserveVersion(model(), "mlp:4-2", "scale:255");
+            store().saveVersion(new VersionRow(model(), v, "mlp:4-2", "scale:255", FlockStore.CANDIDATE, lastSha, 1000 + v, 0.5, 1.5, v,
+                    lastState), List.of(variant(v, "fp32", lastSha, true)));
+            assertThat(store().setStage(model(), v, FlockStore.PRODUCTION)).isTrue();
+            store().pruneArtifacts(model(), 20);
+            assertThat(store().versions(model(), 20)).isNotEmpty();
+        }
+
+        long newest = store().latestVersion(model());
+        assertThat(store().version(model(), newest).orElseThrow().optimizerState()).isEqualTo(lastState);
+        assertThat(store().artifact(lastSha).orElseThrow()).isEqualTo(lastArtifact);
+        assertThat(store().version(model(), newest - 25).orElseThrow().optimizerState()).as("pruned").isEmpty();
+        assertThat(store().updates(model(), 30)).hasSize(10).allSatisfy(u -> assertThat(u.payload()).isEmpty());
+    }
+
     @Test
     void versions_numberedByTheDatabase_withVariantsAndStages() {
         String sha = artifact();
