@@ -1,5 +1,7 @@
 package io.flock.coordinator;
 
+import io.flock.coordinator.monitor.MonitorConfig;
+import io.flock.coordinator.rollout.RolloutConfig;
 import io.flock.coordinator.serving.BatchingConfig;
 import io.flock.coordinator.serving.OffloadAdvisor;
 import io.flock.coordinator.store.JdbcFlockStore;
@@ -42,6 +44,8 @@ import java.util.Map;
  * @param serving         how offloaded predictions are batched and cached
  * @param http            the Open Inference Protocol (KServe v2) REST endpoint over the same serving
  * @param batch           batch predictions: how often sets are recomputed, and how large a set may be
+ * @param rollout         staged rollouts: stages, soak, health window, gates
+ * @param monitor         drift monitoring and retraining triggers
  * @param security        mTLS and enrollment, or the insecure flag
  * @param enrollmentToken insecure mode only: a shared token devices must present to Register; empty = open
  * @param seed            seed for the initial model and device selection
@@ -49,7 +53,7 @@ import java.util.Map;
 public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt mqtt, Model model, Push push, Round round,
                                 StrategyConfig strategy, Registry registry, Eval eval, Limits limits, Metrics metrics,
                                 Telemetry telemetry, Schedule schedule, Serving serving, Http http, Batch batch,
-                                SecurityConfig security, String enrollmentToken, long seed) {
+                                RolloutConfig rollout, MonitorConfig monitor, SecurityConfig security, String enrollmentToken, long seed) {
     /** Validates what spans sections. */
     public CoordinatorConfig {
         ConfigException.require(dataDir != null, "data-dir", dataDir);
@@ -336,6 +340,8 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
         d.put("batch.interval", "1h");
         d.put("batch.max-rows", "100000");
         d.put("batch.max-set-bytes", "64MiB");
+        RolloutConfig.defaults(d);
+        MonitorConfig.defaults(d);
         d.put("security.mode", "mtls");
         d.put("security.device-validity", "7d");
         d.put("security.hosts", "");
@@ -369,6 +375,7 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
                                 s.decimal("serving.offload.error-margin"))),
                 new Http(s.string("http.host"), s.integer("http.port"), s.bytes("http.max-body-bytes"), s.duration("http.request-timeout")),
                 new Batch(s.duration("batch.interval"), s.integer("batch.max-rows"), s.bytes("batch.max-set-bytes")),
+                RolloutConfig.from(s), MonitorConfig.from(s),
                 new SecurityConfig(SecurityConfig.mode(s.string("security.mode")), s.duration("security.device-validity"),
                         list(s.string("security.hosts"))),
                 s.string("enrollment-token"), Long.parseLong(s.string("seed"))));

@@ -13,7 +13,12 @@ import io.flock.coordinator.intake.FieldLimits;
 import io.flock.coordinator.intake.UpdateIntake;
 import io.flock.coordinator.metrics.CoordinatorMetrics;
 import io.flock.coordinator.metrics.MetricsServer;
+import io.flock.coordinator.metrics.FleetMetrics;
+import io.flock.coordinator.monitor.DriftMonitor;
+import io.flock.coordinator.monitor.FleetEvents;
 import io.flock.coordinator.monitor.FleetReports;
+import io.flock.coordinator.monitor.HeldOutReference;
+import io.flock.coordinator.monitor.RetrainTriggers;
 import io.flock.coordinator.mqtt.Broker;
 import io.flock.coordinator.mqtt.EmbeddedBroker;
 import io.flock.coordinator.mqtt.MqttAnnouncer;
@@ -30,6 +35,9 @@ import io.flock.coordinator.round.RoundClosedException;
 import io.flock.coordinator.round.RoundEngine;
 import io.flock.coordinator.round.RoundPlan;
 import io.flock.coordinator.round.TrainingSchedule;
+import io.flock.coordinator.rollout.Announcements;
+import io.flock.coordinator.rollout.RolloutController;
+import io.flock.coordinator.rollout.RolloutStatus;
 import io.flock.coordinator.security.CoordinatorSecurity;
 import io.flock.coordinator.serving.ModelServing;
 import io.flock.coordinator.serving.OffloadAdvisor;
@@ -93,6 +101,11 @@ public final class CoordinatorServer implements AutoCloseable {
     private CoordinatorMetrics metrics;
     private MetricsServer metricsServer;
     private TrainingSchedule schedule;
+    private FleetEvents events;
+    private RolloutController rollouts;
+    /** Null without a held-out set (no reference to compare the fleet with). */
+    private DriftMonitor drift;
+    private RetrainTriggers triggers;
     /** Null in insecure mode. */
     private CoordinatorSecurity security;
 
@@ -145,8 +158,9 @@ public final class CoordinatorServer implements AutoCloseable {
         link.start();
         serving = new ModelServing(config.serving().batching(), new ResponseCache(config.serving().cacheEntries(),
                 config.serving().cacheBytes()), model);
+        Dataset heldOut = null;
         if (config.eval().dataDir() != null) {
-            Dataset heldOut = HeldOutEvaluator.load(config.eval().dataDir());
+            heldOut = HeldOutEvaluator.load(config.eval().dataDir());
             evaluator = new HeldOutEvaluator(config.model().spec(), config.model().pipeline(), heldOut);
             if (!served.equals(model)) {
                 advisor = new OffloadAdvisor(HeldOutEvaluator.calibrationHalf(heldOut), config.serving().offload());
@@ -157,8 +171,14 @@ public final class CoordinatorServer implements AutoCloseable {
         if (config.metrics().port() >= 0) {
             metricsServer = new MetricsServer(config.metrics().host(), config.metrics().port(), metrics.registry());
         }
-        announcer = new MqttAnnouncer(link, registry, config.push().chunkBytes(), config.push().broadcast(),
+        Announcements announcements = new Announcements(model, registry, devices, config.push().chunkBytes(),
                 v -> advisor == null ? Optional.empty() : advisor.advise(v, () -> registry.pushedParameters(v)));
+        announcer = new MqttAnnouncer(link, registry, config.push().chunkBytes(), config.push().broadcast(), announcements);
+        events = new FleetEvents(store, Clock.systemUTC());
+        rollouts = new RolloutController(model, store, registry, devices, config.rollout(), events, Clock.systemUTC(),
+                () -> registry.current(model).ifPresent(announcer::readvise));
+        announcements.rollouts(rollouts);
+        FleetMetrics fleetMetrics = new FleetMetrics(metrics.registry(), model, rollouts::latest);
         registry.addListener((v, previous) -> {
             if (v.model().equals(served)) {
                 serving.update(v, registry.globalParameters(v));
@@ -188,22 +208,32 @@ public final class CoordinatorServer implements AutoCloseable {
         rounds = new RoundEngine(new RoundPlan(model, config.model().spec(), config.model().pipeline(), config.round().devices(),
                 config.round().minResults(), config.round().minAvailable(), config.round().timeout(), config.seed()), store, registry, devices,
                 config.strategy().build(), new MqttTaskSender(link, registry::requireCurrent, signer), evaluator == null ? null : evaluator::evaluate,
-                r -> metrics.roundFinished(model, r));
+                r -> {
+                    metrics.roundFinished(model, r);
+                    if (triggers != null) {
+                        triggers.roundFinished(r);
+                    }
+                });
         intake.register(model, rounds);
         ModelVersion current = registry.current(model).orElse(null);
         if (current != null) {
             rounds.recover();
         }
         FleetReports reports = new FleetReports(store, devices, registry, config.telemetry().retention());
+        reports.claims(announcements::requireMayRun);
+        reports.addListener(rollouts::observe);
+        if (heldOut != null) {
+            watchDrift(heldOut, announcements, reports, fleetMetrics);
+        }
         InetSocketAddress grpcAddress = new InetSocketAddress(config.grpc().host(), config.grpc().port());
         NettyServerBuilder grpc = security == null ? NettyServerBuilder.forAddress(grpcAddress)
                 : NettyServerBuilder.forAddress(grpcAddress, security.grpcCredentials()).intercept(security.interceptor());
         server = grpc
                 .addService(new CoordinatorService(model, new CoordinatorService.Parts(registry, devices, intake, intakeBudget, rounds, reports,
-                        serving, metrics, sets), config.limits().maxUpdateBytes(), config.push().chunkBytes(), security == null
+                        serving, metrics, sets, announcements), config.limits().maxUpdateBytes(), config.push().chunkBytes(), security == null
                         ? CoordinatorService.Identity.INSECURE : new CoordinatorService.Identity(security.callers(), security.enrollment())))
                 .addService(new AdminService(registry, this::trigger, sets, security == null ? null : security.enrollment(),
-                        security == null ? null : security.trust()))
+                        security == null ? null : security.trust(), model, rollouts, events))
                 .maxInboundMessageSize(4 << 20)
                 .build()
                 .start();
@@ -222,12 +252,31 @@ public final class CoordinatorServer implements AutoCloseable {
             announcer.announce(current);
         }
         batch.start();
+        rollouts.start();
+        if (drift != null) {
+            drift.start();
+        }
         log.info("coordinator started security={} grpc={}:{} http={} mqtt={} metrics={} model={} version={} strategy={} db={}",
                 security == null ? "INSECURE (plaintext, bodies believed)" : "mtls", config.grpc().host(),
                 server.getPort(), http == null ? "off" : config.http().host() + ":" + http.port(), broker.url(),
                 metricsServer == null ? "off" : config.metrics().host() + ":" + metricsServer.port(), model, current.version(),
                 rounds.strategyName(), config.database().isEmpty() ? "h2" : "external");
         return this;
+    }
+
+    /** Watches the fleet's drift statistics against the held-out reference, and retrains on the configured triggers. */
+    private void watchDrift(Dataset heldOut, Announcements announcements, FleetReports reports, FleetMetrics fleetMetrics) {
+        String model = config.model().name();
+        int classes = config.model().spec().classes();
+        HeldOutReference reference = new HeldOutReference(heldOut, config.model().spec(), config.model().pipeline());
+        drift = new DriftMonitor(model, config.monitor(), reference,
+                v -> reference.statistics(registry.pushedParameters(registry.requireVersion(model, v))),
+                () -> registry.current(model).map(ModelVersion::version).orElse(0L), devices::labels, store, events, fleetMetrics,
+                Clock.systemUTC());
+        announcements.driftBins(() -> Optional.of(drift.bins(classes)));
+        reports.statistics((stats, m) -> drift.parse(stats, classes));
+        reports.addListener(drift::observe);
+        triggers = new RetrainTriggers(model, config.monitor().retrain(), events, fleetMetrics, Clock.systemUTC(), n -> trigger(model, n), drift);
     }
 
     private ModelVersion initialVersion() {
@@ -269,7 +318,7 @@ public final class CoordinatorServer implements AutoCloseable {
         if (schedule == null) {
             CoordinatorConfig.Schedule s = config.schedule();
             schedule = new TrainingSchedule(rounds, TrainingSchedule.Mode.valueOf(s.mode().toUpperCase(Locale.ROOT)), s.interval(),
-                    limit).start();
+                    limit).holdWhile(() -> rollouts.active().filter(r -> r.status() == RolloutStatus.RUNNING).isPresent()).start();
         }
         return schedule;
     }
@@ -349,6 +398,32 @@ public final class CoordinatorServer implements AutoCloseable {
         return sets;
     }
 
+    /** @return the model's staged rollouts */
+    public RolloutController rollouts() {
+        return rollouts;
+    }
+
+    /** @return the drift monitor, empty without a held-out set */
+    public Optional<DriftMonitor> drift() {
+        return Optional.ofNullable(drift);
+    }
+
+    /** @return the fleet's log of rollout steps, drift alarms and retraining triggers */
+    public FleetEvents events() {
+        return events;
+    }
+
+    /**
+     * Stores and signs parameters as the next version of the model, as a CANDIDATE for a staged rollout (a model
+     * trained elsewhere, for example).
+     *
+     * @return the new version
+     */
+    public ModelVersion publishCandidate(ModelParameters parameters) {
+        return registry.publish(config.model().name(), Candidate.of(config.model().spec(), config.model().pipeline(),
+                parameters, evaluator == null ? null : evaluator.evaluate(parameters)));
+    }
+
     /** @return the model registry */
     public ModelRegistry registry() {
         return registry;
@@ -381,7 +456,8 @@ public final class CoordinatorServer implements AutoCloseable {
             parts.add(server::shutdownNow);
         }
         AutoCloseable roundsPart = rounds == null ? null : rounds::close;
-        for (AutoCloseable c : new AutoCloseable[] {http, batch, roundsPart, metricsServer, link, broker, serving, evaluator, store}) {
+        for (AutoCloseable c : new AutoCloseable[] {http, batch, rollouts, drift, roundsPart, metricsServer, link, broker, serving, evaluator,
+            store}) {
             if (c != null) {
                 parts.add(c);
             }
@@ -420,6 +496,10 @@ public final class CoordinatorServer implements AutoCloseable {
             http = null;
         }
         batch.close();
+        rollouts.close();
+        if (drift != null) {
+            drift.close();
+        }
         rounds.close(); // lets the last version's scoring reach the store before it closes
         if (metricsServer != null) {
             metricsServer.close();

@@ -12,6 +12,7 @@ import io.flock.agent.link.DeviceLink;
 import io.flock.agent.link.WireTap;
 import io.flock.agent.metrics.AgentMetrics;
 import io.flock.agent.metrics.AnswerLatency;
+import io.flock.agent.monitor.WindowStatistics;
 import io.flock.agent.offload.AnnouncedOffloadPolicy;
 import io.flock.agent.offload.Answer;
 import io.flock.agent.offload.BatchLookup;
@@ -29,6 +30,7 @@ import io.flock.core.InvalidInputException;
 import io.flock.core.artifact.ArtifactVerifier;
 import io.flock.core.model.OffloadAdvice;
 import io.flock.core.model.Prediction;
+import io.flock.link.wire.Cohorts;
 import io.flock.link.wire.OffloadMessages;
 import io.flock.link.wire.PredictionMessages;
 import io.flock.proto.v1.ArtifactChunk;
@@ -45,6 +47,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -70,6 +73,8 @@ public final class EdgeAgent implements AutoCloseable {
     private static final Duration BATCH_PULL_TIMEOUT = Duration.ofSeconds(60);
     /** Heartbeats after a model change go out within this many ms, at random (see {@link #reportModelChange}). */
     private static final long REPORT_JITTER_MS = 1000;
+    /** Answers whose predicted label is kept for the app's feedback. */
+    private static final int FEEDBACK_IDS = 4096;
     private final AgentConfig config;
     private final DeviceConditions conditions;
     private final ByteCounter traffic;
@@ -89,10 +94,14 @@ public final class EdgeAgent implements AutoCloseable {
     private final DeviceEnrollment enrollment;
     private final TaskGate taskGate;
     private final AgentMetrics metrics;
+    private final WindowStatistics statistics = new WindowStatistics(FEEDBACK_IDS);
+    /** The labels rollout cohorts select on, as registered. */
+    private final Map<String, String> labels;
     private Server localApi;
     /** What the last delivered telemetry covered (touched on the timer thread only). */
     private AnswerLatency.Totals reportedLatency = AnswerLatency.Totals.ZERO;
     private long reportedRejections;
+    private long reportedErrors;
     private boolean started;
     private long restoredVersion;
 
@@ -165,6 +174,8 @@ public final class EdgeAgent implements AutoCloseable {
         this.mqtt = gateway == null ? new AgentMqttLink(config.mqttUrl(), credentials, config.deviceId(), config.model(), new Handler(),
                 traffic, timers)
                 : gateway.link(config.deviceId(), config.model(), new Handler());
+        this.labels = Map.of("hardware", config.hardware());
+        router.observeLocalAnswers((raw, p) -> local.features(raw).map(f -> statistics.observe(f, p)).orElse(""));
         this.metrics = new AgentMetrics(new AgentMetrics.Readings(router::count, local::version, updater::rejections,
                 training::rejections, outbox::uploaded, outbox::pending, training::distilled));
     }
@@ -190,7 +201,7 @@ public final class EdgeAgent implements AutoCloseable {
         }
         if (config.localApiPort() >= 0) {
             localApi = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", config.localApiPort()))
-                    .addService(new LocalPredictionService(router, metrics.latency())).build().start();
+                    .addService(new LocalPredictionService(router, metrics.latency(), statistics)).build().start();
         }
         if (config.metricsPort() >= 0) {
             metrics.serve(config.metricsPort(), config.deviceId());
@@ -240,22 +251,32 @@ public final class EdgeAgent implements AutoCloseable {
         }
     }
 
-    /** Predictions are totals since start; rejections and the mean latency cover the window since the last delivered report. */
+    /**
+     * Predictions are totals since start; rejections, errors and the mean latency cover the window since the last delivered
+     * report; the drift statistics cover the window since the last report, delivered or not (a window that was not
+     * delivered is dropped, not added to the next: windows stay comparable).
+     */
     private void telemetry() {
         AnswerLatency.Totals latency = metrics.latency().totals();
         long rejections = updater.rejections() + training.rejections();
+        long errors = router.errors();
+        long now = System.currentTimeMillis();
         try {
-            coordinator.telemetry(Telemetry.newBuilder().setDeviceId(config.deviceId()).setUnixMs(System.currentTimeMillis())
+            Telemetry.Builder t = Telemetry.newBuilder();
+            statistics.drain(now).ifPresent(t::setStatistics);
+            coordinator.telemetry(t.setDeviceId(config.deviceId()).setUnixMs(now)
                     .setModel(config.model()).setRunningVersion(local.version())
                     .setLocalPredictions(router.count(Answer.Source.LOCAL))
                     .setOffloadedPredictions(router.count(Answer.Source.OFFLOADED))
                     .setFallbackPredictions(router.count(Answer.Source.FALLBACK))
                     .setBatchPredictions(router.count(Answer.Source.BATCH))
                     .setRejections(rejections - reportedRejections)
+                    .setErrors(errors - reportedErrors)
                     .setMeanLatencyMs(latency.meanMillisSince(reportedLatency))
                     .setBatteryFraction(-1).build(), RPC_TIMEOUT);
             reportedLatency = latency;
             reportedRejections = rejections;
+            reportedErrors = errors;
         } catch (RuntimeException e) {
             log.debug("device={} telemetry not delivered: {}", config.deviceId(), e.getMessage());
         }
@@ -304,6 +325,17 @@ public final class EdgeAgent implements AutoCloseable {
         } catch (InvalidInputException e) {
             log.warn("device={} ignored the offload advice of version={}: {}", config.deviceId(), a.getVersion(), e.getMessage());
         }
+    }
+
+    /**
+     * Counts the true label of an earlier answer (what the local API's Feedback does for apps on the device).
+     *
+     * @param predictionId the answer's id ({@link Answer#predictionId()})
+     * @return false when the id is unknown, too old or was reported already
+     * @throws InvalidInputException for a label outside the model's classes
+     */
+    public boolean feedback(String predictionId, int trueLabel) {
+        return statistics.feedback(predictionId, trueLabel);
     }
 
     /** @return the coordinator's offload advice this agent follows, empty when none arrived or the threshold is configured */
@@ -420,11 +452,23 @@ public final class EdgeAgent implements AutoCloseable {
 
     private final class Handler implements AgentMqttLink.Handler {
         @Override
-        public void onAnnouncement(ModelAnnouncement announcement, boolean retained) {
-            if (announcedPolicy != null && announcement.hasOffload() && announcement.getModel().equals(config.model())) {
-                adopt(announcement);
+        public void onAnnouncement(ModelAnnouncement announced, boolean retained) {
+            if (!announced.getModel().equals(config.model())) {
+                return;
             }
-            updater.onAnnouncement(announcement, retained);
+            // a staged rollout's canary is for its cohort only: every device decides with the announced rule
+            ModelAnnouncement mine = Cohorts.assigned(announced, config.deviceId(), labels);
+            if (mine.hasDriftBins()) {
+                try {
+                    statistics.adopt(mine.getDriftBins(), System.currentTimeMillis());
+                } catch (InvalidInputException e) {
+                    log.warn("device={} ignored the drift bins of version={}: {}", config.deviceId(), mine.getVersion(), e.getMessage());
+                }
+            }
+            if (announcedPolicy != null && mine.hasOffload()) {
+                adopt(mine);
+            }
+            updater.onAnnouncement(mine, retained);
         }
 
         @Override

@@ -74,7 +74,7 @@ public record DashboardSnapshot(String model, long generatedMs, Fleet fleet, Lis
      * @param cohort      "fleet" or a cohort name
      * @param statistic   what was compared with the reference: a projection's name, "label-mix", "confidence", "error-rate"
      * @param value       its effect size (PSI; for error-rate, the DDM level)
-     * @param pValue      the test's p-value, NaN when the statistic has none
+     * @param pValue      the test's p-value; for error-rate the window's error rate
      * @param alarm       whether this window raised a drift alarm on it
      */
     public record DriftPoint(long windowEndMs, String cohort, String statistic, double value, double pValue, boolean alarm) {

@@ -1,9 +1,11 @@
 package io.flock.coordinator.fleet;
 
+import io.flock.coordinator.store.DeviceRow;
 import io.flock.coordinator.store.FlockStore;
 import io.flock.core.link.Topics;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -19,6 +21,8 @@ public final class DeviceRegistry {
     private final String enrollmentToken;
     private final Set<String> online = ConcurrentHashMap.newKeySet();
     private final Set<String> known = ConcurrentHashMap.newKeySet();
+    /** Each device's labels (hardware=...), as registered; read from the store on first use. */
+    private final Map<String, Map<String, String>> labels = new ConcurrentHashMap<>();
 
     /**
      * @param store           durable device table
@@ -41,6 +45,7 @@ public final class DeviceRegistry {
         }
         store.upsertDevice(deviceId, hardware, System.currentTimeMillis());
         known.add(deviceId);
+        labels.put(deviceId, labelsOf(hardware));
         log.debug("registered device={} hardware={}", deviceId, hardware);
     }
 
@@ -89,6 +94,35 @@ public final class DeviceRegistry {
     /** @return why the device last rejected an artifact, as it reported, "" when none */
     public String lastRejection(String deviceId) {
         return store.lastRejection(deviceId);
+    }
+
+    /**
+     * @return the device's labels, which rollout cohorts and drift cohorts select on: {@code hardware} (as registered);
+     *         empty for an unknown device
+     */
+    public Map<String, String> labels(String deviceId) {
+        Map<String, String> l = labels.get(deviceId);
+        if (l != null) {
+            return l;
+        }
+        for (DeviceRow d : store.devices()) {
+            labels.putIfAbsent(d.deviceId(), labelsOf(d.hardware()));
+        }
+        return labels.getOrDefault(deviceId, Map.of());
+    }
+
+    /** @return every registered device with what it last reported running */
+    public List<DeviceRow> all() {
+        return store.devices();
+    }
+
+    /** @return whether the device has a live MQTT session now */
+    public boolean online(String deviceId) {
+        return online.contains(deviceId);
+    }
+
+    private static Map<String, String> labelsOf(String hardware) {
+        return hardware == null || hardware.isEmpty() ? Map.of() : Map.of("hardware", hardware);
     }
 
     /** @return the version a device last reported, 0 when none */

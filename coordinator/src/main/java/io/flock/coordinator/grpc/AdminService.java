@@ -2,11 +2,13 @@ package io.flock.coordinator.grpc;
 
 import io.flock.coordinator.batch.InputSets;
 import io.flock.coordinator.intake.FieldLimits;
+import io.flock.coordinator.monitor.FleetEvents;
 import io.flock.coordinator.registry.ArtifactVariant;
 import io.flock.coordinator.registry.ModelNotFoundException;
 import io.flock.coordinator.registry.ModelRegistry;
 import io.flock.coordinator.registry.ModelVersion;
 import io.flock.coordinator.registry.Stage;
+import io.flock.coordinator.rollout.RolloutController;
 import io.flock.coordinator.security.DeviceTrust;
 import io.flock.coordinator.security.Enrollment;
 import io.flock.coordinator.wire.BatchMessages;
@@ -17,6 +19,8 @@ import io.flock.proto.v1.ArtifactChunk;
 import io.flock.proto.v1.CreateEnrollmentTokenRequest;
 import io.flock.proto.v1.EnrollmentToken;
 import io.flock.proto.v1.FetchVariantRequest;
+import io.flock.proto.v1.FleetEventsRequest;
+import io.flock.proto.v1.FleetEventsResponse;
 import io.flock.proto.v1.InputSetInfo;
 import io.flock.proto.v1.InputSetPart;
 import io.flock.proto.v1.ListInputSetsRequest;
@@ -30,6 +34,9 @@ import io.flock.proto.v1.PromoteRequest;
 import io.flock.proto.v1.RevokeDeviceRequest;
 import io.flock.proto.v1.RevokeDeviceResponse;
 import io.flock.proto.v1.RollbackRequest;
+import io.flock.proto.v1.RolloutInfo;
+import io.flock.proto.v1.RolloutRequest;
+import io.flock.proto.v1.StartRolloutRequest;
 import io.flock.proto.v1.TriggerRoundsRequest;
 import io.flock.proto.v1.TriggerRoundsResponse;
 import io.flock.proto.v1.VariantInfo;
@@ -40,8 +47,8 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The operator's gRPC edge to the registry and batch predictions: list models and versions, promote, roll back, fetch a
- * variant for export, register and list input sets.
+ * The operator's gRPC edge to the registry, batch predictions and fleet operations: list models and versions, promote,
+ * roll back, fetch a variant for export, register and list input sets, run staged rollouts and read fleet events.
  */
 public final class AdminService extends AdminGrpc.AdminImplBase {
     private static final int DEFAULT_LIMIT = 50;
@@ -53,6 +60,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     private final InputSets sets;
     private final Enrollment enrollment;
     private final DeviceTrust trust;
+    private final RolloutAdmin rollouts;
 
     /** Queues rounds of a model on the training schedule. */
     public interface RoundTrigger {
@@ -69,13 +77,53 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
      * @param sets     input sets for batch predictions
      * @param enrollment makes enrollment tokens; null in insecure mode
      * @param trust      revokes devices; null in insecure mode
+     * @param model      the model whose rollouts and fleet events this serves
+     * @param rollouts   its staged rollouts
+     * @param events     its fleet events
      */
-    public AdminService(ModelRegistry registry, RoundTrigger trigger, InputSets sets, Enrollment enrollment, DeviceTrust trust) {
+    public AdminService(ModelRegistry registry, RoundTrigger trigger, InputSets sets, Enrollment enrollment, DeviceTrust trust,
+                        String model, RolloutController rollouts, FleetEvents events) {
+        this.rollouts = new RolloutAdmin(model, rollouts, events);
         this.enrollment = enrollment;
         this.trust = trust;
         this.registry = registry;
         this.trigger = trigger;
         this.sets = sets;
+    }
+
+    @Override
+    public void startRollout(StartRolloutRequest r, StreamObserver<RolloutInfo> out) {
+        StatusMapper.respond(out, () -> rollouts.start(r));
+    }
+
+    @Override
+    public void getRollout(RolloutRequest r, StreamObserver<RolloutInfo> out) {
+        StatusMapper.respond(out, () -> rollouts.get(r));
+    }
+
+    @Override
+    public void pauseRollout(RolloutRequest r, StreamObserver<RolloutInfo> out) {
+        StatusMapper.respond(out, () -> rollouts.act(r, rollouts.controller()::pause));
+    }
+
+    @Override
+    public void resumeRollout(RolloutRequest r, StreamObserver<RolloutInfo> out) {
+        StatusMapper.respond(out, () -> rollouts.act(r, rollouts.controller()::resume));
+    }
+
+    @Override
+    public void abortRollout(RolloutRequest r, StreamObserver<RolloutInfo> out) {
+        StatusMapper.respond(out, () -> rollouts.act(r, rollouts.controller()::abort));
+    }
+
+    @Override
+    public void rollbackRollout(RolloutRequest r, StreamObserver<RolloutInfo> out) {
+        StatusMapper.respond(out, () -> rollouts.act(r, rollouts.controller()::rollback));
+    }
+
+    @Override
+    public void listFleetEvents(FleetEventsRequest r, StreamObserver<FleetEventsResponse> out) {
+        StatusMapper.respond(out, () -> rollouts.events(r));
     }
 
     @Override

@@ -11,6 +11,7 @@ import io.flock.coordinator.metrics.CoordinatorMetrics;
 import io.flock.coordinator.monitor.FleetReports;
 import io.flock.coordinator.registry.ModelNotFoundException;
 import io.flock.coordinator.registry.ModelRegistry;
+import io.flock.coordinator.rollout.Announcements;
 import io.flock.coordinator.registry.ModelVersion;
 import io.flock.coordinator.round.RoundEngine;
 import io.flock.coordinator.security.Enrollment;
@@ -69,6 +70,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     private final ModelServing serving;
     private final CoordinatorMetrics metrics;
     private final InputSets sets;
+    private final Announcements announcements;
     private final long maxUpdateBytes;
     private final int chunkBytes;
     private final Callers callers;
@@ -76,7 +78,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
 
     /** The parts the service calls. */
     public record Parts(ModelRegistry registry, DeviceRegistry devices, UpdateSink updates, ByteBudget intakeBudget, RoundEngine rounds,
-                        FleetReports reports, ModelServing serving, CoordinatorMetrics metrics, InputSets sets) {
+                        FleetReports reports, ModelServing serving, CoordinatorMetrics metrics, InputSets sets, Announcements announcements) {
     }
 
     /**
@@ -107,6 +109,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
         this.serving = parts.serving();
         this.metrics = parts.metrics();
         this.sets = parts.sets();
+        this.announcements = parts.announcements();
         this.maxUpdateBytes = maxUpdateBytes;
         this.chunkBytes = chunkBytes;
     }
@@ -130,7 +133,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     public void sendHeartbeat(Heartbeat request, StreamObserver<HeartbeatAck> out) {
         StatusMapper.respond(out, () -> {
             String device = device(request.getDeviceId());
-            reports.heartbeat(device, request.getModel(), request.getRunningVersion(), request.getLastRejection());
+            reports.heartbeat(device, request.getModel(), request.getRunningVersion(), request.getRunningSha256(), request.getLastRejection());
             long current = registry.current(model).map(ModelVersion::version).orElse(0L);
             return HeartbeatAck.newBuilder().setServerUnixMs(System.currentTimeMillis()).setCurrentVersion(current).build();
         });
@@ -142,7 +145,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
             String device = device(t.getDeviceId());
             long n = reports.telemetry(new TelemetryRow(device, t.getModel(), System.currentTimeMillis(), t.getRunningVersion(),
                     t.getLocalPredictions(), t.getOffloadedPredictions(), t.getFallbackPredictions(), t.getMeanLatencyMs(),
-                    t.getP99LatencyMs(), t.getErrors(), t.getRejections()));
+                    t.getP99LatencyMs(), t.getErrors(), t.getRejections()), t.hasStatistics() ? t.getStatistics() : null, t.getUnixMs());
             metrics.telemetryReceived();
             return TelemetryAck.newBuilder().setReceived(n).build();
         });
@@ -173,7 +176,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
             if (!name.equals(model)) {
                 throw new ModelNotFoundException("unknown model '" + FieldLimits.echo(name) + "'");
             }
-            return WireMapper.announcement(registry.requireCurrent(model), chunkBytes, false);
+            return announcements.forDevice(device(request.getDeviceId()));
         });
     }
 

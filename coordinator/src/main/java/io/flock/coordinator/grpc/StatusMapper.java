@@ -36,7 +36,7 @@ public final class StatusMapper {
             status = Status.RESOURCE_EXHAUSTED;
         } else if (t instanceof InvalidInputException) {
             status = Status.INVALID_ARGUMENT;
-        } else if (t instanceof RoundClosedException) {
+        } else if (t instanceof RoundClosedException || t instanceof io.flock.coordinator.rollout.RolloutStateException) {
             status = Status.FAILED_PRECONDITION;
         } else if (t instanceof io.flock.coordinator.security.AccessDeniedException) {
             status = Status.PERMISSION_DENIED;

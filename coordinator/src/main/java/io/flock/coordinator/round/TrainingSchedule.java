@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +22,7 @@ public final class TrainingSchedule implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TrainingSchedule.class);
     private static final Duration RETRY = Duration.ofSeconds(1);
+    private static final Duration HOLD_POLL = Duration.ofMillis(500);
     private final RoundEngine rounds;
     private final Mode mode;
     private final Duration interval;
@@ -28,6 +30,7 @@ public final class TrainingSchedule implements AutoCloseable {
     private final Semaphore triggered = new Semaphore(0);
     private final Thread thread;
     private final CountDownLatch done = new CountDownLatch(1);
+    private volatile BooleanSupplier hold = () -> false;
 
     /**
      * @param interval time between round starts in interval mode
@@ -42,6 +45,17 @@ public final class TrainingSchedule implements AutoCloseable {
             triggered.release((int) Math.min(limit, Integer.MAX_VALUE));
         }
         this.thread = DaemonThreads.named("flock-schedule").newThread(this::loop);
+    }
+
+    /**
+     * Holds rounds back while the condition is true (a staged rollout judging its candidate against the production
+     * version: a round would change the version the control cohort runs). Checked before each round.
+     *
+     * @return this schedule
+     */
+    public TrainingSchedule holdWhile(BooleanSupplier condition) {
+        this.hold = condition;
+        return this;
     }
 
     /** Starts the schedule's thread; call once. */
@@ -69,6 +83,13 @@ public final class TrainingSchedule implements AutoCloseable {
                     triggered.acquire();
                 } else {
                     triggered.drainPermits();
+                }
+                if (hold.getAsBoolean()) {
+                    log.info("rounds held while a rollout runs");
+                    while (hold.getAsBoolean()) {
+                        Thread.sleep(HOLD_POLL.toMillis());
+                    }
+                    log.info("rounds resume: no rollout runs");
                 }
                 long started = System.nanoTime();
                 try {

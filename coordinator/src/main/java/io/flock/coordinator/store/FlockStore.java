@@ -73,6 +73,9 @@ public interface FlockStore extends AutoCloseable {
     /** Inserts or refreshes a device. */
     void upsertDevice(String deviceId, String hardware, long seenMs);
 
+    /** @return every registered device (not revoked), by id */
+    List<DeviceRow> devices();
+
     /** @return whether the device registered */
     boolean deviceExists(String deviceId);
 
@@ -202,6 +205,34 @@ public interface FlockStore extends AutoCloseable {
      * @return sets re-stamped
      */
     int restampBatchResults(String model, long version, long deviceVersion);
+
+    /**
+     * Stores a new rollout, durably.
+     *
+     * @return its id
+     */
+    long saveRollout(RolloutRow rollout);
+
+    /** Stores a rollout's stage, status, stage start and last decision, durably. */
+    void updateRollout(RolloutRow rollout);
+
+    /** @return the model's newest rollout, empty when it never had one */
+    Optional<RolloutRow> latestRollout(String model);
+
+    /** Stores a fleet event. */
+    void saveFleetEvent(FleetEventRow event);
+
+    /** @return the model's newest fleet events, newest first */
+    List<FleetEventRow> fleetEvents(String model, int limit);
+
+    /** Stores one window's drift statistics. */
+    void saveDrift(List<DriftRow> rows);
+
+    /** @return the model's newest drift rows, oldest first */
+    List<DriftRow> drift(String model, int limit);
+
+    /** Deletes drift rows of windows that closed before the cutoff; @return rows deleted */
+    int pruneDrift(long windowEndBeforeMs);
 
     @Override
     void close();

@@ -35,6 +35,7 @@ public final class JdbcFlockStore implements FlockStore {
     private final Sql sql;
     private final BatchTables batch;
     private final IdentityTables identities;
+    private final FleetTables fleet;
     private final boolean h2;
     /** fsyncs an H2 file every second, so what H2 wrote in the background survives a power loss within 1 s; null otherwise. */
     private final ScheduledExecutorService syncer;
@@ -53,6 +54,7 @@ public final class JdbcFlockStore implements FlockStore {
             this.sql = new Sql(connection);
             this.batch = new BatchTables(sql);
             this.identities = new IdentityTables(sql);
+            this.fleet = new FleetTables(sql);
             h2File = jdbcUrl.startsWith("jdbc:h2:file:") ? h2File(jdbcUrl) : null;
             if (h2File != null) {
                 syncer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("flock-h2-sync"));
@@ -201,6 +203,12 @@ public final class JdbcFlockStore implements FlockStore {
     public synchronized String lastRejection(String deviceId) {
         return sql.query("SELECT last_rejection FROM devices WHERE device_id = ?", rs -> rs.getString(1), deviceId)
                 .stream().filter(Objects::nonNull).findFirst().orElse("");
+    }
+
+    @Override
+    public synchronized List<DeviceRow> devices() {
+        return sql.query("SELECT device_id, hardware, running_version, last_seen_ms FROM devices WHERE NOT revoked ORDER BY device_id",
+                rs -> new DeviceRow(rs.getString(1), rs.getString(2) == null ? "" : rs.getString(2), rs.getLong(3), rs.getLong(4)));
     }
 
     @Override
@@ -448,6 +456,49 @@ public final class JdbcFlockStore implements FlockStore {
             sql.update("CHECKPOINT");
         }
         return true;
+    }
+
+    @Override
+    public synchronized long saveRollout(RolloutRow rollout) {
+        long id = fleet.insertRollout(rollout);
+        durable();
+        return id;
+    }
+
+    @Override
+    public synchronized void updateRollout(RolloutRow rollout) {
+        fleet.updateRollout(rollout);
+        durable();
+    }
+
+    @Override
+    public synchronized Optional<RolloutRow> latestRollout(String model) {
+        return first(fleet.latestRollout(model));
+    }
+
+    @Override
+    public synchronized void saveFleetEvent(FleetEventRow event) {
+        fleet.saveEvent(event);
+    }
+
+    @Override
+    public synchronized List<FleetEventRow> fleetEvents(String model, int limit) {
+        return fleet.events(model, limit);
+    }
+
+    @Override
+    public synchronized void saveDrift(List<DriftRow> rows) {
+        fleet.saveDrift(rows);
+    }
+
+    @Override
+    public synchronized List<DriftRow> drift(String model, int limit) {
+        return fleet.drift(model, limit);
+    }
+
+    @Override
+    public synchronized int pruneDrift(long windowEndBeforeMs) {
+        return fleet.pruneDrift(windowEndBeforeMs);
     }
 
     private static VersionRow versionRow(ResultSet rs) throws SQLException {

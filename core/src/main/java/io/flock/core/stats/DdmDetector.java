@@ -111,6 +111,14 @@ public final class DdmDetector {
         return level;
     }
 
+    /**
+     * @return p<sub>min</sub>, the best error rate seen since the start or the last drift; NaN before minSamples
+     *         predictions (read it before the {@link #update} that may signal drift and reset it)
+     */
+    public double minimumErrorRate() {
+        return Double.isInfinite(pMin) ? Double.NaN : pMin;
+    }
+
     /** Forgets every batch: the detector starts over as new. */
     public void reset() {
         errors = 0;

@@ -2,6 +2,7 @@ package io.flock.agent.offload;
 
 import io.flock.agent.inference.LocalModel;
 import io.flock.core.FlockException;
+import io.flock.core.InvalidInputException;
 import io.flock.core.model.Prediction;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -22,6 +23,8 @@ public final class OffloadRouter {
     private final Duration timeout;
     private final BatchLookup batch;
     private final Map<Answer.Source, AtomicLong> counts = new EnumMap<>(Answer.Source.class);
+    private final AtomicLong errors = new AtomicLong();
+    private volatile LocalAnswers observer = (raw, local) -> "";
     /**
      * Kept back from the cloud's share of the timeout: what a call's deadline takes to cancel it and wake the caller
      * (1-2 ms on loopback, a few more when the cores are shared), so that a late cloud's FALLBACK still comes within
@@ -55,33 +58,66 @@ public final class OffloadRouter {
         }
     }
 
+    /** Sees every input the local model answered, with its answer, and names it for feedback. */
+    @FunctionalInterface
+    public interface LocalAnswers {
+        /**
+         * @param raw   the app's raw input
+         * @param local the local model's answer (whoever answers the app in the end)
+         * @return the answer's id for feedback, "" for none
+         */
+        String observed(float[] raw, Prediction local);
+    }
+
+    /** Sets who sees the local answers (the window's drift statistics). */
+    public void observeLocalAnswers(LocalAnswers o) {
+        this.observer = o;
+    }
+
     /**
      * @param raw the app's raw features
      * @throws io.flock.core.InvalidInputException for a wrong feature count or NaN/Inf
      * @throws FlockException when there is no local model and the cloud cannot answer
      */
     public Answer answer(float[] raw) {
+        try {
+            return route(raw);
+        } catch (InvalidInputException e) {
+            throw e; // the app's input, not the device's failure
+        } catch (FlockException e) {
+            errors.incrementAndGet();
+            throw e;
+        }
+    }
+
+    private Answer route(float[] raw) {
         long start = System.nanoTime();
         Optional<Prediction> precomputed = batch.find(raw);
         if (precomputed.isPresent()) {
             return count(new Answer(precomputed.get(), Answer.Source.BATCH, "", ms(start)));
         }
         Optional<Prediction> mine = local.predict(raw);
+        String id = mine.isPresent() ? observer.observed(raw, mine.get()) : "";
         if (mine.isPresent() && !policy.shouldOffload(mine.get())) {
-            return count(new Answer(mine.get(), Answer.Source.LOCAL, "", ms(start)));
+            return count(new Answer(mine.get(), Answer.Source.LOCAL, "", ms(start), id));
         }
         try {
             Duration left = timeout.minusNanos(System.nanoTime() - start).minus(WAKE_MARGIN);
             if (left.isNegative() || left.isZero()) {
                 throw new FlockException("no time left for the cloud within offload.timeout=" + timeout.toMillis() + "ms");
             }
-            return count(new Answer(cloud.predict(model, raw, left), Answer.Source.OFFLOADED, "", ms(start)));
+            return count(new Answer(cloud.predict(model, raw, left), Answer.Source.OFFLOADED, "", ms(start), id));
         } catch (RuntimeException e) {
             if (mine.isEmpty()) {
                 throw new FlockException("no local model is loaded and the coordinator did not answer: " + e.getMessage());
             }
-            return count(new Answer(mine.get(), Answer.Source.FALLBACK, e.getMessage() == null ? e.toString() : e.getMessage(), ms(start)));
+            return count(new Answer(mine.get(), Answer.Source.FALLBACK, e.getMessage() == null ? e.toString() : e.getMessage(), ms(start), id));
         }
+    }
+
+    /** @return predictions that failed (no local model and no cloud answer) since start */
+    public long errors() {
+        return errors.get();
     }
 
     /** @return answers given so far from this source */
