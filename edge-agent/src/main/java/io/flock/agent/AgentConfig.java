@@ -132,6 +132,18 @@ public record AgentConfig(String deviceId, String hardware, String coordinator, 
                 threshold, offloadTimeout, chunkWait, fetchOnDemand, enrollmentToken, telemetryInterval, seed, metricsPort, training, batch);
     }
 
+    /** @return this config with another telemetry interval (zero = never) */
+    public AgentConfig withTelemetryInterval(Duration interval) {
+        return new AgentConfig(deviceId, hardware, coordinator, mqttUrl, model, dataDir, stateDir, publicKeyFile, localApiPort,
+                offloadThreshold, offloadTimeout, chunkWait, fetchOnDemand, enrollmentToken, interval, seed, metricsPort, training, batch);
+    }
+
+    /** @return this config with another hardware label (what rollout and drift cohorts select on) */
+    public AgentConfig withHardware(String label) {
+        return new AgentConfig(deviceId, label, coordinator, mqttUrl, model, dataDir, stateDir, publicKeyFile, localApiPort,
+                offloadThreshold, offloadTimeout, chunkWait, fetchOnDemand, enrollmentToken, telemetryInterval, seed, metricsPort, training, batch);
+    }
+
     /** @return this config with another fetch mode */
     public AgentConfig withFetchOnDemand(boolean onDemand) {
         return new AgentConfig(deviceId, hardware, coordinator, mqttUrl, model, dataDir, stateDir, publicKeyFile, localApiPort,

@@ -6,6 +6,7 @@ import io.flock.coordinator.CoordinatorMain;
 import io.flock.coordinator.cli.BatchCli;
 import io.flock.coordinator.cli.DevicesCli;
 import io.flock.coordinator.cli.ModelsCli;
+import io.flock.coordinator.cli.RolloutCli;
 import io.flock.core.FlockException;
 import io.flock.core.compress.CompressionPipeline;
 import io.flock.core.config.ConfigException;
@@ -44,7 +45,7 @@ import picocli.CommandLine;
         subcommands = {FlockCli.DemoCommand.class, FlockCli.CompressCommand.class, FlockCli.SimulateCommand.class, FlockCli.CompareCommand.class,
             FlockCli.BenchCommand.class,
             FlockCli.CoordinatorCommand.class, FlockCli.AgentCommand.class, FlockCli.ModelsCommand.class, FlockCli.BatchCommand.class,
-            FlockCli.DevicesCommand.class,
+            FlockCli.DevicesCommand.class, FlockCli.RolloutCommand.class,
             FlockCli.DataCommand.class})
 public final class FlockCli {
     /** Entry point. */
@@ -366,6 +367,17 @@ public final class FlockCli {
         @Override
         public Integer call() {
             return BatchCli.run(args);
+        }
+    }
+
+    @Command(name = "rollout", description = "Staged rollouts and fleet events on a running coordinator.")
+    static final class RolloutCommand implements Callable<Integer> {
+        @CommandLine.Unmatched
+        String[] args = new String[0];
+
+        @Override
+        public Integer call() {
+            return RolloutCli.run(args);
         }
     }
 

@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
 public final class DriftMonitor implements AutoCloseable {
     /** The cohort that holds every device. */
     public static final String FLEET = "fleet";
+    /** Standard errors a window's error rate must exceed the stream's by for a concept-drift alarm (one-sided 3e-5). */
+    static final double ERROR_Z = 4;
     private static final Logger log = LoggerFactory.getLogger(DriftMonitor.class);
     private final String model;
     private final MonitorConfig config;
@@ -338,15 +340,19 @@ public final class DriftMonitor implements AutoCloseable {
     }
 
     /**
-     * Feeds the cohort's feedback errors to its DDM. An alarm needs the DDM's drift and the window's error rate at least
-     * monitor.min-error-increase over the best level the stream had reached.
+     * Feeds the cohort's feedback errors to its DDM. An alarm needs the DDM's drift and the window's own error rate over
+     * the stream's rate before it by at least monitor.min-error-increase and by {@link #ERROR_Z} standard errors of the
+     * window (DDM alone false-alarms on stationary streams: see {@link MonitorConfig}).
      */
     private DriftRow errorStream(String cohort, DriftSketch answered, long now) {
         DdmDetector ddm = errorStreams.computeIfAbsent(cohort, c -> new DdmDetector(config.minFeedback()));
-        double best = ddm.minimumErrorRate();
+        double before = ddm.errorRate();
         DdmDetector.State s = ddm.update(answered.feedbackErrors(), answered.feedbackCount());
-        double rate = answered.feedbackErrors() / (double) answered.feedbackCount();
-        boolean alarm = s == DdmDetector.State.DRIFT && !Double.isNaN(best) && rate - best >= config.minErrorIncrease();
+        long n = answered.feedbackCount();
+        double rate = answered.feedbackErrors() / (double) n;
+        double standardError = Double.isNaN(before) ? 0 : Math.sqrt(before * (1 - before) / n);
+        boolean alarm = s == DdmDetector.State.DRIFT && !Double.isNaN(before)
+                && rate - before >= Math.max(config.minErrorIncrease(), ERROR_Z * standardError);
         return new DriftRow(model, now, cohort, DriftJudge.ERROR_RATE, ddm.level(), rate, answered.feedbackCount(), alarm);
     }
 

@@ -18,7 +18,8 @@ import java.util.Map;
  * DriftMonitorTest counts the alarms of windows drawn from the reference itself. The error stream's DDM signals drift at
  * 3 standard deviations over its best level; alone it false-alarms on about 1 stationary stream in 8 (a lucky low
  * early window sets its best level; DdmDetectorTest pins the rate), so a concept-drift alarm also needs the window's own
- * error rate {@code minErrorIncrease} over that best level.
+ * error rate over the stream's rate before it by {@code minErrorIncrease} and by 4 of the window's standard errors
+ * (one-sided, about 3e-5 per window and cohort under no drift).
  *
  * @param window          a telemetry window: the fleet's reports are summed and judged once per window
  * @param alpha           family-wise significance per window (Bonferroni over the window's tests)
@@ -27,7 +28,7 @@ import java.util.Map;
  * @param cohortLabel     the device label whose values form cohorts judged on their own ("" = the fleet only)
  * @param baselineWindows windows of the fleet's own statistics that become the reference after a drift retraining
  * @param minFeedback     feedback labels the error stream needs before its detector decides
- * @param minErrorIncrease how far a window's error rate must exceed the stream's best level for a concept-drift alarm
+ * @param minErrorIncrease how far a window's error rate must exceed the stream's rate before it for a concept-drift alarm
  * @param retention       how long drift rows are kept
  * @param retrain         when retraining starts
  */

@@ -16,6 +16,7 @@ final class CohortHealth {
     private double confidenceSum;
     private long feedback;
     private long feedbackErrors;
+    private final long[] confidenceBins = new long[io.flock.core.stats.DriftSketch.CONFIDENCE_BINS];
 
     void add(DeviceWindow w) {
         devices.add(w.deviceId());
@@ -28,6 +29,30 @@ final class CohortHealth {
         confidenceSum += w.confidenceSum();
         feedback += w.feedback();
         feedbackErrors += w.feedbackErrors();
+        if (w.statistics() != null) {
+            long[] c = w.statistics().confidenceCounts();
+            for (int b = 0; b < c.length; b++) {
+                confidenceBins[b] += c[b];
+            }
+        }
+    }
+
+    /** @return the variance of the confidences, from their histogram (each bin at its middle); NaN without any */
+    double confidenceVariance() {
+        long n = 0;
+        double sum = 0;
+        double squares = 0;
+        for (int b = 0; b < confidenceBins.length; b++) {
+            double mid = (b + 0.5) / confidenceBins.length;
+            n += confidenceBins[b];
+            sum += mid * confidenceBins[b];
+            squares += mid * mid * confidenceBins[b];
+        }
+        return n < 2 ? Double.NaN : Math.max(0, (squares - sum * sum / n) / (n - 1));
+    }
+
+    long feedbackCount() {
+        return feedback;
     }
 
     int devices() {

@@ -111,6 +111,11 @@ public final class DdmDetector {
         return level;
     }
 
+    /** @return p, the error rate since the start or the last drift; NaN before any prediction */
+    public double errorRate() {
+        return n == 0 ? Double.NaN : (double) errors / n;
+    }
+
     /**
      * @return p<sub>min</sub>, the best error rate seen since the start or the last drift; NaN before minSamples
      *         predictions (read it before the {@link #update} that may signal drift and reset it)

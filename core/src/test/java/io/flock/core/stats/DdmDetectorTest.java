@@ -129,9 +129,11 @@ class DdmDetectorTest {
     void minimumErrorRateIsTheBestLevelSeen() {
         DdmDetector d = new DdmDetector();
         assertThat(d.minimumErrorRate()).isNaN();
+        assertThat(d.errorRate()).isNaN();
         d.update(10, 100);
         d.update(12, 100);
         assertThat(d.minimumErrorRate()).isEqualTo(0.1);
+        assertThat(d.errorRate()).isEqualTo(0.11);
         d.update(40, 100);
         assertThat(d.minimumErrorRate()).as("reset by the drift").isNaN();
     }

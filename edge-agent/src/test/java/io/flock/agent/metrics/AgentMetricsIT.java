@@ -55,7 +55,7 @@ class AgentMetricsIT {
             return new Prediction(2, new float[] {0f, 0.1f, 0.9f}, "m", 7);
         }, Duration.ofMillis(100));
         metrics = new AgentMetrics(new AgentMetrics.Readings(router::count, local::version, () -> 2, () -> 1, () -> 4, () -> 3, () -> 5));
-        LocalPredictionService api = new LocalPredictionService(router, metrics.latency());
+        LocalPredictionService api = new LocalPredictionService(router, metrics.latency(), new io.flock.agent.monitor.WindowStatistics(16));
         int port = metrics.serve(0, "d1");
         for (int i = 0; i < 6; i++) {
             api.predict(PredictRequest.newBuilder().addFeatures(i == 5 ? 1 : 0).addFeatures(0).addFeatures(0).addFeatures(0).build(),

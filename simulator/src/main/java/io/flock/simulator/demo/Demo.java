@@ -54,7 +54,7 @@ public final class Demo {
                 ModelSpec.parse(options.overrides().getOrDefault("model.spec", "mlp:784-200-200-10")),
                 options.overrides().getOrDefault("model.pipeline", "scale:255"),
                 new TrainingConfig(0.05f, 10, 1), Duration.ofSeconds(60), "int8", "fp32", false, List.of(DeviceProfile.ideal()), List.of(),
-                ScenarioConfig.Transport.DEDICATED, 100, ScenarioConfig.BrokerPlacement.IN_PROCESS, options.seed(), 0, 0, Map.of());
+                ScenarioConfig.Transport.DEDICATED, 100, ScenarioConfig.BrokerPlacement.IN_PROCESS, options.seed(), 0, 0, Map.of(), null);
     }
 
     /** Runs the demo and returns its report. */

@@ -43,6 +43,7 @@ public final class LocalFleet implements AutoCloseable {
     private final List<EdgeAgent> agents = new ArrayList<>();
     private String devicePrefix = "d-";
     private int devicesPerGateway;
+    private java.util.function.IntFunction<String> hardware = i -> "jvm-sim";
     private final List<DeviceGateway> gateways = new ArrayList<>();
     private ScheduledExecutorService gatewayTimers;
     private ExecutorService gatewayWorkers;
@@ -56,6 +57,15 @@ public final class LocalFleet implements AutoCloseable {
         this.workDir = workDir;
         this.tap = tap;
         this.agentTweak = agentTweak;
+    }
+
+    /**
+     * Sets the hardware label of the agents started from now on (default "jvm-sim"), by their index in the fleet: what
+     * rollout and drift cohorts select on.
+     */
+    public LocalFleet hardware(java.util.function.IntFunction<String> labels) {
+        this.hardware = labels;
+        return this;
     }
 
     /** Sets the device id prefix (default "d-"), e.g. to keep runs apart on a shared broker. */
@@ -149,10 +159,10 @@ public final class LocalFleet implements AutoCloseable {
             String id = devicePrefix + String.format("%03d", agents.size() + created.size() + 1);
             Path home = workDir.resolve("devices").resolve(id);
             Path data = partitions.get(i) == null ? null : DeviceData.write(partitions.get(i), home.resolve("data"));
-            AgentConfig base = new AgentConfig(id, "jvm-sim", "127.0.0.1:" + grpcPort, mqttUrl, coordinator.config().model().name(),
+            int index = agents.size() + created.size();
+            AgentConfig base = new AgentConfig(id, hardware.apply(index), "127.0.0.1:" + grpcPort, mqttUrl, coordinator.config().model().name(),
                     data, home.resolve("state"), null, 0, null, Duration.ofMillis(300), Duration.ofSeconds(2), false, token,
                     Duration.ofSeconds(30), i);
-            int index = agents.size() + created.size();
             DeviceGateway gateway = gatewayFor(index, mqttUrl, grpcPort, token);
             AgentConfig config = agentTweak.apply(id, base);
             created.add(new EdgeAgent(config, verifier, tap, conditions.apply(i), gateway,

@@ -3,6 +3,7 @@ package io.flock.simulator.scenario;
 import io.flock.core.config.ConfigException;
 import io.flock.core.model.ModelSpec;
 import io.flock.core.train.TrainingConfig;
+import io.flock.simulator.fleetops.FleetOpsSpec;
 import io.flock.simulator.report.ProcessCpu;
 import java.time.Duration;
 import java.util.List;
@@ -42,15 +43,17 @@ import java.util.Map;
  *                        pushes; {@link #warm}), and {@code warmupRuns} is the most that run
  * @param coordinator     coordinator keys passed through as they are (the scenario's {@code coordinator:} section, e.g.
  *                        {@code strategy.name}), applied over those the scenario's own keys imply
+ * @param fleetOps        the serving windows, drift and rollout of a fleetops workload; null for the other workloads
  */
 public record ScenarioConfig(String name, String dataset, PartitionSpec partition, int devices, int devicesPerRound,
                              int minResults, int rounds, Workload workload, ModelSpec model, String pipeline, TrainingConfig training,
                              Duration roundTimeout, String pushCodec, String updateCodec, boolean pushOnDemand,
                              List<DeviceProfile> profiles,
                              List<Fault> faults, Transport transport, int devicesPerGateway, BrokerPlacement broker,
-                             long seed, int warmupRuns, double warmupJitShare, Map<String, String> coordinator) {
-    /** What a run measures. */
-    public enum Workload { TRAIN, PUSH }
+                             long seed, int warmupRuns, double warmupJitShare, Map<String, String> coordinator,
+                             FleetOpsSpec fleetOps) {
+    /** What a run measures: training rounds, timed pushes, or training rounds then serving windows with drift or a rollout. */
+    public enum Workload { TRAIN, PUSH, FLEETOPS }
 
     /** How devices reach the broker and coordinator. */
     public enum Transport { DEDICATED, GATEWAY }
@@ -91,6 +94,8 @@ public record ScenarioConfig(String name, String dataset, PartitionSpec partitio
         ConfigException.require(devicesPerGateway >= 1, "transport.devicesPerGateway", devicesPerGateway);
         ConfigException.require(warmupRuns >= 0 && warmupRuns <= 20, "warmupRuns", warmupRuns);
         ConfigException.require(warmupJitShare >= 0 && warmupJitShare < 1, "warmupJitShare", warmupJitShare);
+        ConfigException.require((workload == Workload.FLEETOPS) == (fleetOps != null), "fleetops",
+                "a fleetops: section goes with workload: fleetops, and only with it");
         profiles = List.copyOf(profiles);
         faults = List.copyOf(faults);
     }
@@ -102,14 +107,14 @@ public record ScenarioConfig(String name, String dataset, PartitionSpec partitio
     public ScenarioConfig withSeed(long runSeed) {
         return new ScenarioConfig(name, dataset, partition, devices, devicesPerRound, minResults, rounds, workload, model, pipeline,
                 training, roundTimeout, pushCodec, updateCodec, pushOnDemand, profiles, faults, transport, devicesPerGateway, broker,
-                runSeed, warmupRuns, warmupJitShare, coordinator);
+                runSeed, warmupRuns, warmupJitShare, coordinator, fleetOps);
     }
 
     /** @return this scenario with these coordinator keys in place of its own (checked by the caller: ScenarioLoader) */
     ScenarioConfig withCoordinator(Map<String, String> keys) {
         return new ScenarioConfig(name, dataset, partition, devices, devicesPerRound, minResults, rounds, workload, model, pipeline,
                 training, roundTimeout, pushCodec, updateCodec, pushOnDemand, profiles, faults, transport, devicesPerGateway, broker,
-                seed, warmupRuns, warmupJitShare, Map.copyOf(keys));
+                seed, warmupRuns, warmupJitShare, Map.copyOf(keys), fleetOps);
     }
 
     /**

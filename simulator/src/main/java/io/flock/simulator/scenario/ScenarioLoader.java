@@ -1,5 +1,6 @@
 package io.flock.simulator.scenario;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.flock.coordinator.CoordinatorConfig;
@@ -9,6 +10,9 @@ import io.flock.core.config.Settings;
 import io.flock.core.data.FeaturePipeline;
 import io.flock.core.model.ModelSpec;
 import io.flock.core.train.TrainingConfig;
+import io.flock.coordinator.rollout.RolloutConfig;
+import io.flock.simulator.fleetops.DriftSpec;
+import io.flock.simulator.fleetops.FleetOpsSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -27,7 +31,7 @@ import java.util.TreeMap;
 public final class ScenarioLoader {
     private static final Set<String> TOP = Set.of("name", "dataset", "partition", "devices", "devicesPerRound", "minResults",
             "rounds", "workload", "model", "pipeline", "training", "roundTimeout", "codecs", "pushMode", "deviceProfiles", "faults", "transport",
-            "broker", "jvmHeap", "seed", "warmupRuns", "warmupJitShare", "coordinator");
+            "broker", "jvmHeap", "seed", "warmupRuns", "warmupJitShare", "coordinator", "fleetops");
     private static final Set<String> PROFILE = Set.of("name", "share", "computeFactor", "uplinkMbps", "downlinkMbps", "latencyMs",
             "availability", "dropoutProbability", "battery", "attack");
 
@@ -59,7 +63,9 @@ public final class ScenarioLoader {
     public static List<String> shipped() {
         return List.of("smoke-20", "fmnist-path-100", "fmnist-path-100-compressed", "fmnist-path-100-fp32",
                 "fmnist-niid-bench", "fmnist-byzantine-clean", "fmnist-byzantine-gaussian", "fmnist-byzantine-sign-flip",
-                "fmnist-byzantine-scale", "fmnist-byzantine-label-flip", "fleet-1k", "fleet-10k", "push-1k");
+                "fmnist-byzantine-scale", "fmnist-byzantine-label-flip", "fleet-1k", "fleet-10k", "push-1k", "fmnist-drift-control",
+                "fmnist-drift-brightness", "fmnist-drift-noise", "fmnist-drift-rotation", "fmnist-drift-label-shift", "fmnist-drift-concept",
+                "fmnist-drift-partial", "fmnist-rollout-good", "fmnist-rollout-bad");
     }
 
     /** @return the scenario in YAML text; {@code defaultName} when it has no name key */
@@ -131,8 +137,8 @@ public final class ScenarioLoader {
             throw new ConfigException("broker must be in-process or own-process, got '" + broker + "'");
         }
         String workload = root.string("workload", "train");
-        if (!Set.of("train", "push").contains(workload)) {
-            throw new ConfigException("workload must be train or push, got '" + workload + "'");
+        if (!Set.of("train", "push", "fleetops").contains(workload)) {
+            throw new ConfigException("workload must be train, push or fleetops, got '" + workload + "'");
         }
         ModelSpec model;
         try {
@@ -157,7 +163,8 @@ public final class ScenarioLoader {
                 root.duration("roundTimeout", Duration.ofSeconds(60)), push, update, pushMode.equals("on-demand"), profiles, faults,
                 ScenarioConfig.Transport.valueOf(mode.toUpperCase()), tr == null ? 100 : tr.integer("devicesPerGateway", 100),
                 ScenarioConfig.BrokerPlacement.valueOf(broker.toUpperCase().replace('-', '_')), seed,
-                root.integer("warmupRuns", 0), root.decimal("warmupJitShare", 0), coordinatorKeys(root)));
+                root.integer("warmupRuns", 0), root.decimal("warmupJitShare", 0), coordinatorKeys(root),
+                root.has("fleetops") ? fleetOps(root.child("fleetops")) : null));
     }
 
     /**
@@ -175,6 +182,43 @@ public final class ScenarioLoader {
         });
         Attack.LabelMapping mapping = a.build(() -> Attack.LabelMapping.parse(a.string("mapping", "reverse")));
         return a.build(() -> new Attack(kind, a.decimal("sigma", 1), a.decimal("factor", kind == Attack.Kind.SCALE ? 10 : 1), mapping));
+    }
+
+    /** The {@code fleetops:} section: serving windows, and the drift or rollout they carry. */
+    private static FleetOpsSpec fleetOps(YamlNode f) {
+        f.allow(Set.of("window", "windows", "answers", "feedback", "drift", "rollout"));
+        DriftSpec drift = null;
+        if (f.has("drift")) {
+            YamlNode d = f.child("drift").allow(Set.of("kind", "atWindow", "share", "profile", "magnitude"));
+            DriftSpec.Kind kind = d.build(() -> DriftSpec.Kind.parse(d.string("kind", "")));
+            drift = d.build(() -> new DriftSpec(kind, d.integer("atWindow", 1), d.decimal("share", 1), d.string("profile", ""),
+                    d.decimal("magnitude", 1)));
+        }
+        FleetOpsSpec.RolloutSpec rollout = null;
+        if (f.has("rollout")) {
+            YamlNode r = f.child("rollout").allow(Set.of("candidate", "atWindow", "stages", "soak"));
+            String csv = csv(r.json().get("stages"), "5,25,50,100");
+            List<Double> stages = r.build(() -> RolloutConfig.requireStages(RolloutConfig.parseStages(csv)));
+            rollout = r.build(() -> new FleetOpsSpec.RolloutSpec(r.string("candidate", ""), r.integer("atWindow", 1), stages,
+                    r.duration("soak", Duration.ofSeconds(10))));
+        }
+        DriftSpec d = drift;
+        FleetOpsSpec.RolloutSpec ro = rollout;
+        return f.build(() -> new FleetOpsSpec(f.duration("window", Duration.ofSeconds(3)), f.integer("windows", 10), f.integer("answers", 20),
+                f.decimal("feedback", 1), d, ro));
+    }
+
+    /** @return a YAML list or a comma-separated string as comma-separated text; {@code otherwise} when absent */
+    private static String csv(JsonNode node, String otherwise) {
+        if (node == null || node.isNull()) {
+            return otherwise;
+        }
+        if (!node.isArray()) {
+            return node.asText();
+        }
+        List<String> items = new ArrayList<>();
+        node.forEach(n -> items.add(n.asText()));
+        return String.join(",", items);
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.flock.simulator.scenario;
 
+import io.flock.agent.AgentConfig;
 import io.flock.agent.EdgeAgent;
+import io.flock.agent.training.UpdateTamper;
 import io.flock.agent.link.WireTap;
 import io.flock.coordinator.CoordinatorConfig;
 import io.flock.coordinator.CoordinatorServer;
@@ -18,6 +20,10 @@ import io.flock.simulator.fleet.Attacks;
 import io.flock.simulator.fleet.BrokerProcess;
 import io.flock.simulator.fleet.LocalFleet;
 import io.flock.simulator.fleet.ProfileConditions;
+import io.flock.simulator.fleetops.DriftSpec;
+import io.flock.simulator.fleetops.DriftSwitch;
+import io.flock.simulator.fleetops.DriftTamper;
+import io.flock.simulator.fleetops.FleetOpsSpec;
 import io.flock.simulator.report.Megabytes;
 import io.flock.simulator.report.ProcessMemory;
 import io.flock.simulator.report.RoundRow;
@@ -51,6 +57,8 @@ public final class ScenarioRunner implements AutoCloseable {
     private Broker broker;
     private int brokerPort;
     private Attackers attackers = new Attackers(List.of(), List.of());
+    private final DriftSwitch drift = new DriftSwitch();
+    private List<DeviceProfile> assigned = List.of();
 
     /**
      * @param work       scratch directory (database, device data and state)
@@ -64,8 +72,12 @@ public final class ScenarioRunner implements AutoCloseable {
         this.overrides = overrides;
         this.work = work;
         this.out = out;
-        this.fleet = new LocalFleet(work, tap,
-                (id, c) -> (localApi ? c : c.withLocalApiPort(-1)).withFetchOnDemand(scenario.pushOnDemand()));
+        FleetOpsSpec ops = scenario.fleetOps();
+        // a fleetops run's devices report four times a telemetry window, so every window the coordinator judges is full
+        this.fleet = new LocalFleet(work, tap, (id, c) -> {
+            AgentConfig a = (localApi ? c : c.withLocalApiPort(-1)).withFetchOnDemand(scenario.pushOnDemand());
+            return ops == null ? a : a.withTelemetryInterval(ops.window().dividedBy(4));
+        });
         if (scenario.transport() == ScenarioConfig.Transport.GATEWAY) {
             fleet.gateways(scenario.devicesPerGateway());
         }
@@ -78,18 +90,40 @@ public final class ScenarioRunner implements AutoCloseable {
         broker = newBroker();
         broker.start();
         CoordinatorServer coordinator = fleet.startCoordinator(coordinatorConfig(evalData));
-        List<DeviceProfile> assigned = ProfileAssignment.assign(scenario.profiles(), scenario.devices(), scenario.seed());
+        assigned = ProfileAssignment.assign(scenario.profiles(), scenario.devices(), scenario.seed());
         for (int i = 0; i < scenario.devices(); i++) {
             conditions.add(new ProfileConditions(assigned.get(i), scenario.seed() * 1_000_003L + i));
         }
-        fleet.startAgents(partitions, broker.url(), coordinator.port(), conditions::get, i -> Attacks.tamper(assigned.get(i).attack(),
-                scenario.model().classes(), scenario.seed(), scenario.seed() * 1_000_003L + i));
+        if (scenario.fleetOps() != null) {
+            fleet.hardware(i -> assigned.get(i).name()); // cohorts by profile: hardware=NAME
+        }
+        fleet.startAgents(partitions, broker.url(), coordinator.port(), conditions::get, this::tamper);
         attackers = new Attackers(fleet.agents().stream().map(a -> a.config().deviceId()).toList(), assigned);
         if (attackers.any()) {
             out.println(attackers.line());
         }
         fleet.awaitReady(1, Duration.ofSeconds(60 + scenario.devices() / 10));
         return coordinator;
+    }
+
+    /** @return device i's test-only tamper: its profile's attack, inside the world of the injected drift when it hits it */
+    private UpdateTamper tamper(int i) {
+        UpdateTamper attack = Attacks.tamper(assigned.get(i).attack(), scenario.model().classes(), scenario.seed(),
+                scenario.seed() * 1_000_003L + i);
+        DriftSpec d = scenario.fleetOps() == null ? null : scenario.fleetOps().drift();
+        return d != null && drifted(i) ? new DriftTamper(attack, d, drift, scenario.model().classes(), scenario.seed() * 1_000_003L + i)
+                : attack;
+    }
+
+    /** @return whether the scenario's drift hits device i */
+    boolean drifted(int i) {
+        DriftSpec d = scenario.fleetOps() == null ? null : scenario.fleetOps().drift();
+        return d != null && d.hits(i, scenario.seed(), assigned.get(i).name());
+    }
+
+    /** @return the switch of the scenario's drift */
+    DriftSwitch driftSwitch() {
+        return drift;
     }
 
     private CoordinatorConfig coordinatorConfig(Path evalData) throws IOException {
@@ -112,6 +146,12 @@ public final class ScenarioRunner implements AutoCloseable {
         f.put("seed", String.valueOf(scenario.seed()));
         f.put("metrics.port", "-1");
         f.put("http.port", "-1");
+        if (scenario.fleetOps() != null) {
+            String window = scenario.fleetOps().window().toMillis() + "ms";
+            f.put("monitor.window", window);
+            f.put("rollout.health-window", window);
+            f.put("schedule.mode", "manual"); // retraining triggers queue rounds on it
+        }
         f.putAll(scenario.coordinator());
         f.putAll(overrides);
         return CoordinatorConfig.from(Settings.resolve(CoordinatorConfig.defaults(), null, Map.of(), f));

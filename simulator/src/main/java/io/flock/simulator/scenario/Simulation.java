@@ -9,6 +9,8 @@ import io.flock.core.partition.IidPartitioner;
 import io.flock.core.partition.PathologicalPartitioner;
 import io.flock.core.partition.Partitioner;
 import io.flock.simulator.fleet.BundledData;
+import io.flock.simulator.fleetops.FleetOpsPlots;
+import io.flock.simulator.fleetops.FleetOpsSummary;
 import io.flock.simulator.report.Megabytes;
 import io.flock.simulator.report.Plots;
 import io.flock.simulator.report.ProcessCpu;
@@ -148,16 +150,16 @@ public final class Simulation {
             }
             try (ScenarioRunner runner = new ScenarioRunner(s, Files.createDirectories(work.resolve("run-" + k)), out, tap, false, Map.of())) {
                 runner.start(parts, data);
-                if (k == runs) {
+                if (k == runs && s.workload() != ScenarioConfig.Workload.FLEETOPS) {
                     parts.clear(); // the devices have written their data: a W1 run keeps 47 MB less live heap while it measures
                 }
                 out.printf("broker, coordinator and %d agents up in %.1f s%n", s.devices(), (System.nanoTime() - start) / 1e9);
-                worked = work(runner, report);
+                worked = work(runner, report, parts, data);
                 if (runner.attackers().any()) {
                     report.section("attackers", runner.attackers().section(report.selection()));
                 }
-                if (worked.push() != null) {
-                    report.section("push", worked.push());
+                if (worked.figures() != null) {
+                    report.section(s.workload() == ScenarioConfig.Workload.FLEETOPS ? "fleetops" : "push", worked.figures());
                 }
                 report.section("cpu", worked.used().section(report.rounds().size()));
                 Map<String, Object> broker = runner.brokerMemory();
@@ -173,8 +175,12 @@ public final class Simulation {
             if (!report.rounds().isEmpty()) {
                 Plots.all(report, dir, s.name());
             }
-            if (worked.push() != null) {
-                PushBenchmark.plot(worked.push(), dir, s.name());
+            if (worked.figures() != null && s.workload() == ScenarioConfig.Workload.PUSH) {
+                PushBenchmark.plot(worked.figures(), dir, s.name());
+            }
+            if (worked.figures() != null && s.workload() == ScenarioConfig.Workload.FLEETOPS) {
+                FleetOpsPlots.all(worked.figures(), dir, s.name());
+                FleetOpsSummary.print(worked.figures(), out);
             }
             SummaryTable.print(report, total, out);
             out.println("report and plots in " + dir.toAbsolutePath());
@@ -198,7 +204,7 @@ public final class Simulation {
         RunReport unmeasured = new RunReport(scenario.name(), Map.of());
         try (ScenarioRunner runner = new ScenarioRunner(scenario, Files.createDirectories(dir), out, tap, false, Map.of())) {
             runner.start(parts, data);
-            worked = work(runner, unmeasured);
+            worked = work(runner, unmeasured, parts, data);
         }
         double seconds = (System.nanoTime() - t) / 1e9;
         double median = unmeasured.rounds().isEmpty() ? Double.NaN
@@ -214,19 +220,21 @@ public final class Simulation {
      * Runs the scenario's workload on a started runner, its training rounds into {@code report} or its timed pushes,
      * and measures the CPU of just that: what a run's {@code cpu} section covers, warm-up or measured.
      */
-    private Worked work(ScenarioRunner runner, RunReport report) throws Exception {
+    private Worked work(ScenarioRunner runner, RunReport report, List<ByteDataset> parts, Path data) throws Exception {
         ProcessCpu before = ProcessCpu.now();
         Map<String, Object> push = null;
         if (runner.scenario().workload() == ScenarioConfig.Workload.PUSH) {
             push = PushBenchmark.run(runner, out); // its rounds are pushes, not training rounds
+        } else if (runner.scenario().workload() == ScenarioConfig.Workload.FLEETOPS) {
+            push = FleetOpsRun.run(runner, report, parts, data, out); // training rounds, then serving windows
         } else {
             runner.runRounds(report);
         }
         return new Worked(ProcessCpu.now().since(before), push);
     }
 
-    /** What a workload cost in CPU, and the push figures when its workload was pushes (null for rounds). */
-    private record Worked(ProcessCpu used, Map<String, Object> push) {
+    /** What a workload cost in CPU, and the push or fleetops figures when its workload was one of those (null for rounds). */
+    private record Worked(ProcessCpu used, Map<String, Object> figures) {
     }
 
     /**
