@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,10 +25,10 @@ import org.junit.jupiter.api.Test;
  */
 class DashboardChromiumIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private static HeadlessChromium chromium;
+    private HeadlessChromium chromium;
 
-    @BeforeAll
-    static void browser() {
+    @BeforeEach
+    void browser() { // per test, so that each is reported skipped (with the reason) where there is no browser
         chromium = HeadlessChromium.require(TIMEOUT);
     }
 
