@@ -13,6 +13,7 @@ import io.flock.core.CapacityExceededException;
 import io.flock.core.InvalidInputException;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -35,6 +36,8 @@ public final class CoordinatorMetrics implements IntakeEvents {
     private final Histogram roundSeconds = Histogram.builder().name("flock_round_duration_seconds")
             .help("Wall time of a round from opening to publication").labelNames("model")
             .classicUpperBounds(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300).register(registry);
+    private final Gauge roundAccuracy = Gauge.builder().name("flock_round_accuracy")
+            .help("Held-out accuracy (0 to 1) of the version the newest scored round produced").labelNames("model").register(registry);
     private final Counter accepted = Counter.builder().name("flock_updates_accepted_total")
             .help("Device updates persisted and aggregated").labelNames("model").register(registry);
     private final Counter rejected = Counter.builder().name("flock_updates_rejected_total")
@@ -110,10 +113,20 @@ public final class CoordinatorMetrics implements IntakeEvents {
         return registry;
     }
 
-    /** Counts a finished round and its duration. */
+    /**
+     * Counts a finished round and its duration; once its version is scored (in the background, rounds in order), sets
+     * {@code flock_round_accuracy}. A failed round or one whose version is not scored leaves the gauge as it was.
+     */
     public void roundFinished(String model, RoundResult r) {
         rounds.labelValues(model, r.accepted() > 0 ? "closed" : "failed").inc();
         roundSeconds.labelValues(model).observe(r.seconds());
+        if (r.accepted() > 0 && r.scores() != null) {
+            r.scores().thenAccept(e -> {
+                if (e != null && Double.isFinite(e.accuracy())) {
+                    roundAccuracy.labelValues(model).set(e.accuracy());
+                }
+            });
+        }
     }
 
     /** Counts an answered offloaded prediction. */
