@@ -3,6 +3,7 @@ package io.flock.coordinator;
 import ai.djl.engine.Engine;
 import io.flock.coordinator.batch.BatchJob;
 import io.flock.coordinator.batch.InputSets;
+import io.flock.coordinator.dashboard.DashboardView;
 import io.flock.coordinator.fleet.DeviceRegistry;
 import io.flock.coordinator.grpc.AdminService;
 import io.flock.coordinator.grpc.CoordinatorService;
@@ -168,9 +169,6 @@ public final class CoordinatorServer implements AutoCloseable {
         }
         metrics = new CoordinatorMetrics(() -> devices.available().size(), this::stageCounts, store::sizeBytes).model(model)
                 .serving(serving.queue(), serving.cache()).statusMessages(link::invalidStatuses);
-        if (config.metrics().port() >= 0) {
-            metricsServer = new MetricsServer(config.metrics().host(), config.metrics().port(), metrics.registry());
-        }
         Announcements announcements = new Announcements(model, registry, devices, config.push().chunkBytes(),
                 v -> advisor == null ? Optional.empty() : advisor.advise(v, () -> registry.pushedParameters(v)));
         announcer = new MqttAnnouncer(link, registry, config.push().chunkBytes(), config.push().broadcast(), announcements);
@@ -225,6 +223,11 @@ public final class CoordinatorServer implements AutoCloseable {
         if (heldOut != null) {
             watchDrift(heldOut, announcements, reports, fleetMetrics);
         }
+        DashboardView dashboard = new DashboardView(model, store, registry, devices, rollouts, metrics, Clock.systemUTC());
+        reports.addListener(dashboard);
+        if (config.metrics().port() >= 0) {
+            metricsServer = new MetricsServer(config.metrics().host(), config.metrics().port(), metrics.registry(), dashboard::snapshot);
+        }
         InetSocketAddress grpcAddress = new InetSocketAddress(config.grpc().host(), config.grpc().port());
         NettyServerBuilder grpc = security == null ? NettyServerBuilder.forAddress(grpcAddress)
                 : NettyServerBuilder.forAddress(grpcAddress, security.grpcCredentials()).intercept(security.interceptor());
@@ -256,10 +259,11 @@ public final class CoordinatorServer implements AutoCloseable {
         if (drift != null) {
             drift.start();
         }
-        log.info("coordinator started security={} grpc={}:{} http={} mqtt={} metrics={} model={} version={} strategy={} db={}",
+        log.info("coordinator started security={} grpc={}:{} http={} mqtt={} metrics={} dashboard={} model={} version={} strategy={} db={}",
                 security == null ? "INSECURE (plaintext, bodies believed)" : "mtls", config.grpc().host(),
                 server.getPort(), http == null ? "off" : config.http().host() + ":" + http.port(), broker.url(),
-                metricsServer == null ? "off" : config.metrics().host() + ":" + metricsServer.port(), model, current.version(),
+                metricsServer == null ? "off" : "http://" + config.metrics().host() + ":" + metricsServer.port() + "/metrics",
+                dashboardUrl().orElse("off"), model, current.version(),
                 rounds.strategyName(), config.database().isEmpty() ? "h2" : "external");
         return this;
     }
@@ -355,6 +359,11 @@ public final class CoordinatorServer implements AutoCloseable {
     /** @return the bound REST inference (KServe v2) port, -1 when off */
     public int httpPort() {
         return http == null ? -1 : http.port();
+    }
+
+    /** @return the fleet dashboard's URL (on the metrics server), empty when metrics are off */
+    public Optional<String> dashboardUrl() {
+        return metricsServer == null ? Optional.empty() : Optional.of("http://" + config.metrics().host() + ":" + metricsServer.port() + "/dashboard");
     }
 
     /** @return the bound metrics port, -1 when off */

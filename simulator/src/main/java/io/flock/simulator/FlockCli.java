@@ -106,11 +106,14 @@ public final class FlockCli {
         @Option(names = "--no-distill", description = "the device model does not learn from the cloud model's soft targets")
         boolean noDistill;
 
+        @Option(names = "--serve", description = "after the demo, keep the coordinator, its dashboard and the devices up until Ctrl-C")
+        boolean serve;
+
         @Override
         public Integer call() throws Exception {
             try (ScratchDirectory work = scratch("flock-demo-", keepWork)) {
                 new Demo(new DemoOptions(devices, rounds, predictions, data, work.path(), out, seed, set, cloudSpec,
-                        cloudRounds == null ? rounds : cloudRounds, !noDistill), System.out).run(WireTap.NONE);
+                        cloudRounds == null ? rounds : cloudRounds, !noDistill), System.out).serveUntilInterrupted(serve).run(WireTap.NONE);
             }
             return 0;
         }

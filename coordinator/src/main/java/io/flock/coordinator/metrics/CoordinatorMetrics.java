@@ -30,6 +30,7 @@ import java.util.function.Supplier;
  */
 public final class CoordinatorMetrics implements IntakeEvents {
     private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final RecentAnswers recent = new RecentAnswers(8192);
     private final Counter rounds = Counter.builder().name("flock_rounds_total")
             .help("Federated rounds finished, by outcome (closed: a new version; failed: no accepted update)")
             .labelNames("model", "outcome").register(registry);
@@ -108,6 +109,11 @@ public final class CoordinatorMetrics implements IntakeEvents {
         return this;
     }
 
+    /** @return the newest answered predictions' rate and latency */
+    public RecentAnswers.Summary recentServing() {
+        return recent.summary();
+    }
+
     /** @return the registry to expose */
     public PrometheusRegistry registry() {
         return registry;
@@ -131,6 +137,7 @@ public final class CoordinatorMetrics implements IntakeEvents {
 
     /** Counts an answered offloaded prediction. */
     public void predictionServed(String model, double seconds) {
+        recent.add(seconds);
         predictions.labelValues(model).inc();
         predictionSeconds.labelValues(model).observe(seconds);
     }

@@ -63,6 +63,21 @@ final class FleetTables {
         return newest;
     }
 
+    List<RoundSummary> rounds(String model, int limit) {
+        List<RoundSummary> newest = sql.query("SELECT r.round, r.status, r.opened_ms, r.selected, r.accepted, v.version, v.accuracy,"
+                + " v.created_ms FROM rounds r LEFT JOIN model_versions v ON v.model = r.model AND v.round = r.round WHERE r.model = ?"
+                + " ORDER BY r.round DESC LIMIT " + Math.max(1, limit), rs -> {
+                    String selected = rs.getString(4);
+                    long version = rs.getLong(6);
+                    double accuracy = rs.getDouble(7);
+                    boolean scored = !rs.wasNull();
+                    return new RoundSummary(rs.getLong(1), rs.getString(2), rs.getLong(3), selected == null || selected.isEmpty() ? 0
+                            : selected.split(",").length, rs.getInt(5), version, scored ? accuracy : Double.NaN, rs.getLong(8));
+                }, model);
+        Collections.reverse(newest);
+        return newest;
+    }
+
     int pruneDrift(long beforeMs) {
         return sql.update("DELETE FROM drift_windows WHERE window_end_ms < ?", beforeMs);
     }

@@ -222,6 +222,9 @@ public interface FlockStore extends AutoCloseable {
     /** Stores a fleet event. */
     void saveFleetEvent(FleetEventRow event);
 
+    /** @return the model's newest rounds with the versions they produced, oldest first */
+    List<RoundSummary> rounds(String model, int limit);
+
     /** @return the model's newest fleet events, newest first */
     List<FleetEventRow> fleetEvents(String model, int limit);
 

@@ -497,6 +497,11 @@ public final class JdbcFlockStore implements FlockStore {
     }
 
     @Override
+    public synchronized List<RoundSummary> rounds(String model, int limit) {
+        return fleet.rounds(model, limit);
+    }
+
+    @Override
     public synchronized int pruneDrift(long windowEndBeforeMs) {
         return fleet.pruneDrift(windowEndBeforeMs);
     }

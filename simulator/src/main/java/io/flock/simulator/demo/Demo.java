@@ -8,6 +8,7 @@ import io.flock.core.codec.Codecs;
 import io.flock.core.data.ByteDataset;
 import io.flock.core.data.IdxFormat;
 import io.flock.core.model.ModelSpec;
+import io.flock.core.net.FreePorts;
 import io.flock.core.train.TrainingConfig;
 import io.flock.simulator.fleet.BundledData;
 import io.flock.simulator.report.Megabytes;
@@ -33,6 +34,9 @@ import java.util.stream.IntStream;
  * apps ask the agents for predictions, with the cloud up and then gone; a report and plots are written.
  */
 public final class Demo {
+    /** How often the demo's devices report telemetry: its dashboard fills within seconds. */
+    private static final Duration TELEMETRY = Duration.ofSeconds(2);
+    private boolean serve;
     private final DemoOptions options;
     private final PrintStream out;
 
@@ -57,6 +61,31 @@ public final class Demo {
                 ScenarioConfig.Transport.DEDICATED, 100, ScenarioConfig.BrokerPlacement.IN_PROCESS, options.seed(), 0, 0, Map.of(), null);
     }
 
+    /**
+     * Keeps the coordinator up after the demo (it was stopped for the "cloud gone" phase: it comes back on the same
+     * database and ports), its devices answering a few app predictions a second so the dashboard moves, until Ctrl-C.
+     *
+     * @return this demo
+     */
+    public Demo serveUntilInterrupted(boolean keepServing) {
+        this.serve = keepServing;
+        return this;
+    }
+
+    private void serve(ScenarioRunner runner, List<EdgeAgent> agents, ByteDataset asked) throws Exception {
+        CoordinatorServer coordinator = runner.fleet().restartCoordinator();
+        java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            runner.close(); // Ctrl-C: close the agents, the coordinator (H2 last) and the broker in order
+        }, "flock-demo-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        out.println("serving until Ctrl-C; dashboard: " + coordinator.dashboardUrl().orElse("off (metrics.port=-1)"));
+        while (!stop.await(2, java.util.concurrent.TimeUnit.SECONDS)) {
+            PredictionBurst.run(agents, asked, 2, 0);
+        }
+    }
+
     /** Runs the demo and returns its report. */
     public RunReport run(WireTap tap) throws Exception {
         long start = System.nanoTime();
@@ -71,10 +100,13 @@ public final class Demo {
         RunReport report = new RunReport("demo", Map.of());
         Map<String, Object> predictions = new LinkedHashMap<>();
         Path dir = Files.createDirectories(options.outDir());
-        try (ScenarioRunner runner = new ScenarioRunner(scenario, Files.createDirectories(options.workDir()), out, tap, true, overrides)) {
+        overrides.putIfAbsent("metrics.port", String.valueOf(FreePorts.restartable())); // the dashboard's; the same after a restart
+        try (ScenarioRunner runner = new ScenarioRunner(scenario, Files.createDirectories(options.workDir()), out, tap, true, overrides)
+                .telemetryEvery(TELEMETRY)) {
             CoordinatorServer coordinator = runner.start(Simulation.partitions(scenario, train), data);
             report = new RunReport("demo", reportConfig(coordinator, data));
             out.printf("coordinator, embedded MQTT broker, H2 and %d agents up in %.1f s%n", options.devices(), (System.nanoTime() - start) / 1e9);
+            coordinator.dashboardUrl().ifPresent(u -> out.println("dashboard: " + u + " (fleet, rounds, rollouts, drift, serving; refreshes itself)"));
             runner.runRounds(report);
             report.section("artifacts", artifacts(coordinator));
             // the threshold was calibrated on the test set's first half: the apps ask about the second half
@@ -96,6 +128,11 @@ public final class Demo {
             PredictionBurst.Tally offline = PredictionBurst.run(agents, asked, Math.max(1, options.predictionsPerAgent() / 5), 2500);
             predictions.put("coordinatorDown", offline.asMap());
             print("with the cloud gone:", offline);
+            if (serve) {
+                report.section("predictions", predictions);
+                report.write(dir, (System.nanoTime() - start) / 1e9);
+                serve(runner, agents, asked);
+            }
         }
         report.section("predictions", predictions);
         double total = (System.nanoTime() - start) / 1e9;

@@ -58,6 +58,8 @@ public final class ScenarioRunner implements AutoCloseable {
     private int brokerPort;
     private Attackers attackers = new Attackers(List.of(), List.of());
     private final DriftSwitch drift = new DriftSwitch();
+    /** How often devices report telemetry; null = the agents' default (a fleetops run: four times a window). */
+    private volatile Duration telemetry;
     private List<DeviceProfile> assigned = List.of();
 
     /**
@@ -74,14 +76,26 @@ public final class ScenarioRunner implements AutoCloseable {
         this.out = out;
         FleetOpsSpec ops = scenario.fleetOps();
         // a fleetops run's devices report four times a telemetry window, so every window the coordinator judges is full
+        this.telemetry = ops == null ? null : ops.window().dividedBy(4);
         this.fleet = new LocalFleet(work, tap, (id, c) -> {
             AgentConfig a = (localApi ? c : c.withLocalApiPort(-1)).withFetchOnDemand(scenario.pushOnDemand());
-            return ops == null ? a : a.withTelemetryInterval(ops.window().dividedBy(4));
+            return telemetry == null ? a : a.withTelemetryInterval(telemetry);
         });
         if (scenario.transport() == ScenarioConfig.Transport.GATEWAY) {
             fleet.gateways(scenario.devicesPerGateway());
         }
         this.gone = new boolean[scenario.devices()];
+    }
+
+    /**
+     * Sets how often the agents started later report telemetry (the demo: often, so its dashboard fills). Call before
+     * {@link #start}.
+     *
+     * @return this runner
+     */
+    public ScenarioRunner telemetryEvery(Duration every) {
+        this.telemetry = every;
+        return this;
     }
 
     /** Starts broker, coordinator and agents; returns the coordinator. */
