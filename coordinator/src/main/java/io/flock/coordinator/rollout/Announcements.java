@@ -85,8 +85,9 @@ public final class Announcements {
 
     /**
      * Checks a version a device says it runs. A device may run a version that was production (it may not have loaded
-     * the newest yet, or be offline with an older one), and the active rollout's candidate only inside its cohort. A
-     * candidate or canary version it was never sent, or a digest that is not the version's pushed artifact, is a lie.
+     * the newest yet, or be offline with an older one), and the newest rollout's candidate only inside its cohort (while
+     * it runs, or on its way back after it ended). A candidate or canary version it was never sent, or a digest that is
+     * not the version's pushed artifact, is a lie.
      *
      * @param sha256 the digest it reports, "" when it reports none
      * @throws InvalidInputException naming the claim
@@ -106,11 +107,11 @@ public final class Announcements {
         Rollout latest = c == null ? null : c.latest().orElse(null);
         boolean everProduction = v.stage() == Stage.PRODUCTION || v.stage() == Stage.ARCHIVED;
         if (latest != null && latest.version() == version && !everProduction) {
-            if (latest.status().active() && !c.inCohort(deviceId)) {
+            if (!Cohorts.contains(latest.cohort(), deviceId, devices.labels(deviceId))) {
                 throw new InvalidInputException("device " + deviceId + " says it runs version " + version + ", the candidate of rollout "
-                        + latest.id() + ", but it is not in the rollout's cohort");
+                        + latest.id() + ", but it " + (latest.status().active() ? "is not in the rollout's cohort" : "was not in its cohort"));
             }
-            return; // in the cohort, or returning from a rollback or abort that just ended
+            return; // in the cohort, or in it when the rollout ended and still on its way back
         }
         if (!everProduction) {
             throw new InvalidInputException("device " + deviceId + " says it runs version " + version + ", a " + v.stage()

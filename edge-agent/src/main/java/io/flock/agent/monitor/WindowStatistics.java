@@ -44,13 +44,17 @@ public final class WindowStatistics {
     }
 
     /**
-     * Adopts the bins of an announcement; other bins than the current ones start a new window (counts in different
-     * bins do not add up). An announcement without bins leaves the current ones.
+     * Adopts the bins of an announcement; other cuts or classes than the current ones start a new window (counts in
+     * different bins do not add up), a new reference version alone does not.
      *
      * @throws InvalidInputException for bins that do not describe a histogram (cuts not increasing, no classes)
      */
     public synchronized void adopt(DriftBins announced, long nowMs) {
-        if (announced == null || announced.equals(bins)) {
+        if (announced == null) {
+            return;
+        }
+        if (bins != null && announced.getProjectionsList().equals(bins.getProjectionsList()) && announced.getClasses() == bins.getClasses()) {
+            bins = announced;
             return;
         }
         List<BinEdges> edges = new ArrayList<>();

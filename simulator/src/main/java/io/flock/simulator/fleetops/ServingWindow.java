@@ -60,6 +60,7 @@ public final class ServingWindow {
                     int truth = seen.label(i);
                     try {
                         Answer a = agent.router().answer(raw);
+                        agent.metrics().latency().record(a.latencyMs()); // as the local API records what its apps wait
                         total.incrementAndGet();
                         correct.addAndGet(a.prediction().label() == truth ? 1 : 0);
                         if (!a.predictionId().isEmpty() && random.nextDouble() < feedback && agent.feedback(a.predictionId(), truth)) {

@@ -42,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and during batch prediction pulls, and proves no training sample is in them. The batch pull's request is the one new
  * kind a device sends: it must carry a device id, a set name and an offset, and nothing else. The demo runs secure, so the
  * capture holds every device's enrollment request too: its id, hardware, token and a certification request naming only
- * its id and public key; the signed tasks it receives are scanned like every other payload.
+ * its id and public key; the signed tasks it receives are scanned like every other payload. Devices report drift
+ * statistics with their telemetry every 2 s: each report must hold counts in the announced bins and nothing else.
  */
 @Timeout(240)
 class PrivacyIT {
@@ -72,6 +73,41 @@ class PrivacyIT {
         return n;
     }
 
+    /**
+     * @return the telemetry reports among {@code sent} that carry drift statistics, each checked to hold only counts: one
+     *         histogram per documented projection (10 bins each), the predicted-label and confidence histograms, their
+     *         totals, feedback counts and a window start, every histogram summing to the answers counted
+     */
+    private static int statisticsReports(List<byte[]> sent) {
+        int n = 0;
+        for (byte[] p : sent) {
+            io.flock.proto.v1.Telemetry t;
+            try {
+                t = io.flock.proto.v1.Telemetry.parseFrom(p);
+            } catch (Exception notOne) {
+                continue;
+            }
+            if (!t.hasStatistics() || !t.getDeviceId().startsWith("d-") || t.getStatistics().getProjectionsCount() == 0) {
+                continue;
+            }
+            io.flock.proto.v1.DataStatistics s = t.getStatistics();
+            assertThat(s.getUnknownFields().asMap()).isEmpty();
+            assertThat(s.getFeatureHistogramCount()).as("no feature values").isZero();
+            assertThat(s.getProjectionsList()).extracting(io.flock.proto.v1.ProjectionCounts::getName)
+                    .containsExactlyElementsOf(io.flock.core.stats.InputProjections.NAMES);
+            for (io.flock.proto.v1.ProjectionCounts c : s.getProjectionsList()) {
+                assertThat(c.getCountsCount()).isEqualTo(10);
+                assertThat(c.getCountsList().stream().mapToLong(Long::longValue).sum()).isEqualTo(s.getSampleCount());
+            }
+            assertThat(s.getPredictedLabelCountsList().stream().mapToLong(Long::longValue).sum()).isEqualTo(s.getSampleCount());
+            assertThat(s.getConfidenceCountsCount()).isEqualTo(10);
+            assertThat(s.getFeedbackErrors()).isLessThanOrEqualTo(s.getFeedbackCount());
+            assertThat(s.getSerializedSize()).as("a few hundred bytes of counts").isLessThan(1024);
+            n++;
+        }
+        return n;
+    }
+
     @Test
     void demoRun_noTrainingSampleCrossesTheWire() throws Exception {
         List<byte[]> captured = Collections.synchronizedList(new ArrayList<>());
@@ -92,6 +128,7 @@ class PrivacyIT {
         });
         // the demo runs secure: each device enrolled, and its request carries its id and its public key, nothing else
         assertThat(enrollments(sentOverGrpc)).as("enrollment requests, one per device").isEqualTo(6);
+        assertThat(statisticsReports(sentOverGrpc)).as("telemetry reports with drift statistics").isGreaterThan(0);
 
         ByteDataset train = IdxFormat.readLabelled(data.resolve("train-images-idx3-ubyte.gz"), data.resolve("train-labels-idx1-ubyte.gz"));
         SampleFinder finder = new SampleFinder(train, FeaturePipeline.PIXELS);
