@@ -225,4 +225,56 @@ abstract class StoreContract {
                 .satisfies(r -> assertThat(r.file()).isNull());
         assertThat(store().inputSet(model() + "-none")).isEmpty();
     }
+
+    @Test
+    void rollouts_storedAndResumedWithTheirStage_eventsAndDriftRowsNewestByModel() {
+        RolloutRow r = new RolloutRow(0, model(), 7, 6, "1,10,50,100", 0, "RUNNING", 5000, 60_000, "ab12", "hardware=rpi4", "started: test",
+                5000);
+        long id = store().saveRollout(r);
+        assertThat(id).isPositive();
+        store().updateRollout(new RolloutRow(id, model(), 7, 6, "1,10,50,100", 2, "PAUSED", 9000, 60_000, "ab12", "hardware=rpi4",
+                "paused: looking", 5000));
+        assertThat(store().latestRollout(model())).hasValueSatisfying(x -> {
+            assertThat(x.id()).isEqualTo(id);
+            assertThat(x.stage()).isEqualTo(2);
+            assertThat(x.status()).isEqualTo("PAUSED");
+            assertThat(x.stageStartedMs()).isEqualTo(9000);
+            assertThat(x.labels()).isEqualTo("hardware=rpi4");
+            assertThat(x.lastDecision()).isEqualTo("paused: looking");
+        });
+        long second = store().saveRollout(new RolloutRow(0, model(), 8, 6, "100", 0, "RUNNING", 10_000, 0, "cd34", "", "started", 10_000));
+        assertThat(store().latestRollout(model())).hasValueSatisfying(x -> assertThat(x.id()).isEqualTo(second));
+        assertThat(store().latestRollout(model() + "-none")).isEmpty();
+
+        for (int i = 0; i < 5; i++) {
+            store().saveFleetEvent(new FleetEventRow(model(), i % 2 == 0 ? "gate" : "drift", 100 + i, "event " + i));
+        }
+        assertThat(store().fleetEvents(model(), 3)).extracting(FleetEventRow::detail).containsExactly("event 4", "event 3", "event 2");
+
+        store().saveDrift(List.of(new DriftRow(model(), 1000, "fleet", "mean", 0.05, 0.5, 300, false),
+                new DriftRow(model(), 2000, "fleet", "mean", 1.5, 1e-30, 300, true),
+                new DriftRow(model(), 2000, "fleet", "error-rate", Double.NaN, 0.31, 150, false)));
+        List<DriftRow> drift = store().drift(model(), 10);
+        assertThat(drift).extracting(DriftRow::windowEndMs).containsExactly(1000L, 2000L, 2000L);
+        assertThat(drift.get(1).alarm()).isTrue();
+        assertThat(drift.get(2).value()).isNaN();
+        assertThat(store().pruneDrift(1500)).isEqualTo(1);
+        assertThat(store().drift(model(), 10)).hasSize(2);
+    }
+
+    @Test
+    void rounds_listedOldestFirst_withTheVersionsTheyProduced() {
+        String sha = artifact();
+        store().openRound(new RoundRecord(model(), 1, 0, List.of("a", "b", "c"), RoundRecord.OPEN, 100));
+        store().saveVersion(version(store().reserveVersion(model(), "mlp:4-2", "scale:255"), "CANDIDATE", sha), List.of());
+        store().finishRound(model(), 1, RoundRecord.CLOSED, 3, Double.NaN);
+        store().openRound(new RoundRecord(model(), 2, 1, List.of("a"), RoundRecord.OPEN, 200));
+        List<RoundSummary> rounds = store().rounds(model(), 10);
+        assertThat(rounds).extracting(RoundSummary::round).containsExactly(1L, 2L);
+        assertThat(rounds.get(0).selected()).isEqualTo(3);
+        assertThat(rounds.get(0).accepted()).isEqualTo(3);
+        assertThat(rounds.get(0).version()).as("the version round 1 produced").isPositive();
+        assertThat(rounds.get(1).status()).isEqualTo(RoundRecord.OPEN);
+        assertThat(rounds.get(1).version()).isZero();
+    }
 }

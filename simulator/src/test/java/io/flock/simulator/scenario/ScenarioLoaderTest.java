@@ -9,6 +9,8 @@ import io.flock.simulator.report.ProcessCpu;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import io.flock.simulator.fleetops.DriftSpec;
+import io.flock.simulator.fleetops.FleetOpsSpec;
 import org.junit.jupiter.api.Test;
 
 class ScenarioLoaderTest {
@@ -111,6 +113,42 @@ class ScenarioLoaderTest {
         assertThat(adaptive.warm(new ProcessCpu(10, 0.6))).isFalse();
         assertThat(adaptive.warm(new ProcessCpu(10, Double.NaN))).isFalse();
         assertThat(adaptive.warm(new ProcessCpu(0, 0))).isFalse();
+    }
+
+    @Test
+    void parse_fleetopsSection_resolvesTheDriftAndTheRollout_andBadValuesFailNamingTheKey() {
+        ScenarioConfig s = ScenarioLoader.parse(BASE + """
+                workload: fleetops
+                fleetops:
+                  window: 2s
+                  windows: 12
+                  answers: 15
+                  feedback: 0.5
+                  drift: {kind: label-shift, atWindow: 4, share: 0.5, magnitude: 3}
+                  rollout: {candidate: bad, atWindow: 2, stages: [10, 100], soak: 4s}
+                """, "x");
+        assertThat(s.workload()).isEqualTo(ScenarioConfig.Workload.FLEETOPS);
+        FleetOpsSpec f = s.fleetOps();
+        assertThat(f.window()).isEqualTo(java.time.Duration.ofSeconds(2));
+        assertThat(f.drift().kind()).isEqualTo(DriftSpec.Kind.LABEL_SHIFT);
+        assertThat(f.drift().share()).isEqualTo(0.5);
+        assertThat(f.rollout().stages()).containsExactly(10.0, 100.0);
+        assertThat(f.rollout().candidate()).isEqualTo("bad");
+        String ops = BASE + "workload: fleetops\nfleetops:\n";
+        assertThatThrownBy(() -> ScenarioLoader.parse(ops + "  drift: {kind: sunburn}\n", "x")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("fleetops.drift.kind");
+        assertThatThrownBy(() -> ScenarioLoader.parse(ops + "  drift: {kind: rotation, magnitude: 5}\n", "x"))
+                .hasMessageContaining("magnitude");
+        assertThatThrownBy(() -> ScenarioLoader.parse(ops + "  windows: 5\n  drift: {kind: noise, atWindow: 9, magnitude: 30}\n", "x"))
+                .hasMessageContaining("fleetops.drift.atWindow");
+        assertThatThrownBy(() -> ScenarioLoader.parse(ops + "  rollout: {candidate: good, stages: [50, 10, 100]}\n", "x"))
+                .hasMessageContaining("increase");
+        assertThatThrownBy(() -> ScenarioLoader.parse(ops + "  rollout: {candidate: meh}\n", "x")).hasMessageContaining("good or bad");
+        assertThatThrownBy(() -> ScenarioLoader.parse(ops + "  feedback: 1.5\n", "x")).hasMessageContaining("fleetops.feedback");
+        assertThatThrownBy(() -> ScenarioLoader.parse(ops + "  colour: blue\n", "x")).hasMessageContaining("colour");
+        assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "workload: fleetops\n", "x")).hasMessageContaining("fleetops");
+        assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "fleetops: {windows: 3}\n", "x")).hasMessageContaining("fleetops");
+        assertThat(DriftSpec.Kind.parse("label-shift").yamlName()).isEqualTo("label-shift");
     }
 
     @Test
