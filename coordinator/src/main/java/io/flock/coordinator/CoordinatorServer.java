@@ -38,7 +38,6 @@ import io.flock.coordinator.round.RoundPlan;
 import io.flock.coordinator.round.TrainingSchedule;
 import io.flock.coordinator.rollout.Announcements;
 import io.flock.coordinator.rollout.RolloutController;
-import io.flock.coordinator.rollout.RolloutStatus;
 import io.flock.coordinator.security.CoordinatorSecurity;
 import io.flock.coordinator.serving.ModelServing;
 import io.flock.coordinator.serving.OffloadAdvisor;
@@ -322,7 +321,7 @@ public final class CoordinatorServer implements AutoCloseable {
         if (schedule == null) {
             CoordinatorConfig.Schedule s = config.schedule();
             schedule = new TrainingSchedule(rounds, TrainingSchedule.Mode.valueOf(s.mode().toUpperCase(Locale.ROOT)), s.interval(),
-                    limit).holdWhile(() -> rollouts.active().filter(r -> r.status() == RolloutStatus.RUNNING).isPresent()).start();
+                    limit).holdWhile(() -> rollouts.active().isPresent()).start();
         }
         return schedule;
     }

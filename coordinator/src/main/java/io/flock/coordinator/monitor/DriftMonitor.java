@@ -248,12 +248,23 @@ public final class DriftMonitor implements AutoCloseable {
 
     /** Judges the window when it has passed; called by the coordinator's fleet timer, and by tests. */
     public void tick() {
+        long version = production.getAsLong();
+        DriftSketch fresh = null;
+        synchronized (this) {
+            if (clock.millis() - windowStartMs < config.window().toMillis()) {
+                return;
+            }
+        }
+        if (version > 0 && needsReference(version)) {
+            fresh = versionStatistics.apply(version); // a forward pass over the held-out set: not under the lock reports wait on
+        }
         Window judged;
         Consumer<Window> l;
         synchronized (this) {
             long now = clock.millis();
-            if (now - windowStartMs < config.window().toMillis()) {
-                return;
+            if (fresh != null) {
+                reference = fresh;
+                referenceVersion = version;
             }
             judged = judge(now);
             windowStartMs = now;
@@ -264,6 +275,11 @@ public final class DriftMonitor implements AutoCloseable {
         if (judged != null) {
             l.accept(judged);
         }
+    }
+
+    /** @return whether the reference must be made for this production version first (held-out references follow it) */
+    private synchronized boolean needsReference(long version) {
+        return phase != Phase.BASELINING && (reference == null || referenceVersion != version && referenceSource.equals("held-out"));
     }
 
     private Window judge(long now) {
@@ -288,9 +304,8 @@ public final class DriftMonitor implements AutoCloseable {
             }
             return null;
         }
-        if (reference == null || (referenceVersion != version && referenceSource.equals("held-out"))) {
-            reference = versionStatistics.apply(version);
-            referenceVersion = version;
+        if (reference == null) {
+            return null; // the reference could not be made (no production version yet)
         }
         int cohorts = Math.max(1, inputs.size());
         double perTest = config.alpha() / (DriftJudge.tests() * cohorts);
