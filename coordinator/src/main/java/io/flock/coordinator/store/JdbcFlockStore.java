@@ -282,9 +282,13 @@ public final class JdbcFlockStore implements FlockStore {
                     + " AND stage NOT IN (?, ?) AND version <= (SELECT MAX(version) FROM model_versions WHERE model = ?) - ?", new byte[0],
                     model, PRODUCTION, CANARY, model, keepNewest);
             if (pruned > 0) {
-                sql.updateOrThrow("DELETE FROM artifacts WHERE sha256 NOT IN (SELECT params_sha256 FROM model_versions WHERE NOT pruned)"
-                        + " AND sha256 NOT IN (SELECT v.sha256 FROM version_variants v JOIN model_versions m"
-                        + " ON v.model = m.model AND v.version = m.version WHERE NOT m.pruned)");
+                // every artifact no unpruned version refers to, as parameters or as a variant: per artifact an index lookup
+                // (NOT IN over the subqueries made H2 scan every version and variant for each artifact, each round: 80 %
+                // of a round's time once a model had 1,000 versions)
+                sql.updateOrThrow("DELETE FROM artifacts a WHERE NOT EXISTS (SELECT 1 FROM model_versions m"
+                        + " WHERE m.params_sha256 = a.sha256 AND NOT m.pruned) AND NOT EXISTS (SELECT 1 FROM version_variants v"
+                        + " JOIN model_versions m ON v.model = m.model AND v.version = m.version WHERE v.sha256 = a.sha256"
+                        + " AND NOT m.pruned)");
             }
             return pruned;
         });

@@ -120,6 +120,9 @@ final class Schema {
             s.execute("CREATE INDEX IF NOT EXISTS rounds_status ON rounds(model, status)");
             s.execute("CREATE INDEX IF NOT EXISTS telemetry_received ON telemetry(received_ms)");
             s.execute("CREATE INDEX IF NOT EXISTS telemetry_device ON telemetry(device_id, received_ms)");
+            // what refers to an artifact: retention deletes those nothing unpruned refers to (JdbcFlockStore.pruneArtifacts)
+            s.execute("CREATE INDEX IF NOT EXISTS model_versions_params ON model_versions(params_sha256)");
+            s.execute("CREATE INDEX IF NOT EXISTS version_variants_sha256 ON version_variants(sha256)");
         }
     }
 }

@@ -21,14 +21,25 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
-/** The broker vanishes between rounds and comes back empty: everyone reconnects and the next round and push work. */
+/**
+ * The broker vanishes between rounds and comes back empty: everyone reconnects and the next round and push work.
+ *
+ * <p>Its tests run side by side (each {@code @Execution(CONCURRENT)}; the class itself runs as every other does, alone):
+ * each has its own broker on its own port, coordinator, database, fleet and model name, and spends most of its time
+ * waiting, for an outage to last longer than a publish once waited (15 s) or for a push to give up (15 s), then for the
+ * agents' reconnect backoff (their attempts come 15.5 and 30.5 s into an outage); one after the other they took 85 s of
+ * mostly idle time.
+ */
 @Timeout(150)
 class BrokerRestartIT {
     @TempDir
     Path dir;
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void brokerRestart_agentsAndCoordinatorReconnect_nextRoundCompletes() throws Exception {
         String model = Fixtures.unique("broker-");
         int port = FreePorts.restartable();
@@ -63,6 +74,7 @@ class BrokerRestartIT {
      * the broker is back the coordinator announces that newest version, which the agents load.
      */
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void brokerDownAcrossARoundsClose_noRoundLost_newestVersionAnnouncedOnReconnect() throws Exception {
         String model = Fixtures.unique("outage-");
         int port = FreePorts.restartable();
@@ -96,6 +108,7 @@ class BrokerRestartIT {
 
     /** Tasks of a round opened while the broker is down are held and sent, retained, when it is back: the round completes. */
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void roundOpenedDuringAnOutage_tasksSentOnReconnect_roundCompletes() throws Exception {
         String model = Fixtures.unique("held-");
         int port = FreePorts.restartable();

@@ -93,7 +93,7 @@ class ScenarioIT {
                 devicesPerRound: 8
                 rounds: 3
                 model: mlp:784-32-10
-                roundTimeout: 6s
+                roundTimeout: 3s
                 deviceProfiles:
                   - {name: flaky, share: 0.5, dropoutProbability: 0.5}
                   - {name: solid, share: 0.5, computeFactor: 2, uplinkMbps: 20, latencyMs: 10}
@@ -110,7 +110,10 @@ class ScenarioIT {
         assertThat(rows.stream().mapToInt(RoundRow::failures).sum()).as("dropouts and leavers are failures").isPositive();
         RoundRow dropped = rows.get(1);
         assertThat(dropped.participants() + dropped.failures()).isEqualTo(8);
-        assertThat(dropped.seconds()).as("a round with missing devices closes by its deadline").isBetween(5.5, 20.0);
+        // a round with a dropout or a leaver waits out its deadline (they never answer), here every round: 3 s (was 6 s) is
+        // ample for the others to upload (0.1-0.4 s), and the check is the same: the round closes at its deadline, not
+        // before it and not never (the bounds keep their 0.5 s and 14 s margins around it)
+        assertThat(dropped.seconds()).as("a round with missing devices closes by its deadline").isBetween(2.5, 17.0);
         JsonNode json = new ObjectMapper().readTree(dir.resolve("faulty/report.json").toFile());
         JsonNode restart = json.get("faults").get(1);
         assertThat(restart.get("kind").asText()).isEqualTo("coordinator-restart");
