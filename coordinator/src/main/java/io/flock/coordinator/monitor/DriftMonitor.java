@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The reference starts as the held-out set's statistics (its label and confidence parts recomputed for each new
  * production version, at most once a window). After a retraining on drifted data it is rebuilt from the fleet's own
- * windows under the retrained version ({@link #rebaseline()}): that is the data the new version was trained on. While
+ * windows under the retrained version ({@link #rebaseline()}): that is the data the new version was trained on. Each
+ * cohort then gets its own reference from its own windows (a cohort the drift never touched, judged against a fleet
+ * that is part drifted, would alarm on the difference: seen in fmnist-drift-partial), the fleet's from the fleet's. While
  * retraining runs, windows are judged and stored but raise no alarm. Thread-safe.
  */
 public final class DriftMonitor implements AutoCloseable {
@@ -65,7 +67,9 @@ public final class DriftMonitor implements AutoCloseable {
     private long referenceVersion;
     private String referenceSource = "held-out";
     private Phase phase = Phase.MONITORING;
-    private DriftSketch baseline;
+    /** Per cohort, the reference rebuilt from its own windows after a drift retraining; empty while the held-out one serves. */
+    private final Map<String, DriftSketch> cohortReferences = new TreeMap<>();
+    private final Map<String, DriftSketch> baseline = new TreeMap<>();
     private int baselineWindows;
     private long windowStartMs;
     private final Map<String, DriftSketch> inputs = new TreeMap<>();
@@ -235,7 +239,7 @@ public final class DriftMonitor implements AutoCloseable {
     /** Rebuilds the reference from the next windows of the fleet under the production version (after a drift retraining). */
     public synchronized void rebaseline() {
         phase = Phase.BASELINING;
-        baseline = null;
+        baseline.clear();
         baselineWindows = 0;
         events.record(model, FleetEvents.DRIFT, "rebuilding the drift reference from the next " + config.baselineWindows()
                 + " windows of the fleet under version " + production.getAsLong() + " (the data it was retrained on)");
@@ -287,20 +291,25 @@ public final class DriftMonitor implements AutoCloseable {
         DriftSketch fleetAnswers = answers.get(FLEET);
         if (phase == Phase.BASELINING) {
             if (fleetAnswers != null && fleetAnswers.count() > 0) {
-                if (baseline == null) {
-                    baseline = empty(fleetAnswers);
-                }
-                baseline.merge(fleetAnswers);
+                answers.forEach((cohort, sketch) -> baseline.computeIfAbsent(cohort, c -> empty(sketch)).merge(sketch));
                 baselineWindows++;
             }
-            if (baselineWindows >= config.baselineWindows() && baseline.count() >= config.minSamples()) {
-                reference = baseline;
+            DriftSketch fleet = baseline.get(FLEET);
+            if (baselineWindows >= config.baselineWindows() && fleet != null && fleet.count() >= config.minSamples()) {
+                reference = fleet;
                 referenceVersion = version;
                 referenceSource = "fleet windows under version " + version;
+                cohortReferences.clear();
+                baseline.forEach((cohort, sketch) -> {
+                    if (sketch.count() >= config.minSamples()) {
+                        cohortReferences.put(cohort, sketch);
+                    }
+                });
                 phase = Phase.MONITORING;
                 errorStreams.clear();
                 events.record(model, FleetEvents.DRIFT, "drift reference rebuilt from " + baselineWindows + " fleet windows ("
-                        + baseline.count() + " answers) under version " + version + "; monitoring resumes");
+                        + fleet.count() + " answers) under version " + version + ", for the fleet and " + (cohortReferences.size() - 1)
+                        + " cohorts each from its own answers; monitoring resumes");
             }
             return null;
         }
@@ -314,6 +323,7 @@ public final class DriftMonitor implements AutoCloseable {
         for (Map.Entry<String, DriftSketch> e : inputs.entrySet()) {
             String cohort = e.getKey();
             DriftSketch answered = answers.get(cohort);
+            DriftSketch reference = cohortReferences.getOrDefault(cohort, this.reference);
             Map<String, DriftJudge.Result> byAnswers = new HashMap<>();
             if (answered != null && answered.count() > 0) {
                 DriftJudge.judge(reference, answered, perTest, config.psi(), config.minSamples()).forEach(x -> byAnswers.put(x.statistic(), x));

@@ -182,6 +182,27 @@ class DriftMonitorTest {
     }
 
     @Test
+    void afterARetrainingOnPartDriftedData_eachCohortIsJudgedAgainstItsOwnWindows() {
+        DriftMonitor m = monitor();
+        SplittableRandom random = new SplittableRandom(10);
+        FleetData.Drift bright = new FleetData.Drift(v -> v + 80, false, c -> true, c -> c);
+        List<String> kiosks = List.of("dev0", "dev1");
+        window(m, random, bright, kiosks);
+        assertThat(windows.get(0).alarms()).extracting(DriftRow::cohort).contains("hardware=rpi4");
+        m.retraining();
+        m.rebaseline();
+        window(m, random, bright, kiosks);
+        window(m, random, bright, kiosks);
+        assertThat(m.phase()).isEqualTo(DriftMonitor.Phase.MONITORING);
+        for (int w = 0; w < 6; w++) {
+            window(m, random, bright, kiosks);
+        }
+        // against the part-drifted fleet's reference, the steady cohort would differ by the drifted share
+        assertThat(windows.subList(1, windows.size())).allMatch(w -> w.alarms().isEmpty());
+        assertThat(events.newest("m", 1).get(0).detail()).doesNotContain("alarm");
+    }
+
+    @Test
     void statisticsOutsideTheBins_areRefused() {
         DriftMonitor m = monitor();
         DataStatistics good = statistics(data.window(reference.edges(), new SplittableRandom(9), 50, FleetData.Drift.NONE));
