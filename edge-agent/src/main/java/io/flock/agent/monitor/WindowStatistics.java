@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * The privacy-safe statistics of one telemetry window, in the bins the coordinator announced ({@link DriftBins}): for
@@ -28,6 +27,9 @@ public final class WindowStatistics {
     private DriftBins bins;
     private DriftSketch sketch;
     private long windowStartMs;
+    /** Ids are this prefix and a counter: unique for this agent's life, cheap on the answer path (no SecureRandom per answer). */
+    private final String idPrefix = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + "-";
+    private long answersCounted;
 
     /** @param remembered answers whose predicted label is kept for feedback, the newest first to stay */
     public WindowStatistics(int remembered) {
@@ -80,7 +82,7 @@ public final class WindowStatistics {
             return "";
         }
         sketch.add(features, local.label(), Math.min(1.0, Math.max(0.0, local.confidence())));
-        String id = UUID.randomUUID().toString();
+        String id = idPrefix + Long.toHexString(++answersCounted);
         answered.put(id, local.label());
         return id;
     }
