@@ -277,7 +277,7 @@ public final class CoordinatorServer implements AutoCloseable {
                 () -> registry.current(model).map(ModelVersion::version).orElse(0L), devices::labels, store, events, fleetMetrics,
                 Clock.systemUTC());
         announcements.driftBins(() -> Optional.of(drift.bins(classes)));
-        reports.statistics((stats, m) -> drift.parse(stats, classes));
+        reports.statistics(stats -> drift.parse(stats, classes));
         reports.addListener(drift::observe);
         triggers = new RetrainTriggers(model, config.monitor().retrain(), events, fleetMetrics, Clock.systemUTC(), n -> trigger(model, n), drift);
     }

@@ -41,7 +41,7 @@ public final class FleetReports {
     private final Map<String, long[]> totals = new ConcurrentHashMap<>();
     private final List<Consumer<DeviceWindow>> listeners = new CopyOnWriteArrayList<>();
     private volatile VersionClaims claims = VersionClaims.ANY;
-    private volatile StatisticsParser statistics = (s, m) -> null;
+    private volatile StatisticsParser statistics = s -> null;
 
     /** Checks what version a device says it runs. */
     @FunctionalInterface
@@ -63,7 +63,7 @@ public final class FleetReports {
          * @return the counts, null when no bins are announced (the statistics are ignored)
          * @throws InvalidInputException for statistics that do not fit the bins or are not counts
          */
-        DriftSketch parse(DataStatistics statistics, String model);
+        DriftSketch parse(DataStatistics statistics);
     }
 
     /**
@@ -134,7 +134,7 @@ public final class FleetReports {
         requireCount("rejections", row.rejections());
         requireLatency("mean_latency_ms", row.meanLatencyMs());
         requireLatency("p99_latency_ms", row.p99LatencyMs());
-        DriftSketch sketch = stats == null ? null : statistics.parse(stats, row.model());
+        DriftSketch sketch = stats == null ? null : statistics.parse(stats);
         store.saveTelemetry(row);
         DeviceWindow w = window(row, sketch);
         for (Consumer<DeviceWindow> l : listeners) {

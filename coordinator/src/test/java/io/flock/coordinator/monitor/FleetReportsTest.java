@@ -79,7 +79,7 @@ class FleetReportsTest {
                 new FleetMetrics(new PrometheusRegistry(), MODEL, rollouts::latest), clock);
         reports = new FleetReports(store, devices, registry, Duration.ofDays(1));
         reports.claims(announcements::requireMayRun);
-        reports.statistics((s, m) -> monitor.parse(s, 10));
+        reports.statistics(s -> monitor.parse(s, 10));
         reports.addListener(seen::add);
     }
 
