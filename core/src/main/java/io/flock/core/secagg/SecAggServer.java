@@ -4,7 +4,6 @@ import io.flock.core.InvalidInputException;
 import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -101,7 +100,7 @@ public final class SecAggServer {
      */
     public synchronized Map<Integer, List<KeyAdvertisement>> closeAdvertise() {
         close(Stage.ADVERTISE);
-        Set<Integer> kept = prune(advertisements.keySet());
+        Set<Integer> kept = Membership.prune(advertisements.keySet(), graph, params.threshold());
         require(kept.size(), "advertise", advertisements.size() + " advertised");
         router = new ShareRouter(graph, kept);
         Map<Integer, List<KeyAdvertisement>> out = new TreeMap<>();
@@ -137,7 +136,7 @@ public final class SecAggServer {
     public synchronized Map<Integer, List<EncryptedShare>> closeShare() {
         close(Stage.SHARE);
         Set<Integer> sent = router.senders();
-        sharers = prune(sent);
+        sharers = Membership.prune(sent, graph, params.threshold());
         require(sharers.size(), "share", sent.size() + " shared");
         masked = new MaskedSum(params.length());
         stage = Stage.MASK;
@@ -184,25 +183,12 @@ public final class SecAggServer {
         }
         Set<Integer> gone = new TreeSet<>(sharers);
         gone.removeAll(u3);
-        Map<Integer, UnmaskRequest> requests = new TreeMap<>();
-        for (int i : sharers) {
-            List<Integer> alive = new ArrayList<>();
-            List<Integer> lost = new ArrayList<>();
-            for (int j : graph.neighbours(i)) {
-                if (u3.contains(j)) {
-                    alive.add(j);
-                } else if (gone.contains(j)) {
-                    lost.add(j);
-                }
-            }
-            if (alive.size() < params.threshold() && (u3.contains(i) || !alive.isEmpty())) {
-                abort("mask: participant " + i + (u3.contains(i) ? " (survivor)" : " (dropped)") + " has "
-                        + alive.size() + " neighbours in U3, threshold " + params.threshold() + "; " + u3.size() + " of "
-                        + sharers.size() + " sent vectors");
-            }
-            if (u3.contains(i)) {
-                requests.put(i, new UnmaskRequest(alive, lost));
-            }
+        Map<Integer, UnmaskRequest> requests;
+        try {
+            requests = Membership.requests(graph, sharers, u3, params.threshold());
+        } catch (SecAggAbortedException e) {
+            abort(e.getMessage());
+            throw e;
         }
         survivors = Collections.unmodifiableSet(u3);
         dropped = Collections.unmodifiableSet(gone);
@@ -245,15 +231,6 @@ public final class SecAggServer {
         LOG.info("secagg round={} unmask closed: sum of {} inputs, {} dropped after sharing", round, survivors.size(),
                 dropped.size());
         return masked.sum().clone();
-    }
-
-    private Set<Integer> prune(Set<Integer> members) {
-        Set<Integer> kept = new TreeSet<>(members);
-        boolean changed = true;
-        while (changed) {
-            changed = kept.removeIf(i -> graph.neighbours(i).stream().filter(kept::contains).count() < params.threshold());
-        }
-        return kept;
     }
 
     private void require(int kept, String stageName, String context) {
