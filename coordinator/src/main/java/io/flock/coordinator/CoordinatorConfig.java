@@ -1,6 +1,8 @@
 package io.flock.coordinator;
 
 import io.flock.coordinator.monitor.MonitorConfig;
+import io.flock.coordinator.privacy.PrivacyConfig;
+import io.flock.coordinator.secagg.SecAggConfig;
 import io.flock.coordinator.rollout.RolloutConfig;
 import io.flock.coordinator.serving.BatchingConfig;
 import io.flock.coordinator.serving.OffloadAdvisor;
@@ -46,6 +48,7 @@ import java.util.Map;
  * @param batch           batch predictions: how often sets are recomputed, and how large a set may be
  * @param rollout         staged rollouts: stages, soak, health window, gates
  * @param monitor         drift monitoring and retraining triggers
+ * @param privacy         differential privacy and its budget
  * @param security        mTLS and enrollment, or the insecure flag
  * @param enrollmentToken insecure mode only: a shared token devices must present to Register; empty = open
  * @param seed            seed for the initial model and device selection
@@ -53,10 +56,15 @@ import java.util.Map;
 public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt mqtt, Model model, Push push, Round round,
                                 StrategyConfig strategy, Registry registry, Eval eval, Limits limits, Metrics metrics,
                                 Telemetry telemetry, Schedule schedule, Serving serving, Http http, Batch batch,
-                                RolloutConfig rollout, MonitorConfig monitor, SecurityConfig security, String enrollmentToken, long seed) {
+                                RolloutConfig rollout, MonitorConfig monitor, PrivacyConfig privacy, SecurityConfig security,
+                                String enrollmentToken, long seed) {
     /** Validates what spans sections. */
     public CoordinatorConfig {
         ConfigException.require(dataDir != null, "data-dir", dataDir);
+        ConfigException.require(!privacy.enabled() || strategy.plan().clipNorm() > 0, "training.clip-norm",
+                strategy.plan().clipNorm() + " (privacy.mode=" + privacy.mode().name().toLowerCase() + " needs a clip norm C > 0)");
+        ConfigException.require(privacy.mode() != PrivacyConfig.Mode.CENTRAL || !strategy.aggregator().needsEachUpdate(), "strategy.aggregator",
+                strategy.aggregator().describe() + " (central differential privacy noises the mean of clipped updates; use mean)");
         strategy.requireFits(round.devices());
         TrainingPlan.Teacher teacher = strategy.plan().teacher();
         if (teacher != null) {
@@ -342,6 +350,8 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
         d.put("batch.max-set-bytes", "64MiB");
         RolloutConfig.defaults(d);
         MonitorConfig.defaults(d);
+        PrivacyConfig.defaults(d);
+        SecAggConfig.defaults(d);
         d.put("security.mode", "mtls");
         d.put("security.device-validity", "7d");
         d.put("security.hosts", "");
@@ -375,7 +385,7 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
                                 s.decimal("serving.offload.error-margin"))),
                 new Http(s.string("http.host"), s.integer("http.port"), s.bytes("http.max-body-bytes"), s.duration("http.request-timeout")),
                 new Batch(s.duration("batch.interval"), s.integer("batch.max-rows"), s.bytes("batch.max-set-bytes")),
-                RolloutConfig.from(s), MonitorConfig.from(s),
+                RolloutConfig.from(s), MonitorConfig.from(s), PrivacyConfig.from(s),
                 new SecurityConfig(SecurityConfig.mode(s.string("security.mode")), s.duration("security.device-validity"),
                         list(s.string("security.hosts"))),
                 s.string("enrollment-token"), Long.parseLong(s.string("seed"))));

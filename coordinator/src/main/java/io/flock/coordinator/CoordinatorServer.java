@@ -33,7 +33,12 @@ import io.flock.coordinator.registry.ModelVersion;
 import io.flock.coordinator.registry.Stage;
 import io.flock.coordinator.round.HeldOutEvaluator;
 import io.flock.coordinator.round.RoundClosedException;
+import io.flock.coordinator.privacy.CentralDp;
+import io.flock.coordinator.privacy.PrivacyConfig;
+import io.flock.coordinator.privacy.PrivacyLedger;
 import io.flock.coordinator.round.RoundEngine;
+import io.flock.coordinator.strategy.Strategy;
+import io.flock.core.privacy.NoiseRandom;
 import io.flock.coordinator.round.RoundPlan;
 import io.flock.coordinator.round.TrainingSchedule;
 import io.flock.coordinator.rollout.Announcements;
@@ -202,15 +207,19 @@ public final class CoordinatorServer implements AutoCloseable {
         }
         ByteBudget intakeBudget = new ByteBudget(config.limits().intakeBudget());
         UpdateIntake intake = new UpdateIntake(store, devices, config.limits().maxUpdateBytes(), metrics, intakeBudget);
+        PrivacyLedger privacy = new PrivacyLedger(model, config.privacy(), config.strategy().plan().clipNorm(), store);
+        if (privacy.enabled()) {
+            metrics.privacySpent(model, privacy.epsilon(), config.privacy().delta());
+        }
         rounds = new RoundEngine(new RoundPlan(model, config.model().spec(), config.model().pipeline(), config.round().devices(),
                 config.round().minResults(), config.round().minAvailable(), config.round().timeout(), config.seed()), store, registry, devices,
-                config.strategy().build(), new MqttTaskSender(link, registry::requireCurrent, signer), evaluator == null ? null : evaluator::evaluate,
+                strategy(config), new MqttTaskSender(link, registry::requireCurrent, signer), evaluator == null ? null : evaluator::evaluate,
                 r -> {
                     metrics.roundFinished(model, r);
                     if (triggers != null) {
                         triggers.roundFinished(r);
                     }
-                });
+                }, privacy);
         intake.register(model, rounds);
         ModelVersion current = registry.current(model).orElse(null);
         if (current != null) {
@@ -235,7 +244,7 @@ public final class CoordinatorServer implements AutoCloseable {
                         serving, metrics, sets, announcements), config.limits().maxUpdateBytes(), config.push().chunkBytes(), security == null
                         ? CoordinatorService.Identity.INSECURE : new CoordinatorService.Identity(security.callers(), security.enrollment())))
                 .addService(new AdminService(registry, this::trigger, sets, security == null ? null : security.enrollment(),
-                        security == null ? null : security.trust(), model, rollouts, events))
+                        security == null ? null : security.trust(), model, rollouts, events, rounds.privacy(), this::trainingStatus))
                 .maxInboundMessageSize(4 << 20)
                 .build()
                 .start();
@@ -309,6 +318,28 @@ public final class CoordinatorServer implements AutoCloseable {
             out.put(m, store.stageCounts(m));
         }
         return out;
+    }
+
+    /** @return "stopped: why" when the privacy budget stopped training, "running" while a schedule runs, else "idle" */
+    private synchronized String trainingStatus() {
+        var stopped = rounds.privacy().stopped();
+        if (stopped.isPresent()) {
+            return "stopped: " + stopped.get();
+        }
+        return schedule != null && !schedule.finished() ? "running" : "idle";
+    }
+
+    /** @return the configured strategy; with central differential privacy its mean clips and noises ({@link CentralDp}) */
+    private static Strategy strategy(CoordinatorConfig config) {
+        Strategy s = config.strategy().build();
+        PrivacyConfig p = config.privacy();
+        if (p.mode() != PrivacyConfig.Mode.CENTRAL) {
+            return s;
+        }
+        double clip = config.strategy().plan().clipNorm();
+        NoiseRandom noise = new NoiseRandom();
+        return s.withAggregators(s.name() + "+central-dp(C=" + clip + ", z=" + p.noiseMultiplier() + ")",
+                layout -> new CentralDp(layout, clip, p.noiseMultiplier(), noise));
     }
 
     /**

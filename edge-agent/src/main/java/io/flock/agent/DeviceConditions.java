@@ -33,6 +33,23 @@ public interface DeviceConditions {
         return false;
     }
 
+    /** Where a device leaves a secure round (emulated crash), after training and advertising its keys. */
+    enum SecureDrop {
+        /** It stays to the end. */
+        NONE,
+        /** It never sends its shares. */
+        BEFORE_SHARES,
+        /** It shares, masks, and dies before its masked vector is sent. */
+        BEFORE_VECTOR,
+        /** It sends its vector and dies before revealing its shares. */
+        BEFORE_REVEAL
+    }
+
+    /** @return where the device drops out of this secure round's protocol */
+    default SecureDrop secureDrop(String taskId) {
+        return SecureDrop.NONE;
+    }
+
     /** @return false while a network partition separates the device from the coordinator */
     default boolean coordinatorReachable() {
         return true;

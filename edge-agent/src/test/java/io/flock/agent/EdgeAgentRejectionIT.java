@@ -72,7 +72,7 @@ class EdgeAgentRejectionIT {
         publishTask(id);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> !rejections.isEmpty());
-        assertThat(rejections.get(0).getReason()).isEqualTo("noise_multiplier=0.8 is not supported by this agent");
+        assertThat(rejections.get(0).getReason()).isEqualTo("noise_multiplier=0.8 must be finite and >= 0, and needs a clip_norm");
         assertThat(rejections.get(0).getTaskId()).isEqualTo("r1-" + id);
         assertThat(rejections.get(0).getRound()).isEqualTo(1);
         assertCounted();

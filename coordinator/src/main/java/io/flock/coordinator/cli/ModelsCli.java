@@ -5,6 +5,7 @@ import io.flock.proto.v1.AdminGrpc;
 import io.flock.proto.v1.ListModelsRequest;
 import io.flock.proto.v1.ListVersionsRequest;
 import io.flock.proto.v1.ModelSummary;
+import io.flock.proto.v1.PrivacyCost;
 import io.flock.proto.v1.PromoteRequest;
 import io.flock.proto.v1.RollbackRequest;
 import io.flock.proto.v1.Stage;
@@ -52,9 +53,10 @@ public final class ModelsCli {
 
     void print(VersionInfo v) {
         String variants = v.getVariantsList().stream().map(ModelsCli::variant).collect(Collectors.joining(" "));
-        out.printf(Locale.ROOT, "%-8d %-11s %-9s %-8s %-24s %s%n", v.getVersion(), v.getStage().name().toLowerCase(Locale.ROOT),
+        out.printf(Locale.ROOT, "%-8d %-11s %-9s %-8s %-10s %-24s %s%n", v.getVersion(), v.getStage().name().toLowerCase(Locale.ROOT),
                 Double.isNaN(v.getAccuracy()) ? "-" : String.format(Locale.ROOT, "%.4f", v.getAccuracy()),
-                v.getRound() == 0 ? "-" : Long.toString(v.getRound()), Instant.ofEpochMilli(v.getCreatedUnixMs()), variants);
+                v.getRound() == 0 ? "-" : Long.toString(v.getRound()), v.hasPrivacy() ? String.format(Locale.ROOT, "%.3f", v.getPrivacy().getEpsilon())
+                        : "-", Instant.ofEpochMilli(v.getCreatedUnixMs()), variants);
     }
 
     private static String variant(VariantInfo a) {
@@ -62,7 +64,8 @@ public final class ModelsCli {
     }
 
     void header() {
-        out.printf("%-8s %-11s %-9s %-8s %-24s %s%n", "version", "stage", "accuracy", "round", "created", "variants (* = pushed)");
+        out.printf("%-8s %-11s %-9s %-8s %-10s %-24s %s%n", "version", "stage", "accuracy", "round", "epsilon", "created",
+                "variants (* = pushed)");
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "The models the coordinator holds.")
@@ -77,6 +80,15 @@ public final class ModelsCli {
             for (ModelSummary m : models.getModelsList()) {
                 parent.out.printf("%-24s %-28s %-11d %-7d %d%n", m.getModel(), m.getSpec(), m.getProductionVersion(), m.getLatestVersion(),
                         m.getVersions());
+                if (!m.getTrainingStatus().isEmpty()) {
+                    parent.out.printf("  training: %s%n", m.getTrainingStatus());
+                }
+                if (m.hasPrivacy()) {
+                    PrivacyCost p = m.getPrivacy();
+                    parent.out.printf(Locale.ROOT, "  privacy: epsilon=%.3f at delta=%s after %d noised rounds (z=%s, C=%s)%s%n", p.getEpsilon(),
+                            p.getDelta(), p.getRounds(), p.getNoiseMultiplier(), p.getClipNorm(), m.getMaxEpsilon() > 0
+                                    ? String.format(Locale.ROOT, "; budget %.3f", m.getMaxEpsilon()) : "; no budget");
+                }
             }
             return 0;
         }

@@ -30,6 +30,9 @@ import io.flock.proto.v1.ListModelsResponse;
 import io.flock.proto.v1.ListVersionsRequest;
 import io.flock.proto.v1.ListVersionsResponse;
 import io.flock.proto.v1.ModelSummary;
+import io.flock.proto.v1.PrivacyCost;
+import io.flock.coordinator.privacy.PrivacyLedger;
+import io.flock.coordinator.store.PrivacyRow;
 import io.flock.proto.v1.PromoteRequest;
 import io.flock.proto.v1.RevokeDeviceRequest;
 import io.flock.proto.v1.RevokeDeviceResponse;
@@ -61,6 +64,9 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     private final Enrollment enrollment;
     private final DeviceTrust trust;
     private final RolloutAdmin rollouts;
+    private final String model;
+    private final PrivacyLedger privacy;
+    private final java.util.function.Supplier<String> training;
 
     /** Queues rounds of a model on the training schedule. */
     public interface RoundTrigger {
@@ -80,9 +86,15 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
      * @param model      the model whose rollouts and fleet events this serves
      * @param rollouts   its staged rollouts
      * @param events     its fleet events
+     * @param privacy    its differential privacy ledger
+     * @param training   its training status ("running", "idle" or why it stopped)
      */
     public AdminService(ModelRegistry registry, RoundTrigger trigger, InputSets sets, Enrollment enrollment, DeviceTrust trust,
-                        String model, RolloutController rollouts, FleetEvents events) {
+                        String model, RolloutController rollouts, FleetEvents events, PrivacyLedger privacy,
+                        java.util.function.Supplier<String> training) {
+        this.model = model;
+        this.privacy = privacy;
+        this.training = training;
         this.rollouts = new RolloutAdmin(model, rollouts, events);
         this.enrollment = enrollment;
         this.trust = trust;
@@ -191,6 +203,10 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
                 if (!versions.isEmpty()) {
                     s.setSpec(versions.get(0).spec()).setLatestVersion(versions.get(0).version());
                 }
+                if (m.equals(model)) {
+                    s.setTrainingStatus(training.get()).setMaxEpsilon(privacy.config().maxEpsilon());
+                    privacy.latest().ifPresent(row -> s.setPrivacy(cost(row)));
+                }
                 b.addModels(s);
             }
             return b.build();
@@ -265,13 +281,22 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         return model;
     }
 
-    private static VersionInfo info(ModelVersion v) {
+    /** @return what a ledger row says a version cost */
+    private PrivacyCost cost(PrivacyRow row) {
+        return PrivacyCost.newBuilder().setEpsilon(row.epsilon()).setDelta(row.delta()).setRounds(privacy.noisedRounds(row.round())).setNoiseMultiplier(
+                row.noiseMultiplier()).setClipNorm(row.clipNorm()).setSamplingRate(row.samplingRate()).build();
+    }
+
+    private VersionInfo info(ModelVersion v) {
         VersionInfo.Builder b = VersionInfo.newBuilder().setModel(v.model()).setVersion(v.version())
                 .setStage(io.flock.proto.v1.Stage.valueOf(v.stage().name())).setCreatedUnixMs(v.createdMs())
                 .setAccuracy(v.accuracy()).setLoss(v.loss()).setSpec(v.spec()).setRound(v.round());
         for (ArtifactVariant a : v.variants()) {
             b.addVariants(VariantInfo.newBuilder().setCodec(a.codec()).setSha256(a.manifest().sha256())
                     .setSizeBytes(a.manifest().sizeBytes()).setPushed(a.pushed()));
+        }
+        if (v.model().equals(model)) {
+            privacy.forVersion(v.version()).ifPresent(row -> b.setPrivacy(cost(row)));
         }
         return b.build();
     }

@@ -38,6 +38,8 @@ import io.flock.proto.v1.PredictResponse;
 import io.flock.proto.v1.RegisterRequest;
 import io.flock.proto.v1.RegisterResponse;
 import io.flock.proto.v1.RenewCertificateRequest;
+import io.flock.proto.v1.SecAggReply;
+import io.flock.proto.v1.SecAggRequest;
 import io.flock.proto.v1.TaskRejection;
 import io.flock.proto.v1.TaskRejectionAck;
 import io.flock.proto.v1.Telemetry;
@@ -66,6 +68,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     private final UpdateSink updates;
     private final ByteBudget intakeBudget;
     private final RoundEngine rounds;
+    private final SecAggEndpoint secAgg;
     private final FleetReports reports;
     private final ModelServing serving;
     private final CoordinatorMetrics metrics;
@@ -105,6 +108,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
         this.updates = parts.updates();
         this.intakeBudget = parts.intakeBudget();
         this.rounds = parts.rounds();
+        this.secAgg = new SecAggEndpoint(model, parts.rounds());
         this.reports = parts.reports();
         this.serving = parts.serving();
         this.metrics = parts.metrics();
@@ -224,6 +228,15 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     public StreamObserver<UpdateChunk> uploadUpdate(StreamObserver<UploadReceipt> out) {
         String caller = callers.caller();
         return new UploadReceiver(updates, metrics, intakeBudget, maxUpdateBytes, body -> callers.actingFor(caller, body), out);
+    }
+
+    @Override
+    public void secureAggregation(SecAggRequest r, StreamObserver<SecAggReply> out) {
+        try {
+            secAgg.handle(device(r.getDeviceId()), r, out);
+        } catch (Exception e) {
+            out.onError(StatusMapper.toStatus(e));
+        }
     }
 
     /** @return the device a call acts for: the body's id, checked against its limit and bound to the caller ({@link Callers}) */

@@ -36,7 +36,8 @@ public final class StatusMapper {
             status = Status.RESOURCE_EXHAUSTED;
         } else if (t instanceof InvalidInputException) {
             status = Status.INVALID_ARGUMENT;
-        } else if (t instanceof RoundClosedException || t instanceof io.flock.coordinator.rollout.RolloutStateException) {
+        } else if (t instanceof RoundClosedException || t instanceof io.flock.coordinator.rollout.RolloutStateException
+                || t instanceof io.flock.core.secagg.StageClosedException) {
             status = Status.FAILED_PRECONDITION;
         } else if (t instanceof io.flock.coordinator.security.AccessDeniedException) {
             status = Status.PERMISSION_DENIED;

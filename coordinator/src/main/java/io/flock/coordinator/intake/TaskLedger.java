@@ -27,4 +27,16 @@ public interface TaskLedger {
      * @throws UpdateConflictException when the device already delivered another update for the task
      */
     Receipt accept(OpenTask task, ClientUpdate update, Supplier<StoredUpdate.Outcome> persist);
+
+    /**
+     * Adds a secure round's masked vector to the round's ring sum (masked vectors are not persisted: a secure round
+     * does not outlive its process, its keys and shares being in memory only).
+     *
+     * @param payload the vector, checked by its own decoder (length only: masked values are uniformly random)
+     * @return ACCEPTED, or DUPLICATE for the same key and bytes again
+     * @throws io.flock.coordinator.round.RoundClosedException when the task's round is not open or not secure
+     * @throws io.flock.core.InvalidInputException             a vector of the wrong length
+     * @throws UpdateConflictException                         a second, different vector from the device
+     */
+    Receipt acceptMasked(OpenTask task, String idempotencyKey, byte[] payload);
 }

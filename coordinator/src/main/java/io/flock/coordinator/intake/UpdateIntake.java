@@ -98,6 +98,11 @@ public final class UpdateIntake implements UpdateSink {
         if (s.idempotencyKey() == null || s.idempotencyKey().isEmpty()) {
             throw new InvalidInputException("idempotency_key must not be empty");
         }
+        if (s.masked()) {
+            Receipt r = ledger.acceptMasked(task, s.idempotencyKey(), s.payload());
+            log.debug("round={} masked vector device={} {}", task.round(), s.deviceId(), r.outcome());
+            return r;
+        }
         ModelParameters delta = decode(s, task.base());
         ClientUpdate update = new ClientUpdate(s.deviceId(), s.baseVersion(), delta, s.numExamples(), 1, 0);   // refuses NaN and Inf
         StoredUpdate row = new StoredUpdate(s.model(), task.round(), s.deviceId(), s.idempotencyKey(), s.numExamples(),

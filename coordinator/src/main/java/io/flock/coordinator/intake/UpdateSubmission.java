@@ -16,6 +16,11 @@ package io.flock.coordinator.intake;
  */
 public record UpdateSubmission(String deviceId, String model, String taskId, long round, long baseVersion, String idempotencyKey,
                                long numExamples, String codec, byte[] payload, String payloadSha256) {
+    /** @return whether the payload is a secure round's masked vector (its own decoder, no float checks) */
+    public boolean masked() {
+        return io.flock.core.secagg.MaskedVectors.CODEC.equals(codec);
+    }
+
     /** A submission whose payload digest nobody computed yet. */
     public UpdateSubmission(String deviceId, String model, String taskId, long round, long baseVersion, String idempotencyKey,
                             long numExamples, String codec, byte[] payload) {

@@ -39,6 +39,11 @@ public final class CoordinatorMetrics implements IntakeEvents {
             .classicUpperBounds(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300).register(registry);
     private final Gauge roundAccuracy = Gauge.builder().name("flock_round_accuracy")
             .help("Held-out accuracy (0 to 1) of the version the newest scored round produced").labelNames("model").register(registry);
+    private final Gauge epsilon = Gauge.builder().name("flock_privacy_epsilon")
+            .help("Differential privacy spent by the model's training so far: epsilon at flock_privacy_delta (RDP accountant)")
+            .labelNames("model").register(registry);
+    private final Gauge delta = Gauge.builder().name("flock_privacy_delta")
+            .help("The delta flock_privacy_epsilon is reported at").labelNames("model").register(registry);
     private final Counter accepted = Counter.builder().name("flock_updates_accepted_total")
             .help("Device updates persisted and aggregated").labelNames("model").register(registry);
     private final Counter rejected = Counter.builder().name("flock_updates_rejected_total")
@@ -126,6 +131,9 @@ public final class CoordinatorMetrics implements IntakeEvents {
     public void roundFinished(String model, RoundResult r) {
         rounds.labelValues(model, r.accepted() > 0 ? "closed" : "failed").inc();
         roundSeconds.labelValues(model).observe(r.seconds());
+        if (Double.isFinite(r.epsilon())) {
+            epsilon.labelValues(model).set(r.epsilon());
+        }
         if (r.accepted() > 0 && r.scores() != null) {
             r.scores().thenAccept(e -> {
                 if (e != null && Double.isFinite(e.accuracy())) {
@@ -133,6 +141,12 @@ public final class CoordinatorMetrics implements IntakeEvents {
                 }
             });
         }
+    }
+
+    /** Sets the privacy spent so far (at start-up, from the ledger; after each noised round, from its result). */
+    public void privacySpent(String model, double eps, double d) {
+        epsilon.labelValues(model).set(eps);
+        delta.labelValues(model).set(d);
     }
 
     /** Counts an answered offloaded prediction. */

@@ -12,6 +12,7 @@ import io.flock.link.wire.TaskMessages;
 import io.flock.proto.v1.CodecDescriptor;
 import io.flock.proto.v1.DeviceTask;
 import io.flock.proto.v1.ModelAnnouncement;
+import io.flock.proto.v1.SecureAggregationPlan;
 import io.flock.proto.v1.TrainTask;
 import io.flock.proto.v1.TrainingConfig;
 import java.util.ArrayList;
@@ -50,6 +51,7 @@ public final class MqttTaskSender implements TaskSender {
         TrainingConfig.Builder cfg = TrainingConfig.newBuilder().setOptimizer("sgd")
                 .setLearningRate(plan.training().learningRate()).setBatchSize(plan.training().batchSize())
                 .setLocalEpochs(plan.training().epochs()).setProximalMu(plan.proximalMu()).setClipNorm(plan.clipNorm())
+                .setNoiseMultiplier(plan.deviceNoise())
                 .setKeepZeroWeights(base.pushed().pruned());
         ModelAnnouncement teacher = null;
         if (plan.teacher() != null) {
@@ -64,6 +66,9 @@ public final class MqttTaskSender implements TaskSender {
             if (teacher != null) {
                 task.setTeacher(teacher);
             }
+            if (plan.secure()) {
+                task.setSecurePlan(securePlan(plan, round, d));
+            }
             try {
                 link.sendTask(d, TaskMessages.sign(DeviceTask.newBuilder().setTrain(task).build(), d, signer), deadlineUnixMs);
             } catch (FlockException e) {
@@ -72,5 +77,14 @@ public final class MqttTaskSender implements TaskSender {
             }
         }
         return unsent;
+    }
+
+    /** @return the device's part in a secure round: its index in the round's selection, and the ring encoding */
+    private static SecureAggregationPlan securePlan(TrainingPlan plan, RoundRecord round, String device) {
+        int n = round.selected().size();
+        return SecureAggregationPlan.newBuilder().setParticipantIndex(round.selected().indexOf(device)).setParticipants(n)
+                .setNeighbours(plan.secAgg().neighboursFor(n)).setThreshold(plan.secAgg().thresholdFor(n))
+                .setClipRange(plan.secureRange()).setUniformWeights(plan.uniformWeights())
+                .setMaxExamples(plan.secAgg().maxExamples()).build();
     }
 }

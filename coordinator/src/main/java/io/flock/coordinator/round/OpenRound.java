@@ -5,6 +5,9 @@ import io.flock.coordinator.intake.OpenTask;
 import io.flock.coordinator.intake.Receipt;
 import io.flock.coordinator.intake.UpdateConflictException;
 import io.flock.coordinator.intake.UpdateSubmission;
+import io.flock.coordinator.secagg.SecureSession;
+import io.flock.core.InvalidInputException;
+import io.flock.core.secagg.MaskedVectors;
 import io.flock.coordinator.store.RoundRecord;
 import io.flock.coordinator.store.StoredUpdate;
 import io.flock.coordinator.strategy.Aggregator;
@@ -26,13 +29,35 @@ final class OpenRound {
     private final Aggregator aggregator;
     private final Set<String> answered = new HashSet<>();
     private final Set<String> unable = new HashSet<>();
+    private final double samplingRate;
+    private final SecureSession secure;
     private boolean closed;
-    private boolean aborted;
+    private volatile boolean aborted;
 
-    OpenRound(RoundRecord record, ModelParameters base, Aggregator aggregator) {
+    /**
+     * @param samplingRate the share of available devices it asked (differential privacy's q)
+     * @param secure       the round's secure aggregation, null for a plain round
+     */
+    OpenRound(RoundRecord record, ModelParameters base, Aggregator aggregator, double samplingRate, SecureSession secure) {
         this.record = record;
         this.base = base;
         this.aggregator = aggregator;
+        this.samplingRate = samplingRate;
+        this.secure = secure;
+    }
+
+    double samplingRate() {
+        return samplingRate;
+    }
+
+    /** @return the round's secure aggregation, null for a plain round */
+    SecureSession secure() {
+        return secure;
+    }
+
+    /** @return whether the coordinator is stopping (the round stays open for a restart, or fails if secure) */
+    boolean aborted() {
+        return aborted;
     }
 
     RoundRecord record() {
@@ -61,6 +86,10 @@ final class OpenRound {
     synchronized Receipt accept(OpenTask task, ClientUpdate update, Supplier<StoredUpdate.Outcome> persist) {
         if (closed) {
             throw new RoundClosedException("round_closed", "round " + record.round() + " of " + record.model() + " closed");
+        }
+        if (secure != null) {
+            throw new InvalidInputException("round " + record.round() + " of " + record.model() + " is secure: upload a masked vector"
+                    + " (codec " + MaskedVectors.CODEC + "), not a plain update");
         }
         switch (persist.get()) {
             case DUPLICATE:
@@ -127,6 +156,9 @@ final class OpenRound {
      */
     synchronized void abort() {
         aborted = true;
+        if (secure != null) {
+            secure.abort("the coordinator is stopping");
+        }
         notifyAll();
     }
 

@@ -5,6 +5,11 @@ import io.flock.coordinator.intake.OpenTask;
 import io.flock.coordinator.intake.Receipt;
 import io.flock.coordinator.intake.TaskLedger;
 import io.flock.coordinator.intake.UpdateSubmission;
+import io.flock.coordinator.privacy.PrivacyConfig;
+import io.flock.coordinator.privacy.PrivacyLedger;
+import io.flock.coordinator.secagg.SecureSession;
+import io.flock.coordinator.secagg.SecureSum;
+import io.flock.core.secagg.SecAggAbortedException;
 import io.flock.coordinator.registry.Candidate;
 import io.flock.coordinator.registry.ModelRegistry;
 import io.flock.coordinator.registry.ModelVersion;
@@ -24,6 +29,7 @@ import io.flock.core.compress.Pruning;
 import io.flock.core.tensor.ModelParameters;
 import io.flock.core.train.Evaluation;
 import java.nio.charset.StandardCharsets;
+import io.flock.core.privacy.NoiseRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -32,6 +38,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +61,8 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
     private final Consumer<RoundResult> finished;
     private final AtomicReference<OpenRound> open = new AtomicReference<>();
     private final VersionScoring scoring;
+    private final PrivacyLedger ledger;
+    private final RandomGenerator noise = new NoiseRandom();
     private volatile boolean stopping;
 
     /**
@@ -68,6 +77,17 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
      */
     public RoundEngine(RoundPlan plan, FlockStore store, ModelRegistry registry, DeviceRegistry devices, Strategy strategy,
                        TaskSender sender, Function<ModelParameters, Evaluation> evaluator, Consumer<RoundResult> finished) {
+        this(plan, store, registry, devices, strategy, sender, evaluator, finished, new PrivacyLedger(plan.model(), PrivacyConfig.off(), 0, store));
+    }
+
+    /**
+     * @param ledger the model's differential privacy: its budget is checked before a round opens, and each published
+     *               round is accounted in it
+     */
+    public RoundEngine(RoundPlan plan, FlockStore store, ModelRegistry registry, DeviceRegistry devices, Strategy strategy,
+                       TaskSender sender, Function<ModelParameters, Evaluation> evaluator, Consumer<RoundResult> finished,
+                       PrivacyLedger ledger) {
+        this.ledger = ledger;
         this.plan = plan;
         this.store = store;
         this.registry = registry;
@@ -132,38 +152,66 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
             List<String> unsent = sender.sendTrainTasks(round.record(), current, training, toAsk,
                     System.currentTimeMillis() + plan.roundTimeout().toMillis());
             unsent.forEach(round::unable);
+            if (round.secure() != null) {
+                return finishSecure(round, current, start, resumed, deadline);
+            }
             int needed = Math.max(1, round.minimumUpdates());
             int got = round.await(Math.max(plan.minResults(), needed), deadline);
             var aggregator = round.close();
-            int failures = round.selected().size() - got;
-            log.info("round={} received {} results and {} failures", r, got, failures);
+            log.info("round={} received {} results and {} failures", r, got, round.selected().size() - got);
             if (got < needed) {
                 return failed(round, current, start, resumed, got, got == 0 ? "no update arrived"
                         : got + " updates, and " + aggregator + " needs at least " + needed);
             }
-            ModelParameters base = registry.globalParameters(current);
-            AggregatedUpdate combined = aggregator.result();
-            ServerOptimizer optimizer = strategy.optimizers().get();
-            optimizer.restore(current.optimizerState());
-            ModelParameters next = optimizer.step(base, combined);
-            if (current.pushed().pruned()) {
-                Pruning.applyMask(next, base); // pruned weights stay zero after aggregation
-            }
-            String nonFinite = nonFinite(next);
-            if (nonFinite != null) {
-                return failed(round, current, start, resumed, got, "the server step gave " + nonFinite);
-            }
-            ModelVersion v = registry.publish(plan.model(), new Candidate(plan.spec(), plan.pipeline(), next, null, r,
-                    optimizer.state()));
-            promoteUnlessMoved(current, v);
-            store.finishRound(plan.model(), r, RoundRecord.CLOSED, got, Double.NaN);
-            store.dropPayloads(plan.model(), r);
-            log.info("round={} aggregated {} updates with {} into version={}", r, got, strategy.name(), v.version());
-            return new RoundResult(r, v.version(), scoring.score(r, v.version(), next), seconds(start), round.selected().size(), got,
-                    failures, resumed, round.selected());
+            return publish(round, current, aggregator.result(), got, start, resumed);
         } finally {
             open.set(null);
         }
+    }
+
+    /** Runs a secure round's protocol stages after training, then publishes what the unmasked sum gives. */
+    private RoundResult finishSecure(OpenRound round, ModelVersion current, long start, boolean resumed, long deadline)
+            throws InterruptedException {
+        SecureSession secure = round.secure();
+        int advertised = secure.awaitAdvertised(Math.max(plan.minResults(), 1), deadline, round::aborted);
+        log.info("round={} {} of {} devices finished training and advertised keys", round.record().round(), advertised,
+                round.selected().size());
+        SecureSum sum;
+        try {
+            sum = secure.finish(round::aborted); // masked vectors reach the session through the open round's tasks
+        } catch (SecAggAbortedException e) {
+            return failed(round, current, start, resumed, secure.masked(), "secure aggregation aborted, nothing published: " + e.getMessage());
+        } finally {
+            round.close();
+        }
+        AggregatedUpdate combined = ledger.enabled() && ledger.config().mode() == PrivacyConfig.Mode.CENTRAL
+                ? sum.noisedMean(ledger.config().noiseMultiplier(), noise) : sum.mean();
+        return publish(round, current, combined, sum.contributors(), start, resumed);
+    }
+
+    /** Steps the server optimizer, publishes and promotes the version, accounts its privacy and closes the round. */
+    private RoundResult publish(OpenRound round, ModelVersion current, AggregatedUpdate combined, int got, long start, boolean resumed) {
+        long r = round.record().round();
+        ModelParameters base = registry.globalParameters(current);
+        ServerOptimizer optimizer = strategy.optimizers().get();
+        optimizer.restore(current.optimizerState());
+        ModelParameters next = optimizer.step(base, combined);
+        if (current.pushed().pruned()) {
+            Pruning.applyMask(next, base); // pruned weights stay zero after aggregation
+        }
+        String nonFinite = nonFinite(next);
+        if (nonFinite != null) {
+            return failed(round, current, start, resumed, got, "the server step gave " + nonFinite);
+        }
+        ModelVersion v = registry.publish(plan.model(), new Candidate(plan.spec(), plan.pipeline(), next, null, r,
+                optimizer.state()));
+        double epsilon = ledger.enabled() ? ledger.record(r, v.version(), round.samplingRate()).epsilon() : Double.NaN;
+        promoteUnlessMoved(current, v);
+        store.finishRound(plan.model(), r, RoundRecord.CLOSED, got, Double.NaN);
+        store.dropPayloads(plan.model(), r);
+        log.info("round={} aggregated {} updates with {} into version={}", r, got, strategy.name(), v.version());
+        return new RoundResult(r, v.version(), scoring.score(r, v.version(), next), seconds(start), round.selected().size(), got,
+                round.selected().size() - got, resumed, round.selected(), epsilon);
     }
 
     /**
@@ -211,6 +259,11 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
             return false;
         }
         ModelVersion current = registry.requireCurrent(plan.model());
+        if (strategy.configure(record.round()).secure()) {
+            log.info("round={} was a secure round: its keys and shares died with the previous process; closing it", record.round());
+            store.finishRound(plan.model(), record.round(), RoundRecord.FAILED, 0, Double.NaN);
+            return false;
+        }
         if (record.baseVersion() != current.version()) {
             log.info("round={} trained version={} but production is version={}; closing it", record.round(), record.baseVersion(),
                     current.version());
@@ -228,15 +281,20 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
         List<String> available = awaitAvailable();
         List<String> selected = strategy.selector().select(r, available, plan.devicesPerRound(),
                 new Random(plan.seed() * 1_000_003L + r));
+        double samplingRate = ledger.samplingRate(selected.size(), available.size());
+        ledger.requireBudget(samplingRate); // before anything is stored: a spent budget opens no round
         RoundRecord record = new RoundRecord(plan.model(), r, current.version(), selected, RoundRecord.OPEN, System.currentTimeMillis());
         store.openRound(record);
         log.info("round={} sampled {} of {} available devices, base version={}", r, selected.size(), available.size(), current.version());
         ModelParameters base = registry.globalParameters(current);
-        return new OpenRound(record, base, strategy.aggregators().apply(base));
+        TrainingPlan training = strategy.configure(r);
+        SecureSession secure = training.secure() ? SecureSession.open(record, training, base) : null;
+        return new OpenRound(record, base, strategy.aggregators().apply(base), samplingRate, secure);
     }
 
     private OpenRound resume(RoundRecord record, ModelParameters base) {
-        OpenRound round = new OpenRound(record, base, strategy.aggregators().apply(base));
+        OpenRound round = new OpenRound(record, base, strategy.aggregators().apply(base),
+                ledger.samplingRate(record.selected().size(), Math.max(record.selected().size(), devices.available().size())), null);
         List<StoredUpdate> kept = store.updates(plan.model(), record.round());
         for (StoredUpdate u : kept) {
             round.fold(new ClientUpdate(u.deviceId(), u.baseVersion(), Codecs.byName(u.codec()).decode(u.payload()), u.numExamples(),
@@ -281,6 +339,31 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
             throw new RoundClosedException("round_closed", "round " + task.round() + " of " + plan.model() + " is closed");
         }
         return round.accept(task, update, persist);
+    }
+
+    @Override
+    public Receipt acceptMasked(OpenTask task, String idempotencyKey, byte[] payload) {
+        return secureSession(task.round()).masked(task.deviceId(), idempotencyKey, payload);
+    }
+
+    /**
+     * @return the open round's secure aggregation
+     * @throws RoundClosedException when that round is not open, or not secure
+     */
+    public SecureSession secureSession(long round) {
+        OpenRound r = open.get();
+        if (r == null || r.record().round() != round) {
+            throw new RoundClosedException("round_closed", "round " + round + " of " + plan.model() + " is not open");
+        }
+        if (r.secure() == null) {
+            throw new RoundClosedException("not_secure", "round " + round + " of " + plan.model() + " does not aggregate securely");
+        }
+        return r.secure();
+    }
+
+    /** @return the model's privacy ledger */
+    public PrivacyLedger privacy() {
+        return ledger;
     }
 
     /**

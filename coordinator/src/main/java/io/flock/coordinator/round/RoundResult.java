@@ -18,9 +18,16 @@ import java.util.concurrent.CompletionException;
  * @param failures selected devices that sent no accepted update by the deadline
  * @param resumed  true when the round was opened before a restart and resumed
  * @param devices  the devices that were sent a task, sorted
+ * @param epsilon  differential privacy spent after this round (the model's ε at its δ), NaN without differential privacy
  */
 public record RoundResult(long round, long version, CompletableFuture<Evaluation> scores, double seconds, int selected,
-                          int accepted, int failures, boolean resumed, List<String> devices) {
+                          int accepted, int failures, boolean resumed, List<String> devices, double epsilon) {
+    /** A round without differential privacy. */
+    public RoundResult(long round, long version, CompletableFuture<Evaluation> scores, double seconds, int selected, int accepted,
+                       int failures, boolean resumed, List<String> devices) {
+        this(round, version, scores, seconds, selected, accepted, failures, resumed, devices, Double.NaN);
+    }
+
     /** @return held-out accuracy of the new version, waiting for the scoring; NaN when not evaluated or when scoring failed */
     public double accuracy() {
         Evaluation e = awaitScores();

@@ -1,6 +1,7 @@
 package io.flock.coordinator.round;
 
 import io.flock.core.DaemonThreads;
+import io.flock.coordinator.privacy.PrivacyBudgetSpentException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -97,6 +98,9 @@ public final class TrainingSchedule implements AutoCloseable {
                     ran++;
                     log.info("round={} done: version={} accepted={} failures={} in {} s", r.round(), r.version(), r.accepted(),
                             r.failures(), String.format("%.2f", r.seconds()));
+                } catch (PrivacyBudgetSpentException e) {
+                    log.warn("training stopped: {}", e.getMessage());
+                    break;
                 } catch (RuntimeException e) {
                     log.warn("round not run: {}; retrying in {} s", e.getMessage(), RETRY.toSeconds());
                     if (mode == Mode.MANUAL) {

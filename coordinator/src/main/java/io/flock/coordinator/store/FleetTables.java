@@ -7,13 +7,15 @@ import java.util.List;
 
 /**
  * The SQL of fleet operations: {@code rollouts} (each staged rollout's state), {@code fleet_events} (rollout steps,
- * gate decisions, drift alarms, retraining triggers with their reasons) and {@code drift_windows} (each window's
- * statistics against the reference). Not thread-safe: {@link JdbcFlockStore} serialises and makes writes durable.
+ * gate decisions, drift alarms, retraining triggers with their reasons), {@code drift_windows} (each window's
+ * statistics against the reference) and {@code privacy_ledger} (each noised round's accounting). Not thread-safe: {@link JdbcFlockStore} serialises and makes writes durable.
  */
 final class FleetTables {
     private static final String ROLLOUT_COLUMNS = "id, model, version, previous_version, stages, stage, status, stage_started_ms,"
             + " soak_ms, salt, labels, last_decision, started_ms";
     private static final String DRIFT_COLUMNS = "model, window_end_ms, cohort, statistic, psi, p_value, samples, alarm";
+    private static final String PRIVACY_COLUMNS = "model, round, version, sampling_rate, noise_multiplier, clip_norm, delta, epsilon,"
+            + " created_ms";
     private final Sql sql;
 
     FleetTables(Sql sql) {
@@ -76,6 +78,17 @@ final class FleetTables {
                 }, model);
         Collections.reverse(newest);
         return newest;
+    }
+
+    void savePrivacy(PrivacyRow p) {
+        sql.update("INSERT INTO privacy_ledger(" + PRIVACY_COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?)", p.model(), p.round(), p.version(),
+                p.samplingRate(), p.noiseMultiplier(), p.clipNorm(), p.delta(), p.epsilon(), p.createdMs());
+    }
+
+    List<PrivacyRow> privacyLedger(String model) {
+        return sql.query("SELECT " + PRIVACY_COLUMNS + " FROM privacy_ledger WHERE model = ? ORDER BY round", rs -> new PrivacyRow(
+                rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getDouble(4), rs.getDouble(5), rs.getDouble(6), rs.getDouble(7),
+                rs.getDouble(8), rs.getLong(9)), model);
     }
 
     int pruneDrift(long beforeMs) {

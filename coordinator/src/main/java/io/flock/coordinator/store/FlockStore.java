@@ -234,6 +234,12 @@ public interface FlockStore extends AutoCloseable {
     /** @return the model's newest drift rows, oldest first */
     List<DriftRow> drift(String model, int limit);
 
+    /** Stores a noised round's accounting, durably; a second row for the same model and round is refused. */
+    void savePrivacy(PrivacyRow row);
+
+    /** @return the model's privacy ledger, oldest round first */
+    List<PrivacyRow> privacyLedger(String model);
+
     /** Deletes drift rows of windows that closed before the cutoff; @return rows deleted */
     int pruneDrift(long windowEndBeforeMs);
 

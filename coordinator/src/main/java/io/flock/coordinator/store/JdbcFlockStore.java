@@ -491,6 +491,17 @@ public final class JdbcFlockStore implements FlockStore {
     }
 
     @Override
+    public synchronized void savePrivacy(PrivacyRow row) {
+        fleet.savePrivacy(row);
+        durable();
+    }
+
+    @Override
+    public synchronized List<PrivacyRow> privacyLedger(String model) {
+        return fleet.privacyLedger(model);
+    }
+
+    @Override
     public synchronized void saveDrift(List<DriftRow> rows) {
         fleet.saveDrift(rows);
     }

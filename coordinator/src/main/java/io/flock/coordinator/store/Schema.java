@@ -112,6 +112,10 @@ final class Schema {
                     + " model VARCHAR(128) NOT NULL, window_end_ms BIGINT NOT NULL, cohort VARCHAR(256) NOT NULL,"
                     + " statistic VARCHAR(64) NOT NULL, psi DOUBLE PRECISION NOT NULL, p_value DOUBLE PRECISION NOT NULL,"
                     + " samples BIGINT NOT NULL, alarm BOOLEAN NOT NULL)");
+            s.execute("CREATE TABLE IF NOT EXISTS privacy_ledger (model VARCHAR(128) NOT NULL, round BIGINT NOT NULL,"
+                    + " version BIGINT NOT NULL, sampling_rate DOUBLE PRECISION NOT NULL, noise_multiplier DOUBLE PRECISION NOT NULL,"
+                    + " clip_norm DOUBLE PRECISION NOT NULL, delta DOUBLE PRECISION NOT NULL, epsilon DOUBLE PRECISION NOT NULL,"
+                    + " created_ms BIGINT NOT NULL, PRIMARY KEY (model, round))");
             s.execute("CREATE INDEX IF NOT EXISTS rollouts_model ON rollouts(model, id)");
             s.execute("CREATE INDEX IF NOT EXISTS fleet_events_model ON fleet_events(model, seq)");
             s.execute("CREATE INDEX IF NOT EXISTS drift_windows_model ON drift_windows(model, seq)");

@@ -23,6 +23,11 @@ public record Strategy(String name, ClientSelector selector, TrainingPlan plan, 
         return plan;
     }
 
+    /** @return this strategy with another aggregation rule (e.g. wrapped for differential privacy), labelled {@code name} */
+    public Strategy withAggregators(String label, Function<ModelParameters, Aggregator> rule) {
+        return new Strategy(label, selector, plan, rule, optimizers);
+    }
+
     /** @return FedAvg (McMahan et al. 2017): uniform selection, a weighted mean of the deltas, a server step of lr */
     public static Strategy fedAvg(TrainingPlan plan, float serverLearningRate) {
         return new Strategy("fedavg", ClientSelector.UNIFORM, plan, WeightedMean::new, () -> new ServerSgd(serverLearningRate));

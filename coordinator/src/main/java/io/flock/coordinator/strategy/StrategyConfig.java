@@ -1,5 +1,7 @@
 package io.flock.coordinator.strategy;
 
+import io.flock.coordinator.privacy.PrivacyConfig;
+import io.flock.coordinator.secagg.SecAggConfig;
 import io.flock.core.config.ConfigException;
 import io.flock.core.config.Settings;
 import io.flock.core.link.Topics;
@@ -39,7 +41,8 @@ public record StrategyConfig(String name, AggregatorSpec aggregator, OptimizerSp
                 s.bytes("strategy.buffer-budget")), optimizer(s), new TrainingPlan(
                 new TrainingConfig((float) s.decimal("training.learning-rate"), s.integer("training.batch-size"),
                         s.integer("training.local-epochs")), s.string("update.codec"), (float) s.decimal("training.proximal-mu"),
-                (float) s.decimal("training.clip-norm"), s.bool("training.secure-aggregation"), teacher(s)));
+                (float) s.decimal("training.clip-norm"), s.bool("training.secure-aggregation"), teacher(s),
+                PrivacyConfig.from(s).deviceNoise(), SecAggConfig.from(s)));
     }
 
     /** @throws ConfigException naming the key when no round of {@code devices} (round.devices) could satisfy the aggregator */

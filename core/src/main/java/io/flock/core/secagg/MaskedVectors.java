@@ -6,6 +6,9 @@ import java.nio.ByteOrder;
 
 /** The wire form of a masked vector: each int as 4 little-endian bytes, no header. */
 public final class MaskedVectors {
+    /** The codec name a masked vector travels under in an update header: 32-bit little-endian ring elements. */
+    public static final String CODEC = "secagg-ring32";
+
     private MaskedVectors() {
     }
 

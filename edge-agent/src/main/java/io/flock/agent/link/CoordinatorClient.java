@@ -19,6 +19,8 @@ import io.flock.proto.v1.PredictRequest;
 import io.flock.proto.v1.PredictResponse;
 import io.flock.proto.v1.RegisterRequest;
 import io.flock.proto.v1.RenewCertificateRequest;
+import io.flock.proto.v1.SecAggReply;
+import io.flock.proto.v1.SecAggRequest;
 import io.flock.proto.v1.TaskRejection;
 import io.flock.proto.v1.TaskRejectionAck;
 import io.flock.proto.v1.Telemetry;
@@ -245,6 +247,15 @@ public final class CoordinatorClient implements AutoCloseable {
         } catch (TimeoutException e) {
             throw io.grpc.Status.DEADLINE_EXCEEDED.withDescription("upload timed out").asRuntimeException();
         }
+    }
+
+    /**
+     * One stage of secure aggregation; the coordinator answers advertise, share and await_unmask when the stage closes.
+     *
+     * @throws io.grpc.StatusRuntimeException with the coordinator's verdict
+     */
+    public SecAggReply secureAggregation(SecAggRequest request, Duration timeout) {
+        return blocking.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).secureAggregation(request);
     }
 
     /** @return the coordinator's answer, or a DEADLINE_EXCEEDED/UNAVAILABLE status exception */

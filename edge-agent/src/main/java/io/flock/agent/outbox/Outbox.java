@@ -59,6 +59,11 @@ public final class Outbox {
         this.deviceId = deviceId;
     }
 
+    /** @return the client uploads go through (a secure round's stages use it directly: they cannot wait in a queue) */
+    public CoordinatorClient coordinator() {
+        return coordinator;
+    }
+
     /** Keeps the upload on disk, then delivers it in the background. */
     public void submit(PendingUpload upload) throws IOException {
         Path file = write(upload);

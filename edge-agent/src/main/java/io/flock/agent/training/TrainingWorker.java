@@ -20,7 +20,11 @@ import io.flock.core.train.LocalTrainer;
 import io.flock.core.train.SoftTargets;
 import io.flock.core.train.TrainingConfig;
 import io.flock.core.train.TrainingResult;
+import io.flock.core.privacy.GaussianNoise;
+import io.flock.core.privacy.L2Clip;
+import io.flock.core.privacy.NoiseRandom;
 import io.flock.proto.v1.CodecDescriptor;
+import io.flock.proto.v1.PrivacyInfo;
 import io.flock.proto.v1.TrainTask;
 import io.flock.proto.v1.UpdateHeader;
 import java.io.IOException;
@@ -62,6 +66,8 @@ public final class TrainingWorker implements AutoCloseable {
     private final LocalTrainer trainer = new LocalTrainer();
     private final TeacherTargets teacher;
     private final UpdateTamper tamper;
+    private final SecureUpload secure;
+    private final GaussianNoise noise = new GaussianNoise(new NoiseRandom());
     private Dataset data;
     private FlockModel scratch;
     /**
@@ -106,6 +112,7 @@ public final class TrainingWorker implements AutoCloseable {
         this.outbox = outbox;
         this.seed = seed;
         this.teacher = new TeacherTargets(deviceId, updater);
+        this.secure = new SecureUpload(deviceId, d -> outbox.coordinator());
     }
 
     /** Trains for one task and queues the update, or refuses the task; failures are logged, never thrown. */
@@ -162,16 +169,26 @@ public final class TrainingWorker implements AutoCloseable {
             if (cfg.getKeepZeroWeights()) {
                 Pruning.applyMask(t.parameters(), base.parameters()); // a pruned model: only the kept weights train
             }
-            ModelParameters delta = tamper.update(t.parameters().minus(base.parameters()), task.getRound());
+            ModelParameters delta = tamper.update(privatise(t.parameters().minus(base.parameters()), cfg), task.getRound());
+            if (task.getSecureAggregation()) {
+                done.add(task.getTaskId());
+                secure.run(task, delta, r.examples(), conditions.secureDrop(task.getTaskId()));
+                log.info("device={} trained round={} examples={} loss={} (secure) base={}ms train={}ms", deviceId, task.getRound(),
+                        r.examples(), String.format("%.4f", r.meanLoss()), millis(start, ready), millis(ready, trained));
+                return;
+            }
             ParameterCodec codec = Codecs.byName(task.getUpdateCodec().getName().isEmpty() ? "fp32" : task.getUpdateCodec().getName());
             byte[] payload = codec.encode(delta);
-            UpdateHeader header = UpdateHeader.newBuilder().setDeviceId(deviceId).setTaskId(task.getTaskId())
+            UpdateHeader.Builder header = UpdateHeader.newBuilder().setDeviceId(deviceId).setTaskId(task.getTaskId())
                     .setRound(task.getRound()).setModel(task.getModel()).setBaseVersion(task.getBaseVersion())
                     .setIdempotencyKey(task.getTaskId() + "/" + deviceId).setNumExamples(r.examples())
                     .setCodec(CodecDescriptor.newBuilder().setName(codec.name())).setPayloadBytes(payload.length)
-                    .setPayloadSha256(Digests.sha256Hex(payload)).setTrainLoss(r.meanLoss()).setTrainSeconds(r.seconds()).build();
+                    .setPayloadSha256(Digests.sha256Hex(payload)).setTrainLoss(r.meanLoss()).setTrainSeconds(r.seconds());
+            if (cfg.getClipNorm() > 0) {
+                header.setPrivacy(PrivacyInfo.newBuilder().setClipNorm(cfg.getClipNorm()).setNoiseMultiplier(cfg.getNoiseMultiplier()));
+            }
             done.add(task.getTaskId());
-            outbox.submit(new PendingUpload(header, payload));
+            outbox.submit(new PendingUpload(header.build(), payload));
             if (soft != null) {
                 distilled.incrementAndGet();
             }
@@ -181,7 +198,22 @@ public final class TrainingWorker implements AutoCloseable {
                     millis(trained, System.nanoTime()));
         } catch (IOException | RuntimeException e) {
             log.warn("device={} task {} failed: {}", deviceId, task.getTaskId(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.info("device={} task {} interrupted", deviceId, task.getTaskId());
         }
+    }
+
+    /**
+     * Differential privacy on the device: clips the update to the task's L2 norm C, then, when the task asks for local
+     * DP, adds Gaussian noise of noise_multiplier x C to every coordinate.
+     */
+    private ModelParameters privatise(ModelParameters delta, io.flock.proto.v1.TrainingConfig cfg) {
+        if (cfg.getClipNorm() <= 0) {
+            return delta;
+        }
+        ModelParameters clipped = new L2Clip(cfg.getClipNorm()).clip(delta).parameters();
+        return cfg.getNoiseMultiplier() > 0 ? noise.add(clipped, (double) cfg.getNoiseMultiplier() * cfg.getClipNorm()) : clipped;
     }
 
     private void reject(TrainTask task, String reason) {

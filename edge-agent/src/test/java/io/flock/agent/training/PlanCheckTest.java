@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flock.proto.v1.CodecDescriptor;
 import io.flock.proto.v1.ModelAnnouncement;
+import io.flock.proto.v1.SecureAggregationPlan;
 import io.flock.proto.v1.TrainTask;
 import io.flock.proto.v1.TrainingConfig;
 import java.util.function.UnaryOperator;
@@ -11,6 +12,9 @@ import org.junit.jupiter.api.Test;
 
 /** One plan the coordinator sends today, then one field changed at a time. */
 class PlanCheckTest {
+    private static final SecureAggregationPlan SECURE = SecureAggregationPlan.newBuilder().setParticipantIndex(2).setParticipants(5)
+            .setNeighbours(4).setThreshold(3).setClipRange(1).setMaxExamples(600).build();
+
     private final PlanCheck check = new PlanCheck(new PlanLimits(3, 64));
 
     private static TrainTask plan(UnaryOperator<TrainingConfig.Builder> training, UnaryOperator<TrainTask.Builder> task) {
@@ -90,19 +94,36 @@ class PlanCheckTest {
     }
 
     @Test
-    void refusal_clipNorm_isNotSupported() {
-        assertThat(check.refusal(training(c -> c.setClipNorm(1.5f)))).hasValue("clip_norm=1.5 is not supported by this agent");
+    void refusal_clipNormAndNoise_areHonoured() {
+        assertThat(check.refusal(training(c -> c.setClipNorm(1.5f)))).isEmpty();
+        assertThat(check.refusal(training(c -> c.setClipNorm(1.5f).setNoiseMultiplier(0.8f)))).isEmpty();
     }
 
     @Test
-    void refusal_noiseMultiplier_isNotSupported() {
-        assertThat(check.refusal(training(c -> c.setNoiseMultiplier(0.8f)))).hasValue("noise_multiplier=0.8 is not supported by this agent");
+    void refusal_badClipNormOrNoiseWithoutClip_isRefusedNamingIt() {
+        assertThat(check.refusal(training(c -> c.setClipNorm(-1f)))).hasValue("clip_norm=-1.0 must be finite and >= 0");
+        assertThat(check.refusal(training(c -> c.setClipNorm(Float.NaN)))).hasValue("clip_norm=NaN must be finite and >= 0");
+        assertThat(check.refusal(training(c -> c.setNoiseMultiplier(0.8f))))
+                .hasValue("noise_multiplier=0.8 must be finite and >= 0, and needs a clip_norm");
     }
 
     @Test
-    void refusal_secureAggregation_isNotSupported() {
-        assertThat(check.refusal(plan(c -> c, t -> t.setSecureAggregation(true))))
-                .hasValue("secure_aggregation=true is not supported by this agent");
+    void refusal_secureWithValidPlan_isHonoured() {
+        assertThat(check.refusal(plan(c -> c, t -> t.setSecureAggregation(true).setSecurePlan(SECURE)))).isEmpty();
+    }
+
+    @Test
+    void refusal_secureWithoutOrWithBadPlan_isRefusedNamingIt() {
+        assertThat(check.refusal(plan(c -> c, t -> t.setSecureAggregation(true)))).hasValue("secure_aggregation=true needs a secure_plan");
+        assertThat(check.refusal(plan(c -> c, t -> t.setSecurePlan(SECURE)))).hasValue("secure_plan is set but secure_aggregation is false");
+        assertThat(check.refusal(plan(c -> c, t -> t.setSecureAggregation(true).setSecurePlan(SECURE.toBuilder().setParticipantIndex(5)))))
+                .hasValue("secure_plan: participant_index=5 of participants=5 (need 2 or more participants and an index in 0..participants-1)");
+        assertThat(check.refusal(plan(c -> c, t -> t.setSecureAggregation(true).setSecurePlan(SECURE.toBuilder().setThreshold(5)))))
+                .hasValue("secure_plan: neighbours=4, threshold=5 (need 1 <= threshold <= neighbours <= participants - 1)");
+        assertThat(check.refusal(plan(c -> c, t -> t.setSecureAggregation(true).setSecurePlan(SECURE.toBuilder().setClipRange(0)))))
+                .hasValue("secure_plan: clip_range=0.0 must be finite, > 0 and fit the ring for 5 participants");
+        assertThat(check.refusal(plan(c -> c, t -> t.setSecureAggregation(true).setSecurePlan(SECURE.toBuilder().setMaxExamples(0)))))
+                .hasValue("secure_plan: max_examples=0 must be >= 1 when weights are not uniform");
     }
 
     @Test

@@ -61,6 +61,11 @@ public final class ProfileConditions implements DeviceConditions {
     }
 
     @Override
+    public SecureDrop secureDrop(String taskId) {
+        return profile.secureDrop();
+    }
+
+    @Override
     public boolean coordinatorReachable() {
         return !partitioned;
     }

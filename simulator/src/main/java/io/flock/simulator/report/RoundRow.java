@@ -11,7 +11,12 @@ package io.flock.simulator.report;
  * @param failures     selected devices without an accepted update
  * @param bytesDown    payload bytes devices received (MQTT + gRPC) during the round
  * @param bytesUp      payload bytes devices sent (MQTT + gRPC) during the round
+ * @param epsilon      differential privacy spent after the round (ε at the coordinator's privacy.delta), NaN without it
  */
 public record RoundRow(long round, double accuracy, double loss, double seconds, int participants, int failures,
-                       long bytesDown, long bytesUp) {
+                       long bytesDown, long bytesUp, double epsilon) {
+    /** A round without differential privacy. */
+    public RoundRow(long round, double accuracy, double loss, double seconds, int participants, int failures, long bytesDown, long bytesUp) {
+        this(round, accuracy, loss, seconds, participants, failures, bytesDown, bytesUp, Double.NaN);
+    }
 }

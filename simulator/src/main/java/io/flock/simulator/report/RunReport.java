@@ -69,6 +69,9 @@ public final class RunReport {
         s.put("totalSeconds", totalSeconds);
         s.put("bytesTotal", rounds.stream().mapToLong(r -> r.bytesDown() + r.bytesUp()).sum());
         s.put("peakRssBytes", ProcessMemory.peakRssBytes());
+        if (n > 0 && Double.isFinite(rounds.get(n - 1).epsilon())) {
+            s.put("finalEpsilon", rounds.get(n - 1).epsilon());
+        }
         return s;
     }
 

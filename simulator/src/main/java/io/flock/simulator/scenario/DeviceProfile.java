@@ -1,5 +1,6 @@
 package io.flock.simulator.scenario;
 
+import io.flock.agent.DeviceConditions.SecureDrop;
 import io.flock.core.config.ConfigException;
 
 /**
@@ -15,13 +16,17 @@ import io.flock.core.config.ConfigException;
  * @param dropoutProbability probability it crashes mid-round after training, before uploading, 0..1
  * @param battery            starting battery fraction 0..1 (reported; not yet drained by work)
  * @param attack             how these devices misbehave; {@link Attack#NONE} for honest devices
+ * @param secureDrop         where these devices leave every secure round (an emulated crash mid-protocol);
+ *                           {@link SecureDrop#NONE} = they stay
  */
 public record DeviceProfile(String name, double share, double computeFactor, double uplinkMbps, double downlinkMbps,
-                            double latencyMs, double availability, double dropoutProbability, double battery, Attack attack) {
+                            double latencyMs, double availability, double dropoutProbability, double battery, Attack attack,
+                            SecureDrop secureDrop) {
     /** An honest profile. */
     public DeviceProfile(String name, double share, double computeFactor, double uplinkMbps, double downlinkMbps, double latencyMs,
                          double availability, double dropoutProbability, double battery) {
-        this(name, share, computeFactor, uplinkMbps, downlinkMbps, latencyMs, availability, dropoutProbability, battery, Attack.NONE);
+        this(name, share, computeFactor, uplinkMbps, downlinkMbps, latencyMs, availability, dropoutProbability, battery, Attack.NONE,
+                SecureDrop.NONE);
     }
 
     /** Validates ranges; {@code path} prefixes come from the loader. */
@@ -34,6 +39,7 @@ public record DeviceProfile(String name, double share, double computeFactor, dou
         ConfigException.require(dropoutProbability >= 0 && dropoutProbability <= 1, "dropoutProbability", dropoutProbability);
         ConfigException.require(battery >= 0 && battery <= 1, "battery", battery);
         ConfigException.require(attack != null, "attack", "null");
+        ConfigException.require(secureDrop != null, "secureDrop", "null");
     }
 
     /** A device like this machine on loopback: always there, never drops. */

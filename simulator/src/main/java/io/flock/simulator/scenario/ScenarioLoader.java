@@ -3,6 +3,7 @@ package io.flock.simulator.scenario;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.flock.agent.DeviceConditions.SecureDrop;
 import io.flock.coordinator.CoordinatorConfig;
 import io.flock.core.codec.Codecs;
 import io.flock.core.config.ConfigException;
@@ -33,7 +34,8 @@ public final class ScenarioLoader {
             "rounds", "workload", "model", "pipeline", "training", "roundTimeout", "codecs", "pushMode", "deviceProfiles", "faults", "transport",
             "broker", "jvmHeap", "seed", "warmupRuns", "warmupJitShare", "coordinator", "fleetops");
     private static final Set<String> PROFILE = Set.of("name", "share", "computeFactor", "uplinkMbps", "downlinkMbps", "latencyMs",
-            "availability", "dropoutProbability", "battery", "attack");
+            "availability", "dropoutProbability", "battery", "attack",
+            "secureDrop");
 
     private ScenarioLoader() {
     }
@@ -112,7 +114,7 @@ public final class ScenarioLoader {
             Attack attack = d.has("attack") ? attack(d.child("attack")) : Attack.NONE;
             profiles.add(d.build(() -> new DeviceProfile(d.string("name", "profile"), d.decimal("share", 1), d.decimal("computeFactor", 1),
                     d.decimal("uplinkMbps", 0), d.decimal("downlinkMbps", 0), d.decimal("latencyMs", 0), d.decimal("availability", 1),
-                    d.decimal("dropoutProbability", 0), d.decimal("battery", 1), attack)));
+                    d.decimal("dropoutProbability", 0), d.decimal("battery", 1), attack, secureDrop(d.string("secureDrop", "none")))));
         }
         if (profiles.isEmpty()) {
             profiles.add(DeviceProfile.ideal());
@@ -165,6 +167,16 @@ public final class ScenarioLoader {
                 ScenarioConfig.BrokerPlacement.valueOf(broker.toUpperCase().replace('-', '_')), seed,
                 root.integer("warmupRuns", 0), root.decimal("warmupJitShare", 0), coordinatorKeys(root),
                 root.has("fleetops") ? fleetOps(root.child("fleetops")) : null));
+    }
+
+    /** @return none, before-shares, before-vector or before-reveal as a {@link SecureDrop} */
+    private static SecureDrop secureDrop(String value) {
+        try {
+            return SecureDrop.valueOf(value.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("deviceProfiles.secureDrop must be none, before-shares, before-vector or before-reveal, got '"
+                    + value + "'");
+        }
     }
 
     /**

@@ -195,13 +195,14 @@ public final class ScenarioRunner implements AutoCloseable {
             int round = r;
             previousRow = result.scores().handle((scores, failure) -> {
                 RoundRow row = new RoundRow(result.round(), result.accuracy(), result.loss(), result.seconds(), result.accepted(),
-                        result.failures(), bytesDown, bytesUp);
+                        result.failures(), bytesDown, bytesUp, result.epsilon());
                 report.add(row);
                 double elapsed = (System.nanoTime() - start) / 1e9;
                 String byzantine = attackers.any() ? String.format(" (%d byzantine)", attackers.among(result.devices())) : "";
-                out.printf("round %3d/%d  accuracy %.4f  %6.2f s (+%.2f s push)  %4d ok%s %3d failed  down %6.2f MB  up %6.2f MB  elapsed %5.0f s  eta %4.0f s%n",
+                String privacy = Double.isFinite(row.epsilon()) ? String.format("  epsilon %.3f", row.epsilon()) : "";
+                out.printf("round %3d/%d  accuracy %.4f  %6.2f s (+%.2f s push)  %4d ok%s %3d failed  down %6.2f MB  up %6.2f MB%s  elapsed %5.0f s  eta %4.0f s%n",
                         round, scenario.rounds(), row.accuracy(), row.seconds(), pushSeconds, row.participants(), byzantine, row.failures(),
-                        Megabytes.of(row.bytesDown()), Megabytes.of(row.bytesUp()), elapsed, elapsed / round * (scenario.rounds() - round));
+                        Megabytes.of(row.bytesDown()), Megabytes.of(row.bytesUp()), privacy, elapsed, elapsed / round * (scenario.rounds() - round));
                 return null;
             });
         }
