@@ -3,6 +3,7 @@ package io.flock.simulator.scenario;
 import io.flock.agent.AgentConfig;
 import io.flock.agent.EdgeAgent;
 import io.flock.agent.training.UpdateTamper;
+import io.flock.core.tensor.ModelParameters;
 import io.flock.agent.link.WireTap;
 import io.flock.coordinator.CoordinatorConfig;
 import io.flock.coordinator.CoordinatorServer;
@@ -61,6 +62,7 @@ public final class ScenarioRunner implements AutoCloseable {
     /** How often devices report telemetry; null = the agents' default (a fleetops run: four times a window). */
     private volatile Duration telemetry;
     private List<DeviceProfile> assigned = List.of();
+    private SecureSumCheck secureSums;
 
     /**
      * @param work       scratch directory (database, device data and state)
@@ -104,6 +106,7 @@ public final class ScenarioRunner implements AutoCloseable {
         broker = newBroker();
         broker.start();
         CoordinatorServer coordinator = fleet.startCoordinator(coordinatorConfig(evalData));
+        secureSums = coordinator.config().strategy().plan().secure() ? new SecureSumCheck() : null;
         assigned = ProfileAssignment.assign(scenario.profiles(), scenario.devices(), scenario.seed());
         for (int i = 0; i < scenario.devices(); i++) {
             conditions.add(new ProfileConditions(assigned.get(i), scenario.seed() * 1_000_003L + i));
@@ -120,13 +123,22 @@ public final class ScenarioRunner implements AutoCloseable {
         return coordinator;
     }
 
-    /** @return device i's test-only tamper: its profile's attack, inside the world of the injected drift when it hits it */
+    /**
+     * @return device i's test-only tamper: its profile's attack, inside the world of the injected drift when it hits it,
+     *         recorded for the secure-sum check in a secure run
+     */
     private UpdateTamper tamper(int i) {
         UpdateTamper attack = Attacks.tamper(assigned.get(i).attack(), scenario.model().classes(), scenario.seed(),
                 scenario.seed() * 1_000_003L + i);
         DriftSpec d = scenario.fleetOps() == null ? null : scenario.fleetOps().drift();
-        return d != null && drifted(i) ? new DriftTamper(attack, d, drift, scenario.model().classes(), scenario.seed() * 1_000_003L + i)
-                : attack;
+        UpdateTamper t = d != null && drifted(i) ? new DriftTamper(attack, d, drift, scenario.model().classes(),
+                scenario.seed() * 1_000_003L + i) : attack;
+        return secureSums == null ? t : secureSums.wrap(i, t);
+    }
+
+    /** @return the secure-sum check's rounds, null when the run is not secure */
+    List<Map<String, Object>> secureSums() {
+        return secureSums == null ? null : secureSums.section();
     }
 
     /** @return whether the scenario's drift hits device i */
@@ -183,7 +195,13 @@ public final class ScenarioRunner implements AutoCloseable {
             awaitCoordinatorSeesAvailability(r);
             long down = fleet.bytesDown();
             long up = fleet.bytesUp();
+            ModelParameters base = coordinator().registry().globalParameters(coordinator().registry().requireCurrent(
+                    coordinator().config().model().name()));
             RoundResult result = new FaultInjector(this).runRound(r);
+            String checked = secureSums == null || result.accepted() == 0 ? "" : String.format("  secure-sum error %.1e",
+                    secureSums.check(result.round(), indices(result.devices()), assigned.stream().map(DeviceProfile::secureDrop).toList(),
+                            result.accepted(), base, coordinator().registry().globalParameters(coordinator().registry().requireVersion(
+                                    coordinator().config().model().name(), result.version())), coordinator().config().strategy().plan().secureRange()));
             // broadcast: the round's bytes include the push, so wait until every online device has it;
             // on-demand devices fetch a version only when a later task needs it
             double pushSeconds = scenario.pushOnDemand() ? 0
@@ -200,13 +218,23 @@ public final class ScenarioRunner implements AutoCloseable {
                 double elapsed = (System.nanoTime() - start) / 1e9;
                 String byzantine = attackers.any() ? String.format(" (%d byzantine)", attackers.among(result.devices())) : "";
                 String privacy = Double.isFinite(row.epsilon()) ? String.format("  epsilon %.3f", row.epsilon()) : "";
-                out.printf("round %3d/%d  accuracy %.4f  %6.2f s (+%.2f s push)  %4d ok%s %3d failed  down %6.2f MB  up %6.2f MB%s  elapsed %5.0f s  eta %4.0f s%n",
+                out.printf("round %3d/%d  accuracy %.4f  %6.2f s (+%.2f s push)  %4d ok%s %3d failed  down %6.2f MB  up %6.2f MB%s%s  elapsed %5.0f s  eta %4.0f s%n",
                         round, scenario.rounds(), row.accuracy(), row.seconds(), pushSeconds, row.participants(), byzantine, row.failures(),
-                        Megabytes.of(row.bytesDown()), Megabytes.of(row.bytesUp()), privacy, elapsed, elapsed / round * (scenario.rounds() - round));
+                        Megabytes.of(row.bytesDown()), Megabytes.of(row.bytesUp()), privacy, checked, elapsed,
+                        elapsed / round * (scenario.rounds() - round));
                 return null;
             });
         }
         previousRow.join();
+    }
+
+    /** @return the fleet indices of these device ids */
+    private List<Integer> indices(List<String> deviceIds) {
+        Map<String, Integer> at = new java.util.HashMap<>();
+        for (int i = 0; i < fleet.agents().size(); i++) {
+            at.put(fleet.agents().get(i).config().deviceId(), i);
+        }
+        return deviceIds.stream().filter(at::containsKey).map(at::get).toList();
     }
 
     private void applyAvailability(int round) {

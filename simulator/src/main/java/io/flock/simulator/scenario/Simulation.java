@@ -169,6 +169,9 @@ public final class Simulation {
                             Megabytes.of(peak), Megabytes.of(now));
                 }
                 report.section("faults", runner.faultLog());
+                if (runner.secureSums() != null) {
+                    report.section("secureSum", runner.secureSums());
+                }
             }
             double total = (System.nanoTime() - start) / 1e9;
             report.write(dir, total);
