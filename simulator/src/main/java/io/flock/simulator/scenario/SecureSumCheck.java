@@ -41,6 +41,11 @@ final class SecureSumCheck {
                 updates.put(i, new Recorded(round, out, examples.getOrDefault(i, 1)));
                 return out;
             }
+
+            @Override
+            public String toString() {
+                return "secure-sum recorder (changes nothing) around " + inner;
+            }
         };
     }
 
