@@ -7,6 +7,8 @@ import io.flock.coordinator.strategy.WeightedMean;
 import io.flock.core.privacy.GaussianNoise;
 import io.flock.core.privacy.L2Clip;
 import io.flock.core.tensor.ModelParameters;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +30,7 @@ public final class CentralDp implements Aggregator {
     private final L2Clip clip;
     private final GaussianNoise noise;
     private int reclipped;
+    private final List<Double> norms = new ArrayList<>();
 
     /**
      * @param layout          the model's layout
@@ -46,6 +49,7 @@ public final class CentralDp implements Aggregator {
     @Override
     public void add(ClientUpdate u) {
         L2Clip.Clipped c = clip.clip(u.delta());
+        norms.add(c.norm());
         if (c.norm() > clipNorm * (1 + LIE_MARGIN)) {
             reclipped++;
             log.warn("device={} sent an update of L2 norm {} over the clip norm {}: clipped again", u.deviceId(),
@@ -62,6 +66,11 @@ public final class CentralDp implements Aggregator {
     @Override
     public AggregatedUpdate result() {
         AggregatedUpdate m = mean.result();
+        double[] sorted = norms.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        long over = norms.stream().filter(n -> n > clipNorm).count();
+        log.info("central DP: {} updates, L2 norms median {} (max {}), {} at or over C={} (clipped), {} lied (clipped again); noise std {}"
+                + " on the mean", count(), String.format("%.4f", sorted[sorted.length / 2]), String.format("%.4f", sorted[sorted.length - 1]),
+                over, clipNorm, reclipped, String.format("%.5f", noiseMultiplier * clipNorm / count()));
         return new AggregatedUpdate(noised(m.delta(), count()), m.totalWeight(), m.contributors());
     }
 
