@@ -108,6 +108,17 @@ class PrivacyIT {
         return n;
     }
 
+    /** @return training-sample windows the finder sees in the captured payloads */
+    private static int leaks(SampleFinder finder, List<byte[]> captured) {
+        int leaks = 0;
+        synchronized (captured) {
+            for (byte[] p : captured) {
+                leaks += finder.matches(p);
+            }
+        }
+        return leaks;
+    }
+
     @Test
     void demoRun_noTrainingSampleCrossesTheWire() throws Exception {
         List<byte[]> captured = Collections.synchronizedList(new ArrayList<>());
@@ -137,12 +148,7 @@ class PrivacyIT {
         assertThat(report.rounds()).hasSize(2);
         assertThat(mqtt.get()).isGreaterThan(100_000);
         assertThat(grpc.get()).isGreaterThan(1_000_000);
-        int leaks = 0;
-        synchronized (captured) {
-            for (byte[] p : captured) {
-                leaks += finder.matches(p);
-            }
-        }
+        int leaks = leaks(finder, captured);
         assertThat(leaks).as("training-sample windows found in %d payloads", captured.size()).isZero();
         assertThat(Files.exists(dir.resolve("out").resolve("report.json"))).isTrue();
         assertThat(Files.exists(dir.resolve("out").resolve("accuracy.png"))).isTrue();
@@ -186,13 +192,103 @@ class PrivacyIT {
             });
         }
         SampleFinder finder = new SampleFinder(train, FeaturePipeline.PIXELS);
-        int leaks = 0;
-        synchronized (captured) {
-            for (byte[] p : captured) {
-                leaks += finder.matches(p);
+        int leaks = leaks(finder, captured);
+        assertThat(leaks).as("training-sample windows found in %d payloads", captured.size()).isZero();
+    }
+
+    @Test
+    void secureRoundsUnderCentralDp_stagesCarryOnlyKeysSharesAndMaskedVectors_noTrainingSampleCrossesTheWire() throws Exception {
+        List<byte[]> outbound = Collections.synchronizedList(new ArrayList<>());
+        List<byte[]> captured = Collections.synchronizedList(new ArrayList<>());
+        Path data = BundledData.subset();
+        ByteDataset train = IdxFormat.readLabelled(data.resolve("train-images-idx3-ubyte.gz"), data.resolve("train-labels-idx1-ubyte.gz"));
+        CoordinatorConfig config = CoordinatorConfig.from(Settings.resolve(CoordinatorConfig.defaults(), null, Map.of(), Map.ofEntries(
+                Map.entry("data-dir", dir.resolve("sa").toString()), Map.entry("grpc.port", "0"), Map.entry("mqtt.embedded-port", "0"),
+                Map.entry("metrics.port", "-1"), Map.entry("http.port", "-1"), Map.entry("model.name", "privacy-secure-" + System.nanoTime()),
+                Map.entry("model.spec", "mlp:784-32-10"), Map.entry("eval.data-dir", data.toString()), Map.entry("round.devices", "4"),
+                Map.entry("round.min-results", "4"), Map.entry("training.secure-aggregation", "true"), Map.entry("privacy.mode", "central"),
+                Map.entry("privacy.noise-multiplier", "1.0"), Map.entry("training.clip-norm", "0.5"))));
+        double[] epsilon = new double[2];
+        try (LocalFleet fleet = new LocalFleet(dir.resolve("fleet-sa"), (channel, out, payload) -> {
+            captured.add(payload.clone());
+            if (out && "grpc".equals(channel)) {
+                outbound.add(payload.clone());
+            }
+        }, (id, c) -> c.withLocalApiPort(-1))) {
+            CoordinatorServer coordinator = fleet.startCoordinator(config);
+            List<ByteDataset> parts = new ArrayList<>();
+            for (int d = 0; d < 4; d++) {
+                int[] rows = new int[40];
+                for (int i = 0; i < rows.length; i++) {
+                    rows[i] = d * 40 + i;
+                }
+                parts.add(train.subset(rows));
+            }
+            fleet.startAgents(parts, coordinator.mqttUrl(), coordinator.port());
+            fleet.awaitReady(1, Duration.ofSeconds(30));
+            for (int r = 0; r < 2; r++) {
+                var result = coordinator.rounds().runRound();
+                assertThat(result.accepted()).as("round %d summed every device's masked vector", r + 1).isEqualTo(4);
+                epsilon[r] = result.epsilon();
             }
         }
+        assertThat(epsilon[0]).isPositive().isLessThan(epsilon[1]);
+        assertThat(secureStages(new ArrayList<>(outbound))).as("4 stage calls of 4 devices in 2 rounds").isEqualTo(32);
+        SampleFinder finder = new SampleFinder(train, FeaturePipeline.PIXELS);
+        int leaks = leaks(finder, captured);
         assertThat(leaks).as("training-sample windows found in %d payloads", captured.size()).isZero();
+    }
+
+    /**
+     * @return the secure-aggregation stage calls among {@code sent}, each checked to carry only what its stage needs:
+     *         two 32-byte public keys, shares encrypted to neighbours (sealed, sender = the caller), an empty poll, or
+     *         Shamir shares of 70 bytes; a masked upload's header says 1 example and no training loss
+     */
+    private static int secureStages(List<byte[]> sent) {
+        int n = 0;
+        for (byte[] p : sent) {
+            io.flock.proto.v1.SecAggRequest r;
+            try {
+                r = io.flock.proto.v1.SecAggRequest.parseFrom(p);
+            } catch (Exception notOne) {
+                continue;
+            }
+            if (r.getStageCase() == io.flock.proto.v1.SecAggRequest.StageCase.STAGE_NOT_SET || !r.getDeviceId().startsWith("d-")
+                    || !r.getTaskId().startsWith("r")) {
+                maskedHeader(p);
+                continue;
+            }
+            assertThat(r.getUnknownFields().asMap()).isEmpty();
+            switch (r.getStageCase()) {
+                case ADVERTISE -> {
+                    assertThat(r.getAdvertise().getEncryptionKey().size()).isEqualTo(32);
+                    assertThat(r.getAdvertise().getMaskingKey().size()).isEqualTo(32);
+                }
+                case SHARE -> r.getShare().getSharesList().forEach(s -> assertThat(s.getCiphertext().size()).as("two sealed shares")
+                        .isLessThan(256));
+                case AWAIT_UNMASK -> assertThat(r.getAwaitUnmask().getSerializedSize()).isZero();
+                default -> {
+                    r.getReveal().getSelfMaskSharesList().forEach(s -> assertThat(s.getShare().size()).isEqualTo(70));
+                    r.getReveal().getKeySharesList().forEach(s -> assertThat(s.getShare().size()).isEqualTo(70));
+                }
+            }
+            n++;
+        }
+        return n;
+    }
+
+    /** Checks a masked upload's header, if {@code p} is one: no example count, no loss, no timing leaves the device. */
+    private static void maskedHeader(byte[] p) {
+        try {
+            io.flock.proto.v1.UpdateChunk c = io.flock.proto.v1.UpdateChunk.parseFrom(p);
+            if (c.hasHeader() && c.getHeader().getCodec().getName().equals(io.flock.core.secagg.MaskedVectors.CODEC)) {
+                assertThat(c.getHeader().getNumExamples()).isEqualTo(1);
+                assertThat(c.getHeader().getTrainLoss()).isZero();
+                assertThat(c.getHeader().getTrainSeconds()).isZero();
+            }
+        } catch (com.google.protobuf.InvalidProtocolBufferException notOne) {
+            // another kind of message
+        }
     }
 
     @Test
@@ -261,12 +357,7 @@ class PrivacyIT {
         }
         assertThat(pullRequests).as("each agent pulled the set").isGreaterThanOrEqualTo(2);
         SampleFinder finder = new SampleFinder(train, FeaturePipeline.PIXELS);
-        int leaks = 0;
-        synchronized (captured) {
-            for (byte[] p : captured) {
-                leaks += finder.matches(p);
-            }
-        }
+        int leaks = leaks(finder, captured);
         assertThat(leaks).as("training-sample windows found in %d payloads", captured.size()).isZero();
     }
 }

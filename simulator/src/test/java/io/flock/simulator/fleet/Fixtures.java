@@ -65,4 +65,14 @@ final class Fixtures {
         return CoordinatorConfig.from(Settings.resolve(CoordinatorConfig.defaults(), null, Map.of(), f));
     }
 
+    /** @return every value of the parameters, in model order */
+    static float[] flat(io.flock.core.tensor.ModelParameters p) {
+        float[] out = new float[Math.toIntExact(p.totalSize())];
+        int at = 0;
+        for (var t : p.tensors()) {
+            System.arraycopy(t.data(), 0, out, at, t.size());
+            at += t.size();
+        }
+        return out;
+    }
 }

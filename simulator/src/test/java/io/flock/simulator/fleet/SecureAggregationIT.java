@@ -59,15 +59,15 @@ class SecureAggregationIT {
             assertThat(round.version()).isEqualTo(2);
             ModelParameters next = coordinator.registry().globalParameters(coordinator.registry().requireCurrent(model));
             ModelParameters expected = fedAvg(base, sent, examples, List.of(2, 5));
-            float[] got = flat(next);
-            float[] want = flat(expected);
+            float[] got = Fixtures.flat(next);
+            float[] want = Fixtures.flat(expected);
             float worst = 0;
             for (int i = 0; i < got.length; i++) {
                 worst = Math.max(worst, Math.abs(got[i] - want[i]));
             }
             // quantization: 0.5 / floor((2^31 - 1) / (10 x 0.5)) per value, far below float rounding of the weights
             assertThat(worst).as("largest difference from plain FedAvg").isLessThan(1e-5f);
-            assertThat(flat(next)).isNotEqualTo(flat(base));
+            assertThat(Fixtures.flat(next)).isNotEqualTo(Fixtures.flat(base));
             assertThat(sent).hasSize(DEVICES);
         }
     }
@@ -112,14 +112,14 @@ class SecureAggregationIT {
     private static ModelParameters fedAvg(ModelParameters base, Map<Integer, ModelParameters> sent, Map<Integer, Integer> examples,
                                           List<Integer> absent) {
         double total = 0;
-        double[] sum = new double[flat(base).length];
+        double[] sum = new double[Fixtures.flat(base).length];
         for (var e : sent.entrySet()) {
             if (absent.contains(e.getKey())) {
                 continue;
             }
             double w = examples.get(e.getKey());
             total += w;
-            float[] d = flat(e.getValue());
+            float[] d = Fixtures.flat(e.getValue());
             for (int i = 0; i < d.length; i++) {
                 sum[i] += w * Math.max(-0.5, Math.min(0.5, d[i]));
             }
@@ -134,15 +134,5 @@ class SecureAggregationIT {
             out.add(new Tensor(t.name(), t.shape(), v));
         }
         return new ModelParameters(out);
-    }
-
-    private static float[] flat(ModelParameters p) {
-        float[] out = new float[Math.toIntExact(p.totalSize())];
-        int at = 0;
-        for (Tensor t : p.tensors()) {
-            System.arraycopy(t.data(), 0, out, at, t.size());
-            at += t.size();
-        }
-        return out;
     }
 }
