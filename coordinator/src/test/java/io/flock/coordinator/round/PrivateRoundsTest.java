@@ -157,7 +157,7 @@ class PrivateRoundsTest {
     void runRound_budgetSpent_noRoundStartsAndNothingIsStored() throws Exception {
         double q = 2.0 / DEVICES.size();
         double oneRound = RdpAccountant.epsilon(q, 1.1, 1, 1e-5);
-        PrivacyLedger ledger = start(1.1, oneRound * 1.2); // room for one round, not two
+        PrivacyLedger ledger = start(1.1, (oneRound + RdpAccountant.epsilon(q, 1.1, 2, 1e-5)) / 2); // room for one round, not two
         round(new float[] {0.1f, 0f}, new float[] {0f, 0.1f});
         long rounds = store.lastRound(MODEL);
 

@@ -32,8 +32,9 @@ class PrivacyBudgetIT {
     void budgetForOneRound_scheduleStopsAfterIt_cliShowsWhyAndTheVersionsEpsilon() throws Exception {
         String model = Fixtures.unique("dp-");
         double oneRound = RdpAccountant.epsilon(1.0, 1.0, 1, 1e-5); // 3 of 3 devices per round: q = 1
+        double twoRounds = RdpAccountant.epsilon(1.0, 1.0, 2, 1e-5);
         Map<String, String> dp = Map.of("privacy.mode", "central", "privacy.noise-multiplier", "1.0", "training.clip-norm", "0.5",
-                "privacy.max-epsilon", String.valueOf(oneRound * 1.5));
+                "privacy.max-epsilon", String.valueOf((oneRound + twoRounds) / 2));
         try (LocalFleet fleet = new LocalFleet(dir, WireTap.NONE, (id, c) -> c).devicePrefix(Fixtures.unique("dp") + "-")) {
             CoordinatorServer coordinator = fleet.startCoordinator(Fixtures.coordinator(dir.resolve("c"), "", model, 3, dp));
             fleet.startAgents(Fixtures.partitions(3, 100), coordinator.mqttUrl(), coordinator.port());
