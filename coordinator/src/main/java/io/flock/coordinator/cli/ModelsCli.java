@@ -30,7 +30,7 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "models", mixinStandardHelpOptions = true, description = "List, promote and roll back model versions; trigger rounds.",
         subcommands = {ModelsCli.ListCommand.class, ModelsCli.VersionsCommand.class, ModelsCli.PromoteCommand.class,
-            ModelsCli.RollbackCommand.class, ModelsCli.TrainCommand.class})
+            ModelsCli.RollbackCommand.class, ModelsCli.TrainCommand.class, ModelCardCommand.class})
 public final class ModelsCli {
     @Mixin
     AdminChannel admin = new AdminChannel();

@@ -49,6 +49,9 @@ class PrivacyBudgetIT {
             assertThat(list).contains("training: stopped: privacy budget spent").contains("would reach")
                     .contains(String.format(Locale.ROOT, "privacy: epsilon=%.3f", oneRound)).contains("after 1 noised rounds");
             assertThat(cli(admin, "versions", model)).contains(String.format(Locale.ROOT, "%.3f", oneRound));
+            assertThat(cli(admin, "card", model, "2")).contains(String.format(Locale.ROOT, "(epsilon=%.4f, delta=1.0E-5)-DP after 1 noised rounds",
+                    oneRound)).contains("z=1.0, C=0.5, q=1.0000");
+            assertThat(cli(admin, "card", model, "1")).contains("trained without differential privacy");
         }
     }
 
