@@ -29,7 +29,8 @@ def stats(v):
     v = [x for x in v if x is not None]
     if not v:
         return None
-    return {'median': statistics.median(v), 'min': min(v), 'max': max(v), 'n': len(v)}
+    g = lambda x: float(f'{x:.7g}')  # 7 significant digits (the secure-sum errors are ~1e-7)
+    return {'median': g(statistics.median(v)), 'min': g(min(v)), 'max': g(max(v)), 'n': len(v)}
 
 
 def rnd(x, k=4):
@@ -59,11 +60,27 @@ def scan_log(p):
 
 
 # ---------------------------------------------------------------- W9: differential privacy
+def central_dp_log(p):
+    """The coordinator's CentralDp lines of a console log (3 runs x 50 rounds): how many of the 100 updates arrived
+    clipped (at or over C) per round, the lied-about norms, and the noise std on the mean."""
+    if not os.path.exists(p):
+        return None
+    clipped, lied, std = [], [], set()
+    for line in open(p, errors='replace'):
+        m = re.search(r'central DP: (\d+) updates, .* (\d+) at or over C=\S+ \(clipped\), (\d+) lied .* noise std (\S+) on the mean', line)
+        if m:
+            clipped.append(int(m.group(2)))
+            lied.append(int(m.group(3)))
+            std.add(m.group(4))
+    return {'roundsLogged': len(clipped), 'clippedOf100': stats(clipped), 'liedTotal': sum(lied),
+            'noiseStdOnMean': sorted(std)} if clipped else None
+
+
 def dp_run(rep):
     s, rows = rep['summary'], rep['rounds']
     return {'seed': rep['config']['seed'],
-            'meanAccuracyLast5': s['meanAccuracyLast5'], 'finalAccuracy': s['finalAccuracy'],
-            'finalEpsilon': s.get('finalEpsilon'), 'medianRoundSeconds': rnd(s['medianRoundSeconds'], 3),
+            'meanAccuracyLast5': rnd(s['meanAccuracyLast5'], 5), 'finalAccuracy': s['finalAccuracy'],
+            'finalEpsilon': rnd(s.get('finalEpsilon'), 4), 'medianRoundSeconds': rnd(s['medianRoundSeconds'], 3),
             'rounds': len(rows), 'failures': sum(r['failures'] for r in rows),
             'minParticipants': min(r['participants'] for r in rows), 'totalSeconds': rnd(s.get('totalSeconds'), 1)}
 
@@ -85,17 +102,22 @@ def w9():
             'targetEpsilon': eps, 'coordinator': cfg, 'runs': runs,
             'medians': {k: stats([r[k] for r in runs]) for k in
                         ('meanAccuracyLast5', 'finalAccuracy', 'finalEpsilon', 'medianRoundSeconds')},
-            'seed0PerRound': series, 'log': scan_log(os.path.join(RUNS, 'w9', name + '.log'))}
+            'seed0PerRound': series, 'log': scan_log(os.path.join(RUNS, 'w9', name + '.log')),
+            'centralDp': central_dp_log(os.path.join(RUNS, 'w9', name + '.log'))}
     base = {r['seed']: r['meanAccuracyLast5'] for r in out['fmnist-dp-none']['runs']}
     base_med = out['fmnist-dp-none']['medians']['meanAccuracyLast5']['median']
     for name, eps in DP[1:]:
         s = out[f'fmnist-dp-{name}']
+        if not s['runs']:
+            continue
         # gap in points: no DP minus DP (positive: DP is worse), of the medians and per seed (paired)
         s['gapPointsOfMedians'] = rnd(100 * (base_med - s['medians']['meanAccuracyLast5']['median']), 2)
         paired = {str(r['seed']): rnd(100 * (base[r['seed']] - r['meanAccuracyLast5']), 2) for r in s['runs'] if r['seed'] in base}
         s['gapPointsPerSeed'] = paired
         s['gapPointsPaired'] = stats(list(paired.values()))
     e8 = out['fmnist-dp-eps8']
+    if not e8['runs']:
+        return out, None
     verdict = {'target': 'at epsilon <= 8 (delta 1e-5) the mean accuracy of the last 5 rounds within 3 points of no DP',
                'eps8GapOfMedians': e8['gapPointsOfMedians'], 'eps8GapPairedMax': e8['gapPointsPaired']['max'],
                'eps8FinalEpsilonMax': e8['medians']['finalEpsilon']['max'],
@@ -107,7 +129,8 @@ def w9():
 # ---------------------------------------------------------------- W10: secure aggregation
 def sa_run(rep):
     rows = rep['rounds']
-    per_dev = [r['bytesUp'] / r['participants'] if r['participants'] else None for r in rows]
+    # per device asked (summed + failed: 100 in every round here, the 30 dropped devices included)
+    per_dev = [r['bytesUp'] / (r['participants'] + r['failures']) for r in rows]
     later = [b for r, b in zip(rows, per_dev) if r['round'] >= 2 and b is not None]
     sums = rep.get('secureSum') or []
     return {'seed': rep['config']['seed'],
@@ -117,8 +140,8 @@ def sa_run(rep):
             'participants': [r['participants'] for r in rows], 'failures': [r['failures'] for r in rows],
             'roundsPublished': sum(1 for r in rows if r['participants'] > 0),
             'bytesUpPerDevice': [rnd(b, 0) for b in per_dev],
-            'bytesUpPerDeviceMedianRounds2to5': statistics.median(later) if later else None,
-            'bytesDownPerDevice': [rnd(r['bytesDown'] / r['participants'], 0) if r['participants'] else None for r in rows],
+            'bytesUpPerDeviceMedianRounds2to5': rnd(statistics.median(later), 1) if later else None,
+            'bytesDownPerDevice': [rnd(r['bytesDown'] / (r['participants'] + r['failures']), 0) for r in rows],
             'accuracy': [r['accuracy'] for r in rows], 'finalAccuracy': rep['summary']['finalAccuracy'],
             'warmupMedianRoundSeconds': [rnd(w.get('medianRoundSeconds'), 3) for w in rep.get('warmup', [])],
             'secureSum': [{'round': x['round'], 'expectedContributors': x['expectedContributors'], 'summed': x['summed'],
@@ -127,12 +150,47 @@ def sa_run(rep):
             'secureSumUnchecked': sum(1 for x in sums if x['maxAbsError'] is None)}
 
 
+def phases(p, run=1):
+    """Per measured round of measured run `run` (the console after 'warm-up done', cut at 'measured run K/N' when there
+    are several), from the coordinator's log timestamps, in seconds: plain: sampled -> 100 results received; secure:
+    sampled -> every device finished training and advertised keys ('train+keys'), then -> sum unmasked ('secure
+    stages': shares, masked vectors, reveals; with dropouts this includes the wait for the vectors that never come),
+    and sampled -> aggregated for both."""
+    if not os.path.exists(p):
+        return None
+    text = open(p, errors='replace').read().split('warm-up done', 1)[-1]
+    parts = re.split(r'measured run \d+/\d+', text)
+    lines = (parts[run] if len(parts) > 1 else parts[0]).splitlines()
+    ts = lambda l: sum(float(x) * f for x, f in zip(l[:12].split(':'), (3600, 60, 1)))
+    ev = {}
+    for l in lines:
+        m = re.search(r'(?:RoundEngine|SecureSession) - round=(\d+) (sampled|received|\d+ of \d+ devices finished training|secure aggregation: keys.*sum unmasked|aggregated)', l)
+        if m and re.match(r'\d\d:\d\d:\d\d\.\d+', l):
+            kind = m.group(2).split()[0] if not m.group(2)[0].isdigit() else 'advertised'
+            ev.setdefault(int(m.group(1)), {})[{'secure': 'unmasked'}.get(kind, kind)] = ts(l)
+    out = []
+    for r, e in sorted(ev.items()):
+        if 'sampled' not in e or 'aggregated' not in e:
+            continue
+        row = {'round': r, 'sampledToAggregated': round(e['aggregated'] - e['sampled'], 3)}
+        if 'received' in e:
+            row['sampledToReceived'] = round(e['received'] - e['sampled'], 3)
+        if 'advertised' in e and 'unmasked' in e:
+            row['trainAndKeys'] = round(e['advertised'] - e['sampled'], 3)
+            row['secureStages'] = round(e['unmasked'] - e['advertised'], 3)
+        out.append(row)
+    return out
+
+
 def w10():
     pairs = []
     for n in SEEDS:
         p = load(os.path.join(RUNS, 'w10', f'plain-seed{n}', 'report.json'))
         s = load(os.path.join(RUNS, 'w10', f'secure-seed{n}', 'report.json'))
         pr, sr = (sa_run(p) if p else None), (sa_run(s) if s else None)
+        for run, mode in ((pr, 'plain'), (sr, 'secure')):
+            if run:
+                run['phaseSeconds'] = phases(os.path.join(RUNS, 'w10', f'{mode}-seed{n}.log'))
         pair = {'seed': n, 'plain': pr, 'secure': sr}
         if pr and sr:
             pair['roundSecondsRatio'] = rnd(sr['medianRoundSeconds'] / pr['medianRoundSeconds'], 3)
@@ -147,6 +205,9 @@ def w10():
            'bytesUpRatio': stats([p.get('bytesUpRatio') for p in pairs]),
            'secureBytesUpOverFp32Update': stats([p.get('secureBytesUpOverFp32Update') for p in pairs]),
            'secureSumMaxAbsError': stats([p['secure']['secureSumMaxAbsError'] for p in pairs if p['secure']]),
+           'plainSampledToReceivedRounds2to5': stats([x['sampledToReceived'] for p in pairs if p['plain'] for x in p['plain']['phaseSeconds'] or [] if x['round'] >= 2]),
+           'secureTrainAndKeysRounds2to5': stats([x['trainAndKeys'] for p in pairs if p['secure'] for x in p['secure']['phaseSeconds'] or [] if x['round'] >= 2 and 'trainAndKeys' in x]),
+           'secureStagesRounds2to5': stats([x['secureStages'] for p in pairs if p['secure'] for x in p['secure']['phaseSeconds'] or [] if x['round'] >= 2 and 'secureStages' in x]),
            'plainFinalAccuracy': stats([p['plain']['finalAccuracy'] for p in pairs if p['plain']]),
            'secureFinalAccuracy': stats([p['secure']['finalAccuracy'] for p in pairs if p['secure']])}
     drop = []
@@ -154,8 +215,13 @@ def w10():
         rep = load(os.path.join(RUNS, 'w10', 'dropout', f'run-{k}', 'report.json'))
         if rep:
             drop.append(sa_run(rep))
+            drop[-1]['phaseSeconds'] = phases(os.path.join(RUNS, 'w10', 'dropout.log'), k)
     dagg = {'medianRoundSeconds': stats([r['medianRoundSeconds'] for r in drop]),
             'roundsPublished': stats([r['roundsPublished'] for r in drop]),
+            'roundSecondsAll': stats([x for r in drop for x in r['roundSeconds']]),
+            'secureStagesAll': stats([x['secureStages'] for r in drop for x in r['phaseSeconds'] or [] if 'secureStages' in x]),
+            'trainAndKeysAll': stats([x['trainAndKeys'] for r in drop for x in r['phaseSeconds'] or [] if 'trainAndKeys' in x]),
+            'bytesUpPerDeviceAsked': stats([r['bytesUpPerDeviceMedianRounds2to5'] for r in drop]),
             'secureSumMaxAbsError': stats([r['secureSumMaxAbsError'] for r in drop]),
             'summedPerRound': sorted({x['summed'] for r in drop for x in r['secureSum']}),
             'expectedPerRound': sorted({x['expectedContributors'] for r in drop for x in r['secureSum']})}

@@ -66,6 +66,8 @@ public final class SecAggClient {
         expect(1, "share");
         Map<Integer, byte[]> sKeys = new TreeMap<>();
         Map<Integer, byte[]> pKeys = new TreeMap<>();
+        byte[] encryptionScalar = X25519.privateBytes(encryptionKeys.getPrivate());
+        byte[] maskingScalar = X25519.privateBytes(maskingKeys.getPrivate());
         for (KeyAdvertisement a : neighbours) {
             int j = a.index();
             if (j == index) {
@@ -77,10 +79,8 @@ public final class SecAggClient {
             if (sKeys.containsKey(j)) {
                 throw new InvalidInputException("two advertisements of participant " + j);
             }
-            sKeys.put(j, Kdf.derive(X25519.agree(encryptionKeys.getPrivate(),
-                    X25519.publicKey(a.encryptionKey(), "encryption key of " + j), "encryption key of " + j), Kdf.SHARE_KEY, roundId));
-            pKeys.put(j, Kdf.derive(X25519.agree(maskingKeys.getPrivate(),
-                    X25519.publicKey(a.maskingKey(), "masking key of " + j), "masking key of " + j), Kdf.PAIRWISE_MASK, roundId));
+            sKeys.put(j, Kdf.derive(X25519.agree(encryptionScalar, a.encryptionKey(), "encryption key of " + j), Kdf.SHARE_KEY, roundId));
+            pKeys.put(j, Kdf.derive(X25519.agree(maskingScalar, a.maskingKey(), "masking key of " + j), Kdf.PAIRWISE_MASK, roundId));
         }
         if (sKeys.size() < params.threshold()) {
             throw new InvalidInputException(sKeys.size() + " neighbours advertised to " + index + ", threshold "

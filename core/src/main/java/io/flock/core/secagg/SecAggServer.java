@@ -27,7 +27,7 @@ public final class SecAggServer {
     private final SecAggParams params;
     private final NeighbourGraph graph;
     private final String round;
-    private final PrivateKey probe = X25519.generate(new SecureRandom()).getPrivate();
+    private final byte[] probe = X25519.privateBytes(X25519.generate(new SecureRandom()).getPrivate());
     private Stage stage = Stage.ADVERTISE;
     private final Map<Integer, KeyAdvertisement> advertisements = new TreeMap<>();
     private ShareRouter router;
@@ -76,8 +76,8 @@ public final class SecAggServer {
         if (a.index() < 0 || a.index() >= params.participants()) {
             throw new InvalidInputException("advertisement of participant " + a.index() + " outside 0.." + (params.participants() - 1));
         }
-        X25519.agree(probe, X25519.publicKey(a.encryptionKey(), "encryption key of " + a.index()), "encryption key of " + a.index());
-        X25519.agree(probe, X25519.publicKey(a.maskingKey(), "masking key of " + a.index()), "masking key of " + a.index());
+        X25519.agree(probe, a.encryptionKey(), "encryption key of " + a.index());
+        X25519.agree(probe, a.maskingKey(), "masking key of " + a.index());
         synchronized (this) {
             open(Stage.ADVERTISE, "advertisement of participant " + a.index());
             KeyAdvertisement earlier = advertisements.putIfAbsent(a.index(), a);

@@ -96,10 +96,8 @@ final class Unmasker {
                 throw new SecAggAbortedException("unmask: the rebuilt masking key of participant " + j
                         + " does not match its advertisement (a revealed share was wrong)");
             }
-            var privateKey = X25519.privateKey(scalar);
             for (int i : affected) {
-                byte[] secret = X25519.agree(privateKey,
-                        X25519.publicKey(advertisements.get(i).maskingKey(), "masking key of " + i), "masking key of " + i);
+                byte[] secret = X25519.agree(scalar, advertisements.get(i).maskingKey(), "masking key of " + i);
                 // i added +PRG(s_ij) when j > i and -PRG(s_ij) when j < i: take the same off
                 MaskStream.apply(Kdf.derive(secret, Kdf.PAIRWISE_MASK, roundId), sum, j > i ? -1 : 1);
             }
