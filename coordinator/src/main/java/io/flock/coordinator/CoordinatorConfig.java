@@ -2,8 +2,8 @@ package io.flock.coordinator;
 
 import io.flock.coordinator.monitor.MonitorConfig;
 import io.flock.coordinator.privacy.PrivacyConfig;
-import io.flock.coordinator.secagg.SecAggConfig;
 import io.flock.coordinator.rollout.RolloutConfig;
+import io.flock.coordinator.secagg.SecAggConfig;
 import io.flock.coordinator.serving.BatchingConfig;
 import io.flock.coordinator.serving.OffloadAdvisor;
 import io.flock.coordinator.store.JdbcFlockStore;

@@ -1,7 +1,7 @@
 package io.flock.coordinator.round;
 
-import io.flock.core.DaemonThreads;
 import io.flock.coordinator.privacy.PrivacyBudgetSpentException;
+import io.flock.core.DaemonThreads;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;

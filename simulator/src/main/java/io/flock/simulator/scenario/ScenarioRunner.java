@@ -2,9 +2,8 @@ package io.flock.simulator.scenario;
 
 import io.flock.agent.AgentConfig;
 import io.flock.agent.EdgeAgent;
-import io.flock.agent.training.UpdateTamper;
-import io.flock.core.tensor.ModelParameters;
 import io.flock.agent.link.WireTap;
+import io.flock.agent.training.UpdateTamper;
 import io.flock.coordinator.CoordinatorConfig;
 import io.flock.coordinator.CoordinatorServer;
 import io.flock.coordinator.mqtt.Broker;
@@ -17,6 +16,7 @@ import io.flock.core.config.Settings;
 import io.flock.core.data.ByteDataset;
 import io.flock.core.identity.TlsCredentials;
 import io.flock.core.net.FreePorts;
+import io.flock.core.tensor.ModelParameters;
 import io.flock.simulator.fleet.Attacks;
 import io.flock.simulator.fleet.BrokerProcess;
 import io.flock.simulator.fleet.LocalFleet;

@@ -2,8 +2,8 @@ package io.flock.simulator.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flock.agent.DeviceConditions;
 import io.flock.agent.DeviceConditions.SecureDrop;
+import io.flock.agent.DeviceConditions;
 import io.flock.agent.link.WireTap;
 import io.flock.agent.training.UpdateTamper;
 import io.flock.coordinator.CoordinatorServer;
