@@ -22,7 +22,6 @@ import io.flock.proto.v1.TrainTask;
 import io.flock.proto.v1.UpdateHeader;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,11 +36,15 @@ final class SecureUpload {
     /** How long past the task's deadline a stage call may wait: the later stages' timeouts. */
     private static final Duration STAGE_SLACK = Duration.ofSeconds(60);
     private final String deviceId;
-    private final Function<String, CoordinatorClient> coordinator;
+    private final CoordinatorClient coordinator;
     private final SecureRandom random = new SecureRandom();
 
-    /** @param coordinator the device's coordinator client (looked up per task: it may reconnect) */
-    SecureUpload(String deviceId, Function<String, CoordinatorClient> coordinator) {
+    /**
+     * @param coordinator the device's coordinator client: the stage calls and the masked upload go straight through it,
+     *                    not through the outbox (a stage cannot wait in a retry queue; a device that cannot reach the
+     *                    coordinator in time is one of the round's dropouts)
+     */
+    SecureUpload(String deviceId, CoordinatorClient coordinator) {
         this.deviceId = deviceId;
         this.coordinator = coordinator;
     }
@@ -62,7 +65,7 @@ final class SecureUpload {
         SecAggClient client = new SecAggClient(params, p.getParticipantIndex(), random);
         double weight = p.getUniformWeights() ? 1.0 : Math.min(examples, p.getMaxExamples()) / (double) p.getMaxExamples();
         int[] input = RingVectors.encode(delta, weight, SecAggMessages.quantizer(p));
-        CoordinatorClient c = coordinator.apply(deviceId);
+        CoordinatorClient c = coordinator;
         KeyAdvertisement keys = client.advertise();
         SecAggReply neighbours = c.secureAggregation(request(task).setAdvertise(SecAggMessages.keys(keys)).build(), timeout(task));
         if (drop == SecureDrop.BEFORE_SHARES) {

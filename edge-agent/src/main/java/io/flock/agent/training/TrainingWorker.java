@@ -112,7 +112,7 @@ public final class TrainingWorker implements AutoCloseable {
         this.outbox = outbox;
         this.seed = seed;
         this.teacher = new TeacherTargets(deviceId, updater);
-        this.secure = new SecureUpload(deviceId, d -> outbox.coordinator());
+        this.secure = new SecureUpload(deviceId, outbox.coordinator());
     }
 
     /** Trains for one task and queues the update, or refuses the task; failures are logged, never thrown. */
