@@ -243,6 +243,29 @@ public interface FlockStore extends AutoCloseable {
     /** Deletes drift rows of windows that closed before the cutoff; @return rows deleted */
     int pruneDrift(long windowEndBeforeMs);
 
+    /**
+     * Takes or renews a model's lease, atomically even between processes sharing the database: it succeeds when no one
+     * holds it, the lease expired ({@code expiresMs <= nowMs}) or {@code holder} already holds it. A new holder's epoch is
+     * the previous one plus one (1 for the first); a renewal keeps the epoch and moves the expiry to {@code nowMs + ttlMs}
+     * (never earlier than it was). Of concurrent callers at most one gets a lease that another holds or just took.
+     *
+     * @param holder a non-empty replica id
+     * @param nowMs  the caller's clock, Unix ms; replicas' clocks must agree to well within the ttl
+     * @return the lease when {@code holder} holds it after the call, empty when another holder does
+     */
+    Optional<LeaseRow> tryAcquireLease(String model, String holder, long nowMs, long ttlMs);
+
+    /**
+     * Releases a lease if {@code holder} still holds it under {@code epoch}, so another replica can take it at once; the
+     * epoch is kept, so the next holder's is higher.
+     *
+     * @return false when the lease is another holder's or another epoch's (nothing changed)
+     */
+    boolean releaseLease(String model, String holder, long epoch);
+
+    /** @return a model's lease, expired or not; empty when it never had one or it was released */
+    Optional<LeaseRow> lease(String model);
+
     @Override
     void close();
 }

@@ -36,6 +36,7 @@ public final class JdbcFlockStore implements FlockStore {
     private final BatchTables batch;
     private final IdentityTables identities;
     private final FleetTables fleet;
+    private final LeaseTables leases;
     private final boolean h2;
     /** fsyncs an H2 file every second, so what H2 wrote in the background survives a power loss within 1 s; null otherwise. */
     private final ScheduledExecutorService syncer;
@@ -55,6 +56,7 @@ public final class JdbcFlockStore implements FlockStore {
             this.batch = new BatchTables(sql);
             this.identities = new IdentityTables(sql);
             this.fleet = new FleetTables(sql);
+            this.leases = new LeaseTables(sql, !h2);
             h2File = jdbcUrl.startsWith("jdbc:h2:file:") ? h2File(jdbcUrl) : null;
             if (h2File != null) {
                 syncer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("flock-h2-sync"));
@@ -519,6 +521,28 @@ public final class JdbcFlockStore implements FlockStore {
     @Override
     public synchronized int pruneDrift(long windowEndBeforeMs) {
         return fleet.pruneDrift(windowEndBeforeMs);
+    }
+
+    @Override
+    public synchronized Optional<LeaseRow> tryAcquireLease(String model, String holder, long nowMs, long ttlMs) {
+        if (holder == null || holder.isEmpty()) {
+            throw new IllegalArgumentException("lease holder must not be empty: '" + holder + "'");
+        }
+        Optional<LeaseRow> row = first(leases.tryAcquire(model, holder, nowMs, ttlMs));
+        if (row.isPresent()) {
+            durable();
+        }
+        return row;
+    }
+
+    @Override
+    public synchronized boolean releaseLease(String model, String holder, long epoch) {
+        return leases.release(model, holder, epoch) && durable();
+    }
+
+    @Override
+    public synchronized Optional<LeaseRow> lease(String model) {
+        return first(leases.lease(model));
     }
 
     private static VersionRow versionRow(ResultSet rs) throws SQLException {

@@ -116,6 +116,9 @@ final class Schema {
                     + " version BIGINT NOT NULL, sampling_rate DOUBLE PRECISION NOT NULL, noise_multiplier DOUBLE PRECISION NOT NULL,"
                     + " clip_norm DOUBLE PRECISION NOT NULL, delta DOUBLE PRECISION NOT NULL, epsilon DOUBLE PRECISION NOT NULL,"
                     + " created_ms BIGINT NOT NULL, PRIMARY KEY (model, round))");
+            // one row per model: the replica that runs its training loop until expires_ms, epoch = fencing token
+            s.execute("CREATE TABLE IF NOT EXISTS leases (model VARCHAR(128) PRIMARY KEY, holder VARCHAR(128) NOT NULL,"
+                    + " expires_ms BIGINT NOT NULL, epoch BIGINT NOT NULL)");
             s.execute("CREATE INDEX IF NOT EXISTS rollouts_model ON rollouts(model, id)");
             s.execute("CREATE INDEX IF NOT EXISTS fleet_events_model ON fleet_events(model, seq)");
             s.execute("CREATE INDEX IF NOT EXISTS drift_windows_model ON drift_windows(model, seq)");
