@@ -75,6 +75,10 @@ final class OpenRound {
             throw new RoundClosedException("no_task", "device " + s.deviceId() + " has no task '"
                     + FieldLimits.echo(s.taskId()) + "' in round " + record.round());
         }
+        if (secure != null && !s.masked()) {
+            throw new InvalidInputException("round " + record.round() + " of " + record.model() + " is secure: upload a masked vector"
+                    + " (codec " + MaskedVectors.CODEC + "), not a plain update");
+        }
         if (s.baseVersion() != record.baseVersion()) {
             throw new RoundClosedException("stale_base", "update trained from version " + s.baseVersion() + " but round "
                     + record.round() + " trains version " + record.baseVersion());
@@ -86,10 +90,6 @@ final class OpenRound {
     synchronized Receipt accept(OpenTask task, ClientUpdate update, Supplier<StoredUpdate.Outcome> persist) {
         if (closed) {
             throw new RoundClosedException("round_closed", "round " + record.round() + " of " + record.model() + " closed");
-        }
-        if (secure != null) {
-            throw new InvalidInputException("round " + record.round() + " of " + record.model() + " is secure: upload a masked vector"
-                    + " (codec " + MaskedVectors.CODEC + "), not a plain update");
         }
         switch (persist.get()) {
             case DUPLICATE:

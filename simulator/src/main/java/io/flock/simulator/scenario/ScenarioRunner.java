@@ -195,13 +195,11 @@ public final class ScenarioRunner implements AutoCloseable {
             awaitCoordinatorSeesAvailability(r);
             long down = fleet.bytesDown();
             long up = fleet.bytesUp();
-            ModelParameters base = coordinator().registry().globalParameters(coordinator().registry().requireCurrent(
-                    coordinator().config().model().name()));
+            ModelParameters base = secureSums == null ? null : parameters(coordinator().registry().requireCurrent(model()).version());
             RoundResult result = new FaultInjector(this).runRound(r);
-            String checked = secureSums == null || result.accepted() == 0 ? "" : String.format("  secure-sum error %.1e",
-                    secureSums.check(result.round(), indices(result.devices()), assigned.stream().map(DeviceProfile::secureDrop).toList(),
-                            result.accepted(), base, coordinator().registry().globalParameters(coordinator().registry().requireVersion(
-                                    coordinator().config().model().name(), result.version())), coordinator().config().strategy().plan().secureRange()));
+            String checked = base == null || result.accepted() == 0 ? "" : String.format("  secure-sum error %.1e", secureSums.check(
+                    result.round(), indices(result.devices()), assigned.stream().map(DeviceProfile::secureDrop).toList(), result.accepted(),
+                    base, parameters(result.version()), coordinator().config().strategy().plan().secureRange()));
             // broadcast: the round's bytes include the push, so wait until every online device has it;
             // on-demand devices fetch a version only when a later task needs it
             double pushSeconds = scenario.pushOnDemand() ? 0
@@ -226,6 +224,15 @@ public final class ScenarioRunner implements AutoCloseable {
             });
         }
         previousRow.join();
+    }
+
+    private String model() {
+        return coordinator().config().model().name();
+    }
+
+    /** @return the exact global parameters of a version of the run's model */
+    private ModelParameters parameters(long version) {
+        return coordinator().registry().globalParameters(coordinator().registry().requireVersion(model(), version));
     }
 
     /** @return the fleet indices of these device ids */
