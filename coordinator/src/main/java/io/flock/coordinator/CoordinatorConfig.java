@@ -1,5 +1,6 @@
 package io.flock.coordinator;
 
+import io.flock.coordinator.async.AsyncConfig;
 import io.flock.coordinator.monitor.MonitorConfig;
 import io.flock.coordinator.privacy.PrivacyConfig;
 import io.flock.coordinator.rollout.RolloutConfig;
@@ -49,6 +50,7 @@ import java.util.Map;
  * @param rollout         staged rollouts: stages, soak, health window, gates
  * @param monitor         drift monitoring and retraining triggers
  * @param privacy         differential privacy and its budget
+ * @param async           buffered asynchronous training instead of rounds
  * @param security        mTLS and enrollment, or the insecure flag
  * @param enrollmentToken insecure mode only: a shared token devices must present to Register; empty = open
  * @param seed            seed for the initial model and device selection
@@ -56,7 +58,7 @@ import java.util.Map;
 public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt mqtt, Model model, Push push, Round round,
                                 StrategyConfig strategy, Registry registry, Eval eval, Limits limits, Metrics metrics,
                                 Telemetry telemetry, Schedule schedule, Serving serving, Http http, Batch batch,
-                                RolloutConfig rollout, MonitorConfig monitor, PrivacyConfig privacy, SecurityConfig security,
+                                RolloutConfig rollout, MonitorConfig monitor, PrivacyConfig privacy, AsyncConfig async, SecurityConfig security,
                                 String enrollmentToken, long seed) {
     /** Validates what spans sections. */
     public CoordinatorConfig {
@@ -66,6 +68,14 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
         ConfigException.require(privacy.mode() != PrivacyConfig.Mode.CENTRAL || !strategy.aggregator().needsEachUpdate(), "strategy.aggregator",
                 strategy.aggregator().describe() + " (central differential privacy noises the mean of clipped updates; use mean)");
         strategy.requireFits(round.devices());
+        if (async.enabled()) {
+            ConfigException.require(!strategy.plan().secure(), "training.secure-aggregation",
+                    "true (async.enabled: a buffer of single updates cannot be summed securely)");
+            ConfigException.require(privacy.mode() != PrivacyConfig.Mode.CENTRAL, "privacy.mode",
+                    "central (async.enabled: the accountant composes sampled rounds; use local)");
+            ConfigException.require(!strategy.aggregator().needsEachUpdate(), "strategy.aggregator",
+                    strategy.aggregator().describe() + " (async.enabled folds a staleness-weighted mean; use mean)");
+        }
         TrainingPlan.Teacher teacher = strategy.plan().teacher();
         if (teacher != null) {
             ConfigException.require(!teacher.model().equals(model.name()), "distill.teacher (the model cannot teach itself)", teacher.model());
@@ -352,6 +362,7 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
         MonitorConfig.defaults(d);
         PrivacyConfig.defaults(d);
         SecAggConfig.defaults(d);
+        AsyncConfig.defaults(d);
         d.put("security.mode", "mtls");
         d.put("security.device-validity", "7d");
         d.put("security.hosts", "");
@@ -385,7 +396,7 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
                                 s.decimal("serving.offload.error-margin"))),
                 new Http(s.string("http.host"), s.integer("http.port"), s.bytes("http.max-body-bytes"), s.duration("http.request-timeout")),
                 new Batch(s.duration("batch.interval"), s.integer("batch.max-rows"), s.bytes("batch.max-set-bytes")),
-                RolloutConfig.from(s), MonitorConfig.from(s), PrivacyConfig.from(s),
+                RolloutConfig.from(s), MonitorConfig.from(s), PrivacyConfig.from(s), AsyncConfig.from(s),
                 new SecurityConfig(SecurityConfig.mode(s.string("security.mode")), s.duration("security.device-validity"),
                         list(s.string("security.hosts"))),
                 s.string("enrollment-token"), Long.parseLong(s.string("seed"))));

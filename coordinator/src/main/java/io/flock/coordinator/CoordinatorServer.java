@@ -1,6 +1,7 @@
 package io.flock.coordinator;
 
 import ai.djl.engine.Engine;
+import io.flock.coordinator.async.AsyncEngine;
 import io.flock.coordinator.batch.BatchJob;
 import io.flock.coordinator.batch.InputSets;
 import io.flock.coordinator.dashboard.DashboardView;
@@ -40,6 +41,8 @@ import io.flock.coordinator.round.HeldOutEvaluator;
 import io.flock.coordinator.round.RoundClosedException;
 import io.flock.coordinator.round.RoundEngine;
 import io.flock.coordinator.round.RoundPlan;
+import io.flock.coordinator.round.RoundResult;
+import io.flock.coordinator.round.TrainingEngine;
 import io.flock.coordinator.round.TrainingSchedule;
 import io.flock.coordinator.security.CoordinatorSecurity;
 import io.flock.coordinator.serving.ModelServing;
@@ -74,6 +77,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,6 +102,7 @@ public final class CoordinatorServer implements AutoCloseable {
     private OffloadAdvisor advisor;
     private ModelRegistry registry;
     private RoundEngine rounds;
+    private TrainingEngine trainer;
     private DeviceRegistry devices;
     private Ed25519Signer signer;
     private Server server;
@@ -211,19 +216,23 @@ public final class CoordinatorServer implements AutoCloseable {
         if (privacy.enabled()) {
             metrics.privacySpent(model, privacy.epsilon(), config.privacy().delta());
         }
-        rounds = new RoundEngine(new RoundPlan(model, config.model().spec(), config.model().pipeline(), config.round().devices(),
-                config.round().minResults(), config.round().minAvailable(), config.round().timeout(), config.seed()), store, registry, devices,
-                strategy(config), new MqttTaskSender(link, registry::requireCurrent, signer), evaluator == null ? null : evaluator::evaluate,
-                r -> {
-                    metrics.roundFinished(model, r);
-                    if (triggers != null) {
-                        triggers.roundFinished(r);
-                    }
-                }, privacy);
-        intake.register(model, rounds);
+        RoundPlan roundPlan = new RoundPlan(model, config.model().spec(), config.model().pipeline(), config.round().devices(),
+                config.round().minResults(), config.round().minAvailable(), config.round().timeout(), config.seed());
+        MqttTaskSender tasks = new MqttTaskSender(link, registry::requireCurrent, signer);
+        Consumer<RoundResult> finished = r -> {
+            metrics.roundFinished(model, r);
+            if (triggers != null) {
+                triggers.roundFinished(r);
+            }
+        };
+        rounds = new RoundEngine(roundPlan, store, registry, devices, strategy(config), tasks, evaluator == null ? null : evaluator::evaluate,
+                finished, privacy);
+        trainer = config.async().enabled() ? new AsyncEngine(roundPlan, config.async(), store, registry, devices, strategy(config), tasks,
+                evaluator == null ? null : evaluator::evaluate, finished) : rounds;
+        intake.register(model, trainer);
         ModelVersion current = registry.current(model).orElse(null);
         if (current != null) {
-            rounds.recover();
+            trainer.recover();
         }
         FleetReports reports = new FleetReports(store, devices, registry, config.telemetry().retention());
         reports.claims(announcements::requireMayRun);
@@ -240,7 +249,7 @@ public final class CoordinatorServer implements AutoCloseable {
         NettyServerBuilder grpc = security == null ? NettyServerBuilder.forAddress(grpcAddress)
                 : NettyServerBuilder.forAddress(grpcAddress, security.grpcCredentials()).intercept(security.interceptor());
         server = grpc
-                .addService(new CoordinatorService(model, new CoordinatorService.Parts(registry, devices, intake, intakeBudget, rounds, reports,
+                .addService(new CoordinatorService(model, new CoordinatorService.Parts(registry, devices, intake, intakeBudget, trainer, reports,
                         serving, metrics, sets, announcements), config.limits().maxUpdateBytes(), config.push().chunkBytes(), security == null
                         ? CoordinatorService.Identity.INSECURE : new CoordinatorService.Identity(security.callers(), security.enrollment())))
                 .addService(new AdminService(registry, this::trigger, sets, security == null ? null : security.enrollment(),
@@ -351,7 +360,7 @@ public final class CoordinatorServer implements AutoCloseable {
     public synchronized TrainingSchedule startSchedule(long limit) {
         if (schedule == null) {
             CoordinatorConfig.Schedule s = config.schedule();
-            schedule = new TrainingSchedule(rounds, TrainingSchedule.Mode.valueOf(s.mode().toUpperCase(Locale.ROOT)), s.interval(),
+            schedule = new TrainingSchedule(trainer, TrainingSchedule.Mode.valueOf(s.mode().toUpperCase(Locale.ROOT)), s.interval(),
                     limit).holdWhile(() -> rollouts.active().isPresent()).start();
         }
         return schedule;
@@ -411,9 +420,14 @@ public final class CoordinatorServer implements AutoCloseable {
         return broker.url();
     }
 
-    /** @return the round engine */
+    /** @return the round engine (its privacy ledger and secure sessions; it trains unless async.enabled) */
     public RoundEngine rounds() {
         return rounds;
+    }
+
+    /** @return what trains the model: the round engine, or the asynchronous engine when async.enabled */
+    public TrainingEngine trainer() {
+        return trainer;
     }
 
     /** @return registered and available devices */
@@ -494,7 +508,7 @@ public final class CoordinatorServer implements AutoCloseable {
         if (server != null) {
             parts.add(server::shutdownNow);
         }
-        AutoCloseable roundsPart = rounds == null ? null : rounds::close;
+        AutoCloseable roundsPart = trainer == null ? null : trainer::close;
         for (AutoCloseable c : new AutoCloseable[] {http, batch, rollouts, drift, roundsPart, metricsServer, link, broker, serving, evaluator,
             store}) {
             if (c != null) {
@@ -539,7 +553,7 @@ public final class CoordinatorServer implements AutoCloseable {
         if (drift != null) {
             drift.close();
         }
-        rounds.close(); // lets the last version's scoring reach the store before it closes
+        trainer.close(); // lets the last version's scoring reach the store before it closes
         if (metricsServer != null) {
             metricsServer.close();
         }

@@ -30,6 +30,11 @@ public final class TrainingSlots {
         return training.remove(device);
     }
 
+    /** @return whether the device holds a slot */
+    public synchronized boolean holds(String device) {
+        return training.contains(device);
+    }
+
     /** @return devices training now */
     public synchronized int inFlight() {
         return training.size();

@@ -13,7 +13,7 @@ import io.flock.coordinator.registry.ModelNotFoundException;
 import io.flock.coordinator.registry.ModelRegistry;
 import io.flock.coordinator.registry.ModelVersion;
 import io.flock.coordinator.rollout.Announcements;
-import io.flock.coordinator.round.RoundEngine;
+import io.flock.coordinator.round.TrainingEngine;
 import io.flock.coordinator.security.Enrollment;
 import io.flock.coordinator.serving.ModelServing;
 import io.flock.coordinator.store.TelemetryRow;
@@ -67,7 +67,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     private final DeviceRegistry devices;
     private final UpdateSink updates;
     private final ByteBudget intakeBudget;
-    private final RoundEngine rounds;
+    private final TrainingEngine rounds;
     private final SecAggEndpoint secAgg;
     private final FleetReports reports;
     private final ModelServing serving;
@@ -80,7 +80,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     private final Enrollment enrollment;
 
     /** The parts the service calls. */
-    public record Parts(ModelRegistry registry, DeviceRegistry devices, UpdateSink updates, ByteBudget intakeBudget, RoundEngine rounds,
+    public record Parts(ModelRegistry registry, DeviceRegistry devices, UpdateSink updates, ByteBudget intakeBudget, TrainingEngine rounds,
                         FleetReports reports, ModelServing serving, CoordinatorMetrics metrics, InputSets sets, Announcements announcements) {
     }
 

@@ -4,6 +4,7 @@ import io.flock.coordinator.intake.FieldLimits;
 import io.flock.coordinator.registry.ModelNotFoundException;
 import io.flock.coordinator.round.RoundClosedException;
 import io.flock.coordinator.round.RoundEngine;
+import io.flock.coordinator.round.TrainingEngine;
 import io.flock.coordinator.secagg.SecureSession;
 import io.flock.core.InvalidInputException;
 import io.flock.link.wire.SecAggMessages;
@@ -21,9 +22,9 @@ import java.util.concurrent.CompletionException;
  */
 final class SecAggEndpoint {
     private final String model;
-    private final RoundEngine rounds;
+    private final TrainingEngine rounds;
 
-    SecAggEndpoint(String model, RoundEngine rounds) {
+    SecAggEndpoint(String model, TrainingEngine rounds) {
         this.model = model;
         this.rounds = rounds;
     }

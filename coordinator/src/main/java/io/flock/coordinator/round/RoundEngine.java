@@ -7,10 +7,8 @@ import io.flock.coordinator.intake.TaskLedger;
 import io.flock.coordinator.intake.UpdateSubmission;
 import io.flock.coordinator.privacy.PrivacyConfig;
 import io.flock.coordinator.privacy.PrivacyLedger;
-import io.flock.coordinator.registry.Candidate;
 import io.flock.coordinator.registry.ModelRegistry;
 import io.flock.coordinator.registry.ModelVersion;
-import io.flock.coordinator.registry.Stage;
 import io.flock.coordinator.secagg.SecureSession;
 import io.flock.coordinator.secagg.SecureSum;
 import io.flock.coordinator.store.FlockStore;
@@ -18,13 +16,10 @@ import io.flock.coordinator.store.RoundRecord;
 import io.flock.coordinator.store.StoredUpdate;
 import io.flock.coordinator.strategy.AggregatedUpdate;
 import io.flock.coordinator.strategy.ClientUpdate;
-import io.flock.coordinator.strategy.ServerOptimizer;
 import io.flock.coordinator.strategy.Strategy;
 import io.flock.coordinator.strategy.TrainingPlan;
-import io.flock.core.InvalidInputException;
 import io.flock.core.artifact.Digests;
 import io.flock.core.codec.Codecs;
-import io.flock.core.compress.Pruning;
 import io.flock.core.privacy.NoiseRandom;
 import io.flock.core.secagg.SecAggAbortedException;
 import io.flock.core.tensor.ModelParameters;
@@ -50,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * the background ({@link VersionScoring}) while the next round runs. Accepted updates are persisted before
  * they count, so a coordinator restarted on the same database resumes the open round with them.
  */
-public final class RoundEngine implements TaskLedger, AutoCloseable {
+public final class RoundEngine implements TrainingEngine {
     private static final Logger log = LoggerFactory.getLogger(RoundEngine.class);
     private final RoundPlan plan;
     private final FlockStore store;
@@ -60,7 +55,7 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
     private final TaskSender sender;
     private final Consumer<RoundResult> finished;
     private final AtomicReference<OpenRound> open = new AtomicReference<>();
-    private final VersionScoring scoring;
+    private final VersionPublisher publisher;
     private final PrivacyLedger ledger;
     private final RandomGenerator noise = new NoiseRandom();
     private volatile boolean stopping;
@@ -95,7 +90,7 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
         this.strategy = strategy;
         this.sender = sender;
         this.finished = finished;
-        this.scoring = new VersionScoring(plan.model(), registry::recordScores, evaluator == null ? p -> null : evaluator);
+        this.publisher = new VersionPublisher(plan, store, registry, strategy, evaluator);
     }
 
     /**
@@ -118,6 +113,7 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
      *         2f + 3), or whose server step gives a non-finite value, fails and keeps the current version
      * @throws InterruptedException when interrupted while waiting for devices or updates
      */
+    @Override
     public RoundResult runRound() throws InterruptedException {
         RoundResult result = run();
         finished.accept(result);
@@ -192,25 +188,16 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
     /** Steps the server optimizer, publishes and promotes the version, accounts its privacy and closes the round. */
     private RoundResult publish(OpenRound round, ModelVersion current, AggregatedUpdate combined, int got, long start, boolean resumed) {
         long r = round.record().round();
-        ModelParameters base = registry.globalParameters(current);
-        ServerOptimizer optimizer = strategy.optimizers().get();
-        optimizer.restore(current.optimizerState());
-        ModelParameters next = optimizer.step(base, combined);
-        if (current.pushed().pruned()) {
-            Pruning.applyMask(next, base); // pruned weights stay zero after aggregation
+        VersionPublisher.Outcome out = publisher.publish(current, combined, r);
+        if (out.version() == null) {
+            return failed(round, current, start, resumed, got, out.failure());
         }
-        String nonFinite = nonFinite(next);
-        if (nonFinite != null) {
-            return failed(round, current, start, resumed, got, "the server step gave " + nonFinite);
-        }
-        ModelVersion v = registry.publish(plan.model(), new Candidate(plan.spec(), plan.pipeline(), next, null, r,
-                optimizer.state()));
+        ModelVersion v = out.version();
         double epsilon = ledger.enabled() ? ledger.record(r, v.version(), round.samplingRate()).epsilon() : Double.NaN;
-        promoteUnlessMoved(current, v);
         store.finishRound(plan.model(), r, RoundRecord.CLOSED, got, Double.NaN);
         store.dropPayloads(plan.model(), r);
         log.info("round={} aggregated {} updates with {} into version={}", r, got, strategy.name(), v.version());
-        return new RoundResult(r, v.version(), scoring.score(r, v.version(), next), seconds(start), round.selected().size(), got,
+        return new RoundResult(r, v.version(), out.scores(), seconds(start), round.selected().size(), got,
                 round.selected().size() - got, resumed, round.selected(), epsilon);
     }
 
@@ -227,32 +214,13 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
                 round.selected().size() - got, resumed, round.selected());
     }
 
-    /** @return what is wrong with the first non-finite value, or null when all are finite */
-    private static String nonFinite(ModelParameters p) {
-        try {
-            p.requireFinite();
-            return null;
-        } catch (InvalidInputException e) {
-            return e.getMessage();
-        }
-    }
-
-    /** Promotes the round's version unless an operator changed production during the round (a rollback wins). */
-    private void promoteUnlessMoved(ModelVersion base, ModelVersion v) {
-        long production = store.productionVersion(plan.model());
-        if (production != base.version()) {
-            log.warn("round version={} kept as candidate: production moved to version={} during the round", v.version(), production);
-            return;
-        }
-        registry.promote(plan.model(), v.version(), Stage.PRODUCTION);
-    }
-
     /**
      * Re-opens the round a previous process left open, with the updates it had accepted, so uploads are
      * accepted again at once; the next {@link #runRound()} finishes it. Call once at start-up.
      *
      * @return whether a round was resumed
      */
+    @Override
     public synchronized boolean recover() {
         RoundRecord record = store.openRound(plan.model()).orElse(null);
         if (record == null) {
@@ -350,6 +318,7 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
      * @return the open round's secure aggregation
      * @throws RoundClosedException when that round is not open, or not secure
      */
+    @Override
     public SecureSession secureSession(long round) {
         OpenRound r = open.get();
         if (r == null || r.record().round() != round) {
@@ -371,6 +340,7 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
      *
      * @return whether the task belonged to the open round
      */
+    @Override
     public boolean taskRejected(String deviceId, long round, String taskId) {
         OpenRound r = open.get();
         if (r == null || r.record().round() != round || !taskId(plan.model(), round, deviceId).equals(taskId)) {
@@ -381,6 +351,7 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
     }
 
     /** @return updates accepted in the open round, -1 when no round is open */
+    @Override
     public int acceptedInOpenRound() {
         OpenRound round = open.get();
         return round == null ? -1 : round.accepted();
@@ -394,6 +365,7 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
      * Makes a round in progress, and any later one, end at once with InterruptedException, leaving the open
      * round in the store for a restart to resume. For shutdown: call before {@link #close()}.
      */
+    @Override
     public void stop() {
         stopping = true;
         OpenRound round = open.get();
@@ -406,6 +378,6 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
     /** Waits briefly for the scoring of the last version, then stops scoring. */
     @Override
     public void close() {
-        scoring.close();
+        publisher.close();
     }
 }

@@ -24,7 +24,7 @@ public final class TrainingSchedule implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TrainingSchedule.class);
     private static final Duration RETRY = Duration.ofSeconds(1);
     private static final Duration HOLD_POLL = Duration.ofMillis(500);
-    private final RoundEngine rounds;
+    private final TrainingEngine rounds;
     private final Mode mode;
     private final Duration interval;
     private final long limit;
@@ -37,7 +37,7 @@ public final class TrainingSchedule implements AutoCloseable {
      * @param interval time between round starts in interval mode
      * @param limit    in continuous and interval mode: rounds to run, 0 = no limit; in manual mode: rounds to run at once
      */
-    public TrainingSchedule(RoundEngine rounds, Mode mode, Duration interval, long limit) {
+    public TrainingSchedule(TrainingEngine rounds, Mode mode, Duration interval, long limit) {
         this.rounds = rounds;
         this.mode = mode;
         this.interval = interval;

@@ -118,6 +118,15 @@ public interface FlockStore extends AutoCloseable {
     void dropPayloads(String model, long round);
 
     /**
+     * @return the model's updates whose payload was not dropped yet, in acceptance order: for an asynchronous engine, the
+     *         updates accepted since its last version (they span the windows their tasks were sent in)
+     */
+    List<StoredUpdate> pendingUpdates(String model);
+
+    /** Drops the payloads of all of the model's updates: an asynchronous engine folded every one into a version. */
+    void dropAllPayloads(String model);
+
+    /**
      * Deletes the artifacts of a model's versions older than its newest {@code keepNewest}, but never those of a
      * production or canary version, nor bytes another kept version shares. The versions' rows stay, marked pruned, and
      * lose their server optimizer state (0.8 MB for momentum, 1.6 MB for Adam on the MLP): nothing can continue

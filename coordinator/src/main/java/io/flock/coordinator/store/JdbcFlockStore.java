@@ -266,15 +266,30 @@ public final class JdbcFlockStore implements FlockStore {
 
     @Override
     public synchronized List<StoredUpdate> updates(String model, long round) {
-        return sql.query("SELECT model, round, device_id, idempotency_key, num_examples, base_version, codec, payload, received_ms"
-                        + " FROM client_updates WHERE model = ? AND round = ? ORDER BY seq", rs -> new StoredUpdate(rs.getString(1),
-                        rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6), rs.getString(7),
-                        rs.getBytes(8), rs.getLong(9)), model, round);
+        return sql.query(UPDATE_ROWS + " WHERE model = ? AND round = ? ORDER BY seq", JdbcFlockStore::storedUpdate, model, round);
     }
 
     @Override
     public synchronized void dropPayloads(String model, long round) {
         sql.update("UPDATE client_updates SET payload = ? WHERE model = ? AND round = ?", new byte[0], model, round);
+    }
+
+    @Override
+    public synchronized List<StoredUpdate> pendingUpdates(String model) {
+        return sql.query(UPDATE_ROWS + " WHERE model = ? AND OCTET_LENGTH(payload) > 0 ORDER BY seq", JdbcFlockStore::storedUpdate, model);
+    }
+
+    private static final String UPDATE_ROWS = "SELECT model, round, device_id, idempotency_key, num_examples, base_version, codec,"
+            + " payload, received_ms FROM client_updates";
+
+    private static StoredUpdate storedUpdate(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new StoredUpdate(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6),
+                rs.getString(7), rs.getBytes(8), rs.getLong(9));
+    }
+
+    @Override
+    public synchronized void dropAllPayloads(String model) {
+        sql.update("UPDATE client_updates SET payload = ? WHERE model = ? AND OCTET_LENGTH(payload) > 0", new byte[0], model);
     }
 
     @Override

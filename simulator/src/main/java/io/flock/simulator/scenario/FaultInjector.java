@@ -43,7 +43,7 @@ final class FaultInjector {
         }
         try {
             boolean midRound = faults.stream().anyMatch(f -> f.kind() == Fault.Kind.COORDINATOR_RESTART || f.kind() == Fault.Kind.DROP_DEVICES);
-            return midRound ? runWithMidRoundFaults(round, faults) : runner.coordinator().rounds().runRound();
+            return midRound ? runWithMidRoundFaults(round, faults) : runner.coordinator().trainer().runRound();
         } finally {
             for (int i : partitioned) {
                 runner.conditions().get(i).partitioned(false);
@@ -57,14 +57,14 @@ final class FaultInjector {
         AtomicReference<Throwable> error = new AtomicReference<>();
         Thread t = new Thread(() -> {
             try {
-                result.set(coordinator.rounds().runRound());
+                result.set(coordinator.trainer().runRound());
             } catch (Throwable e) {
                 error.set(e);
             }
         }, "scenario-round-" + round);
         t.start();
         long until = System.nanoTime() + 3_000_000_000L;
-        while (coordinator.rounds().acceptedInOpenRound() < 1 && System.nanoTime() < until && t.isAlive()) {
+        while (coordinator.trainer().acceptedInOpenRound() < 1 && System.nanoTime() < until && t.isAlive()) {
             Thread.sleep(5);
         }
         boolean restart = false;
@@ -86,15 +86,15 @@ final class FaultInjector {
             }
             return result.get();
         }
-        int acceptedBefore = coordinator.rounds().acceptedInOpenRound();
+        int acceptedBefore = coordinator.trainer().acceptedInOpenRound();
         long t0 = System.nanoTime();
         t.interrupt();
         t.join();
         CoordinatorServer restarted = runner.fleet().restartCoordinator();
-        int kept = restarted.rounds().acceptedInOpenRound();
+        int kept = restarted.trainer().acceptedInOpenRound();
         runner.logFault(entry(round, new Fault(round, Fault.Kind.COORDINATOR_RESTART, 0), "recoverySeconds",
                 (System.nanoTime() - t0) / 1e9, "acceptedWhenStopBegan", acceptedBefore, "acceptedAfterRestart", kept));
-        return restarted.rounds().runRound();
+        return restarted.trainer().runRound();
     }
 
     private List<Integer> liveDevices() {
