@@ -6,7 +6,8 @@ import java.time.Duration;
 import java.util.SplittableRandom;
 
 /**
- * A device profile applied to a real agent: slow compute takes proportionally longer, transfers take
+ * A device profile applied to a real agent: slow compute takes proportionally longer (or as long as the profile's
+ * {@code trainSeconds}, when it names a time), transfers take
  * latency plus size over bandwidth, dropouts are drawn per task from the seed (the same seed drops
  * the same tasks), and a partition flag cuts the device off from the coordinator.
  */
@@ -36,6 +37,9 @@ public final class ProfileConditions implements DeviceConditions {
 
     @Override
     public Duration computePenalty(Duration took) {
+        if (profile.trainSeconds() > 0) {
+            return Duration.ofNanos(Math.max(0, (long) (profile.trainSeconds() * 1e9) - took.toNanos()));
+        }
         return Duration.ofNanos((long) (took.toNanos() * (profile.computeFactor() - 1)));
     }
 

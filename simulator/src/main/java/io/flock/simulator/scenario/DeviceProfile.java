@@ -18,10 +18,20 @@ import io.flock.core.config.ConfigException;
  * @param attack             how these devices misbehave; {@link Attack#NONE} for honest devices
  * @param secureDrop         where these devices leave every secure round (an emulated crash mid-protocol);
  *                           {@link SecureDrop#NONE} = they stay
+ * @param trainSeconds       how long a train task takes on these devices, whatever it took here (a device's own
+ *                           clock, independent of how loaded the simulating machine is); 0 = the time it took here
+ *                           times {@code computeFactor}
  */
 public record DeviceProfile(String name, double share, double computeFactor, double uplinkMbps, double downlinkMbps,
                             double latencyMs, double availability, double dropoutProbability, double battery, Attack attack,
-                            SecureDrop secureDrop) {
+                            SecureDrop secureDrop, double trainSeconds) {
+    /** A profile whose training time is this machine's times {@code computeFactor}. */
+    public DeviceProfile(String name, double share, double computeFactor, double uplinkMbps, double downlinkMbps, double latencyMs,
+                         double availability, double dropoutProbability, double battery, Attack attack, SecureDrop secureDrop) {
+        this(name, share, computeFactor, uplinkMbps, downlinkMbps, latencyMs, availability, dropoutProbability, battery, attack,
+                secureDrop, 0);
+    }
+
     /** An honest profile. */
     public DeviceProfile(String name, double share, double computeFactor, double uplinkMbps, double downlinkMbps, double latencyMs,
                          double availability, double dropoutProbability, double battery) {
@@ -40,6 +50,7 @@ public record DeviceProfile(String name, double share, double computeFactor, dou
         ConfigException.require(battery >= 0 && battery <= 1, "battery", battery);
         ConfigException.require(attack != null, "attack", "null");
         ConfigException.require(secureDrop != null, "secureDrop", "null");
+        ConfigException.require(trainSeconds >= 0 && Double.isFinite(trainSeconds), "trainSeconds", trainSeconds);
     }
 
     /** A device like this machine on loopback: always there, never drops. */

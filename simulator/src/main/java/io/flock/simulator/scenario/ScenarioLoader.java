@@ -35,7 +35,7 @@ public final class ScenarioLoader {
             "broker", "jvmHeap", "seed", "warmupRuns", "warmupJitShare", "coordinator", "fleetops");
     private static final Set<String> PROFILE = Set.of("name", "share", "computeFactor", "uplinkMbps", "downlinkMbps", "latencyMs",
             "availability", "dropoutProbability", "battery", "attack",
-            "secureDrop");
+            "secureDrop", "trainSeconds");
 
     private ScenarioLoader() {
     }
@@ -114,7 +114,8 @@ public final class ScenarioLoader {
             Attack attack = d.has("attack") ? attack(d.child("attack")) : Attack.NONE;
             profiles.add(d.build(() -> new DeviceProfile(d.string("name", "profile"), d.decimal("share", 1), d.decimal("computeFactor", 1),
                     d.decimal("uplinkMbps", 0), d.decimal("downlinkMbps", 0), d.decimal("latencyMs", 0), d.decimal("availability", 1),
-                    d.decimal("dropoutProbability", 0), d.decimal("battery", 1), attack, secureDrop(d.string("secureDrop", "none")))));
+                    d.decimal("dropoutProbability", 0), d.decimal("battery", 1), attack, secureDrop(d.string("secureDrop", "none")),
+                    d.decimal("trainSeconds", 0))));
         }
         if (profiles.isEmpty()) {
             profiles.add(DeviceProfile.ideal());

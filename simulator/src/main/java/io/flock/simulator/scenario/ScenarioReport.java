@@ -33,7 +33,7 @@ final class ScenarioReport {
             profiles.add(Simulation.map("name", p.name(), "share", p.share(), "computeFactor", p.computeFactor(),
                     "uplinkMbps", p.uplinkMbps(), "downlinkMbps", p.downlinkMbps(), "latencyMs", p.latencyMs(),
                     "availability", p.availability(), "dropoutProbability", p.dropoutProbability(), "battery", p.battery(),
-                    "attack", p.attack().describe()));
+                    "attack", p.attack().describe(), "trainSeconds", p.trainSeconds()));
         }
         m.put("deviceProfiles", profiles);
         List<Map<String, Object>> faults = new ArrayList<>();

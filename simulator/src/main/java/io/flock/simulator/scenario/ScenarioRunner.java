@@ -197,6 +197,7 @@ public final class ScenarioRunner implements AutoCloseable {
             long up = fleet.bytesUp();
             ModelParameters base = secureSums == null ? null : parameters(coordinator().registry().requireCurrent(model()).version());
             RoundResult result = new FaultInjector(this).runRound(r);
+            double elapsedAtVersion = (System.nanoTime() - start) / 1e9;
             String checked = base == null || result.accepted() == 0 ? "" : String.format("  secure-sum error %.1e", secureSums.check(
                     result.round(), indices(result.devices()), assigned.stream().map(DeviceProfile::secureDrop).toList(), result.accepted(),
                     base, parameters(result.version()), coordinator().config().strategy().plan().secureRange()));
@@ -211,7 +212,7 @@ public final class ScenarioRunner implements AutoCloseable {
             int round = r;
             previousRow = result.scores().handle((scores, failure) -> {
                 RoundRow row = new RoundRow(result.round(), result.accuracy(), result.loss(), result.seconds(), result.accepted(),
-                        result.failures(), bytesDown, bytesUp, result.epsilon());
+                        result.failures(), bytesDown, bytesUp, result.epsilon(), elapsedAtVersion);
                 report.add(row);
                 double elapsed = (System.nanoTime() - start) / 1e9;
                 String byzantine = attackers.any() ? String.format(" (%d byzantine)", attackers.among(result.devices())) : "";
