@@ -48,6 +48,28 @@ class CoordinatorConfigTest {
     }
 
     @Test
+    void from_async_readsItsKeys_andRefusesWhatNeedsARoundsSetOfUpdates() {
+        CoordinatorConfig c = with(Map.of("async.enabled", "true", "async.buffer-size", "20", "async.concurrency", "50",
+                "async.staleness", "polynomial", "async.staleness-exponent", "0.5"));
+        assertThat(c.async().enabled()).isTrue();
+        assertThat(c.async().weight().weight(3)).isEqualTo(0.5);
+        assertThat(with(Map.of()).async().enabled()).isFalse();
+
+        assertThatThrownBy(() -> with(Map.of("async.buffer-size", "0"))).hasMessageContaining("async.buffer-size");
+        assertThatThrownBy(() -> with(Map.of("async.concurrency", "0"))).hasMessageContaining("async.concurrency");
+        assertThatThrownBy(() -> with(Map.of("async.max-staleness", "-1"))).hasMessageContaining("async.max-staleness");
+        assertThatThrownBy(() -> with(Map.of("async.staleness", "linear"))).hasMessageContaining("async.staleness must be sqrt or polynomial");
+        assertThatThrownBy(() -> with(Map.of("async.staleness", "polynomial", "async.staleness-exponent", "-1")))
+                .hasMessageContaining("async.staleness-exponent");
+        assertThatThrownBy(() -> with(Map.of("async.enabled", "true", "training.secure-aggregation", "true")))
+                .hasMessageContaining("training.secure-aggregation").hasMessageContaining("cannot be summed securely");
+        assertThatThrownBy(() -> with(Map.of("async.enabled", "true", "strategy.aggregator", "median")))
+                .hasMessageContaining("strategy.aggregator").hasMessageContaining("staleness-weighted mean");
+        assertThatThrownBy(() -> with(Map.of("async.enabled", "true", "privacy.mode", "central", "privacy.noise-multiplier", "1",
+                "training.clip-norm", "1"))).hasMessageContaining("privacy.mode");
+    }
+
+    @Test
     void from_badValues_nameTheKey() {
         assertThatThrownBy(() -> with(Map.of("round.devices", "0"))).isInstanceOf(ConfigException.class).hasMessageContaining("round.devices");
         assertThatThrownBy(() -> with(Map.of("round.devices", "3", "round.min-results", "4"))).hasMessageContaining("round.min-results");
