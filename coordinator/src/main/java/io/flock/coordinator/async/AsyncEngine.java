@@ -21,6 +21,7 @@ import io.flock.coordinator.store.VersionRow;
 import io.flock.coordinator.strategy.AggregatedUpdate;
 import io.flock.coordinator.strategy.ClientUpdate;
 import io.flock.coordinator.strategy.Strategy;
+import io.flock.core.DaemonThreads;
 import io.flock.core.codec.Codecs;
 import io.flock.core.tensor.ModelParameters;
 import io.flock.core.train.Evaluation;
@@ -33,6 +34,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -83,6 +85,7 @@ public final class AsyncEngine implements TrainingEngine {
     private int sentInWindow;
     private int expiredInWindow;
     private volatile boolean stopping;
+    private Thread dispatcher;
 
     /**
      * @param plan      the model, its network and pipeline, the seed, and {@code round.timeout}: the longest one
@@ -165,24 +168,24 @@ public final class AsyncEngine implements TrainingEngine {
     }
 
     /**
-     * Keeps devices training until the buffer holds {@code async.buffer-size} updates, then publishes its version; when
-     * {@code round.timeout} passes first, returns a result without a version (the buffer keeps what it has).
+     * Waits until the buffer holds {@code async.buffer-size} updates, then publishes its version; when {@code round.timeout}
+     * passes first, returns a result without a version (the buffer keeps what it has). Devices are kept training by the
+     * engine's dispatcher thread, started on the first call, between calls too: it fills free slots while the buffer is
+     * not full.
      */
     @Override
     public RoundResult runRound() throws InterruptedException {
         recover();
+        startDispatcher();
         long start = System.nanoTime();
         long deadline = start + plan.roundTimeout().toNanos();
-        while (true) {
-            Dispatch d;
-            synchronized (this) {
+        synchronized (this) {
+            while (!buffer.full()) {
                 if (stopping) {
                     throw new InterruptedException("async training of " + plan.model() + " stopped");
                 }
-                if (buffer.full()) {
-                    break;
-                }
-                if (System.nanoTime() - deadline > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
                     log.warn("window={} has {} of {} updates after round.timeout={}; version={} stays current", window.round(),
                             buffer.count(), config.bufferSize(), plan.roundTimeout(), lineage.current());
                     RoundResult r = new RoundResult(window.round(), lineage.current(), CompletableFuture.completedFuture(null),
@@ -190,19 +193,44 @@ public final class AsyncEngine implements TrainingEngine {
                     finished.accept(r);
                     return r;
                 }
-                expire();
-                d = pick();
-                if (d == null) {
-                    wait(TICK_MS);
-                }
-            }
-            if (d != null) {
-                send(d);
+                TimeUnit.NANOSECONDS.timedWait(this, left);
             }
         }
         RoundResult r = publish(start);
         finished.accept(r);
         return r;
+    }
+
+    private synchronized void startDispatcher() {
+        if (dispatcher == null && !stopping) {
+            dispatcher = DaemonThreads.named("flock-async-dispatch").newThread(this::dispatch);
+            dispatcher.start();
+        }
+    }
+
+    /** The dispatcher's loop: ends expired tasks, and sends tasks to free slots while the buffer is not full. */
+    private void dispatch() {
+        try {
+            while (true) {
+                Dispatch d;
+                synchronized (this) {
+                    if (stopping) {
+                        return;
+                    }
+                    expire();
+                    d = buffer.full() ? null : pick();
+                    if (d == null) {
+                        wait(TICK_MS);
+                        continue;
+                    }
+                }
+                send(d);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.error("async dispatcher of {} stopped: {}", plan.model(), e.toString(), e);
+        }
     }
 
     /** The devices of one dispatch, and what they train. */
@@ -377,6 +405,19 @@ public final class AsyncEngine implements TrainingEngine {
 
     @Override
     public void close() {
+        Thread t;
+        synchronized (this) {
+            stopping = true;
+            notifyAll();
+            t = dispatcher;
+        }
+        if (t != null) {
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         publisher.close();
     }
 
