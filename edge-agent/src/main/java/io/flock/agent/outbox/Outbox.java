@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -67,7 +68,7 @@ public final class Outbox {
     /** Keeps the upload on disk, then delivers it in the background. */
     public void submit(PendingUpload upload) throws IOException {
         Path file = write(upload);
-        executor.execute(() -> deliver(file, 250));
+        later(file, 250, 0);
     }
 
     /** Re-sends whatever a previous run left behind. */
@@ -80,7 +81,19 @@ public final class Outbox {
             left = s.filter(p -> p.toString().endsWith(".upd")).sorted().toList();
         }
         for (Path p : left) {
-            executor.execute(() -> deliver(p, 250));
+            later(p, 250, 0);
+        }
+    }
+
+    /**
+     * Schedules a delivery; when the agent is stopping (its executor shut down) the upload stays on disk, and the next
+     * start's {@link #resume()} sends it.
+     */
+    private void later(Path file, long backoffMs, long delayMs) {
+        try {
+            executor.schedule(() -> deliver(file, backoffMs), delayMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            log.info("device={} stopping: {} stays in the outbox for the next start", deviceId, file.getFileName());
         }
     }
 
@@ -107,7 +120,7 @@ public final class Outbox {
             if (TRANSIENT.contains(code)) {
                 log.info("device={} upload of round={} not delivered ({} {}), retrying in {} ms", deviceId, u.header().getRound(), code,
                         e.getStatus().getDescription(), backoffMs);
-                executor.schedule(() -> deliver(file, Math.min(8000, backoffMs * 2)), backoffMs, TimeUnit.MILLISECONDS);
+                later(file, Math.min(8000, backoffMs * 2), backoffMs);
             } else {
                 log.warn("device={} coordinator refused update round={}: {} {}", deviceId, u.header().getRound(), code,
                         e.getStatus().getDescription());
@@ -117,7 +130,7 @@ public final class Outbox {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             log.warn("device={} upload failed, retrying: {}", deviceId, e.toString());
-            executor.schedule(() -> deliver(file, Math.min(8000, backoffMs * 2)), backoffMs, TimeUnit.MILLISECONDS);
+            later(file, Math.min(8000, backoffMs * 2), backoffMs);
         }
     }
 

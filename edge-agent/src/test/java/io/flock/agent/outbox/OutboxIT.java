@@ -112,4 +112,24 @@ class OutboxIT {
         assertThat(attempts.get()).as("no retry after a definitive answer").isEqualTo(1);
         assertThat(outbox.uploaded()).isZero();
     }
+
+    @Test
+    void anUploadWhileStopping_staysOnDisk_andTheNextStartDeliversIt() throws Exception {
+        Outbox stopping = start();
+        executor.shutdown(); // the agent stops between training and upload
+
+        stopping.submit(upload("k3")); // no RejectedExecutionException: the update waits in the outbox
+        assertThat(stopping.pending()).isEqualTo(1);
+        assertThat(attempts.get()).isZero();
+
+        ScheduledExecutorService next = Executors.newSingleThreadScheduledExecutor();
+        try {
+            Outbox restarted = new Outbox(dir.resolve("outbox"), client, next, "d1", DeviceConditions.REAL);
+            restarted.resume();
+            await().atMost(Duration.ofSeconds(10)).until(() -> restarted.uploaded() == 1);
+            assertThat(restarted.pending()).isZero();
+        } finally {
+            next.shutdownNow();
+        }
+    }
 }
