@@ -136,10 +136,10 @@ public final class AsyncEngine implements TrainingEngine {
         }
         List<StoredUpdate> pending = store.pendingUpdates(plan.model());
         for (StoredUpdate u : pending) {
-            long staleness = lineage.staleness(u.baseVersion());
+            long staleness = lineage.knows(u.baseVersion()) ? lineage.staleness(u.baseVersion()) : Long.MAX_VALUE;
             if (staleness > config.maxStaleness()) {
-                log.warn("update of device={} from version={} is {} versions old after the restart: not folded", u.deviceId(),
-                        u.baseVersion(), staleness);
+                log.warn("update of device={} from version={} is too old after the restart (async.max-staleness={}): not folded",
+                        u.deviceId(), u.baseVersion(), config.maxStaleness());
                 continue;
             }
             fold(new ClientUpdate(u.deviceId(), u.baseVersion(), Codecs.byName(u.codec()).decode(u.payload()), u.numExamples(), 1,

@@ -29,6 +29,11 @@ public final class VersionLineage {
         versions.add(version);
     }
 
+    /** @return whether the engine produced (or started from) the version */
+    public synchronized boolean knows(long version) {
+        return position.containsKey(version);
+    }
+
     /** @return the newest version */
     public synchronized long current() {
         return versions.get(versions.size() - 1);
