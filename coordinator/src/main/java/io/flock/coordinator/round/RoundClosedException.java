@@ -7,7 +7,7 @@ public class RoundClosedException extends FlockException {
     private final String reason;
 
     /**
-     * @param reason  a short label for metrics: round_closed, wrong_round, no_task, stale_base, no_round
+     * @param reason  a short label for metrics: round_closed, wrong_round, no_task, stale_base, no_round, too_stale, unknown_base
      * @param message names the round asked for and the one open
      */
     public RoundClosedException(String reason, String message) {
