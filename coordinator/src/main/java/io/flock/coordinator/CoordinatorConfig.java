@@ -1,5 +1,6 @@
 package io.flock.coordinator;
 
+import io.flock.coordinator.lease.LeaseConfig;
 import io.flock.coordinator.monitor.MonitorConfig;
 import io.flock.coordinator.privacy.PrivacyConfig;
 import io.flock.coordinator.rollout.RolloutConfig;
@@ -50,6 +51,7 @@ import java.util.Map;
  * @param monitor         drift monitoring and retraining triggers
  * @param privacy         differential privacy and its budget
  * @param security        mTLS and enrollment, or the insecure flag
+ * @param lease           whether replicas share the store, and their model leases
  * @param enrollmentToken insecure mode only: a shared token devices must present to Register; empty = open
  * @param seed            seed for the initial model and device selection
  */
@@ -57,7 +59,7 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
                                 StrategyConfig strategy, Registry registry, Eval eval, Limits limits, Metrics metrics,
                                 Telemetry telemetry, Schedule schedule, Serving serving, Http http, Batch batch,
                                 RolloutConfig rollout, MonitorConfig monitor, PrivacyConfig privacy, SecurityConfig security,
-                                String enrollmentToken, long seed) {
+                                LeaseConfig lease, String enrollmentToken, long seed) {
     /** Validates what spans sections. */
     public CoordinatorConfig {
         ConfigException.require(dataDir != null, "data-dir", dataDir);
@@ -284,6 +286,9 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
         d.put("grpc.host", "127.0.0.1");
         d.put("data-dir", ".flock/coordinator");
         d.put("database.url", "");
+        d.put("lease.mode", "auto");
+        d.put("lease.ttl", "15s");
+        d.put("lease.replica-id", "");
         d.put("mqtt.url", "");
         d.put("mqtt.embedded-port", "8883");
         d.put("model.name", "fmnist-mlp");
@@ -388,6 +393,7 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
                 RolloutConfig.from(s), MonitorConfig.from(s), PrivacyConfig.from(s),
                 new SecurityConfig(SecurityConfig.mode(s.string("security.mode")), s.duration("security.device-validity"),
                         list(s.string("security.hosts"))),
+                new LeaseConfig(s.string("lease.mode"), s.duration("lease.ttl"), s.string("lease.replica-id")),
                 s.string("enrollment-token"), Long.parseLong(s.string("seed"))));
     }
 
