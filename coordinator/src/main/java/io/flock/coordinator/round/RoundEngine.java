@@ -132,6 +132,9 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
         long start = System.nanoTime();
         ModelVersion current = registry.requireCurrent(plan.model());
         OpenRound round = open.get();
+        if (round == null && leaseHeld != null && recover()) {
+            round = open.get(); // a round a failed close left open in the store (the database went away): finish it
+        }
         boolean resumed = round != null;
         if (!resumed) {
             round = openNew(current);
