@@ -23,7 +23,6 @@ import io.flock.coordinator.strategy.Strategy;
 import io.flock.coordinator.strategy.TrainingPlan;
 import io.flock.core.InvalidInputException;
 import io.flock.core.artifact.Digests;
-import io.flock.core.codec.Codecs;
 import io.flock.core.compress.Pruning;
 import io.flock.core.privacy.NoiseRandom;
 import io.flock.core.secagg.SecAggAbortedException;
@@ -307,15 +306,11 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
                 ledger.samplingRate(record.selected().size(), Math.max(record.selected().size(), devices.available().size())), null);
         List<StoredUpdate> kept = store.updates(plan.model(), record.round());
         for (StoredUpdate u : kept) {
-            round.fold(toUpdate(u));
+            round.fold(StoredUpdates.toUpdate(u));
         }
         log.info("round={} resumed after restart with {} accepted updates of {} selected", record.round(), kept.size(),
                 record.selected().size());
         return round;
-    }
-
-    private static ClientUpdate toUpdate(StoredUpdate u) {
-        return new ClientUpdate(u.deviceId(), u.baseVersion(), Codecs.byName(u.codec()).decode(u.payload()), u.numExamples(), 1, 0);
     }
 
     /**
@@ -352,18 +347,7 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
     }
 
     private int foldStored(OpenRound round) {
-        long r = round.record().round();
-        if (store.updatedDevices(plan.model(), r).stream().allMatch(round::hasAnswered)) {
-            return 0;
-        }
-        int folded = 0;
-        for (StoredUpdate u : store.updates(plan.model(), r)) {
-            if (!round.hasAnswered(u.deviceId()) && round.foldStored(toUpdate(u))) {
-                folded++;
-            }
-        }
-        log.debug("round={} folded {} updates other replicas stored", r, folded);
-        return folded;
+        return StoredUpdates.foldNew(store, round);
     }
 
     /**

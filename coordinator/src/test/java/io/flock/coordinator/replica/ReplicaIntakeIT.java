@@ -142,6 +142,33 @@ class ReplicaIntakeIT {
     }
 
     @Test
+    void holderLosesTheLeaseMidRound_stopsWithoutClosingTheRound_andTheNextHolderFinishesIt() throws Exception {
+        List<String> ds = devices(3);
+        Replica a = replica("a", ds, 3, 3, Duration.ofSeconds(30));
+        seed(a, ds);
+        a.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.engine.acceptedInOpenRound() >= 0);
+        a.intake.submit(update("d01", 3, 0));
+        a.intake.submit(update("d02", 0, 3));
+
+        // another process takes the lease (a clock jump, a partition): a's next renewal is refused
+        try (var c = DriverManager.getConnection(url); var s = c.createStatement()) {
+            s.executeUpdate("UPDATE leases SET holder = 'x', epoch = epoch + 1, expires_ms = " + (System.currentTimeMillis() + 2000));
+        }
+        await().atMost(TTL).until(() -> a.engine.acceptedInOpenRound() < 0);
+        assertThat(a.finished).as("a stopped its schedule without publishing or failing the round").isEmpty();
+        assertThat(a.store.openRound(MODEL)).as("round 1 stays open for the next holder").isPresent();
+        Replica b = replica("b", ds, 3, 3, Duration.ofSeconds(30)).start();
+        await().atMost(TTL.multipliedBy(2)).until(() -> b.engine.acceptedInOpenRound() == 2 || a.engine.acceptedInOpenRound() == 2);
+        Replica holder = b.engine.acceptedInOpenRound() == 2 ? b : a;
+        assertThat(holder.intake.submit(update("d03", 3, 3)).outcome()).isEqualTo(Receipt.Outcome.ACCEPTED);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> holder.finished.size() == 1);
+        assertThat(holder.finished.get(0).accepted()).isEqualTo(3);
+        assertThat(weights(holder, holder.finished.get(0).version())).containsExactly(12f, 12f);
+    }
+
+    @Test
     void roundClosingWhileUploadsRaceIn_keepsEveryUpdateItAcknowledged() throws Exception {
         List<String> ds = devices(40);
         Replica a = replica("a", ds, 40, 10, Duration.ofSeconds(30));
