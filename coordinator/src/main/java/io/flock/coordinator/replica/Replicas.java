@@ -29,7 +29,7 @@ public final class Replicas {
     public static TrainingLeader leader(CoordinatorConfig config, FlockStore store, RoundEngine engine, Supplier<TrainingSchedule> schedules) {
         LeaseConfig lease = config.lease();
         return new TrainingLeader(new ModelLease(store, config.model().name(), replicaId(lease), lease.ttl(), lease.margin(),
-                Clock.systemUTC()), engine, store, schedules, lease.renewEvery());
+                Clock.systemUTC()), engine, schedules, lease.renewEvery());
     }
 
     /** @return the configured replica id, or host name, process id and a random suffix (unique per process) */

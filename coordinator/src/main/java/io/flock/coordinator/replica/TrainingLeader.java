@@ -3,7 +3,6 @@ package io.flock.coordinator.replica;
 import io.flock.coordinator.lease.ModelLease;
 import io.flock.coordinator.round.RoundEngine;
 import io.flock.coordinator.round.TrainingSchedule;
-import io.flock.coordinator.store.FlockStore;
 import io.flock.core.DaemonThreads;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -27,7 +26,6 @@ public final class TrainingLeader implements AutoCloseable {
     private static final Duration FOLD_EVERY = Duration.ofMillis(200);
     private final ModelLease lease;
     private final RoundEngine engine;
-    private final FlockStore store;
     private final Supplier<TrainingSchedule> schedules;
     private final Duration renewEvery;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("flock-lease"));
@@ -39,10 +37,9 @@ public final class TrainingLeader implements AutoCloseable {
      * @param schedules  makes a new, unstarted schedule for each time this replica gains the lease
      * @param renewEvery how often to take or renew the lease (ttl/3)
      */
-    public TrainingLeader(ModelLease lease, RoundEngine engine, FlockStore store, Supplier<TrainingSchedule> schedules, Duration renewEvery) {
+    public TrainingLeader(ModelLease lease, RoundEngine engine, Supplier<TrainingSchedule> schedules, Duration renewEvery) {
         this.lease = lease;
         this.engine = engine;
-        this.store = store;
         this.schedules = schedules;
         this.renewEvery = renewEvery;
         engine.replicated(this::holds);
@@ -99,7 +96,6 @@ public final class TrainingLeader implements AutoCloseable {
     }
 
     private void takeOver() {
-        store.openRound(lease.model()).ifPresent(r -> store.sealRound(r.model(), r.round(), false));
         engine.restart();
         boolean resumed = engine.recover();
         schedule = schedules.get().start();

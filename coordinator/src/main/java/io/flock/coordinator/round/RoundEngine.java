@@ -281,6 +281,9 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
             store.dropPayloads(plan.model(), record.round());
             return false;
         }
+        if (leaseHeld != null) {
+            store.sealRound(plan.model(), record.round(), false); // a holder that died closing it had sealed it
+        }
         open.set(resume(record, registry.globalParameters(current)));
         return true;
     }

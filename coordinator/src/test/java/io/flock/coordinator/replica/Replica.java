@@ -64,7 +64,7 @@ final class Replica implements AutoCloseable {
                 }, null, finished::add);
         intake = new UpdateIntake(store, devices, 1 << 20, IntakeEvents.NONE, new ByteBudget(64L << 20));
         intake.register(MODEL, new StoredRoundLedger(MODEL, engine, store, registry, strategy));
-        leader = new TrainingLeader(new ModelLease(store, MODEL, name, ttl, ttl.dividedBy(4), Clock.systemUTC()), engine, store,
+        leader = new TrainingLeader(new ModelLease(store, MODEL, name, ttl, ttl.dividedBy(4), Clock.systemUTC()), engine,
                 () -> new TrainingSchedule(engine, TrainingSchedule.Mode.CONTINUOUS, Duration.ZERO, 1), ttl.dividedBy(3));
         follower = new VersionFollower(registry, List.of(MODEL), Duration.ofMillis(200));
     }
