@@ -369,8 +369,10 @@ public final class CoordinatorServer implements AutoCloseable {
     /**
      * Runs rounds on the configured schedule in the background until {@link #close()}.
      *
-     * @param limit rounds to run, 0 = no limit (in manual mode: only these)
-     * @return the schedule
+     * @param limit rounds to run, 0 = no limit (in manual mode: only these); with replicas ({@code lease.mode}), per lease
+     *              tenure: the lease loop starts here, and each time this replica gains the lease a schedule with this
+     *              limit starts, first finishing the round the store holds open
+     * @return the schedule; with replicas the one running now, null while another replica holds the lease
      */
     public synchronized TrainingSchedule startSchedule(long limit) {
         scheduleLimit = limit;

@@ -28,7 +28,8 @@ public final class TrainingLeader implements AutoCloseable {
     private final RoundEngine engine;
     private final Supplier<TrainingSchedule> schedules;
     private final Duration renewEvery;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("flock-lease"));
+    /** two threads: folding a large round's payloads must not delay a renewal */
+    private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, DaemonThreads.named("flock-lease"));
     private TrainingSchedule schedule;
     private boolean started;
     private boolean closed;
