@@ -145,6 +145,17 @@ class StoredRoundLedgerTest {
         assertThat(store.updatedDevices(MODEL, 1)).isEmpty();
     }
 
+    @Test
+    void submit_forASecureRoundRunElsewhere_isRefusedNotHere_andStoresNothing() throws Exception {
+        ModelRegistry registry = new ModelRegistry(store, Ed25519Signer.loadOrCreate(dir.resolve("keys")),
+                List.of(CompressionPipeline.parse("fp32")), 20);
+        Strategy secure = Strategy.fedAvg(new TrainingPlan(new TrainingConfig(0.1f, 10, 1), "fp32", 0, 1f, true), 1f);
+        intake.register(MODEL, new StoredRoundLedger(MODEL, engine, store, registry, secure));
+
+        assertReason(update("a", "ka", 1, -1), "not_here");
+        assertThat(store.updatedDevices(MODEL, 1)).isEmpty();
+    }
+
     private void assertReason(UpdateSubmission s, String reason) {
         assertThatThrownBy(() -> intake.submit(s)).isInstanceOfSatisfying(RoundClosedException.class,
                 e -> assertThat(e.reason()).isEqualTo(reason));
