@@ -43,7 +43,7 @@ public final class TrainingLeader implements AutoCloseable {
         this.engine = engine;
         this.schedules = schedules;
         this.renewEvery = renewEvery;
-        engine.replicated(this::holds);
+        engine.replicated(this::confirm);
     }
 
     /** Starts the lease loop; idempotent. */
@@ -59,6 +59,21 @@ public final class TrainingLeader implements AutoCloseable {
     /** @return whether this replica holds the lease (and so runs the model's rounds and announces its versions) */
     public boolean holds() {
         return lease.held();
+    }
+
+    /**
+     * Renews the lease in the store right before a step that must have one runner (opening, publishing or failing a
+     * round): when it answers true, no other replica can take the lease for a full ttl from now, by the store's row.
+     *
+     * @return whether this replica holds the lease after renewing it; false when the store cannot be reached
+     */
+    private boolean confirm() {
+        try {
+            return lease.tryAcquire() && lease.held();
+        } catch (RuntimeException e) {
+            log.warn("model={} replica={} lease not confirmed: {}", lease.model(), lease.replica(), e.getMessage());
+            return false;
+        }
     }
 
     /** @return the schedule running while this replica holds the lease, null otherwise */

@@ -318,9 +318,10 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
 
     /**
      * Makes this engine one of several replicas sharing the store: it runs rounds only while {@code holdsLease} says this
-     * replica holds the model's lease (a round that finds it lost ends with RoundClosedException "lease_lost" and stays
-     * open for the next holder), and it seals a round in the store before aggregating, folding in the updates other
-     * replicas stored for it. Call before the first round.
+     * replica holds the model's lease, asked before a round opens and again right before it publishes or fails (a round
+     * that finds it lost ends with RoundClosedException "lease_lost" and stays open for the next holder), and it seals a
+     * round in the store before aggregating, folding in the updates other replicas stored for it. Call before the first
+     * round.
      *
      * @return this engine
      */
