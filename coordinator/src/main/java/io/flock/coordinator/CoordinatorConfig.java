@@ -1,6 +1,7 @@
 package io.flock.coordinator;
 
 import io.flock.coordinator.async.AsyncConfig;
+import io.flock.coordinator.lease.LeaseConfig;
 import io.flock.coordinator.monitor.MonitorConfig;
 import io.flock.coordinator.privacy.PrivacyConfig;
 import io.flock.coordinator.rollout.RolloutConfig;
@@ -52,14 +53,15 @@ import java.util.Map;
  * @param privacy         differential privacy and its budget
  * @param async           buffered asynchronous training instead of rounds
  * @param security        mTLS and enrollment, or the insecure flag
+ * @param lease           whether replicas share the store, and their model leases
  * @param enrollmentToken insecure mode only: a shared token devices must present to Register; empty = open
  * @param seed            seed for the initial model and device selection
  */
 public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt mqtt, Model model, Push push, Round round,
                                 StrategyConfig strategy, Registry registry, Eval eval, Limits limits, Metrics metrics,
                                 Telemetry telemetry, Schedule schedule, Serving serving, Http http, Batch batch,
-                                RolloutConfig rollout, MonitorConfig monitor, PrivacyConfig privacy, AsyncConfig async, SecurityConfig security,
-                                String enrollmentToken, long seed) {
+                                RolloutConfig rollout, MonitorConfig monitor, PrivacyConfig privacy, AsyncConfig async,
+                                SecurityConfig security, LeaseConfig lease, String enrollmentToken, long seed) {
     /** Validates what spans sections. */
     public CoordinatorConfig {
         ConfigException.require(dataDir != null, "data-dir", dataDir);
@@ -75,6 +77,8 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
                     "central (async.enabled: the accountant composes sampled rounds; use local)");
             ConfigException.require(!strategy.aggregator().needsEachUpdate(), "strategy.aggregator",
                     strategy.aggregator().describe() + " (async.enabled folds a staleness-weighted mean; use mean)");
+            ConfigException.require(!lease.enabled(database), "lease.mode", lease.mode() + " (async.enabled runs on one coordinator:"
+                    + " its open tasks are in its memory; set lease.mode=off)");
         }
         TrainingPlan.Teacher teacher = strategy.plan().teacher();
         if (teacher != null) {
@@ -294,6 +298,9 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
         d.put("grpc.host", "127.0.0.1");
         d.put("data-dir", ".flock/coordinator");
         d.put("database.url", "");
+        d.put("lease.mode", "auto");
+        d.put("lease.ttl", "15s");
+        d.put("lease.replica-id", "");
         d.put("mqtt.url", "");
         d.put("mqtt.embedded-port", "8883");
         d.put("model.name", "fmnist-mlp");
@@ -399,6 +406,7 @@ public record CoordinatorConfig(Grpc grpc, Path dataDir, String database, Mqtt m
                 RolloutConfig.from(s), MonitorConfig.from(s), PrivacyConfig.from(s), AsyncConfig.from(s),
                 new SecurityConfig(SecurityConfig.mode(s.string("security.mode")), s.duration("security.device-validity"),
                         list(s.string("security.hosts"))),
+                new LeaseConfig(s.string("lease.mode"), s.duration("lease.ttl"), s.string("lease.replica-id")),
                 s.string("enrollment-token"), Long.parseLong(s.string("seed"))));
     }
 

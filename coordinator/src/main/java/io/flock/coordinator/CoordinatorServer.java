@@ -43,6 +43,10 @@ import io.flock.coordinator.round.RoundEngine;
 import io.flock.coordinator.round.RoundPlan;
 import io.flock.coordinator.round.RoundResult;
 import io.flock.coordinator.round.TrainingEngine;
+import io.flock.coordinator.replica.Replicas;
+import io.flock.coordinator.replica.StoredRoundLedger;
+import io.flock.coordinator.replica.TrainingLeader;
+import io.flock.coordinator.replica.VersionFollower;
 import io.flock.coordinator.round.TrainingSchedule;
 import io.flock.coordinator.security.CoordinatorSecurity;
 import io.flock.coordinator.serving.ModelServing;
@@ -72,6 +76,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -111,6 +116,7 @@ public final class CoordinatorServer implements AutoCloseable {
     private CoordinatorMetrics metrics;
     private MetricsServer metricsServer;
     private TrainingSchedule schedule;
+    private long scheduleLimit;
     private FleetEvents events;
     private RolloutController rollouts;
     /** Null without a held-out set (no reference to compare the fleet with). */
@@ -118,6 +124,9 @@ public final class CoordinatorServer implements AutoCloseable {
     private RetrainTriggers triggers;
     /** Null in insecure mode. */
     private CoordinatorSecurity security;
+    /** Null unless replicas share the store ({@code lease.mode}): then it runs the schedule while this replica holds the lease. */
+    private TrainingLeader leader;
+    private VersionFollower follower;
 
     /** @param config resolved configuration */
     public CoordinatorServer(CoordinatorConfig config) {
@@ -196,7 +205,8 @@ public final class CoordinatorServer implements AutoCloseable {
             }
         });
         registry.addListener((v, previous) -> {
-            if (v.model().equals(model)) { // a cloud model in the same registry is served, never pushed
+            // a cloud model in the same registry is served, never pushed; of replicas, the lease holder announces
+            if (v.model().equals(model) && (leader == null || leader.holds())) {
                 announcer.promoted(v, previous);
             }
         });
@@ -225,14 +235,21 @@ public final class CoordinatorServer implements AutoCloseable {
                 triggers.roundFinished(r);
             }
         };
-        rounds = new RoundEngine(roundPlan, store, registry, devices, strategy(config), tasks, evaluator == null ? null : evaluator::evaluate,
+        Strategy strategy = strategy(config);
+        rounds = new RoundEngine(roundPlan, store, registry, devices, strategy, tasks, evaluator == null ? null : evaluator::evaluate,
                 finished, privacy);
-        trainer = config.async().enabled() ? new AsyncEngine(roundPlan, config.async(), store, registry, devices, strategy(config), tasks,
+        trainer = config.async().enabled() ? new AsyncEngine(roundPlan, config.async(), store, registry, devices, strategy, tasks,
                 evaluator == null ? null : evaluator::evaluate, finished) : rounds;
-        intake.register(model, trainer);
         ModelVersion current = registry.current(model).orElse(null);
-        if (current != null) {
-            trainer.recover();
+        if (config.lease().enabled(config.jdbcUrl())) {
+            leader = Replicas.leader(config, store, rounds, this::newSchedule);
+            intake.register(model, new StoredRoundLedger(model, rounds, store, registry, strategy));
+            follower = new VersionFollower(registry, new ArrayList<>(new LinkedHashSet<>(List.of(model, served))), Replicas.FOLLOW_EVERY);
+        } else {
+            intake.register(model, trainer);
+            if (current != null) {
+                trainer.recover();
+            }
         }
         FleetReports reports = new FleetReports(store, devices, registry, config.telemetry().retention());
         reports.claims(announcements::requireMayRun);
@@ -273,6 +290,9 @@ public final class CoordinatorServer implements AutoCloseable {
         }
         batch.start();
         rollouts.start();
+        if (follower != null) {
+            follower.start();
+        }
         if (drift != null) {
             drift.start();
         }
@@ -335,7 +355,11 @@ public final class CoordinatorServer implements AutoCloseable {
         if (stopped.isPresent()) {
             return "stopped: " + stopped.get();
         }
-        return schedule != null && !schedule.finished() ? "running" : "idle";
+        TrainingSchedule s = runningSchedule();
+        if (leader != null && s == null) {
+            return "standby: replica " + leader.replica() + " does not hold the lease";
+        }
+        return s != null && !s.finished() ? "running" : "idle";
     }
 
     /** @return the configured strategy; with central differential privacy its mean clips and noises ({@link CentralDp}) */
@@ -354,20 +378,42 @@ public final class CoordinatorServer implements AutoCloseable {
     /**
      * Runs rounds on the configured schedule in the background until {@link #close()}.
      *
-     * @param limit rounds to run, 0 = no limit (in manual mode: only these)
-     * @return the schedule
+     * @param limit rounds to run, 0 = no limit (in manual mode: only these); with replicas ({@code lease.mode}), per lease
+     *              tenure: the lease loop starts here, and each time this replica gains the lease a schedule with this
+     *              limit starts, first finishing the round the store holds open
+     * @return the schedule; with replicas the one running now, null while another replica holds the lease
      */
     public synchronized TrainingSchedule startSchedule(long limit) {
+        scheduleLimit = limit;
+        if (leader != null) {
+            leader.start();
+            return leader.schedule();
+        }
         if (schedule == null) {
-            CoordinatorConfig.Schedule s = config.schedule();
-            schedule = new TrainingSchedule(trainer, TrainingSchedule.Mode.valueOf(s.mode().toUpperCase(Locale.ROOT)), s.interval(),
-                    limit).holdWhile(() -> rollouts.active().isPresent()).start();
+            schedule = newSchedule().start();
         }
         return schedule;
     }
 
+    /** @return a new, unstarted schedule of the configured kind */
+    private TrainingSchedule newSchedule() {
+        CoordinatorConfig.Schedule s = config.schedule();
+        return new TrainingSchedule(trainer, TrainingSchedule.Mode.valueOf(s.mode().toUpperCase(Locale.ROOT)), s.interval(),
+                scheduleLimit).holdWhile(() -> rollouts.active().isPresent());
+    }
+
+    /** @return the schedule running in this process: of replicas, the lease holder's; null when none */
+    private TrainingSchedule runningSchedule() {
+        return leader != null ? leader.schedule() : schedule;
+    }
+
     /** Queues rounds on the schedule (the Admin service's TriggerRounds). */
     private synchronized long trigger(String model, int count) {
+        TrainingSchedule schedule = runningSchedule();
+        if (leader != null && schedule == null) {
+            throw new RoundClosedException("not_holder", "replica " + leader.replica() + " does not run the rounds of "
+                    + config.model().name() + ": trigger them on the lease holder");
+        }
         if (schedule == null || schedule.finished()) {
             throw new RoundClosedException("no_schedule", "this coordinator runs no training schedule"
                     + (schedule == null ? " (embedded: rounds are run by its owner)" : " (its rounds are done)"));
@@ -509,7 +555,7 @@ public final class CoordinatorServer implements AutoCloseable {
             parts.add(server::shutdownNow);
         }
         AutoCloseable roundsPart = trainer == null ? null : trainer::close;
-        for (AutoCloseable c : new AutoCloseable[] {http, batch, rollouts, drift, roundsPart, metricsServer, link, broker, serving, evaluator,
+        for (AutoCloseable c : new AutoCloseable[] {follower, leader, http, batch, rollouts, drift, roundsPart, metricsServer, link, broker, serving, evaluator,
             store}) {
             if (c != null) {
                 parts.add(c);
@@ -530,6 +576,12 @@ public final class CoordinatorServer implements AutoCloseable {
     public synchronized void close() {
         if (server == null) {
             return;
+        }
+        if (follower != null) {
+            follower.close();
+        }
+        if (leader != null) {
+            leader.close(); // stops its schedule, then releases the lease so another replica takes over at once
         }
         if (schedule != null) {
             schedule.close();

@@ -67,6 +67,10 @@ class CoordinatorConfigTest {
                 .hasMessageContaining("strategy.aggregator").hasMessageContaining("staleness-weighted mean");
         assertThatThrownBy(() -> with(Map.of("async.enabled", "true", "privacy.mode", "central", "privacy.noise-multiplier", "1",
                 "training.clip-norm", "1"))).hasMessageContaining("privacy.mode");
+        assertThatThrownBy(() -> with(Map.of("async.enabled", "true", "database.url", "jdbc:postgresql://127.0.0.1:5432/test")))
+                .hasMessageContaining("lease.mode").hasMessageContaining("async.enabled runs on one coordinator");
+        assertThat(with(Map.of("async.enabled", "true", "database.url", "jdbc:postgresql://127.0.0.1:5432/test", "lease.mode", "off"))
+                .async().enabled()).isTrue();
     }
 
     @Test

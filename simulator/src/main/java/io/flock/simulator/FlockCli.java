@@ -10,6 +10,7 @@ import io.flock.coordinator.cli.RolloutCli;
 import io.flock.core.FlockException;
 import io.flock.core.compress.CompressionPipeline;
 import io.flock.core.config.ConfigException;
+import io.flock.core.config.Settings;
 import io.flock.core.model.ModelSpec;
 import io.flock.core.train.Distillation;
 import io.flock.simulator.bench.FallbackBenchmark;
@@ -20,6 +21,8 @@ import io.flock.simulator.compress.CompressionStudy;
 import io.flock.simulator.compress.DistillationPlan;
 import io.flock.simulator.demo.Demo;
 import io.flock.simulator.demo.DemoOptions;
+import io.flock.simulator.failover.FailoverBenchmark;
+import io.flock.simulator.failover.FailoverSpec;
 import io.flock.simulator.fleet.BundledData;
 import io.flock.simulator.fleet.ScratchDirectory;
 import io.flock.simulator.partition.DataSplit;
@@ -43,7 +46,7 @@ import picocli.CommandLine;
 @Command(name = "flock", mixinStandardHelpOptions = true, version = "flock 0.1.0",
         description = "Hybrid cloud-edge federated learning.",
         subcommands = {FlockCli.DemoCommand.class, FlockCli.CompressCommand.class, FlockCli.SimulateCommand.class, FlockCli.CompareCommand.class,
-            FlockCli.BenchCommand.class,
+            FlockCli.BenchCommand.class, FlockCli.FailoverCommand.class,
             FlockCli.CoordinatorCommand.class, FlockCli.AgentCommand.class, FlockCli.ModelsCommand.class, FlockCli.BatchCommand.class,
             FlockCli.DevicesCommand.class, FlockCli.RolloutCommand.class,
             FlockCli.DataCommand.class})
@@ -298,6 +301,52 @@ public final class FlockCli {
                 default -> throw new ConfigException("unknown benchmark '" + what + "'; known: training, serving, fallback");
             }
             return 0;
+        }
+    }
+
+    @Command(name = "failover", mixinStandardHelpOptions = true,
+            description = "Coordinator fail-over: two replicas (child JVMs) on one PostgreSQL and real agents behind failing-over"
+                    + " balancers; SIGKILL the lease holder mid-round, measure the take-over and the round's publication, and count"
+                    + " accepted updates lost (must be 0).")
+    static final class FailoverCommand implements Callable<Integer> {
+        @Option(names = "--runs", description = "fail-overs to run (default: 3)")
+        int runs = 3;
+
+        @Option(names = "--agents", description = "edge agents, half behind each replica (default: 8)")
+        int agents = 8;
+
+        @Option(names = "--lease-ttl", description = "the replicas' lease ttl (default: 6s)")
+        String ttl = "6s";
+
+        @Option(names = "--round-timeout", description = "round timeout (default: 30s)")
+        String roundTimeout = "30s";
+
+        @Option(names = "--slow-training", description = "extra training time of the slower half of the agents (default: 8s)")
+        String slow = "8s";
+
+        @Option(names = "--postgres", description = "PostgreSQL JDBC URL; each run uses a schema of its own, dropped after"
+                + " (default: jdbc:postgresql://127.0.0.1:5432/test?user=postgres)")
+        String postgres = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+
+        @Option(names = "--mqtt", description = "broker URL (default: tcp://127.0.0.1:1883)")
+        String mqtt = "tcp://127.0.0.1:1883";
+
+        @Option(names = "--data", description = "Fashion-MNIST directory (default: system dataset, else the bundled subset)")
+        Path data;
+
+        @Option(names = "--out", description = "output directory (default: flock-out/failover)")
+        Path out = Path.of("flock-out", "failover");
+
+        @Override
+        public Integer call() throws Exception {
+            try (ScratchDirectory work = scratch("flock-failover-", false)) {
+                Settings durations = Settings.resolve(Map.of("lease-ttl", ttl, "round-timeout", roundTimeout, "slow-training", slow), null,
+                        Map.of(), Map.of());
+                FailoverSpec spec = new FailoverSpec(agents, durations.duration("lease-ttl"), durations.duration("round-timeout"),
+                        durations.duration("slow-training"), postgres, mqtt, data != null ? data : BundledData.fashionMnist(), work.path());
+                Map<String, Object> report = new FailoverBenchmark(System.out).run(spec, runs, out);
+                return (int) report.get("lostTotal") == 0 ? 0 : 1;
+            }
         }
     }
 

@@ -51,7 +51,7 @@ public final class StatusMapper {
             status = Status.FAILED_PRECONDITION;
         } else if (t instanceof UpdateConflictException) {
             status = Status.ALREADY_EXISTS;
-        } else if (t instanceof IntakeBusyException) {
+        } else if (t instanceof IntakeBusyException || t instanceof io.flock.coordinator.store.StoreUnavailableException) {
             status = Status.UNAVAILABLE;
         } else if (t instanceof DeadlinePassedException) {
             status = Status.DEADLINE_EXCEEDED;

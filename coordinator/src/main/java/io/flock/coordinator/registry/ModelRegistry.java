@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * exact fp32 global parameters (the coordinator's state, never pushed) and one signed artifact per variant
  * codec, the first of which devices are sent. Version numbers come from the database. "Current" means the
  * production version. Promotions are idempotent and tell the {@link VersionListener}s. The production version and
- * the latest number are cached, as this process wrote them: one coordinator writes a model's registry (replicas
- * with a leader come with the scale-out issue). Thread-safe.
+ * the latest number are cached, as this process wrote them; replicas sharing the store catch up with each other's
+ * promotions through {@link #refresh} ({@code replica.VersionFollower}). Thread-safe.
  */
 public final class ModelRegistry {
     private static final Logger log = LoggerFactory.getLogger(ModelRegistry.class);
@@ -154,15 +154,47 @@ public final class ModelRegistry {
             log.info("model={} version={} is now {}", model, version, stage);
         }
         if (stage == Stage.PRODUCTION) {
-            for (VersionListener l : listeners) {
-                try {
-                    l.promoted(v, previous);
-                } catch (RuntimeException e) {
-                    log.warn("model={} version={} listener {} failed: {}", model, version, l.getClass().getSimpleName(), e.toString());
-                }
-            }
+            tell(v, previous);
         }
         return v;
+    }
+
+    private void tell(ModelVersion v, long previous) {
+        for (VersionListener l : listeners) {
+            try {
+                l.promoted(v, previous);
+            } catch (RuntimeException e) {
+                log.warn("model={} version={} listener {} failed: {}", v.model(), v.version(), l.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+
+    /**
+     * Catches up with a promotion another process sharing the store made (a replica's round, an operator's promote or
+     * rollback on another replica): when the stored production version differs from the one this registry knows, it
+     * becomes current here and the listeners are told, as after {@link #promote}.
+     *
+     * @return the new production version, empty when nothing changed
+     */
+    public Optional<ModelVersion> refresh(String model) {
+        long stored = store.productionVersion(model);
+        ModelVersion known = production.get(model);
+        if (stored == 0 || known != null && known.version() == stored) {
+            return Optional.empty();
+        }
+        ModelVersion v;
+        synchronized (this) {
+            v = version(model, stored).orElse(null);
+            if (v == null) {
+                return Optional.empty();
+            }
+            production.put(model, v);
+            latest.merge(model, stored, Math::max);
+        }
+        log.info("model={} version={} is now PRODUCTION (promoted by another replica; was version {})", model, stored,
+                known == null ? 0 : known.version());
+        tell(v, known == null ? 0 : known.version());
+        return Optional.of(v);
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.flock.coordinator.round;
 
-import io.flock.coordinator.intake.FieldLimits;
 import io.flock.coordinator.intake.OpenTask;
 import io.flock.coordinator.intake.Receipt;
 import io.flock.coordinator.intake.UpdateConflictException;
@@ -10,8 +9,6 @@ import io.flock.coordinator.store.RoundRecord;
 import io.flock.coordinator.store.StoredUpdate;
 import io.flock.coordinator.strategy.Aggregator;
 import io.flock.coordinator.strategy.ClientUpdate;
-import io.flock.core.InvalidInputException;
-import io.flock.core.secagg.MaskedVectors;
 import io.flock.core.tensor.ModelParameters;
 import java.util.HashSet;
 import java.util.List;
@@ -71,19 +68,16 @@ final class OpenRound {
                     + record.model() + " but " + (closed ? "round " + record.round() + " is closed" : "round " + record.round()
                     + " is open"));
         }
-        if (!record.selected().contains(s.deviceId()) || !RoundEngine.taskId(record.model(), record.round(), s.deviceId()).equals(s.taskId())) {
-            throw new RoundClosedException("no_task", "device " + s.deviceId() + " has no task '"
-                    + FieldLimits.echo(s.taskId()) + "' in round " + record.round());
+        return RoundTasks.require(record, s, secure != null, base);
+    }
+
+    /** Folds an update another replica persisted, unless its device already answered; returns whether it folded. */
+    synchronized boolean foldStored(ClientUpdate update) {
+        if (answered.contains(update.deviceId())) {
+            return false;
         }
-        if (secure != null && !s.masked()) {
-            throw new InvalidInputException("round " + record.round() + " of " + record.model() + " is secure: upload a masked vector"
-                    + " (codec " + MaskedVectors.CODEC + "), not a plain update");
-        }
-        if (s.baseVersion() != record.baseVersion()) {
-            throw new RoundClosedException("stale_base", "update trained from version " + s.baseVersion() + " but round "
-                    + record.round() + " trains version " + record.baseVersion());
-        }
-        return new OpenTask(record.model(), record.round(), s.deviceId(), record.baseVersion(), base);
+        fold(update);
+        return true;
     }
 
     /** Persists and folds a decoded update atomically with respect to {@link #close()}. */
@@ -97,6 +91,8 @@ final class OpenRound {
             case CONFLICT:
                 throw new UpdateConflictException("device " + task.deviceId() + " already delivered an update for round "
                         + record.round() + " under another idempotency key");
+            case ROUND_CLOSED:
+                throw new RoundClosedException("round_closed", "round " + record.round() + " of " + record.model() + " closed");
             default:
                 return new Receipt(Receipt.Outcome.ACCEPTED, record.round(), fold(update));
         }

@@ -19,7 +19,6 @@ import io.flock.coordinator.strategy.ClientUpdate;
 import io.flock.coordinator.strategy.Strategy;
 import io.flock.coordinator.strategy.TrainingPlan;
 import io.flock.core.artifact.Digests;
-import io.flock.core.codec.Codecs;
 import io.flock.core.privacy.NoiseRandom;
 import io.flock.core.secagg.SecAggAbortedException;
 import io.flock.core.tensor.ModelParameters;
@@ -30,6 +29,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -59,6 +59,8 @@ public final class RoundEngine implements TrainingEngine {
     private final PrivacyLedger ledger;
     private final RandomGenerator noise = new NoiseRandom();
     private volatile boolean stopping;
+    /** whether this replica holds the model's lease; null when no other replica shares the store */
+    private volatile BooleanSupplier leaseHeld;
 
     /**
      * @param plan      model and round settings
@@ -121,9 +123,13 @@ public final class RoundEngine implements TrainingEngine {
     }
 
     private RoundResult run() throws InterruptedException {
+        requireLease();
         long start = System.nanoTime();
         ModelVersion current = registry.requireCurrent(plan.model());
         OpenRound round = open.get();
+        if (round == null && leaseHeld != null && recover()) {
+            round = open.get(); // a round a failed close left open in the store (the database went away): finish it
+        }
         boolean resumed = round != null;
         if (!resumed) {
             round = openNew(current);
@@ -154,6 +160,7 @@ public final class RoundEngine implements TrainingEngine {
             int needed = Math.max(1, round.minimumUpdates());
             int got = round.await(Math.max(plan.minResults(), needed), deadline);
             var aggregator = round.close();
+            got = sealAndFold(round, got);
             log.info("round={} received {} results and {} failures", r, got, round.selected().size() - got);
             if (got < needed) {
                 return failed(round, current, start, resumed, got, got == 0 ? "no update arrived"
@@ -187,6 +194,7 @@ public final class RoundEngine implements TrainingEngine {
 
     /** Steps the server optimizer, publishes and promotes the version, accounts its privacy and closes the round. */
     private RoundResult publish(OpenRound round, ModelVersion current, AggregatedUpdate combined, int got, long start, boolean resumed) {
+        requireLease();
         long r = round.record().round();
         VersionPublisher.Outcome out = publisher.publish(current, combined, r);
         if (out.version() == null) {
@@ -206,6 +214,7 @@ public final class RoundEngine implements TrainingEngine {
      * version stays, the reason is logged; the result aggregated none.
      */
     private RoundResult failed(OpenRound round, ModelVersion current, long start, boolean resumed, int got, String reason) {
+        requireLease();
         long r = round.record().round();
         store.finishRound(plan.model(), r, RoundRecord.FAILED, got, Double.NaN);
         store.dropPayloads(plan.model(), r);
@@ -240,6 +249,9 @@ public final class RoundEngine implements TrainingEngine {
             store.dropPayloads(plan.model(), record.round());
             return false;
         }
+        if (leaseHeld != null) {
+            store.sealRound(plan.model(), record.round(), false); // a holder that died closing it had sealed it
+        }
         open.set(resume(record, registry.globalParameters(current)));
         return true;
     }
@@ -265,12 +277,69 @@ public final class RoundEngine implements TrainingEngine {
                 ledger.samplingRate(record.selected().size(), Math.max(record.selected().size(), devices.available().size())), null);
         List<StoredUpdate> kept = store.updates(plan.model(), record.round());
         for (StoredUpdate u : kept) {
-            round.fold(new ClientUpdate(u.deviceId(), u.baseVersion(), Codecs.byName(u.codec()).decode(u.payload()), u.numExamples(),
-                    1, 0));
+            round.fold(StoredUpdates.toUpdate(u));
         }
         log.info("round={} resumed after restart with {} accepted updates of {} selected", record.round(), kept.size(),
                 record.selected().size());
         return round;
+    }
+
+    /**
+     * Makes this engine one of several replicas sharing the store: it runs rounds only while {@code holdsLease} says this
+     * replica holds the model's lease, asked before a round opens and again right before it publishes or fails (a round
+     * that finds it lost ends with RoundClosedException "lease_lost" and stays open for the next holder), and it seals a
+     * round in the store before aggregating, folding in the updates other replicas stored for it. Call before the first
+     * round.
+     *
+     * @return this engine
+     */
+    public RoundEngine replicated(BooleanSupplier holdsLease) {
+        this.leaseHeld = holdsLease;
+        return this;
+    }
+
+    /** @throws RoundClosedException "lease_lost" when replicas share the store and this one does not hold the lease */
+    private void requireLease() {
+        BooleanSupplier held = leaseHeld;
+        if (held != null && !held.getAsBoolean()) {
+            throw new RoundClosedException("lease_lost", "this replica does not hold the lease of " + plan.model()
+                    + ": the holder runs its rounds");
+        }
+    }
+
+    /**
+     * Folds into the open round the updates other replicas stored for it (each device once). Cheap when there are none:
+     * one query of device ids.
+     *
+     * @return updates folded now; 0 when no round is open or no replica shares the store
+     */
+    public int foldStored() {
+        OpenRound round = open.get();
+        return round == null || leaseHeld == null ? 0 : foldStored(round);
+    }
+
+    private int foldStored(OpenRound round) {
+        return StoredUpdates.foldNew(store, round);
+    }
+
+    /**
+     * With replicas: seals the closed round in the store, which waits for updates other replicas are storing, then folds
+     * the final set. An update another replica acknowledged is then in the aggregate; one arriving later is refused.
+     *
+     * @return the updates the round holds
+     */
+    private int sealAndFold(OpenRound round, int got) {
+        if (leaseHeld == null) {
+            return got;
+        }
+        store.sealRound(plan.model(), round.record().round(), true);
+        foldStored(round);
+        return round.accepted();
+    }
+
+    /** Lets rounds run again after {@link #stop()}: for a replica that regained the lease. */
+    public void restart() {
+        stopping = false;
     }
 
     /** Waits, up to the round's deadline, until at least {@code minAvailable} devices are online. */

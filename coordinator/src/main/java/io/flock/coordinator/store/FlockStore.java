@@ -102,7 +102,8 @@ public interface FlockStore extends AutoCloseable {
 
     /**
      * Persists an accepted update. Uniqueness is the database's: one row per (device, idempotency key) and
-     * one per (model, round, device), so two concurrent uploads give exactly one row.
+     * one per (model, round, device), so two concurrent uploads give exactly one row. On PostgreSQL an update of a
+     * round that has a row in {@code rounds} is stored only while that round is OPEN and not sealed ({@link #sealRound}).
      *
      * @return SAVED, or what stopped it (nothing changed then)
      */
@@ -110,6 +111,19 @@ public interface FlockStore extends AutoCloseable {
 
     /** @return the accepted updates of a round, in acceptance order */
     List<StoredUpdate> updates(String model, long round);
+
+    /**
+     * Seals an OPEN round (no update is stored for it from now on: {@link #saveUpdate} answers ROUND_CLOSED) or unseals
+     * it. On PostgreSQL sealing waits for the updates being stored for the round to commit, so the updates read after it
+     * are the round's final set, whichever replica stored them. (On H2, one process only, the round engine's lock does
+     * that and the seal is recorded but not checked.)
+     *
+     * @return whether the round is OPEN (and now sealed or unsealed as asked)
+     */
+    boolean sealRound(String model, long round, boolean sealed);
+
+    /** @return the devices whose updates a round holds, in acceptance order (a cheap check before {@link #updates}) */
+    List<String> updatedDevices(String model, long round);
 
     /**
      * Drops the payloads of a finished round's updates (kept: who sent what, its weight and the payload's

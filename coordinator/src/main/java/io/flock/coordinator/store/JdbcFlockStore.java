@@ -32,6 +32,7 @@ public final class JdbcFlockStore implements FlockStore {
             + " loss, round, optimizer_state";
     private static final String TELEMETRY_COLUMNS = "device_id, model, received_ms, running_version, local_predictions,"
             + " offloaded, fallback, mean_latency_ms, p99_latency_ms, errors, rejections";
+    private static final String UPDATE_COLUMNS = RoundSeal.UPDATE_COLUMNS;
     private final Sql sql;
     private final BatchTables batch;
     private final IdentityTables identities;
@@ -52,7 +53,7 @@ public final class JdbcFlockStore implements FlockStore {
             } else {
                 Schema.createPostgres(connection);
             }
-            this.sql = new Sql(connection);
+            this.sql = new Sql(connection, () -> DriverManager.getConnection(jdbcUrl));
             this.batch = new BatchTables(sql);
             this.identities = new IdentityTables(sql);
             this.fleet = new FleetTables(sql);
@@ -248,10 +249,13 @@ public final class JdbcFlockStore implements FlockStore {
     @Override
     public synchronized StoredUpdate.Outcome saveUpdate(StoredUpdate u) {
         try {
-            sql.updateOrThrow("INSERT INTO client_updates(device_id, idempotency_key, model, round, base_version, num_examples,"
-                            + " codec, payload, received_ms, payload_sha256) VALUES (?,?,?,?,?,?,?,?,?,?)", u.deviceId(), u.idempotencyKey(),
-                    u.model(), u.round(), u.baseVersion(), u.numExamples(), u.codec(), u.payload(), u.receivedMs(),
-                    u.payloadSha256() != null ? u.payloadSha256() : Digests.sha256Hex(u.payload()));
+            Object[] values = {u.deviceId(), u.idempotencyKey(), u.model(), u.round(), u.baseVersion(), u.numExamples(), u.codec(),
+                    u.payload(), u.receivedMs(), u.payloadSha256() != null ? u.payloadSha256() : Digests.sha256Hex(u.payload())};
+            if (h2) {
+                sql.updateOrThrow("INSERT INTO client_updates(" + UPDATE_COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?)", values);
+            } else if (sql.updateOrThrow(RoundSeal.INSERT_WHILE_OPEN, RoundSeal.whileOpen(values, u.model(), u.round())) == 0) {
+                return StoredUpdate.Outcome.ROUND_CLOSED;
+            }
             durable();
             return StoredUpdate.Outcome.SAVED;
         } catch (SQLException e) {
@@ -262,6 +266,18 @@ public final class JdbcFlockStore implements FlockStore {
                     u.deviceId(), u.idempotencyKey()).isEmpty();
             return sameKey ? StoredUpdate.Outcome.DUPLICATE : StoredUpdate.Outcome.CONFLICT;
         }
+    }
+
+    @Override
+    public synchronized boolean sealRound(String model, long round, boolean sealed) {
+        return sql.update("UPDATE rounds SET sealed = ? WHERE model = ? AND round = ? AND status = ?", sealed, model, round,
+                RoundRecord.OPEN) == 1 && durable();
+    }
+
+    @Override
+    public synchronized List<String> updatedDevices(String model, long round) {
+        return sql.query("SELECT device_id FROM client_updates WHERE model = ? AND round = ? ORDER BY seq", rs -> rs.getString(1),
+                model, round);
     }
 
     @Override

@@ -91,6 +91,8 @@ final class Schema {
                     + " model VARCHAR(128) NOT NULL, version BIGINT NOT NULL, device_version BIGINT NOT NULL,"
                     + " computed_ms BIGINT NOT NULL, rows_count INT NOT NULL, classes INT NOT NULL, payload " + large + " NOT NULL)");
             s.execute("ALTER TABLE client_updates ADD COLUMN IF NOT EXISTS payload_sha256 VARCHAR(64)");
+            // a round being closed: no replica stores an update for it any more (JdbcFlockStore.sealRound)
+            s.execute("ALTER TABLE rounds ADD COLUMN IF NOT EXISTS sealed BOOLEAN DEFAULT FALSE NOT NULL");
             s.execute("ALTER TABLE model_versions ADD COLUMN IF NOT EXISTS pruned BOOLEAN DEFAULT FALSE NOT NULL");
             // a factorised variant's own spec, which its signed manifest names (null = the version's spec)
             s.execute("ALTER TABLE version_variants ADD COLUMN IF NOT EXISTS spec VARCHAR(256)");

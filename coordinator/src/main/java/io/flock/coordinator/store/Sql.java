@@ -8,7 +8,12 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Prepared statements over one connection: queries, updates and transactions. Not thread-safe: the store serialises. */
+/**
+ * Prepared statements over one connection: queries, updates and transactions. A connection the database dropped (a
+ * restart, a reset: SQLSTATE class 08 or 57P) is closed and the error raised as {@link StoreUnavailableException}; the
+ * next call opens a new one, so the store recovers by itself once the database is back. Not thread-safe: the store
+ * serialises.
+ */
 final class Sql {
     /** Maps the current row of a result set. */
     interface Row<T> {
@@ -20,10 +25,18 @@ final class Sql {
         T run() throws SQLException;
     }
 
-    private final Connection connection;
+    /** Opens a new connection to the same database. */
+    interface Connector {
+        Connection open() throws SQLException;
+    }
 
-    Sql(Connection connection) {
+    private final Connector connector;
+    /** null after the database dropped it, until the next call reconnects */
+    private Connection connection;
+
+    Sql(Connection connection, Connector connector) {
         this.connection = connection;
+        this.connector = connector;
     }
 
     <T> List<T> query(String sql, Row<T> mapper, Object... args) {
@@ -34,7 +47,7 @@ final class Sql {
             }
             return out;
         } catch (SQLException e) {
-            throw new FlockException("database query failed: " + e.getMessage(), e);
+            throw unavailableOr(e, "database query failed");
         }
     }
 
@@ -42,33 +55,83 @@ final class Sql {
         try {
             return updateOrThrow(sql, args);
         } catch (SQLException e) {
-            throw new FlockException("database update failed: " + e.getMessage(), e);
+            throw unavailableOr(e, "database update failed");
         }
     }
 
+    /**
+     * @throws SQLException              what the database refused (a constraint, say): the caller decides
+     * @throws StoreUnavailableException when the connection was lost
+     */
     int updateOrThrow(String sql, Object... args) throws SQLException {
         try (PreparedStatement ps = prepare(sql, args)) {
             return ps.executeUpdate();
+        } catch (SQLException e) {
+            if (lost(e)) {
+                throw unavailableOr(e, "database update failed");
+            }
+            throw e;
         }
     }
 
     /** Runs the work in one transaction: all of it commits, or none of it does. */
     <T> T transaction(Work<T> work) {
         try {
-            connection.setAutoCommit(false);
+            Connection c = connection();
+            c.setAutoCommit(false);
             try {
                 T result = work.run();
-                connection.commit();
+                c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
-                connection.rollback();
+                if (connection != null) {
+                    c.rollback();
+                }
                 throw e;
             } finally {
-                connection.setAutoCommit(true);
+                if (connection != null) {
+                    c.setAutoCommit(true);
+                }
             }
         } catch (SQLException e) {
-            throw new FlockException("database transaction failed: " + e.getMessage(), e);
+            throw unavailableOr(e, "database transaction failed");
         }
+    }
+
+    /** @return the error to raise: StoreUnavailableException (after dropping the connection) when it was lost */
+    private FlockException unavailableOr(SQLException e, String what) {
+        if (!lost(e)) {
+            return new FlockException(what + ": " + e.getMessage(), e);
+        }
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // the connection is gone either way
+            }
+            connection = null;
+        }
+        return new StoreUnavailableException(what + ", the database is unavailable: " + e.getMessage(), e);
+    }
+
+    /** @return whether the error means the connection is gone (SQLSTATE 08xxx, 57P0x) rather than a refused statement */
+    private boolean lost(SQLException e) {
+        String state = e.getSQLState();
+        if (state != null && (state.startsWith("08") || state.startsWith("57P"))) {
+            return true;
+        }
+        try {
+            return connection == null || connection.isClosed();
+        } catch (SQLException closed) {
+            return true;
+        }
+    }
+
+    private Connection connection() throws SQLException {
+        if (connection == null) {
+            connection = connector.open();
+        }
+        return connection;
     }
 
     /** @return whether the error is an integrity constraint violation (SQLSTATE class 23: unique key, primary key) */
@@ -77,7 +140,7 @@ final class Sql {
     }
 
     private PreparedStatement prepare(String sql, Object... args) throws SQLException {
-        PreparedStatement ps = connection.prepareStatement(sql);
+        PreparedStatement ps = connection().prepareStatement(sql);
         for (int i = 0; i < args.length; i++) {
             ps.setObject(i + 1, args[i]);
         }
@@ -86,7 +149,9 @@ final class Sql {
 
     void close() {
         try {
-            connection.close();
+            if (connection != null) {
+                connection.close();
+            }
         } catch (SQLException e) {
             throw new FlockException("closing the database failed: " + e.getMessage(), e);
         }

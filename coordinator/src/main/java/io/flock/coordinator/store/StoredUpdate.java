@@ -30,6 +30,8 @@ public record StoredUpdate(String model, long round, String deviceId, String ide
         /** The device already stored an update under this idempotency key: nothing changed. */
         DUPLICATE,
         /** The device already stored another update for this round: nothing changed. */
-        CONFLICT
+        CONFLICT,
+        /** Its round is no longer OPEN, or is sealed for closing: nothing changed. */
+        ROUND_CLOSED
     }
 }

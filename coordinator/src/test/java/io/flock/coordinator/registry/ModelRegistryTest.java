@@ -167,4 +167,21 @@ class ModelRegistryTest {
         assertThat(registry.versions("b", 10)).extracting(ModelVersion::version).containsExactly(2L, 1L);
         assertThat(registry.versions("a", 10)).extracting(ModelVersion::version).containsExactly(1L);
     }
+
+    @Test
+    void refresh_afterAnotherProcessPromoted_tellsTheListenersOnce_andNothingWhenUnchanged() {
+        ModelVersion v1 = publish("m", 1f);
+        registry.promote("m", v1.version(), Stage.PRODUCTION);
+        ModelRegistry other = new ModelRegistry(store, signer, List.of(CompressionPipeline.parse("int8")), 20); // another replica
+        ModelVersion v2 = other.publish("m", Candidate.of(SPEC, PIPELINE, new ModelParameters(List.of(new Tensor("w", new int[] {8, 8},
+                new float[64]))), null));
+        other.promote("m", v2.version(), Stage.PRODUCTION);
+        told.clear();
+
+        assertThat(registry.refresh("m")).map(ModelVersion::version).contains(v2.version());
+        assertThat(registry.refresh("m")).isEmpty();
+
+        assertThat(registry.requireCurrent("m").version()).isEqualTo(v2.version());
+        assertThat(told).containsExactly(v2.version() + "<-" + v1.version());
+    }
 }
