@@ -180,7 +180,8 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
             if (!name.equals(model)) {
                 throw new ModelNotFoundException("unknown model '" + FieldLimits.echo(name) + "'");
             }
-            return announcements.forDevice(device(request.getDeviceId()));
+            return request.getVersion() == 0 ? announcements.forDevice(device(request.getDeviceId()))
+                    : announcements.ofVersion(request.getVersion());
         });
     }
 

@@ -78,6 +78,21 @@ public final class Announcements {
                 .setVersion(WireMapper.announcement(v, chunkBytes, false, advice.apply(v).orElse(null))).build());
     }
 
+    /**
+     * @return the announcement of a version that was production (a train task's base, which a newer version may have
+     *         replaced since), without a canary
+     * @throws io.flock.coordinator.registry.ModelNotFoundException for an unknown version
+     * @throws RolloutStateException for a version never sent to devices (a candidate)
+     */
+    public ModelAnnouncement ofVersion(long version) {
+        ModelVersion v = registry.requireVersion(model, version);
+        if (v.stage() != Stage.PRODUCTION && v.stage() != Stage.ARCHIVED) {
+            throw new RolloutStateException("version " + version + " of " + model + " is a " + v.stage()
+                    + ", never sent to devices as a base");
+        }
+        return WireMapper.announcement(v, chunkBytes, false, advice.apply(v).orElse(null));
+    }
+
     /** @return what the device should run now: the canary's manifest in the cohort, else the production one */
     public ModelAnnouncement forDevice(String deviceId) {
         return Cohorts.assigned(of(registry.requireCurrent(model), false), deviceId, devices.labels(deviceId));

@@ -199,7 +199,8 @@ public final class ModelUpdater {
     }
 
     /**
-     * Makes sure {@code version} is loaded, fetching the current model over gRPC when it is not.
+     * Makes sure {@code version} is loaded, fetching that version over gRPC when it is not (a train task's base: the coordinator
+     * answers with any version that was production, so a task still trains from its base once a newer one replaced it).
      *
      * @return whether the device now runs that version
      */
@@ -219,7 +220,7 @@ public final class ModelUpdater {
         if (local.version() == version) {
             return true;
         }
-        ModelAnnouncement a = coordinator.currentModel(model, timeout);
+        ModelAnnouncement a = coordinator.modelVersion(model, version, timeout); // the base, even once a newer version replaced it
         if (a.getVersion() == version) {
             byte[] bytes = coordinator.fetchArtifact(a.getSha256(), 0, timeout);
             synchronized (this) {

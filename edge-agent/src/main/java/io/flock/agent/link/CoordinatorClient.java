@@ -195,8 +195,13 @@ public final class CoordinatorClient implements AutoCloseable {
 
     /** @return the current announcement of a model */
     public ModelAnnouncement currentModel(String model, Duration timeout) {
+        return modelVersion(model, 0, timeout);
+    }
+
+    /** @return the announcement of a version that was production (a train task's base); 0 = what to run now */
+    public ModelAnnouncement modelVersion(String model, long version, Duration timeout) {
         return blocking.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .getCurrentModel(GetCurrentModelRequest.newBuilder().setDeviceId(deviceId).setModel(model).build());
+                .getCurrentModel(GetCurrentModelRequest.newBuilder().setDeviceId(deviceId).setModel(model).setVersion(version).build());
     }
 
     /** @return the artifact's bytes from {@code offset} to its end */

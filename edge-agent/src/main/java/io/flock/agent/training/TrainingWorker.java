@@ -139,6 +139,7 @@ public final class TrainingWorker implements AutoCloseable {
         try {
             if (!updater.ensureVersion(task.getBaseVersion(), Duration.ofSeconds(30))) {
                 log.warn("device={} cannot get base version={} for task {}", deviceId, task.getBaseVersion(), task.getTaskId());
+                reject(task, "cannot get base version " + task.getBaseVersion()); // the coordinator stops waiting for it
                 return;
             }
             long ready = System.nanoTime();
