@@ -4,8 +4,8 @@ simulator's outputs, and prints it to stdout.
 
 Usage: collect.py [RUNS=/tmp/w11] > report.json
 
-RUNS holds what run.sh writes: {sync,async}-seedN/report.json (fmnist-async with seed N, --runs 1, the two modes
-interleaved seed by seed) and series.txt (the start and end of every invocation).
+RUNS holds what run.sh writes: {sync,async}-seedN/report.json (fmnist-async-sync and fmnist-async with seed N,
+--runs 1, the two modes interleaved seed by seed) and series.txt (the start and end of every invocation).
 
 Per seed: the target is the synchronous run's final accuracy (mean of its last 5 rounds); time to target is the wall time
 since training began (rounds[].elapsed) of the first version at or above it, in each mode; the speed-up is sync / async.
@@ -67,8 +67,8 @@ report = {
     'benchmark': 'W11 async (issue 28)',
     'date': '2026-12-07',
     'machine': '2-core AMD EPYC VM, 24 GB, OpenJDK 17',
-    'command': 'benchmarks/results/2026-12-07-async/run.sh (bin/flock simulate --config fmnist-async-seedN.yaml '
-               '[--set async.enabled=false], seeds 0-2, interleaved)',
+    'command': 'benchmarks/results/2026-12-07-async/run.sh (bin/flock simulate --config fmnist-async[-sync]-seedN.yaml, '
+               'seeds 0-2, interleaved)',
     'scenario': None if some is None else {k: some['config'][k] for k in ('devices', 'devicesPerRound', 'minResults', 'model',
                                                                          'training', 'coordinator', 'deviceProfiles')},
     'summary': {
