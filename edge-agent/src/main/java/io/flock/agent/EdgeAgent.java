@@ -158,7 +158,8 @@ public final class EdgeAgent implements AutoCloseable {
                 : gateway.coordinator(config.deviceId(), traffic, conditions::coordinatorReachable);
         this.updater = new ModelUpdater(config.deviceId(), config.model(), verifier, local, config.stateDir(), coordinator, timers,
                 config.chunkWait(), this::reportModelChange, conditions, config.fetchOnDemand());
-        this.outbox = new Outbox(config.stateDir().resolve("outbox"), coordinator, timers, config.deviceId(), conditions);
+        this.outbox = new Outbox(config.stateDir().resolve("outbox"), coordinator, gateway == null ? coordinator::upload
+                : gateway.route(config.deviceId(), coordinator), timers, config.deviceId(), conditions);
         this.training = new TrainingWorker(config.deviceId(), config.dataDir(), local, updater, outbox, config.seed(), conditions,
                 new PlanCheck(config.training()), this::reportRejection, tamper);
         this.batch = config.batch().sets().isEmpty() ? null : new BatchSets(config.deviceId(), config.batch(),

@@ -1,6 +1,7 @@
 package io.flock.coordinator.round;
 
 import io.flock.coordinator.fleet.DeviceRegistry;
+import io.flock.coordinator.intake.GatewayAggregate;
 import io.flock.coordinator.intake.OpenTask;
 import io.flock.coordinator.intake.Receipt;
 import io.flock.coordinator.intake.TaskLedger;
@@ -15,6 +16,7 @@ import io.flock.coordinator.secagg.SecureSession;
 import io.flock.coordinator.secagg.SecureSum;
 import io.flock.coordinator.store.FlockStore;
 import io.flock.coordinator.store.RoundRecord;
+import io.flock.coordinator.store.StoredContribution;
 import io.flock.coordinator.store.StoredUpdate;
 import io.flock.coordinator.strategy.AggregatedUpdate;
 import io.flock.coordinator.strategy.ClientUpdate;
@@ -31,7 +33,9 @@ import io.flock.core.tensor.ModelParameters;
 import io.flock.core.train.Evaluation;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -159,7 +163,7 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
             int got = round.await(Math.max(plan.minResults(), needed), deadline);
             var aggregator = round.close();
             log.info("round={} received {} results and {} failures", r, got, round.selected().size() - got);
-            if (got < needed) {
+            if (aggregator.count() < needed) {
                 return failed(round, current, start, resumed, got, got == 0 ? "no update arrived"
                         : got + " updates, and " + aggregator + " needs at least " + needed);
             }
@@ -296,9 +300,19 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
         OpenRound round = new OpenRound(record, base, strategy.aggregators().apply(base),
                 ledger.samplingRate(record.selected().size(), Math.max(record.selected().size(), devices.available().size())), null);
         List<StoredUpdate> kept = store.updates(plan.model(), record.round());
+        Map<String, List<String>> behind = new HashMap<>();
+        for (StoredContribution c : store.contributions(plan.model(), record.round())) {
+            behind.computeIfAbsent(c.gatewayId(), g -> new ArrayList<>()).add(c.deviceId());
+        }
         for (StoredUpdate u : kept) {
-            round.fold(new ClientUpdate(u.deviceId(), u.baseVersion(), Codecs.byName(u.codec()).decode(u.payload()), u.numExamples(),
-                    1, 0));
+            List<String> contributors = behind.get(u.deviceId());
+            ModelParameters delta = Codecs.byName(u.codec()).decode(u.payload());
+            if (contributors == null) {
+                round.fold(new ClientUpdate(u.deviceId(), u.baseVersion(), delta, u.numExamples(), 1, 0));
+            } else {
+                round.foldAggregate(u.deviceId(), new ClientUpdate(u.deviceId(), u.baseVersion(), delta, u.numExamples(),
+                        contributors.size(), 0), contributors);
+            }
         }
         log.info("round={} resumed after restart with {} accepted updates of {} selected", record.round(), kept.size(),
                 record.selected().size());
@@ -339,6 +353,24 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
             throw new RoundClosedException("round_closed", "round " + task.round() + " of " + plan.model() + " is closed");
         }
         return round.accept(task, update, persist);
+    }
+
+    @Override
+    public OpenTask requireAggregate(UpdateSubmission s) {
+        OpenRound round = open.get();
+        if (round == null) {
+            throw new RoundClosedException("no_round", "no round of " + plan.model() + " is open (aggregate claims round " + s.round() + ")");
+        }
+        return GatewayAnswers.require(round, s);
+    }
+
+    @Override
+    public Receipt acceptAggregate(OpenTask task, GatewayAggregate aggregate, Supplier<StoredUpdate.Outcome> persist) {
+        OpenRound round = open.get();
+        if (round == null || round.record().round() != task.round()) {
+            throw new RoundClosedException("round_closed", "round " + task.round() + " of " + plan.model() + " is closed");
+        }
+        return GatewayAnswers.accept(round, aggregate, persist);
     }
 
     @Override

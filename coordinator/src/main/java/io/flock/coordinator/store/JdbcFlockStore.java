@@ -37,6 +37,7 @@ public final class JdbcFlockStore implements FlockStore {
     private final IdentityTables identities;
     private final FleetTables fleet;
     private final LeaseTables leases;
+    private final TierTables tiers;
     private final boolean h2;
     /** fsyncs an H2 file every second, so what H2 wrote in the background survives a power loss within 1 s; null otherwise. */
     private final ScheduledExecutorService syncer;
@@ -57,6 +58,7 @@ public final class JdbcFlockStore implements FlockStore {
             this.identities = new IdentityTables(sql);
             this.fleet = new FleetTables(sql);
             this.leases = new LeaseTables(sql, !h2);
+            this.tiers = new TierTables(sql);
             h2File = jdbcUrl.startsWith("jdbc:h2:file:") ? h2File(jdbcUrl) : null;
             if (h2File != null) {
                 syncer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("flock-h2-sync"));
@@ -270,6 +272,32 @@ public final class JdbcFlockStore implements FlockStore {
                         + " FROM client_updates WHERE model = ? AND round = ? ORDER BY seq", rs -> new StoredUpdate(rs.getString(1),
                         rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6), rs.getString(7),
                         rs.getBytes(8), rs.getLong(9)), model, round);
+    }
+
+    @Override
+    public synchronized StoredUpdate.Outcome saveAggregate(StoredUpdate update, List<StoredContribution> contributions) {
+        StoredUpdate.Outcome o = tiers.saveAggregate(update, update.payloadSha256() != null ? update.payloadSha256()
+                : Digests.sha256Hex(update.payload()), contributions);
+        if (o == StoredUpdate.Outcome.SAVED) {
+            durable();
+        }
+        return o;
+    }
+
+    @Override
+    public synchronized List<StoredContribution> contributions(String model, long round) {
+        return tiers.contributions(model, round);
+    }
+
+    @Override
+    public synchronized void assignGateway(String deviceId, String gatewayId) {
+        tiers.assignGateway(deviceId, gatewayId);
+        durable();
+    }
+
+    @Override
+    public synchronized List<String> devicesBehind(String gatewayId) {
+        return tiers.devicesBehind(gatewayId);
     }
 
     @Override

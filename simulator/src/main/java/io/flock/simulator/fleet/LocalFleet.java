@@ -43,6 +43,7 @@ public final class LocalFleet implements AutoCloseable {
     private final List<EdgeAgent> agents = new ArrayList<>();
     private String devicePrefix = "d-";
     private int devicesPerGateway;
+    private boolean preAggregate;
     private java.util.function.IntFunction<String> hardware = i -> "jvm-sim";
     private final List<DeviceGateway> gateways = new ArrayList<>();
     private ScheduledExecutorService gatewayTimers;
@@ -87,6 +88,15 @@ public final class LocalFleet implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Makes the gateways started from now on pre-aggregate their devices' plain updates (tiered aggregation): one upload
+     * per gateway and round, 2 s before the tasks' deadline at the latest.
+     */
+    public LocalFleet preAggregate(boolean on) {
+        this.preAggregate = on;
+        return this;
+    }
+
     private DeviceGateway gatewayFor(int agentIndex, String mqttUrl, int grpcPort, String token) throws IOException {
         if (devicesPerGateway == 0) {
             return null;
@@ -101,6 +111,9 @@ public final class LocalFleet implements AutoCloseable {
             DeviceGateway gateway = new DeviceGateway(id, credentials(id, identities().resolve(id)), mqttUrl,
                     "127.0.0.1:" + grpcPort, tap, gatewayTimers, gatewayWorkers);
             gateway.enroll("jvm-sim-gateway", token, Duration.ofSeconds(30)); // before any of its devices uses its connections
+            if (preAggregate) {
+                gateway.preAggregate(new ArtifactVerifier(coordinator.publicKey()), Duration.ofSeconds(2));
+            }
             gateways.add(gateway);
         }
         return gateways.get(g);
