@@ -213,7 +213,8 @@ public final class RoundEngine implements TaskLedger, AutoCloseable {
         promoteUnlessMoved(current, v);
         store.finishRound(plan.model(), r, RoundRecord.CLOSED, got, Double.NaN);
         store.dropPayloads(plan.model(), r);
-        log.info("round={} aggregated {} updates with {} into version={}", r, got, strategy.name(), v.version());
+        log.info("round={} aggregated {} devices' updates ({} uploads) with {} into version={}", r, got, round.accepted(), strategy.name(),
+                v.version());
         return new RoundResult(r, v.version(), scoring.score(r, v.version(), next), seconds(start), round.selected().size(), got,
                 round.selected().size() - got, resumed, round.selected(), epsilon);
     }
