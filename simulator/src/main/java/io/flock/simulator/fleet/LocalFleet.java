@@ -181,7 +181,7 @@ public final class LocalFleet implements AutoCloseable {
             created.add(new EdgeAgent(config, verifier, tap, conditions.apply(i), gateway,
                     gateway == null ? credentials(id, identities().resolve(id)) : null, tampers.apply(i)));
         }
-        startAll(created);
+        startAll(acrossGateways(created));
         agents.addAll(created);
         log.info("started {} agents", created.size());
         return agents;
@@ -256,6 +256,24 @@ public final class LocalFleet implements AutoCloseable {
             Thread.sleep(10);
         }
         return (System.nanoTime() - start) / 1e9;
+    }
+
+    /**
+     * @return the agents in an order that takes one device of each gateway in turn: a gateway seats its devices one at a
+     *         time (a subscribe and a QoS 1 publish under its lock), so parallel starts of one gateway's devices queue (the
+     *         first 7,000 of fleet-100k's devices took 2 minutes that way)
+     */
+    private List<EdgeAgent> acrossGateways(List<EdgeAgent> created) {
+        if (devicesPerGateway <= 1 || created.size() <= devicesPerGateway) {
+            return created;
+        }
+        List<EdgeAgent> order = new ArrayList<>(created.size());
+        for (int seat = 0; seat < devicesPerGateway; seat++) {
+            for (int i = seat; i < created.size(); i += devicesPerGateway) {
+                order.add(created.get(i));
+            }
+        }
+        return order;
     }
 
     /** Starts agents in parallel: each start is mostly waiting on a TCP and MQTT handshake. */
