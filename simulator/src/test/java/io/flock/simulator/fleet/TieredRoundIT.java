@@ -35,7 +35,19 @@ class TieredRoundIT {
                 Map.entry("model.spec", "mlp:784-16-10"), Map.entry("round.devices", "8"), Map.entry("round.min-results", "8"),
                 Map.entry("seed", "7"))));
         List<ModelParameters> versions = new ArrayList<>();
-        try (LocalFleet fleet = new LocalFleet(home.resolve("fleet"), (channel, out, payload) -> { }, (id, c) -> c.withLocalApiPort(-1))
+        java.util.concurrent.atomic.AtomicInteger aggregates = new java.util.concurrent.atomic.AtomicInteger();
+        try (LocalFleet fleet = new LocalFleet(home.resolve("fleet"), (channel, out, payload) -> {
+            if (out && "grpc".equals(channel)) {
+                try {
+                    var chunk = io.flock.proto.v1.UpdateChunk.parseFrom(payload);
+                    if (chunk.hasHeader() && chunk.getHeader().getContributionsCount() > 0) {
+                        aggregates.incrementAndGet();
+                    }
+                } catch (com.google.protobuf.InvalidProtocolBufferException notOne) {
+                    // another kind of message
+                }
+            }
+        }, (id, c) -> c.withLocalApiPort(-1))
                 .gateways(3).preAggregate(tiered)) {
             CoordinatorServer coordinator = fleet.startCoordinator(config);
             fleet.startAgents(parts, coordinator.mqttUrl(), coordinator.port());
@@ -46,6 +58,8 @@ class TieredRoundIT {
                 versions.add(coordinator.registry().globalParameters(coordinator.registry().requireCurrent("tiered")));
             }
         }
+        assertThat(aggregates.get()).as("gateways' aggregated uploads, 3 gateways (3, 3 and 2 devices) x 2 rounds")
+                .isEqualTo(tiered ? 6 : 0);
         return versions;
     }
 
