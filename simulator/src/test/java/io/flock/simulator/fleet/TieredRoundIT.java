@@ -91,4 +91,41 @@ class TieredRoundIT {
         }
         assertThat(flat.get(1).tensors().get(0).data()).as("the rounds trained something").isNotEqualTo(flat.get(0).tensors().get(0).data());
     }
+
+    /**
+     * A device behind a tiered gateway trains but never hands its delta in (an emulated crash before upload): its gateway
+     * uploads the others' mean at the margin before the deadline, and the round counts every device but that one.
+     */
+    @Test
+    void deviceDropsOut_gatewayUploadsTheOthersBeforeTheDeadline() throws Exception {
+        Path data = BundledData.subset();
+        ByteDataset train = IdxFormat.readLabelled(data.resolve("train-images-idx3-ubyte.gz"), data.resolve("train-labels-idx1-ubyte.gz"));
+        List<ByteDataset> parts = new ArrayList<>();
+        for (int d = 0; d < 6; d++) {
+            parts.add(train.subset(new int[] {d * 10, d * 10 + 1, d * 10 + 2, d * 10 + 3}));
+        }
+        CoordinatorConfig config = CoordinatorConfig.from(Settings.resolve(CoordinatorConfig.defaults(), null, Map.of(), Map.ofEntries(
+                Map.entry("data-dir", dir.resolve("drop").toString()), Map.entry("grpc.port", "0"), Map.entry("mqtt.embedded-port", "0"),
+                Map.entry("metrics.port", "-1"), Map.entry("http.port", "-1"), Map.entry("model.name", "tiered-drop"),
+                Map.entry("model.spec", "mlp:784-16-10"), Map.entry("round.devices", "6"), Map.entry("round.min-results", "6"),
+                Map.entry("round.timeout", "6s"))));
+        io.flock.agent.DeviceConditions crashes = new io.flock.agent.DeviceConditions() {
+            @Override
+            public boolean dropsOut(String taskId) {
+                return true;
+            }
+        };
+        try (LocalFleet fleet = new LocalFleet(dir.resolve("drop-fleet"), (channel, out, payload) -> { }, (id, c) -> c.withLocalApiPort(-1))
+                .gateways(3).preAggregate(true)) {
+            CoordinatorServer coordinator = fleet.startCoordinator(config);
+            fleet.startAgents(parts, coordinator.mqttUrl(), coordinator.port(), i -> i == 0 ? crashes : io.flock.agent.DeviceConditions.REAL);
+            fleet.awaitReady(1, Duration.ofSeconds(30));
+
+            var result = coordinator.rounds().runRound();
+
+            assertThat(result.accepted()).as("5 devices counted: 2 at their gateway's deadline upload, 3 when all answered").isEqualTo(5);
+            assertThat(result.failures()).isEqualTo(1);
+            assertThat(result.version()).as("a version was published").isEqualTo(2);
+        }
+    }
 }
