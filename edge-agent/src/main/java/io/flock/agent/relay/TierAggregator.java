@@ -117,7 +117,7 @@ public final class TierAggregator implements AutoCloseable {
                 rounds.put(key(t.getModel(), t.getRound()), r);
                 long flushIn = Math.max(0, t.getDeadlineUnixMs() - margin.toMillis() - System.currentTimeMillis());
                 PendingRound pending = r;
-                r.timer = timers.schedule(() -> flush(pending, "deadline"), flushIn, TimeUnit.MILLISECONDS);
+                r.timer = timers.schedule(() -> uploads.execute(() -> flush(pending, "deadline")), flushIn, TimeUnit.MILLISECONDS);
                 rounds.values().removeIf(old -> old.sent() && old.deadlineMs < System.currentTimeMillis());
             }
             r.expect(deviceId);
