@@ -466,6 +466,11 @@ public final class CoordinatorServer implements AutoCloseable {
         return broker.url();
     }
 
+    /** @return the client ids of the embedded broker's connected sessions; empty for an external or open broker */
+    public java.util.List<String> brokerSessions() {
+        return broker instanceof io.flock.coordinator.mqtt.EmbeddedBroker e ? e.connectedClients() : java.util.List.of();
+    }
+
     /** @return the round engine (its privacy ledger and secure sessions; it trains unless async.enabled) */
     public RoundEngine rounds() {
         return rounds;

@@ -98,7 +98,7 @@ public final class EdgeAgent implements AutoCloseable {
     /** The labels rollout cohorts select on, as registered. */
     private final Map<String, String> labels;
     private Server localApi;
-    /** What the last delivered telemetry covered (touched on the timer thread only). */
+    /** What the last delivered telemetry covered (touched by the telemetry task only, which the worker runs one at a time). */
     private AnswerLatency.Totals reportedLatency = AnswerLatency.Totals.ZERO;
     private long reportedRejections;
     private long reportedErrors;
@@ -158,7 +158,8 @@ public final class EdgeAgent implements AutoCloseable {
                 : gateway.coordinator(config.deviceId(), traffic, conditions::coordinatorReachable);
         this.updater = new ModelUpdater(config.deviceId(), config.model(), verifier, local, config.stateDir(), coordinator, timers,
                 config.chunkWait(), this::reportModelChange, conditions, config.fetchOnDemand());
-        this.outbox = new Outbox(config.stateDir().resolve("outbox"), coordinator, timers, config.deviceId(), conditions);
+        this.outbox = new Outbox(config.stateDir().resolve("outbox"), coordinator, gateway == null ? coordinator::upload
+                : gateway.route(config.deviceId(), coordinator), timers, config.deviceId(), conditions);
         this.training = new TrainingWorker(config.deviceId(), config.dataDir(), local, updater, outbox, config.seed(), conditions,
                 new PlanCheck(config.training()), this::reportRejection, tamper);
         this.batch = config.batch().sets().isEmpty() ? null : new BatchSets(config.deviceId(), config.batch(),
@@ -197,7 +198,8 @@ public final class EdgeAgent implements AutoCloseable {
         }
         long every = config.telemetryInterval().toMillis();
         if (every > 0) {
-            timers.scheduleAtFixedRate(this::telemetry, every, every, TimeUnit.MILLISECONDS);
+            // the call blocks: it runs on the device's worker, so a gateway's few shared timers stay free for deliveries
+            timers.scheduleAtFixedRate(() -> tasks.execute(this::telemetry), every, every, TimeUnit.MILLISECONDS);
         }
         if (config.localApiPort() >= 0) {
             localApi = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", config.localApiPort()))

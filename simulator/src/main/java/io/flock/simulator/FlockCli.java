@@ -192,7 +192,7 @@ public final class FlockCli {
         Path config;
 
         @Option(names = "--scenario", description = "shipped scenario: smoke-20, fmnist-path-100(-compressed, -fp32), fmnist-niid-bench, "
-                + "fleet-1k, fleet-10k, push-1k, fmnist-byzantine-(clean, gaussian, sign-flip, scale, label-flip), "
+                + "fleet-1k, fleet-10k, fleet-100k, push-1k, fmnist-byzantine-(clean, gaussian, sign-flip, scale, label-flip), "
                 + "fmnist-drift-(control, brightness, noise, rotation, label-shift, concept, partial), fmnist-rollout-(good, bad), "
                 + "fmnist-dp-(none, eps1, eps4, eps8), fmnist-secagg(-dropout), fmnist-async(-sync)")
         String name;

@@ -23,6 +23,7 @@ public final class DeviceRegistry {
     private final Set<String> known = ConcurrentHashMap.newKeySet();
     /** Each device's labels (hardware=...), as registered; read from the store on first use. */
     private final Map<String, Map<String, String>> labels = new ConcurrentHashMap<>();
+    private final GatewayMembers gateways;
 
     /**
      * @param store           durable device table
@@ -31,6 +32,12 @@ public final class DeviceRegistry {
     public DeviceRegistry(FlockStore store, String enrollmentToken) {
         this.store = store;
         this.enrollmentToken = enrollmentToken;
+        this.gateways = new GatewayMembers(store);
+    }
+
+    /** @return which devices sit behind which gateway (tiered aggregation) */
+    public GatewayMembers gateways() {
+        return gateways;
     }
 
     /**

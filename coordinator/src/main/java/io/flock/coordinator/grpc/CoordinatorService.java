@@ -128,6 +128,14 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
                 devices.enrolled(id); // an enrolled device, authenticated: registering is refreshing
             } else {
                 devices.register(id, request.getDevice().getHardware(), request.getEnrollmentToken());
+                String gateway = request.getDevice().getGatewayId();
+                if (!gateway.isEmpty()) {
+                    FieldLimits.require("gateway_id", gateway, FieldLimits.DEVICE_ID);
+                    if (gateway.equals(id)) {
+                        throw new InvalidInputException("device " + id + " cannot sit behind itself");
+                    }
+                    devices.gateways().assign(id, gateway); // insecure mode: as the device says (secure mode: as it enrolled)
+                }
             }
             return RegisterResponse.newBuilder().setDeviceId(id).addModels(model).build();
         });

@@ -1,6 +1,7 @@
 package io.flock.coordinator.grpc;
 
 import io.flock.coordinator.intake.ByteBudget;
+import io.flock.coordinator.intake.Contribution;
 import io.flock.coordinator.intake.FieldLimits;
 import io.flock.coordinator.intake.IntakeEvents;
 import io.flock.coordinator.intake.Receipt;
@@ -92,6 +93,15 @@ final class UploadReceiver implements StreamObserver<UpdateChunk> {
         return h;
     }
 
+    /** @return a gateway's contributions as the intake sees them (their fields checked there), empty for a device's own update */
+    private static java.util.List<Contribution> contributions(UpdateHeader h) {
+        java.util.List<Contribution> out = new java.util.ArrayList<>(h.getContributionsCount());
+        for (io.flock.proto.v1.Contribution c : h.getContributionsList()) {
+            out.add(new Contribution(c.getDeviceId(), c.getTaskId(), c.getNumExamples()));
+        }
+        return out;
+    }
+
     @Override
     public void onError(Throwable t) {
         failed = true;
@@ -124,7 +134,8 @@ final class UploadReceiver implements StreamObserver<UpdateChunk> {
             }
             submitted = true;
             Receipt r = sink.submit(new UpdateSubmission(deviceId, header.getModel(), header.getTaskId(), header.getRound(),
-                    header.getBaseVersion(), header.getIdempotencyKey(), header.getNumExamples(), header.getCodec().getName(), bytes, sha));
+                    header.getBaseVersion(), header.getIdempotencyKey(), header.getNumExamples(), header.getCodec().getName(), bytes, sha,
+                    contributions(header)));
             giveBack();
             response.onNext(UploadReceipt.newBuilder()
                     .setOutcome(r.outcome() == Receipt.Outcome.DUPLICATE ? UploadReceipt.Outcome.DUPLICATE : UploadReceipt.Outcome.ACCEPTED)

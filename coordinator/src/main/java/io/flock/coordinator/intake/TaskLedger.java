@@ -39,4 +39,33 @@ public interface TaskLedger {
      * @throws UpdateConflictException                         a second, different vector from the device
      */
     Receipt acceptMasked(OpenTask task, String idempotencyKey, byte[] payload);
+
+    /**
+     * Checks a gateway's pre-aggregated update against the open task of each contribution (tiered aggregation): every
+     * contributor was selected in the round with that task id and has not answered yet (directly or through another
+     * aggregate), and the engine's rule combines means. A replay of an aggregate already counted passes, for
+     * {@link #acceptAggregate} to answer DUPLICATE. Engines without tiers refuse it.
+     *
+     * @return the task the aggregate answers (its device id is the gateway): base version and layout to decode against
+     * @throws io.flock.coordinator.round.RoundClosedException when the round is not open, a contributor has no such task,
+     *                                                         or the engine does not take aggregates (secure round, robust
+     *                                                         rule, central DP)
+     * @throws UpdateConflictException                         when a contributor already answered
+     */
+    default OpenTask requireAggregate(UpdateSubmission aggregate) {
+        throw new io.flock.coordinator.round.RoundClosedException("no_tiers", "the engine of " + aggregate.model()
+                + " does not take gateways' pre-aggregated updates: devices upload their own");
+    }
+
+    /**
+     * Persists and folds a gateway's aggregate as one update and marks every contributor answered, atomically with
+     * respect to the task closing, as {@link #accept} does for one device.
+     *
+     * @param persist stores the aggregate with its contributions, answering what the database's unique keys decided
+     * @return ACCEPTED, or DUPLICATE for a replay under the same idempotency key (nothing changed)
+     */
+    default Receipt acceptAggregate(OpenTask task, GatewayAggregate aggregate, Supplier<StoredUpdate.Outcome> persist) {
+        throw new io.flock.coordinator.round.RoundClosedException("no_tiers", "the engine of " + task.model()
+                + " does not take gateways' pre-aggregated updates: devices upload their own");
+    }
 }

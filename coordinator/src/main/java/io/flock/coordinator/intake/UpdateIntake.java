@@ -27,6 +27,7 @@ public final class UpdateIntake implements UpdateSink {
     private final IntakeEvents events;
     private final ByteBudget budget;
     private final Map<String, TaskLedger> ledgers = new ConcurrentHashMap<>();
+    private final GatewayIntake gateways;
 
     /**
      * @param store          where accepted updates are persisted
@@ -41,6 +42,7 @@ public final class UpdateIntake implements UpdateSink {
         this.devices = devices;
         this.maxUpdateBytes = maxUpdateBytes;
         this.events = events;
+        this.gateways = new GatewayIntake(store, devices.gateways());
     }
 
     /** Routes the model's updates to the engine that owns its tasks. */
@@ -73,6 +75,20 @@ public final class UpdateIntake implements UpdateSink {
         }
     }
 
+    /** Checks the payload's size, the weight and the idempotency key, which every update needs. */
+    private void requireSized(UpdateSubmission s) {
+        if (s.payload().length > maxUpdateBytes) {
+            throw new CapacityExceededException("update of " + s.payload().length + " bytes exceeds limits.max-update-bytes="
+                    + maxUpdateBytes);
+        }
+        if (s.numExamples() <= 0) {
+            throw new InvalidInputException("num_examples must be > 0, got " + s.numExamples());
+        }
+        if (s.idempotencyKey() == null || s.idempotencyKey().isEmpty()) {
+            throw new InvalidInputException("idempotency_key must not be empty");
+        }
+    }
+
     private Receipt accept(UpdateSubmission s) {
         FieldLimits.require("device_id", s.deviceId(), FieldLimits.DEVICE_ID);
         FieldLimits.require("model", s.model(), FieldLimits.MODEL);
@@ -87,17 +103,15 @@ public final class UpdateIntake implements UpdateSink {
         if (ledger == null) {
             throw new ModelNotFoundException("no model named '" + s.model() + "' takes updates here");
         }
+        if (s.tiered()) {
+            requireSized(s);
+            Receipt r = gateways.accept(s, ledger, this::decode);
+            log.debug("round={} aggregate gateway={} contributors={} examples={} {}", r.round(), s.deviceId(), s.contributions().size(),
+                    s.numExamples(), r.outcome());
+            return r;
+        }
         OpenTask task = ledger.require(s);
-        if (s.payload().length > maxUpdateBytes) {
-            throw new CapacityExceededException("update of " + s.payload().length + " bytes exceeds limits.max-update-bytes="
-                    + maxUpdateBytes);
-        }
-        if (s.numExamples() <= 0) {
-            throw new InvalidInputException("num_examples must be > 0, got " + s.numExamples());
-        }
-        if (s.idempotencyKey() == null || s.idempotencyKey().isEmpty()) {
-            throw new InvalidInputException("idempotency_key must not be empty");
-        }
+        requireSized(s);
         if (s.masked()) {
             Receipt r = ledger.acceptMasked(task, s.idempotencyKey(), s.payload());
             log.debug("round={} masked vector device={} {}", task.round(), s.deviceId(), r.outcome());

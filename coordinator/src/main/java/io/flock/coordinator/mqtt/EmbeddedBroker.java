@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -154,6 +155,18 @@ public final class EmbeddedBroker implements Broker {
         if (a != null) {
             a.evict(deviceId);
         }
+    }
+
+    /**
+     * @return the client ids of the connected sessions (secure broker only: an open broker, or one not started, answers
+     *         empty); what a gateway's push relay is measured by: one session per gateway, not per device
+     */
+    public List<String> connectedClients() {
+        AccessExtension a;
+        synchronized (this) {
+            a = access;
+        }
+        return a == null ? List.of() : a.connectedClients();
     }
 
     /** @return the bound port (after start) */

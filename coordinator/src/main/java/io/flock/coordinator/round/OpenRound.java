@@ -10,8 +10,10 @@ import io.flock.coordinator.store.StoredUpdate;
 import io.flock.coordinator.strategy.Aggregator;
 import io.flock.coordinator.strategy.ClientUpdate;
 import io.flock.core.tensor.ModelParameters;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -26,6 +28,8 @@ final class OpenRound {
     private final Aggregator aggregator;
     private final Set<String> answered = new HashSet<>();
     private final Set<String> unable = new HashSet<>();
+    /** Devices counted through a gateway's pre-aggregated update, and that gateway. */
+    private final Map<String, String> countedBy = new HashMap<>();
     private final double samplingRate;
     private final SecureSession secure;
     private boolean closed;
@@ -61,6 +65,11 @@ final class OpenRound {
         return record;
     }
 
+    /** @return the base version's parameters: every update's layout */
+    ModelParameters base() {
+        return base;
+    }
+
     /** @return the task the submission answers; throws RoundClosedException when it answers none of this round's */
     synchronized OpenTask require(UpdateSubmission s) {
         if (closed || s.round() != record.round()) {
@@ -85,6 +94,10 @@ final class OpenRound {
         if (closed) {
             throw new RoundClosedException("round_closed", "round " + record.round() + " of " + record.model() + " closed");
         }
+        if (countedBy.containsKey(task.deviceId())) {
+            throw new UpdateConflictException("device " + task.deviceId() + " was already counted in round " + record.round()
+                    + " through gateway " + countedBy.get(task.deviceId()) + "'s aggregate");
+        }
         switch (persist.get()) {
             case DUPLICATE:
                 return new Receipt(Receipt.Outcome.DUPLICATE, record.round(), aggregator.count());
@@ -104,6 +117,35 @@ final class OpenRound {
         answered.add(update.deviceId());
         notifyAll();
         return aggregator.count();
+    }
+
+    /**
+     * Folds a gateway's already persisted aggregate in as one update and marks its contributors answered.
+     *
+     * @return the number of updates accepted so far
+     */
+    synchronized int foldAggregate(String gatewayId, ClientUpdate update, List<String> contributors) {
+        aggregator.add(update);
+        for (String d : contributors) {
+            answered.add(d);
+            countedBy.put(d, gatewayId);
+        }
+        notifyAll();
+        return aggregator.count();
+    }
+
+    /** @return whether the device was counted through the gateway's aggregate */
+    synchronized boolean countedThrough(String deviceId, String gatewayId) {
+        return gatewayId.equals(countedBy.get(deviceId));
+    }
+
+    /** @return whether the round's rule folds weighted means, which a gateway's mean composes with exactly */
+    boolean foldsMeans() {
+        return aggregator instanceof io.flock.coordinator.strategy.WeightedMean && secure == null;
+    }
+
+    synchronized boolean isClosed() {
+        return closed;
     }
 
     /** A selected device cannot answer (its task could not be sent, or it refused it): stop waiting for it. */
@@ -127,12 +169,13 @@ final class OpenRound {
     }
 
     /**
-     * Waits until {@code wanted} updates arrived, every device that can still answer did, or the deadline passed.
+     * Waits until {@code wanted} devices answered (a gateway's aggregate answers for each of its contributors), every device
+     * that can still answer did, or the deadline passed.
      *
-     * @return the count
+     * @return the devices that answered
      */
     synchronized int await(int wanted, long deadlineNanos) throws InterruptedException {
-        while (aggregator.count() < Math.min(wanted, record.selected().size() - unable.size())) {
+        while (answered.size() < Math.min(wanted, record.selected().size() - unable.size())) {
             if (aborted) {
                 throw new InterruptedException("round " + record.round() + " aborted: the coordinator is stopping");
             }
@@ -142,7 +185,7 @@ final class OpenRound {
             }
             TimeUnit.NANOSECONDS.timedWait(this, left);
         }
-        return aggregator.count();
+        return answered.size();
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.flock.coordinator.round;
 
 import io.flock.coordinator.fleet.DeviceRegistry;
+import io.flock.coordinator.intake.GatewayAggregate;
 import io.flock.coordinator.intake.OpenTask;
 import io.flock.coordinator.intake.Receipt;
 import io.flock.coordinator.intake.TaskLedger;
@@ -13,6 +14,7 @@ import io.flock.coordinator.secagg.SecureSession;
 import io.flock.coordinator.secagg.SecureSum;
 import io.flock.coordinator.store.FlockStore;
 import io.flock.coordinator.store.RoundRecord;
+import io.flock.coordinator.store.StoredContribution;
 import io.flock.coordinator.store.StoredUpdate;
 import io.flock.coordinator.strategy.AggregatedUpdate;
 import io.flock.coordinator.strategy.ClientUpdate;
@@ -25,7 +27,9 @@ import io.flock.core.tensor.ModelParameters;
 import io.flock.core.train.Evaluation;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -162,7 +166,7 @@ public final class RoundEngine implements TrainingEngine {
             var aggregator = round.close();
             got = sealAndFold(round, got);
             log.info("round={} received {} results and {} failures", r, got, round.selected().size() - got);
-            if (got < needed) {
+            if (aggregator.count() < needed) {
                 return failed(round, current, start, resumed, got, got == 0 ? "no update arrived"
                         : got + " updates, and " + aggregator + " needs at least " + needed);
             }
@@ -204,7 +208,8 @@ public final class RoundEngine implements TrainingEngine {
         double epsilon = ledger.enabled() ? ledger.record(r, v.version(), round.samplingRate()).epsilon() : Double.NaN;
         store.finishRound(plan.model(), r, RoundRecord.CLOSED, got, Double.NaN);
         store.dropPayloads(plan.model(), r);
-        log.info("round={} aggregated {} updates with {} into version={}", r, got, strategy.name(), v.version());
+        log.info("round={} aggregated {} devices' updates ({} uploads) with {} into version={}", r, got, round.accepted(), strategy.name(),
+                v.version());
         return new RoundResult(r, v.version(), out.scores(), seconds(start), round.selected().size(), got,
                 round.selected().size() - got, resumed, round.selected(), epsilon);
     }
@@ -276,8 +281,19 @@ public final class RoundEngine implements TrainingEngine {
         OpenRound round = new OpenRound(record, base, strategy.aggregators().apply(base),
                 ledger.samplingRate(record.selected().size(), Math.max(record.selected().size(), devices.available().size())), null);
         List<StoredUpdate> kept = store.updates(plan.model(), record.round());
+        Map<String, List<String>> behind = new HashMap<>();
+        for (StoredContribution c : store.contributions(plan.model(), record.round())) {
+            behind.computeIfAbsent(c.gatewayId(), g -> new ArrayList<>()).add(c.deviceId());
+        }
         for (StoredUpdate u : kept) {
-            round.fold(StoredUpdates.toUpdate(u));
+            List<String> contributors = behind.get(u.deviceId());
+            ClientUpdate update = StoredUpdates.toUpdate(u);
+            if (contributors == null) {
+                round.fold(update);
+            } else {
+                round.foldAggregate(u.deviceId(), new ClientUpdate(update.deviceId(), update.baseVersion(), update.delta(), update.weight(),
+                        contributors.size(), 0), contributors);
+            }
         }
         log.info("round={} resumed after restart with {} accepted updates of {} selected", record.round(), kept.size(),
                 record.selected().size());
@@ -376,6 +392,24 @@ public final class RoundEngine implements TrainingEngine {
             throw new RoundClosedException("round_closed", "round " + task.round() + " of " + plan.model() + " is closed");
         }
         return round.accept(task, update, persist);
+    }
+
+    @Override
+    public OpenTask requireAggregate(UpdateSubmission s) {
+        OpenRound round = open.get();
+        if (round == null) {
+            throw new RoundClosedException("no_round", "no round of " + plan.model() + " is open (aggregate claims round " + s.round() + ")");
+        }
+        return GatewayAnswers.require(round, s);
+    }
+
+    @Override
+    public Receipt acceptAggregate(OpenTask task, GatewayAggregate aggregate, Supplier<StoredUpdate.Outcome> persist) {
+        OpenRound round = open.get();
+        if (round == null || round.record().round() != task.round()) {
+            throw new RoundClosedException("round_closed", "round " + task.round() + " of " + plan.model() + " is closed");
+        }
+        return GatewayAnswers.accept(round, aggregate, persist);
     }
 
     @Override

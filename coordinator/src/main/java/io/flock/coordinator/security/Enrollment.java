@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Enrollment {
     /** Most devices one token may enroll. */
-    public static final int MAX_USES = 100_000;
+    public static final int MAX_USES = 1_000_000;
     /** Longest token lifetime. */
     public static final Duration MAX_TTL = Duration.ofDays(30);
     private static final Logger log = LoggerFactory.getLogger(Enrollment.class);

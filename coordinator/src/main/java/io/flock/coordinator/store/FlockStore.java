@@ -126,6 +126,26 @@ public interface FlockStore extends AutoCloseable {
     List<String> updatedDevices(String model, long round);
 
     /**
+     * Persists a gateway's pre-aggregated update and its contributions atomically: all rows or none. Uniqueness as for
+     * {@link #saveUpdate}, and one contribution per (model, round, device): a device counted by another aggregate of the
+     * round gives CONFLICT.
+     *
+     * @param update        the gateway's row (device id = the gateway, weight = the contributions' total)
+     * @param contributions the devices it averages, at least one
+     * @return SAVED, or what stopped it (nothing changed then)
+     */
+    StoredUpdate.Outcome saveAggregate(StoredUpdate update, List<StoredContribution> contributions);
+
+    /** @return the contributions of the round's pre-aggregated updates, empty when it had none */
+    List<StoredContribution> contributions(String model, long round);
+
+    /** Records the gateway a registered device sits behind (empty or null = none); a device not registered is left alone. */
+    void assignGateway(String deviceId, String gatewayId);
+
+    /** @return the devices registered or enrolled behind the gateway, empty when none */
+    List<String> devicesBehind(String gatewayId);
+
+    /**
      * Drops the payloads of a finished round's updates (kept: who sent what, its weight and the payload's
      * SHA-256): a published round is never folded again.
      */

@@ -38,6 +38,7 @@ public final class JdbcFlockStore implements FlockStore {
     private final IdentityTables identities;
     private final FleetTables fleet;
     private final LeaseTables leases;
+    private final TierTables tiers;
     private final boolean h2;
     /** fsyncs an H2 file every second, so what H2 wrote in the background survives a power loss within 1 s; null otherwise. */
     private final ScheduledExecutorService syncer;
@@ -58,6 +59,7 @@ public final class JdbcFlockStore implements FlockStore {
             this.identities = new IdentityTables(sql);
             this.fleet = new FleetTables(sql);
             this.leases = new LeaseTables(sql, !h2);
+            this.tiers = new TierTables(sql);
             h2File = jdbcUrl.startsWith("jdbc:h2:file:") ? h2File(jdbcUrl) : null;
             if (h2File != null) {
                 syncer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("flock-h2-sync"));
@@ -283,6 +285,32 @@ public final class JdbcFlockStore implements FlockStore {
     @Override
     public synchronized List<StoredUpdate> updates(String model, long round) {
         return sql.query(UPDATE_ROWS + " WHERE model = ? AND round = ? ORDER BY seq", JdbcFlockStore::storedUpdate, model, round);
+    }
+
+    @Override
+    public synchronized StoredUpdate.Outcome saveAggregate(StoredUpdate update, List<StoredContribution> contributions) {
+        StoredUpdate.Outcome o = tiers.saveAggregate(update, update.payloadSha256() != null ? update.payloadSha256()
+                : Digests.sha256Hex(update.payload()), contributions);
+        if (o == StoredUpdate.Outcome.SAVED) {
+            durable();
+        }
+        return o;
+    }
+
+    @Override
+    public synchronized List<StoredContribution> contributions(String model, long round) {
+        return tiers.contributions(model, round);
+    }
+
+    @Override
+    public synchronized void assignGateway(String deviceId, String gatewayId) {
+        tiers.assignGateway(deviceId, gatewayId);
+        durable();
+    }
+
+    @Override
+    public synchronized List<String> devicesBehind(String gatewayId) {
+        return tiers.devicesBehind(gatewayId);
     }
 
     @Override

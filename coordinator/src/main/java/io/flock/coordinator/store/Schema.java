@@ -126,6 +126,11 @@ final class Schema {
             s.execute("CREATE INDEX IF NOT EXISTS drift_windows_model ON drift_windows(model, seq)");
             s.execute("CREATE INDEX IF NOT EXISTS device_certificates_device ON device_certificates(device_id)");
             s.execute("CREATE INDEX IF NOT EXISTS client_updates_round ON client_updates(model, round)");
+            // tiered aggregation: the devices a gateway's pre-aggregated update counts (a device once per round)
+            s.execute("CREATE TABLE IF NOT EXISTS update_contributions (model VARCHAR(128) NOT NULL, round BIGINT NOT NULL,"
+                    + " device_id VARCHAR(128) NOT NULL, gateway_id VARCHAR(128) NOT NULL, task_id VARCHAR(256) NOT NULL,"
+                    + " num_examples BIGINT NOT NULL, PRIMARY KEY (model, round, device_id))");
+            s.execute("CREATE INDEX IF NOT EXISTS devices_gateway ON devices(gateway)");
             s.execute("CREATE INDEX IF NOT EXISTS rounds_status ON rounds(model, status)");
             s.execute("CREATE INDEX IF NOT EXISTS telemetry_received ON telemetry(received_ms)");
             s.execute("CREATE INDEX IF NOT EXISTS telemetry_device ON telemetry(device_id, received_ms)");

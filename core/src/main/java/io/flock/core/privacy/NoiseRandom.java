@@ -14,7 +14,8 @@ public final class NoiseRandom extends Random {
     private static final long serialVersionUID = 1L;
     private static final int BLOCK = 1 << 16;
     private final SecureRandom drbg;
-    private final byte[] block = new byte[BLOCK];
+    /** Allocated on first use: a device that never adds noise (most of a 100,000-device simulation) holds no 64 KiB block. */
+    private byte[] block;
     private int at = BLOCK;
 
     /** Seeds a new DRBG from the operating system. */
@@ -25,6 +26,9 @@ public final class NoiseRandom extends Random {
     @Override
     protected synchronized int next(int bits) {
         if (at + 4 > BLOCK) {
+            if (block == null) {
+                block = new byte[BLOCK];
+            }
             drbg.nextBytes(block);
             at = 0;
         }

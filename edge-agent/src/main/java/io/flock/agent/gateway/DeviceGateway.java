@@ -6,7 +6,10 @@ import io.flock.agent.link.CoordinatorClient;
 import io.flock.agent.link.DeviceLink;
 import io.flock.agent.link.MqttGateway;
 import io.flock.agent.link.WireTap;
+import io.flock.agent.outbox.UploadRoute;
+import io.flock.agent.relay.TierAggregator;
 import io.flock.agent.security.DeviceCredentials;
+import io.flock.core.artifact.ArtifactVerifier;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
 import java.time.Duration;
@@ -30,6 +33,8 @@ public final class DeviceGateway implements AutoCloseable {
     private final ManagedChannel channel;
     private final ScheduledExecutorService timers;
     private final ExecutorService workers;
+    private final WireTap tap;
+    private volatile TierAggregator tiers;
 
     /**
      * @param gatewayId   a topic-safe name, unique per broker
@@ -59,6 +64,29 @@ public final class DeviceGateway implements AutoCloseable {
         this.channel = CoordinatorClient.channel(coordinator, credentials);
         this.timers = timers;
         this.workers = workers;
+        this.tap = tap;
+    }
+
+    /**
+     * Turns on tiered aggregation for devices linked from now on: the gateway pre-aggregates their plain updates of a
+     * round and uploads one ({@link TierAggregator}). Idempotent.
+     *
+     * @param verifier the coordinator's task signatures, which the gateway checks before it waits for a device
+     * @param margin   how long before a task's deadline the gateway uploads what it has
+     * @return this gateway
+     */
+    public synchronized DeviceGateway preAggregate(ArtifactVerifier verifier, Duration margin) {
+        if (tiers == null) {
+            tiers = new TierAggregator(gatewayId, new CoordinatorClient(channel, gatewayId, tap, () -> true), verifier, timers, workers,
+                    margin);
+        }
+        return this;
+    }
+
+    /** @return the route of a device's updates: through this gateway's pre-aggregation when it is on, else straight up */
+    public UploadRoute route(String deviceId, CoordinatorClient own) {
+        TierAggregator t = tiers;
+        return t == null ? own::upload : t.route(deviceId, own::upload);
     }
 
     /**
@@ -68,6 +96,10 @@ public final class DeviceGateway implements AutoCloseable {
      */
     public void enroll(String hardware, String token, Duration timeout) throws IOException {
         if (credentials == null) {
+            // insecure mode: the gateway registers as a device of its own, the sender of its pre-aggregated updates
+            try (CoordinatorClient self = new CoordinatorClient(channel, gatewayId, WireTap.NONE, () -> true)) {
+                self.register(hardware, token, timeout);
+            }
             return;
         }
         synchronized (enrolling) {
@@ -88,12 +120,13 @@ public final class DeviceGateway implements AutoCloseable {
 
     /** @return a device's seat on the shared MQTT session */
     public DeviceLink link(String deviceId, String model, AgentMqttLink.Handler handler) {
-        return mqtt.seat(deviceId, model, handler);
+        TierAggregator t = tiers;
+        return mqtt.seat(deviceId, model, t == null ? handler : t.watch(deviceId, handler));
     }
 
     /** @return a device's client on the shared gRPC connection; closing it leaves the connection open */
     public CoordinatorClient coordinator(String deviceId, WireTap tap, BooleanSupplier reachable) {
-        return new CoordinatorClient(channel, deviceId, tap, reachable);
+        return new CoordinatorClient(channel, deviceId, tap, reachable).behind(gatewayId);
     }
 
     /** @return a device's own view of the shared scheduler */
@@ -114,6 +147,10 @@ public final class DeviceGateway implements AutoCloseable {
     /** Leaves the broker (every seated device goes "offline") and closes the gRPC connection. */
     @Override
     public void close() {
+        TierAggregator t = tiers;
+        if (t != null) {
+            t.close();
+        }
         mqtt.close();
         channel.shutdown();
         try {

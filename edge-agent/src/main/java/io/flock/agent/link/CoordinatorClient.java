@@ -61,6 +61,8 @@ public final class CoordinatorClient implements AutoCloseable {
     private final WireTap tap;
     private final java.util.function.BooleanSupplier reachable;
     private volatile ManagedChannel channel;
+    /** The gateway this device sits behind, named when it registers; empty = none. */
+    private volatile String gatewayId = "";
     private volatile CoordinatorGrpc.CoordinatorBlockingStub blocking;
     private volatile CoordinatorGrpc.CoordinatorStub async;
 
@@ -164,11 +166,22 @@ public final class CoordinatorClient implements AutoCloseable {
         old.shutdown();
     }
 
+    /**
+     * Names the gateway this device sits behind when it registers (insecure mode; in secure mode enrolling behind the gateway
+     * says it).
+     *
+     * @return this client
+     */
+    public CoordinatorClient behind(String gatewayId) {
+        this.gatewayId = gatewayId;
+        return this;
+    }
+
     /** Registers this device; idempotent. */
     public void register(String hardware, String token, Duration timeout) {
         blocking.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).register(RegisterRequest.newBuilder()
                 .setDevice(DeviceInfo.newBuilder().setDeviceId(deviceId).setHardware(hardware)
-                        .setMemoryBytes(Runtime.getRuntime().maxMemory()))
+                        .setMemoryBytes(Runtime.getRuntime().maxMemory()).setGatewayId(gatewayId))
                 .setEnrollmentToken(token).build());
     }
 

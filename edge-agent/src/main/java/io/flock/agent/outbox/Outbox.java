@@ -34,6 +34,7 @@ public final class Outbox {
     private static final Logger log = LoggerFactory.getLogger(Outbox.class);
     private final Path dir;
     private final CoordinatorClient coordinator;
+    private final UploadRoute route;
     private final ScheduledExecutorService executor;
     private final String deviceId;
     private final DeviceConditions conditions;
@@ -53,6 +54,13 @@ public final class Outbox {
      */
     public Outbox(Path dir, CoordinatorClient coordinator, ScheduledExecutorService executor, String deviceId,
                   DeviceConditions conditions) {
+        this(dir, coordinator, coordinator::upload, executor, deviceId, conditions);
+    }
+
+    /** @param route where updates go (a gateway's pre-aggregation, or the coordinator); secure stages still use {@code coordinator} */
+    public Outbox(Path dir, CoordinatorClient coordinator, UploadRoute route, ScheduledExecutorService executor, String deviceId,
+                  DeviceConditions conditions) {
+        this.route = route;
         this.conditions = conditions;
         this.dir = dir;
         this.coordinator = coordinator;
@@ -111,7 +119,7 @@ public final class Outbox {
         }
         try {
             DeviceConditions.pause(conditions.uplink(u.payload().length));
-            UploadReceipt r = coordinator.upload(u.header(), u.payload(), Duration.ofSeconds(30));
+            UploadReceipt r = route.upload(u.header(), u.payload(), Duration.ofSeconds(30));
             delete(file);
             uploaded.incrementAndGet();
             log.debug("device={} delivered update round={} outcome={}", deviceId, u.header().getRound(), r.getOutcome());

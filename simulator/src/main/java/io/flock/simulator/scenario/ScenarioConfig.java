@@ -55,8 +55,11 @@ public record ScenarioConfig(String name, String dataset, PartitionSpec partitio
     /** What a run measures: training rounds, timed pushes, or training rounds then serving windows with drift or a rollout. */
     public enum Workload { TRAIN, PUSH, FLEETOPS }
 
-    /** How devices reach the broker and coordinator. */
-    public enum Transport { DEDICATED, GATEWAY }
+    /**
+     * How devices reach the broker and coordinator: each on its own connections, behind gateways that share theirs, or behind
+     * gateways that also pre-aggregate their devices' updates (tiered aggregation: one upload per gateway and round).
+     */
+    public enum Transport { DEDICATED, GATEWAY, TIERED }
 
     /** Where the embedded MQTT broker runs; written in YAML as in-process or own-process. */
     public enum BrokerPlacement {
@@ -92,6 +95,16 @@ public record ScenarioConfig(String name, String dataset, PartitionSpec partitio
             ConfigException.require(f.round() <= Math.max(rounds, 1), "faults.round", f.round() + " (the scenario has " + rounds + " rounds)");
         }
         ConfigException.require(devicesPerGateway >= 1, "transport.devicesPerGateway", devicesPerGateway);
+        if (transport == Transport.TIERED) {
+            // a gateway's mean hides its devices' updates: from a robust rule, from central DP's per-device clipping, and
+            // secure aggregation unmasks only a sum of individual masked vectors (the coordinator refuses such aggregates too)
+            ConfigException.require(coordinator.getOrDefault("strategy.aggregator", "mean").equals("mean"), "strategy.aggregator",
+                    coordinator.get("strategy.aggregator") + " (transport.mode tiered pre-aggregates at gateways: only the mean composes)");
+            ConfigException.require(!coordinator.getOrDefault("training.secure-aggregation", "false").equals("true"),
+                    "training.secure-aggregation", "true (transport.mode tiered: masked vectors cannot be pre-aggregated)");
+            ConfigException.require(!coordinator.getOrDefault("privacy.mode", "off").equals("central"), "privacy.mode",
+                    "central (transport.mode tiered: a gateway's mean breaks per-device clipping)");
+        }
         ConfigException.require(warmupRuns >= 0 && warmupRuns <= 20, "warmupRuns", warmupRuns);
         ConfigException.require(warmupJitShare >= 0 && warmupJitShare < 1, "warmupJitShare", warmupJitShare);
         ConfigException.require((workload == Workload.FLEETOPS) == (fleetOps != null), "fleetops",

@@ -128,8 +128,8 @@ public final class ScenarioLoader {
         }
         YamlNode tr = root.has("transport") ? root.child("transport").allow(Set.of("mode", "devicesPerGateway")) : null;
         String mode = tr == null ? "dedicated" : tr.string("mode", "dedicated");
-        if (!Set.of("dedicated", "gateway").contains(mode)) {
-            throw new ConfigException("transport.mode must be dedicated or gateway, got '" + mode + "'");
+        if (!Set.of("dedicated", "gateway", "tiered").contains(mode)) {
+            throw new ConfigException("transport.mode must be dedicated, gateway or tiered, got '" + mode + "'");
         }
         String pushMode = root.string("pushMode", "broadcast");
         if (!Set.of("broadcast", "on-demand").contains(pushMode)) {

@@ -41,8 +41,9 @@ final class ScenarioReport {
             faults.add(Simulation.map("round", f.round(), "kind", f.kind().yamlName(), "fraction", f.fraction()));
         }
         m.put("faults", faults);
-        m.put("transport", s.transport() == ScenarioConfig.Transport.GATEWAY
-                ? Simulation.map("mode", "gateway", "devicesPerGateway", s.devicesPerGateway()) : Simulation.map("mode", "dedicated"));
+        m.put("transport", s.transport() != ScenarioConfig.Transport.DEDICATED ? Simulation.map("mode",
+                s.transport().name().toLowerCase(java.util.Locale.ROOT), "devicesPerGateway", s.devicesPerGateway())
+                : Simulation.map("mode", "dedicated"));
         m.put("broker", s.broker().yamlName());
         m.put("seed", s.seed());
         m.put("warmupRuns", s.warmupRuns());

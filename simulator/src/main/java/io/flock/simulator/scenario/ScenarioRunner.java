@@ -83,8 +83,9 @@ public final class ScenarioRunner implements AutoCloseable {
             AgentConfig a = (localApi ? c : c.withLocalApiPort(-1)).withFetchOnDemand(scenario.pushOnDemand());
             return telemetry == null ? a : a.withTelemetryInterval(telemetry);
         });
-        if (scenario.transport() == ScenarioConfig.Transport.GATEWAY) {
+        if (scenario.transport() != ScenarioConfig.Transport.DEDICATED) {
             fleet.gateways(scenario.devicesPerGateway());
+            fleet.preAggregate(scenario.transport() == ScenarioConfig.Transport.TIERED);
         }
         this.gone = new boolean[scenario.devices()];
     }

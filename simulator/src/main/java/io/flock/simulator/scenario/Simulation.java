@@ -6,6 +6,7 @@ import io.flock.core.data.ByteDataset;
 import io.flock.core.data.IdxFormat;
 import io.flock.core.partition.DirichletPartitioner;
 import io.flock.core.partition.IidPartitioner;
+import io.flock.core.partition.OverlappingIidPartitioner;
 import io.flock.core.partition.Partitioner;
 import io.flock.core.partition.PathologicalPartitioner;
 import io.flock.simulator.fleet.BundledData;
@@ -40,6 +41,9 @@ public final class Simulation {
         this.out = out;
     }
 
+    /** Samples per device of an iid partition over more devices than samples ({@link OverlappingIidPartitioner}). */
+    static final int OVERLAP_SAMPLES = 10;
+
     /** @return the dataset directory a scenario names */
     public static Path dataset(ScenarioConfig s) {
         return switch (s.dataset()) {
@@ -67,7 +71,8 @@ public final class Simulation {
         Partitioner p = switch (spec.kind()) {
             case "dirichlet" -> new DirichletPartitioner(spec.alpha(), Math.min(10, train.size() / devices));
             case "pathological" -> new PathologicalPartitioner(spec.shardsPerDevice());
-            default -> new IidPartitioner();
+            // more devices than samples (fleet-100k measures the platform): each device holds 10, shared with others
+            default -> devices > train.size() ? new OverlappingIidPartitioner(OVERLAP_SAMPLES) : new IidPartitioner();
         };
         int[][] parts;
         try {

@@ -239,6 +239,94 @@ class PrivacyIT {
     }
 
     /**
+     * Tiered aggregation (issue 28): six devices behind two gateways that pre-aggregate. What leaves a gateway for the
+     * coordinator is one update per round whose header names each contributor's id, task and example count and nothing
+     * else, with the weighted mean of their deltas; no device uploads for itself, the broker holds one session per gateway
+     * (plus the coordinator's), and no training sample is in any payload.
+     */
+    @Test
+    void tieredGateways_uploadOneMeanPerRoundWithContributionsOnly_noTrainingSampleCrossesTheWire() throws Exception {
+        List<byte[]> outbound = Collections.synchronizedList(new ArrayList<>());
+        List<byte[]> captured = Collections.synchronizedList(new ArrayList<>());
+        Path data = BundledData.subset();
+        ByteDataset train = IdxFormat.readLabelled(data.resolve("train-images-idx3-ubyte.gz"), data.resolve("train-labels-idx1-ubyte.gz"));
+        CoordinatorConfig config = CoordinatorConfig.from(Settings.resolve(CoordinatorConfig.defaults(), null, Map.of(), Map.ofEntries(
+                Map.entry("data-dir", dir.resolve("t").toString()), Map.entry("grpc.port", "0"), Map.entry("mqtt.embedded-port", "0"),
+                Map.entry("metrics.port", "-1"), Map.entry("http.port", "-1"), Map.entry("model.name", "privacy-tiered-" + System.nanoTime()),
+                Map.entry("model.spec", "mlp:784-32-10"), Map.entry("eval.data-dir", data.toString()), Map.entry("round.devices", "6"),
+                Map.entry("round.min-results", "6"))));
+        List<String> sessions;
+        try (LocalFleet fleet = new LocalFleet(dir.resolve("fleet-t"), (channel, out, payload) -> {
+            captured.add(payload.clone());
+            if (out && "grpc".equals(channel)) {
+                outbound.add(payload.clone());
+            }
+        }, (id, c) -> c.withLocalApiPort(-1)).gateways(3).preAggregate(true)) {
+            CoordinatorServer coordinator = fleet.startCoordinator(config);
+            List<ByteDataset> parts = new ArrayList<>();
+            for (int d = 0; d < 6; d++) {
+                int[] rows = new int[30];
+                for (int i = 0; i < rows.length; i++) {
+                    rows[i] = d * 30 + i;
+                }
+                parts.add(train.subset(rows));
+            }
+            fleet.startAgents(parts, coordinator.mqttUrl(), coordinator.port());
+            fleet.awaitReady(1, Duration.ofSeconds(30));
+            for (int r = 0; r < 2; r++) {
+                var result = coordinator.rounds().runRound();
+                assertThat(result.accepted()).as("round %d counted every device, through its gateway", r + 1).isEqualTo(6);
+                assertThat(result.failures()).isZero();
+            }
+            sessions = coordinator.brokerSessions();
+        }
+        assertThat(sessions).as("one MQTT session per gateway and the coordinator's, none per device")
+                .hasSize(3).filteredOn(id -> id.startsWith("flock-gateway-")).hasSize(2);
+        assertThat(uploads(new ArrayList<>(outbound), true)).as("one aggregate per gateway and round").isEqualTo(4);
+        assertThat(uploads(new ArrayList<>(outbound), false)).as("no device uploads for itself").isZero();
+        SampleFinder finder = new SampleFinder(train, FeaturePipeline.PIXELS);
+        int leaks = leaks(finder, captured);
+        assertThat(leaks).as("training-sample windows found in %d payloads", captured.size()).isZero();
+    }
+
+    /**
+     * @return the update headers among {@code sent} that are gateways' aggregates ({@code aggregates}) or devices' own; an
+     *         aggregate is checked to carry only its contributors' ids, tasks and example counts, adding up to its weight
+     */
+    private static int uploads(List<byte[]> sent, boolean aggregates) {
+        int n = 0;
+        for (byte[] p : sent) {
+            io.flock.proto.v1.UpdateHeader h;
+            try {
+                io.flock.proto.v1.UpdateChunk c = io.flock.proto.v1.UpdateChunk.parseFrom(p);
+                if (!c.hasHeader() || c.getHeader().getModel().isEmpty()) {
+                    continue;
+                }
+                h = c.getHeader();
+            } catch (com.google.protobuf.InvalidProtocolBufferException notOne) {
+                continue;
+            }
+            if (h.getContributionsCount() > 0 != aggregates) {
+                continue;
+            }
+            if (aggregates) {
+                assertThat(h.getDeviceId()).startsWith("d-gw-");
+                assertThat(h.getTaskId()).isEmpty();
+                assertThat(h.getTrainLoss()).as("no device's loss").isZero();
+                assertThat(h.getContributionsList()).allSatisfy(c -> {
+                    assertThat(c.getUnknownFields().asMap()).isEmpty();
+                    assertThat(c.getDeviceId()).startsWith("d-");
+                    assertThat(c.getTaskId()).startsWith("r");
+                    assertThat(c.getNumExamples()).isEqualTo(30);
+                });
+                assertThat(h.getNumExamples()).isEqualTo(30L * h.getContributionsCount());
+            }
+            n++;
+        }
+        return n;
+    }
+
+    /**
      * @return the secure-aggregation stage calls among {@code sent}, each checked to carry only what its stage needs:
      *         two 32-byte public keys, shares encrypted to neighbours (sealed, sender = the caller), an empty poll, or
      *         Shamir shares of 70 bytes; a masked upload's header says 1 example and no training loss

@@ -22,6 +22,8 @@ class ScenarioLoaderTest {
             assertThat(ScenarioLoader.named(name).name()).isEqualTo(name);
         }
         assertThat(ScenarioLoader.named("fleet-10k").transport()).isEqualTo(ScenarioConfig.Transport.GATEWAY);
+        assertThat(ScenarioLoader.named("fleet-100k").transport()).isEqualTo(ScenarioConfig.Transport.TIERED);
+        assertThat(ScenarioLoader.named("fleet-100k").devicesPerGateway()).isEqualTo(1000);
         ScenarioConfig w1 = ScenarioLoader.named("fmnist-path-100");
         assertThat(w1.devices()).isEqualTo(100);
         assertThat(w1.partition().kind()).isEqualTo("pathological");
@@ -171,6 +173,14 @@ class ScenarioLoaderTest {
         assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "warmupJitShare: lots\n", "x")).hasMessageContaining("warmupJitShare");
         assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "transport: {mode: gateway, devicesPerGateway: 0}\n", "x"))
                 .hasMessageContaining("transport.devicesPerGateway");
+        String tiered = BASE + "transport: {mode: tiered, devicesPerGateway: 5}\n";
+        assertThat(ScenarioLoader.parse(tiered, "x").transport()).isEqualTo(ScenarioConfig.Transport.TIERED);
+        assertThatThrownBy(() -> ScenarioLoader.parse(tiered + "coordinator: {strategy.aggregator: median}\n", "x"))
+                .as("a robust rule would see gateway means only").hasMessageContaining("strategy.aggregator");
+        assertThatThrownBy(() -> ScenarioLoader.parse(tiered + "coordinator: {training.secure-aggregation: \"true\"}\n", "x"))
+                .as("masked vectors cannot be pre-aggregated").hasMessageContaining("training.secure-aggregation");
+        assertThatThrownBy(() -> ScenarioLoader.parse(tiered + "coordinator: {privacy.mode: central, privacy.noise-multiplier: \"1\"}\n", "x"))
+                .as("central DP clips per device").hasMessageContaining("privacy.mode");
         assertThatThrownBy(() -> ScenarioLoader.parse("devices: -5\ndevicesPerRound: 1\n", "x")).hasMessageContaining("invalid devices: -5");
         assertThatThrownBy(() -> ScenarioLoader.parse(BASE + "deviceProfiles:\n  - {share: 0.5}\n  - {share: 0.4}\n", "x"))
                 .hasMessageContaining("shares must sum to 1, got 0.9");

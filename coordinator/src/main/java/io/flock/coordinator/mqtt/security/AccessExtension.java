@@ -106,4 +106,28 @@ public final class AccessExtension implements ExtensionMain {
         log.info("mqtt evicted device={} sessions={}", deviceId, live);
         return live;
     }
+
+    /**
+     * @return the client ids of the broker's connected sessions (a gateway's is {@code flock-gateway-<id>}), waiting up to
+     *         10 s; empty before start
+     */
+    public List<String> connectedClients() {
+        ClientService service = clients;
+        if (service == null) {
+            return List.of();
+        }
+        List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>());
+        try {
+            service.iterateAllClients((context, session) -> {
+                if (session.isConnected()) {
+                    ids.add(session.getClientIdentifier());
+                }
+            }).get(EVICT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("mqtt session listing did not complete: {}", e.toString());
+        }
+        return List.copyOf(ids);
+    }
 }
