@@ -88,7 +88,10 @@ final class GatewayIntake {
                 throw new InvalidInputException("gateway " + s.deviceId() + " counts device " + c.deviceId() + " with num_examples="
                         + c.numExamples() + ", must be > 0");
             }
-            total = Math.addExact(total, c.numExamples());
+            if (c.numExamples() > Long.MAX_VALUE - total) {
+                throw new InvalidInputException("gateway " + s.deviceId() + " claims more examples than a long holds");
+            }
+            total += c.numExamples();
         }
         return total;
     }

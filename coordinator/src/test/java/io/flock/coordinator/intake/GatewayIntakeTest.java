@@ -213,6 +213,9 @@ class GatewayIntakeTest {
         assertThatThrownBy(() -> intake.submit(aggregate("g2", "g2/x", 26, List.of(new Contribution("e", taskE, 13),
                 new Contribution("e", taskE, 13))))).as("a device counted twice").isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("counts device e twice");
+        assertThatThrownBy(() -> intake.submit(aggregate("g2", "g2/x", 13, List.of(new Contribution("e", taskE, Long.MAX_VALUE),
+                new Contribution("d", RoundEngine.taskId(MODEL, 1, "d"), 7))))).as("examples that overflow a long")
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("more examples than a long holds");
         assertThatThrownBy(() -> intake.submit(aggregate("g2", "g2/x", 13, List.of(new Contribution("e", RoundEngine.taskId(MODEL, 2, "e"), 13)))))
                 .as("a task the round did not give").isInstanceOf(RoundClosedException.class).hasMessageContaining("did not give it");
         assertThatThrownBy(() -> intake.submit(aggregate("g2", "g2/x", 20, List.of(new Contribution("d", RoundEngine.taskId(MODEL, 1, "d"), 7),

@@ -54,7 +54,8 @@ public final class Outbox {
      */
     public Outbox(Path dir, CoordinatorClient coordinator, ScheduledExecutorService executor, String deviceId,
                   DeviceConditions conditions) {
-        this(dir, coordinator, coordinator::upload, executor, deviceId, conditions);
+        this(dir, coordinator, (header, payload, timeout) -> coordinator.upload(header, payload, timeout), executor, deviceId,
+                conditions); // resolved at delivery: an outbox that never delivers needs no client
     }
 
     /** @param route where updates go (a gateway's pre-aggregation, or the coordinator); secure stages still use {@code coordinator} */
