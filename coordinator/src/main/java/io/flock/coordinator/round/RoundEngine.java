@@ -208,8 +208,8 @@ public final class RoundEngine implements TrainingEngine {
         double epsilon = ledger.enabled() ? ledger.record(r, v.version(), round.samplingRate()).epsilon() : Double.NaN;
         store.finishRound(plan.model(), r, RoundRecord.CLOSED, got, Double.NaN);
         store.dropPayloads(plan.model(), r);
-        log.info("round={} aggregated {} devices' updates ({} uploads) with {} into version={}", r, got, round.accepted(), strategy.name(),
-                v.version());
+        log.info("round={} aggregated {} updates ({} uploads: a gateway's counts its devices) with {} into version={}", r, got,
+                round.accepted(), strategy.name(), v.version());
         return new RoundResult(r, v.version(), out.scores(), seconds(start), round.selected().size(), got,
                 round.selected().size() - got, resumed, round.selected(), epsilon);
     }
